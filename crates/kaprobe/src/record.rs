@@ -1,0 +1,345 @@
+//! The record schema (version 1): what `--ndjson` streams, what `--json` prints and
+//! what kareport reads. These serde types are the wire format and are documented in
+//! `docs/schema.md`; changing them is an API change.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, SystemTime};
+
+use serde::{Deserialize, Serialize};
+
+use crate::cause::Cause;
+use crate::run::{Event, TargetResult};
+use crate::stats::{ProbeStats, RttStats, Stat};
+
+/// Version of the record schema; every record carries it as `"v"`.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// RFC 3339 UTC with microseconds, as every record's `ts`.
+pub fn timestamp(at: SystemTime) -> String {
+    humantime::format_rfc3339_micros(at).to_string()
+}
+
+/// A duration in microseconds with fractional part, as every `*_us` field.
+pub fn micros(d: Duration) -> f64 {
+    d.as_nanos() as f64 / 1000.0
+}
+
+/// One line of NDJSON.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Record {
+    Probe(ProbeRecord),
+    Event(EventRecord),
+    Summary(SummaryRecord),
+}
+
+/// Fields every record about a target carries.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Header {
+    /// Schema version.
+    pub v: u32,
+    /// When it happened (for probes: when the probe was sent).
+    pub ts: String,
+    /// Identifies one process run, so several runs in one file stay apart.
+    pub run: String,
+    /// The target in canonical form (`tcp://host:port`).
+    pub target: String,
+    /// `tcp`, `ws`, `grpc`.
+    pub protocol: String,
+    /// `echo`, `connect`, ...
+    pub mode: String,
+}
+
+/// The result of one probe.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProbeRecord {
+    #[serde(flatten)]
+    pub header: Header,
+    pub seq: u64,
+    pub ok: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rtt_us: Option<f64>,
+    /// Why the probe failed (`timeout`, `refused`, `reset`, `eof`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cause: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+/// A connection event: `connected` or `disconnected`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EventRecord {
+    #[serde(flatten)]
+    pub header: Header,
+    pub event: String,
+    /// The peer address of the connection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub addr: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connect_us: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cause: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+/// The end-of-run summary for one target.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SummaryRecord {
+    #[serde(flatten)]
+    pub header: Header,
+    #[serde(flatten)]
+    pub summary: TargetSummary,
+}
+
+/// Statistics for one target; the body of summary records and of `--json` targets.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TargetSummary {
+    pub transmitted: u64,
+    pub received: u64,
+    pub loss_pct: f64,
+    pub elapsed_ms: f64,
+    pub rtt: RttSummary,
+    /// Failed probes by cause.
+    pub failures: BTreeMap<String, u64>,
+    /// Connections the peer ended between probes, by cause.
+    pub disconnects: BTreeMap<String, u64>,
+}
+
+/// RTT statistics in microseconds; all `null` when there was no reply.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RttSummary {
+    pub min_us: Option<f64>,
+    pub avg_us: Option<f64>,
+    pub max_us: Option<f64>,
+    pub mdev_us: Option<f64>,
+    pub p50_us: Option<f64>,
+    pub p90_us: Option<f64>,
+    pub p95_us: Option<f64>,
+    pub p99_us: Option<f64>,
+    pub p999_us: Option<f64>,
+    /// Mean absolute difference between consecutive RTTs.
+    pub jitter_us: Option<f64>,
+}
+
+impl RttSummary {
+    pub fn from_stats(rtt: &RttStats) -> Self {
+        let g = |s: Stat| rtt.get(s).map(micros);
+        RttSummary {
+            min_us: g(Stat::Min),
+            avg_us: g(Stat::Avg),
+            max_us: g(Stat::Max),
+            mdev_us: g(Stat::Mdev),
+            p50_us: g(Stat::P50),
+            p90_us: g(Stat::P90),
+            p95_us: g(Stat::P95),
+            p99_us: g(Stat::P99),
+            p999_us: g(Stat::P999),
+            jitter_us: g(Stat::Jitter),
+        }
+    }
+}
+
+impl TargetSummary {
+    pub fn new(stats: &ProbeStats, elapsed: Duration) -> Self {
+        let names = |m: &BTreeMap<crate::cause::CauseKind, u64>| {
+            m.iter().map(|(k, v)| (k.to_string(), *v)).collect()
+        };
+        TargetSummary {
+            transmitted: stats.transmitted,
+            received: stats.received,
+            loss_pct: (stats.loss_pct() * 1000.0).round() / 1000.0,
+            elapsed_ms: micros(elapsed) / 1000.0,
+            rtt: RttSummary::from_stats(&stats.rtt),
+            failures: names(&stats.failures),
+            disconnects: names(&stats.disconnects),
+        }
+    }
+}
+
+/// A target in the `--json` document.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TargetReport {
+    pub target: String,
+    pub protocol: String,
+    pub mode: String,
+    /// The address probed.
+    pub addr: String,
+    #[serde(flatten)]
+    pub summary: TargetSummary,
+}
+
+impl TargetReport {
+    pub fn new(result: &TargetResult) -> Self {
+        TargetReport {
+            target: result.target.to_string(),
+            protocol: protocol_name(&result.target).to_string(),
+            mode: result.mode.to_string(),
+            addr: result.addr.to_string(),
+            summary: TargetSummary::new(&result.stats, result.elapsed),
+        }
+    }
+}
+
+/// The `--json` document: one per run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub v: u32,
+    pub tool: String,
+    pub version: String,
+    pub run: String,
+    /// When the run started.
+    pub ts: String,
+    pub targets: Vec<TargetReport>,
+    /// Whether every target met the thresholds (the exit status is 0 exactly then).
+    pub healthy: bool,
+    /// Each threshold breached, in words.
+    pub breaches: Vec<String>,
+}
+
+/// The protocol family of a target (`wss` is `ws`, `grpcs` is `grpc`).
+pub fn protocol_name(target: &crate::target::Target) -> &'static str {
+    use crate::target::Scheme::*;
+    match target.scheme {
+        Tcp => "tcp",
+        Ws | Wss => "ws",
+        Grpc | Grpcs => "grpc",
+    }
+}
+
+/// A short identifier for one process run: start time and process id.
+pub fn run_id(started: SystemTime) -> String {
+    let secs = started
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_micros())
+        .unwrap_or(0);
+    format!("{secs:x}-{:x}", std::process::id())
+}
+
+/// Builds records from run events; knows the run id and each target's header.
+#[derive(Debug)]
+pub struct Recorder {
+    run: String,
+    targets: Vec<(String, String, String)>,
+}
+
+impl Recorder {
+    /// `targets` are (target, mode) in the order the run uses as indices.
+    pub fn new(run: String, targets: &[(crate::target::Target, crate::proto::Mode)]) -> Self {
+        Recorder {
+            run,
+            targets: targets
+                .iter()
+                .map(|(t, m)| (t.to_string(), protocol_name(t).to_string(), m.to_string()))
+                .collect(),
+        }
+    }
+
+    fn header(&self, idx: usize, at: SystemTime) -> Header {
+        let (target, protocol, mode) = &self.targets[idx];
+        Header {
+            v: SCHEMA_VERSION,
+            ts: timestamp(at),
+            run: self.run.clone(),
+            target: target.clone(),
+            protocol: protocol.clone(),
+            mode: mode.clone(),
+        }
+    }
+
+    pub fn event(&self, event: &Event) -> Record {
+        match event {
+            Event::Probe {
+                target,
+                seq,
+                at,
+                result,
+            } => {
+                let (rtt_us, cause) = match result {
+                    Ok(rtt) => (Some(micros(*rtt)), None),
+                    Err(c) => (None, Some(c)),
+                };
+                Record::Probe(ProbeRecord {
+                    header: self.header(*target, *at),
+                    seq: *seq,
+                    ok: result.is_ok(),
+                    rtt_us,
+                    cause: cause.map(|c| c.kind.to_string()),
+                    detail: cause.map(|c| c.detail.clone()),
+                })
+            }
+            Event::Connected { target, info } => Record::Event(EventRecord {
+                header: self.header(*target, SystemTime::now()),
+                event: "connected".into(),
+                addr: Some(info.addr.to_string()),
+                connect_us: Some(micros(info.connect)),
+                cause: None,
+                detail: None,
+            }),
+            Event::Disconnected { target, cause } => {
+                Record::Event(self.disconnected(*target, cause))
+            }
+        }
+    }
+
+    fn disconnected(&self, idx: usize, cause: &Cause) -> EventRecord {
+        EventRecord {
+            header: self.header(idx, SystemTime::now()),
+            event: "disconnected".into(),
+            addr: None,
+            connect_us: None,
+            cause: Some(cause.kind.to_string()),
+            detail: Some(cause.detail.clone()),
+        }
+    }
+
+    pub fn summary(&self, idx: usize, result: &TargetResult) -> Record {
+        Record::Summary(SummaryRecord {
+            header: self.header(idx, SystemTime::now()),
+            summary: TargetSummary::new(&result.stats, result.elapsed),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn probe_record_wire_form() {
+        let rec = Record::Probe(ProbeRecord {
+            header: Header {
+                v: 1,
+                ts: "2026-11-21T10:00:00.000000Z".into(),
+                run: "r".into(),
+                target: "tcp://h:1".into(),
+                protocol: "tcp".into(),
+                mode: "echo".into(),
+            },
+            seq: 3,
+            ok: true,
+            rtt_us: Some(52.5),
+            cause: None,
+            detail: None,
+        });
+        let line = serde_json::to_string(&rec).unwrap();
+        assert_eq!(
+            line,
+            r#"{"type":"probe","v":1,"ts":"2026-11-21T10:00:00.000000Z","run":"r","target":"tcp://h:1","protocol":"tcp","mode":"echo","seq":3,"ok":true,"rtt_us":52.5}"#
+        );
+        let back: Record = serde_json::from_str(&line).unwrap();
+        assert_eq!(back, rec);
+    }
+
+    #[test]
+    fn micros_keeps_nanoseconds() {
+        assert_eq!(micros(Duration::from_nanos(52_345)), 52.345);
+        assert_eq!(micros(Duration::from_millis(50)), 50_000.0);
+    }
+
+    #[test]
+    fn timestamps_are_rfc3339_utc() {
+        let ts = timestamp(SystemTime::UNIX_EPOCH + Duration::from_micros(1_500_000));
+        assert_eq!(ts, "1970-01-01T00:00:01.500000Z");
+    }
+}

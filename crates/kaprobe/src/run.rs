@@ -1,0 +1,160 @@
+//! The ping-style schedule: probes every interval up to a count, each bounded by its
+//! timeout, the whole run by a deadline, many targets at once, each on its own
+//! schedule. Events stream out as they happen; statistics come back at the end.
+
+use std::net::SocketAddr;
+use std::time::{Duration, SystemTime};
+
+use futures_util::future::join_all;
+use tokio::sync::mpsc::UnboundedSender;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use crate::cause::Cause;
+use crate::proto::{Connected, Mode, Prober};
+use crate::stats::ProbeStats;
+use crate::target::Target;
+
+/// How many probes, how often, for how long.
+#[derive(Clone, Debug)]
+pub struct RunConfig {
+    /// Stop after this many probes per target; `None` runs until cancelled.
+    pub count: Option<u64>,
+    /// Time between the starts of consecutive probes.
+    pub interval: Duration,
+    /// End the whole run this long after it started.
+    pub deadline: Option<Duration>,
+}
+
+impl Default for RunConfig {
+    fn default() -> Self {
+        RunConfig {
+            count: None,
+            interval: Duration::from_secs(1),
+            deadline: None,
+        }
+    }
+}
+
+/// Something that happened during a run, for the caller to render or record.
+#[derive(Clone, Debug)]
+pub enum Event {
+    /// A connection was (re-)established for target `target`.
+    Connected { target: usize, info: Connected },
+    /// Probe `seq` of target `target` finished; `at` is when it was sent.
+    Probe {
+        target: usize,
+        seq: u64,
+        at: SystemTime,
+        result: Result<Duration, Cause>,
+    },
+    /// The peer ended the connection between probes.
+    Disconnected { target: usize, cause: Cause },
+}
+
+/// The outcome of a run for one target.
+#[derive(Clone, Debug)]
+pub struct TargetResult {
+    pub target: Target,
+    pub mode: Mode,
+    pub addr: SocketAddr,
+    pub stats: ProbeStats,
+    pub elapsed: Duration,
+}
+
+/// Runs every prober on its own schedule until each is done, the deadline passes or
+/// `cancel` fires. Probes interrupted by cancellation are not counted; probes cut
+/// by the deadline count as lost.
+pub async fn run(
+    probers: Vec<Prober>,
+    cfg: &RunConfig,
+    events: UnboundedSender<Event>,
+    cancel: CancellationToken,
+) -> Vec<TargetResult> {
+    let started = Instant::now();
+    let deadline = cfg.deadline.map(|d| started + d);
+    let runs = probers
+        .into_iter()
+        .enumerate()
+        .map(|(idx, prober)| run_one(idx, prober, cfg, deadline, &events, &cancel));
+    join_all(runs).await
+}
+
+async fn run_one(
+    idx: usize,
+    mut prober: Prober,
+    cfg: &RunConfig,
+    deadline: Option<Instant>,
+    events: &UnboundedSender<Event>,
+    cancel: &CancellationToken,
+) -> TargetResult {
+    let started = Instant::now();
+    let mut stats = ProbeStats::default();
+    let mut next = started;
+    let mut seq = 0u64;
+    let until_deadline = async {
+        match deadline {
+            Some(d) => tokio::time::sleep_until(d).await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::pin!(until_deadline);
+    // The receiver may be gone (a closed pipe); the run still ends cleanly.
+    let emit = |ev: Event| {
+        let _ = events.send(ev);
+    };
+    'run: while cfg.count.is_none_or(|c| seq < c) {
+        // Wait for the next send time, noticing a peer that ends the connection.
+        loop {
+            tokio::select! {
+                biased;
+                () = cancel.cancelled() => break 'run,
+                () = &mut until_deadline => break 'run,
+                () = tokio::time::sleep_until(next) => break,
+                cause = prober.passive() => {
+                    stats.record_disconnect(cause.kind);
+                    emit(Event::Disconnected { target: idx, cause });
+                }
+            }
+        }
+        seq += 1;
+        let at = SystemTime::now();
+        let report = tokio::select! {
+            biased;
+            () = cancel.cancelled() => break 'run,
+            () = &mut until_deadline => {
+                let cause = Cause::timeout("the run's deadline came before the reply");
+                stats.record_failure(cause.kind);
+                emit(Event::Probe { target: idx, seq, at, result: Err(cause) });
+                break 'run;
+            }
+            report = prober.probe(seq) => report,
+        };
+        if let Some(info) = report.connected {
+            emit(Event::Connected { target: idx, info });
+        }
+        match &report.result {
+            Ok(rtt) => stats.record_reply(*rtt),
+            Err(cause) => stats.record_failure(cause.kind),
+        }
+        emit(Event::Probe {
+            target: idx,
+            seq,
+            at,
+            result: report.result,
+        });
+        // Keep the cadence; a probe that overran its slot starts the next at once.
+        next += cfg.interval;
+        let now = Instant::now();
+        if next < now {
+            next = now;
+        }
+    }
+    TargetResult {
+        target: prober.target().clone(),
+        mode: prober.config().mode,
+        addr: prober.addr(),
+        stats,
+        elapsed: started.elapsed(),
+    }
+}

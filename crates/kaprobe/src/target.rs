@@ -1,0 +1,364 @@
+//! Targets: parsing and validating `tcp://`, `ws://`, `wss://`, `grpc://`, `grpcs://`
+//! URLs and bare `host:port` (which means TCP).
+
+use std::fmt;
+use std::net::{IpAddr, Ipv6Addr};
+use std::str::FromStr;
+
+/// How a target is reached.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Scheme {
+    Tcp,
+    Ws,
+    Wss,
+    Grpc,
+    Grpcs,
+}
+
+impl Scheme {
+    pub const ALL: [Scheme; 5] = [
+        Scheme::Tcp,
+        Scheme::Ws,
+        Scheme::Wss,
+        Scheme::Grpc,
+        Scheme::Grpcs,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scheme::Tcp => "tcp",
+            Scheme::Ws => "ws",
+            Scheme::Wss => "wss",
+            Scheme::Grpc => "grpc",
+            Scheme::Grpcs => "grpcs",
+        }
+    }
+
+    /// The port used when the URL names none; TCP has no default.
+    pub fn default_port(self) -> Option<u16> {
+        match self {
+            Scheme::Tcp => None,
+            Scheme::Ws | Scheme::Grpc => Some(80),
+            Scheme::Wss | Scheme::Grpcs => Some(443),
+        }
+    }
+
+    /// Whether the transport is wrapped in TLS.
+    pub fn is_tls(self) -> bool {
+        matches!(self, Scheme::Wss | Scheme::Grpcs)
+    }
+
+    /// Whether a path after the authority means something for this scheme.
+    fn takes_path(self) -> bool {
+        matches!(self, Scheme::Ws | Scheme::Wss)
+    }
+}
+
+impl fmt::Display for Scheme {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The host part of a target: a DNS name or an IP address.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Host {
+    Name(String),
+    Ip(IpAddr),
+}
+
+impl fmt::Display for Host {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Host::Name(name) => f.write_str(name),
+            Host::Ip(IpAddr::V6(ip)) => write!(f, "[{ip}]"),
+            Host::Ip(IpAddr::V4(ip)) => write!(f, "{ip}"),
+        }
+    }
+}
+
+/// A validated endpoint to probe.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Target {
+    pub scheme: Scheme,
+    pub host: Host,
+    pub port: u16,
+    /// Path and query for WebSocket targets (always starts with `/`); `/` otherwise.
+    pub path: String,
+}
+
+impl Target {
+    /// `host:port` as a resolver wants it (IPv6 in brackets).
+    pub fn authority(&self) -> String {
+        format!("{}:{}", self.host, self.port)
+    }
+
+    /// The host name without brackets, as TLS SNI and the resolver want it.
+    pub fn host_str(&self) -> String {
+        match &self.host {
+            Host::Name(name) => name.clone(),
+            Host::Ip(ip) => ip.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}://{}:{}", self.scheme, self.host, self.port)?;
+        if self.scheme.takes_path() {
+            f.write_str(&self.path)?;
+        }
+        Ok(())
+    }
+}
+
+/// Why a target string was rejected. The message names what is wrong; callers add
+/// the offending input.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TargetError {
+    #[error("empty target")]
+    Empty,
+    #[error("contains whitespace or control characters")]
+    BadCharacter,
+    #[error("unknown scheme '{0}' (expected tcp, ws, wss, grpc or grpcs)")]
+    UnknownScheme(String),
+    #[error("missing host")]
+    MissingHost,
+    #[error("missing port (write host:port, for example localhost:7070)")]
+    MissingPort,
+    #[error("invalid port '{0}' (expected a number from 1 to 65535)")]
+    BadPort(String),
+    #[error("invalid host '{0}' (letters, digits, '-', '.' and '_' only)")]
+    BadHost(String),
+    #[error("invalid IPv6 address '{0}'")]
+    BadIpv6(String),
+    #[error("IPv6 addresses need brackets, as in [::1]:7070")]
+    UnbracketedIpv6,
+    #[error("user information ('user@') is not supported in targets")]
+    UserInfo,
+    #[error("{0} targets take no path (got '{1}')")]
+    UnexpectedPath(Scheme, String),
+    #[error("too long ({0} characters, at most 2048)")]
+    TooLong(usize),
+}
+
+const MAX_TARGET_LEN: usize = 2048;
+
+impl FromStr for Target {
+    type Err = TargetError;
+
+    fn from_str(input: &str) -> Result<Self, Self::Err> {
+        if input.is_empty() {
+            return Err(TargetError::Empty);
+        }
+        if input.len() > MAX_TARGET_LEN {
+            return Err(TargetError::TooLong(input.chars().count()));
+        }
+        if input.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(TargetError::BadCharacter);
+        }
+        let (scheme, rest) = match input.split_once("://") {
+            Some((name, rest)) => {
+                let scheme = Scheme::ALL
+                    .into_iter()
+                    .find(|s| s.as_str().eq_ignore_ascii_case(name))
+                    .ok_or_else(|| TargetError::UnknownScheme(name.to_string()))?;
+                (scheme, rest)
+            }
+            None => (Scheme::Tcp, input),
+        };
+        let (authority, path) = match rest.find(['/', '?']) {
+            Some(at) => (&rest[..at], &rest[at..]),
+            None => (rest, ""),
+        };
+        if authority.contains('@') {
+            return Err(TargetError::UserInfo);
+        }
+        let (host, port) = split_host_port(authority)?;
+        let port = match port {
+            Some(port) => parse_port(port)?,
+            None => scheme.default_port().ok_or(TargetError::MissingPort)?,
+        };
+        let path = if scheme.takes_path() {
+            match path {
+                "" => "/".to_string(),
+                p if p.starts_with('?') => format!("/{p}"),
+                p => p.to_string(),
+            }
+        } else if path.is_empty() || path == "/" {
+            "/".to_string()
+        } else {
+            return Err(TargetError::UnexpectedPath(scheme, path.to_string()));
+        };
+        Ok(Target {
+            scheme,
+            host,
+            port,
+            path,
+        })
+    }
+}
+
+fn split_host_port(authority: &str) -> Result<(Host, Option<&str>), TargetError> {
+    if authority.is_empty() {
+        return Err(TargetError::MissingHost);
+    }
+    if let Some(rest) = authority.strip_prefix('[') {
+        let (ip, after) = rest
+            .split_once(']')
+            .ok_or_else(|| TargetError::BadIpv6(authority.to_string()))?;
+        let ip: Ipv6Addr = ip
+            .parse()
+            .map_err(|_| TargetError::BadIpv6(ip.to_string()))?;
+        let port = match after {
+            "" => None,
+            p => Some(
+                p.strip_prefix(':')
+                    .ok_or_else(|| TargetError::BadPort(p.to_string()))?,
+            ),
+        };
+        return Ok((Host::Ip(IpAddr::V6(ip)), port));
+    }
+    if authority.matches(':').count() > 1 {
+        return Err(TargetError::UnbracketedIpv6);
+    }
+    let (host, port) = match authority.split_once(':') {
+        Some((host, port)) => (host, Some(port)),
+        None => (authority, None),
+    };
+    if host.is_empty() {
+        return Err(TargetError::MissingHost);
+    }
+    if let Ok(ip) = host.parse::<IpAddr>() {
+        return Ok((Host::Ip(ip), port));
+    }
+    let valid = host.len() <= 253
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'))
+        && !host.starts_with(['-', '.'])
+        && !host.contains("..");
+    if !valid {
+        return Err(TargetError::BadHost(host.to_string()));
+    }
+    Ok((Host::Name(host.to_ascii_lowercase()), port))
+}
+
+fn parse_port(port: &str) -> Result<u16, TargetError> {
+    if port.is_empty() {
+        return Err(TargetError::MissingPort);
+    }
+    match port.parse::<u16>() {
+        Ok(0) | Err(_) => Err(TargetError::BadPort(port.to_string())),
+        Ok(p) if port.starts_with('+') => Err(TargetError::BadPort(p.to_string())),
+        Ok(p) => Ok(p),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(input: &str) -> String {
+        input
+            .parse::<Target>()
+            .unwrap_or_else(|e| panic!("{input}: {e}"))
+            .to_string()
+    }
+
+    #[test]
+    fn accepted_forms_and_their_canonical_names() {
+        let cases = [
+            ("tcp://127.0.0.1:7070", "tcp://127.0.0.1:7070"),
+            ("127.0.0.1:7070", "tcp://127.0.0.1:7070"),
+            ("db.internal:5432", "tcp://db.internal:5432"),
+            ("DB.Internal:5432", "tcp://db.internal:5432"),
+            ("TCP://host:1", "tcp://host:1"),
+            ("[::1]:7070", "tcp://[::1]:7070"),
+            ("tcp://[2001:db8::1]:65535", "tcp://[2001:db8::1]:65535"),
+            ("tcp://host:7070/", "tcp://host:7070"),
+            ("ws://127.0.0.1:7071/", "ws://127.0.0.1:7071/"),
+            ("ws://host", "ws://host:80/"),
+            (
+                "wss://stream.example.com/ws",
+                "wss://stream.example.com:443/ws",
+            ),
+            ("wss://h:8443/feed?x=1", "wss://h:8443/feed?x=1"),
+            ("ws://h?x=1", "ws://h:80/?x=1"),
+            ("grpc://127.0.0.1:7072", "grpc://127.0.0.1:7072"),
+            ("grpcs://api.internal", "grpcs://api.internal:443"),
+            ("grpc://svc_1:50051", "grpc://svc_1:50051"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(ok(input), want, "{input}");
+        }
+    }
+
+    #[test]
+    fn rejected_forms_name_the_problem() {
+        use TargetError::*;
+        let cases: &[(&str, TargetError)] = &[
+            ("", Empty),
+            ("http://x:80", UnknownScheme("http".into())),
+            ("://x:80", UnknownScheme("".into())),
+            ("tcp://", MissingHost),
+            ("tcp://:80", MissingHost),
+            (":80", MissingHost),
+            ("host", MissingPort),
+            ("host:", MissingPort),
+            ("tcp://host", MissingPort),
+            ("host:0", BadPort("0".into())),
+            ("host:65536", BadPort("65536".into())),
+            ("host:-1", BadPort("-1".into())),
+            ("host:+80", BadPort("80".into())),
+            ("host:abc", BadPort("abc".into())),
+            ("::1:7070", UnbracketedIpv6),
+            ("[::1", BadIpv6("[::1".into())),
+            ("[zz::1]:80", BadIpv6("zz::1".into())),
+            ("[::1]x", BadPort("x".into())),
+            ("user@host:80", UserInfo),
+            ("ho st:80", BadCharacter),
+            ("host:80\n", BadCharacter),
+            ("ho\u{0}st:80", BadCharacter),
+            ("hö st:80", BadCharacter),
+            ("höst:80", BadHost("höst".into())),
+            ("-host:80", BadHost("-host".into())),
+            ("a..b:80", BadHost("a..b".into())),
+            ("ho$t:80", BadHost("ho$t".into())),
+            (
+                "tcp://h:80/path",
+                UnexpectedPath(Scheme::Tcp, "/path".into()),
+            ),
+            ("grpc://h:80/x", UnexpectedPath(Scheme::Grpc, "/x".into())),
+        ];
+        for (input, want) in cases {
+            assert_eq!(input.parse::<Target>().as_ref(), Err(want), "{input:?}");
+        }
+        let long = format!("{}:80", "a".repeat(3000));
+        assert_eq!(long.parse::<Target>(), Err(TooLong(3003)));
+    }
+
+    #[test]
+    fn hostile_input_never_panics() {
+        let nasty = [
+            "[",
+            "]",
+            "[]",
+            "[]:",
+            "[:]:1",
+            ":",
+            "::",
+            ":::::",
+            "//",
+            "tcp:///",
+            "a:b:c",
+            "\u{202e}x:1",
+            "%00:1",
+            "ws://[::1]:1/\u{0}",
+            "x:99999999999999999999",
+        ];
+        for input in nasty {
+            let _ = input.parse::<Target>();
+        }
+    }
+}
