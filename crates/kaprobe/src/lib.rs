@@ -9,6 +9,7 @@ pub mod proto;
 pub mod record;
 pub mod run;
 pub mod serve;
+pub mod signal;
 pub mod sockopt;
 pub mod stats;
 pub mod target;

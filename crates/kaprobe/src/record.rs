@@ -301,6 +301,81 @@ impl Recorder {
     }
 }
 
+/// One line of kaserve's `--ndjson` log.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServeRecord {
+    /// A responder is ready: `addr` is the bound address (the real port when 0 was asked).
+    Listening {
+        v: u32,
+        ts: String,
+        proto: String,
+        addr: String,
+    },
+    /// A client connected or its connection ended.
+    Client {
+        v: u32,
+        ts: String,
+        proto: String,
+        peer: String,
+        /// `connected` or `closed`.
+        event: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cause: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        detail: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        lifetime_ms: Option<f64>,
+    },
+}
+
+impl ServeRecord {
+    pub fn listening(proto: crate::serve::ServeProto, addr: std::net::SocketAddr) -> Self {
+        ServeRecord::Listening {
+            v: SCHEMA_VERSION,
+            ts: timestamp(SystemTime::now()),
+            proto: proto.to_string(),
+            addr: addr.to_string(),
+        }
+    }
+
+    pub fn from_event(event: &crate::serve::ServeEvent) -> Self {
+        use crate::serve::ServeEvent;
+        let ts = timestamp(SystemTime::now());
+        match event {
+            ServeEvent::Connected { proto, peer } => ServeRecord::Client {
+                v: SCHEMA_VERSION,
+                ts,
+                proto: proto.to_string(),
+                peer: peer.to_string(),
+                event: "connected".into(),
+                cause: None,
+                detail: None,
+                lifetime_ms: None,
+            },
+            ServeEvent::Closed {
+                proto,
+                peer,
+                cause,
+                lifetime,
+            } => ServeRecord::Client {
+                v: SCHEMA_VERSION,
+                ts,
+                proto: proto.to_string(),
+                peer: peer.to_string(),
+                event: "closed".into(),
+                cause: Some(
+                    cause
+                        .as_ref()
+                        .map_or("shutdown".into(), |c| c.kind.to_string()),
+                ),
+                detail: cause.as_ref().map(|c| c.detail.clone()),
+                lifetime_ms: Some(micros(*lifetime) / 1000.0),
+            },
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,194 @@
+//! kaping's command line: clap definitions, whose doc comments are the help text.
+
+use std::time::Duration;
+
+use clap::Parser;
+use kaprobe::proto::Mode;
+use kaprobe::sockopt::KeepaliveSpec;
+use kaprobe::stats::Stat;
+use kaprobe::target::Target;
+use kaprobe::template::Template;
+use kaprobe::threshold::Percent;
+
+const AFTER_HELP: &str = "\
+Targets: tcp://host:port or host:port (TCP), [::1]:7070 for IPv6.
+
+Exit status:
+  0  every target answered and met the thresholds
+  1  a target never answered, or breached --max-loss or --max-rtt
+  2  usage or setup error (bad flag, target or duration; name that does not resolve)
+  130  interrupted twice (the first Ctrl-C ends the run and prints the summary)
+
+Examples:
+  kaping -c 5 -i 200ms tcp://127.0.0.1:7070
+  kaping --mode connect -c 5 db.internal:5432
+  kaping -c 20 -q --json a:80 b:80 | jq '.targets[].rtt.p99_us'
+  kaping -c 3 -w 10s --max-loss 0% --max-rtt 50ms tcp://cache:6379";
+
+/// Ping an endpoint over TCP and summarise round-trip times, like ping.
+#[derive(Debug, Parser)]
+#[command(name = "kaping", version, after_long_help = AFTER_HELP)]
+pub struct Cli {
+    /// Endpoints to probe, each on its own schedule
+    #[arg(value_name = "TARGET", required_unless_present = "demo", value_parser = parse_target)]
+    pub targets: Vec<Target>,
+
+    /// Stop after COUNT probes per target [default: until interrupted]
+    #[arg(short = 'c', long, value_name = "COUNT", value_parser = clap::value_parser!(u64).range(1..))]
+    pub count: Option<u64>,
+
+    /// Time between the starts of consecutive probes
+    #[arg(short = 'i', long, value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
+    pub interval: Duration,
+
+    /// How long each probe waits for its reply (and a connection for its handshake)
+    #[arg(short = 'W', long, value_name = "DURATION", default_value = "2s", value_parser = parse_positive_duration)]
+    pub timeout: Duration,
+
+    /// End the whole run after DURATION, whatever the count
+    #[arg(short = 'w', long, value_name = "DURATION", value_parser = parse_positive_duration)]
+    pub deadline: Option<Duration>,
+
+    /// echo: one persistent connection, a line and its reply per probe;
+    /// connect: a fresh TCP connection per probe, timing the handshake
+    #[arg(short = 'm', long, value_name = "MODE", value_parser = parse_mode)]
+    pub mode: Option<Mode>,
+
+    /// Line each echo probe sends; {seq} and {ts_ms} are replaced
+    #[arg(long, value_name = "TEXT", default_value = "PING", value_parser = parse_template)]
+    pub send: Template,
+
+    /// Text a reply must contain ({seq} allowed) [default: PONG, +PONG or the line sent]
+    #[arg(long, value_name = "PATTERN", value_parser = parse_template)]
+    pub expect: Option<Template>,
+
+    /// Kernel TCP keepalive on probe connections, e.g. 30s,5s,3
+    #[arg(long, value_name = "IDLE[,INTERVAL[,COUNT]]", value_parser = parse_keepalive)]
+    pub tcp_keepalive: Option<KeepaliveSpec>,
+
+    /// TCP_USER_TIMEOUT on probe connections: how long sent data may go unacknowledged
+    #[arg(long, value_name = "DURATION", value_parser = parse_positive_duration)]
+    pub tcp_user_timeout: Option<Duration>,
+
+    /// Print only the header and the summary
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// Print one JSON document at the end instead of text
+    #[arg(long, conflicts_with = "ndjson")]
+    pub json: bool,
+
+    /// Print records as they happen, one JSON object a line (see docs/schema.md)
+    #[arg(long)]
+    pub ndjson: bool,
+
+    /// Exit 1 when a target's loss exceeds PCT (0%, 1.5%)
+    #[arg(long, value_name = "PCT", value_parser = parse_percent)]
+    pub max_loss: Option<Percent>,
+
+    /// Exit 1 when a target's RTT statistic (see --rtt-stat) exceeds DURATION
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub max_rtt: Option<Duration>,
+
+    /// Statistic --max-rtt applies to: min, avg, max, mdev, p50, p90, p95, p99, p99.9, jitter
+    #[arg(long, value_name = "STAT", default_value = "p99", value_parser = parse_stat)]
+    pub rtt_stat: Stat,
+
+    /// Probe a responder started inside this process (no outside server needed)
+    #[arg(long, conflicts_with = "targets")]
+    pub demo: bool,
+}
+
+fn parse_target(s: &str) -> Result<Target, String> {
+    s.parse().map_err(|e| format!("{e}"))
+}
+
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    kaprobe::parse_duration(s)
+}
+
+fn parse_positive_duration(s: &str) -> Result<Duration, String> {
+    match kaprobe::parse_duration(s)? {
+        d if d.is_zero() => Err(format!("'{s}' must be longer than zero")),
+        d => Ok(d),
+    }
+}
+
+fn parse_mode(s: &str) -> Result<Mode, String> {
+    s.parse()
+}
+
+fn parse_template(s: &str) -> Result<Template, String> {
+    Template::new(s)
+}
+
+fn parse_keepalive(s: &str) -> Result<KeepaliveSpec, String> {
+    s.parse()
+}
+
+fn parse_percent(s: &str) -> Result<Percent, String> {
+    s.parse()
+}
+
+fn parse_stat(s: &str) -> Result<Stat, String> {
+    s.parse()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn parses_like_ping() {
+        let cli = Cli::try_parse_from([
+            "kaping",
+            "-c",
+            "5",
+            "-i",
+            "200ms",
+            "-W",
+            "1s",
+            "-w",
+            "10s",
+            "tcp://127.0.0.1:7070",
+        ])
+        .unwrap();
+        assert_eq!(cli.count, Some(5));
+        assert_eq!(cli.interval, Duration::from_millis(200));
+        assert_eq!(cli.timeout, Duration::from_secs(1));
+        assert_eq!(cli.deadline, Some(Duration::from_secs(10)));
+        assert_eq!(cli.targets[0].to_string(), "tcp://127.0.0.1:7070");
+        let cli = Cli::try_parse_from(["kaping", "--demo"]).unwrap();
+        assert!(cli.demo && cli.targets.is_empty());
+    }
+
+    #[test]
+    fn rejects_bad_input() {
+        let cases: &[&[&str]] = &[
+            &["kaping"],
+            &["kaping", "-c", "0", "h:1"],
+            &["kaping", "-c", "x", "h:1"],
+            &["kaping", "-i", "5", "h:1"],
+            &["kaping", "-i", "5x", "h:1"],
+            &["kaping", "-W", "0s", "h:1"],
+            &["kaping", "--mode", "ping", "h:1"],
+            &["kaping", "--max-loss", "200%", "h:1"],
+            &["kaping", "--rtt-stat", "p42", "h:1"],
+            &["kaping", "--json", "--ndjson", "h:1"],
+            &["kaping", "--demo", "h:1"],
+            &["kaping", "http://h:1"],
+            &["kaping", "--send", "{nope}", "h:1"],
+            &["kaping", "--tcp-keepalive", "1s,2s,3,4", "h:1"],
+        ];
+        for args in cases {
+            let err = Cli::try_parse_from(*args).unwrap_err();
+            assert_eq!(err.exit_code(), 2, "{args:?}");
+        }
+    }
+}

@@ -1,0 +1,113 @@
+//! Validation: turns parsed flags into the configuration kaprobe runs, rejecting
+//! combinations clap cannot see (a mode that does not fit a target's protocol).
+
+use kaprobe::proto::{Mode, ProbeConfig};
+use kaprobe::run::RunConfig;
+use kaprobe::sockopt::TcpOptions;
+use kaprobe::target::Target;
+use kaprobe::threshold::Thresholds;
+
+use crate::cli::Cli;
+
+/// How results are shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Output {
+    Human { quiet: bool },
+    Json,
+    Ndjson,
+}
+
+/// A validated kaping run.
+#[derive(Debug)]
+pub struct Config {
+    /// Each target with the mode it is probed in.
+    pub targets: Vec<(Target, Mode)>,
+    pub run: RunConfig,
+    pub thresholds: Thresholds,
+    pub output: Output,
+    probe: ProbeConfig,
+}
+
+impl Config {
+    pub fn from_cli(cli: Cli) -> anyhow::Result<Self> {
+        let mut targets = Vec::with_capacity(cli.targets.len());
+        for target in cli.targets {
+            let mode = Mode::resolve(cli.mode, &target)?;
+            targets.push((target, mode));
+        }
+        let mut probe = ProbeConfig::new(Mode::Echo);
+        probe.timeout = cli.timeout;
+        probe.send = cli.send;
+        probe.expect = cli.expect;
+        probe.tcp = TcpOptions {
+            keepalive: cli.tcp_keepalive,
+            user_timeout: cli.tcp_user_timeout,
+        };
+        let output = if cli.json {
+            Output::Json
+        } else if cli.ndjson {
+            Output::Ndjson
+        } else {
+            Output::Human { quiet: cli.quiet }
+        };
+        Ok(Config {
+            targets,
+            run: RunConfig {
+                count: cli.count,
+                interval: cli.interval,
+                deadline: cli.deadline,
+            },
+            thresholds: Thresholds {
+                max_loss: cli.max_loss,
+                max_rtt: cli.max_rtt,
+                rtt_stat: cli.rtt_stat,
+            },
+            output,
+            probe,
+        })
+    }
+
+    /// The probe settings for a target probed in `mode`.
+    pub fn probe_config(&self, mode: Mode) -> ProbeConfig {
+        ProbeConfig {
+            mode,
+            ..self.probe.clone()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn config(args: &[&str]) -> anyhow::Result<Config> {
+        let mut all = vec!["kaping"];
+        all.extend_from_slice(args);
+        Config::from_cli(Cli::try_parse_from(all)?)
+    }
+
+    #[test]
+    fn modes_default_per_target_and_must_fit() {
+        let c = config(&["a:1", "tcp://b:2"]).unwrap();
+        assert!(c.targets.iter().all(|(_, m)| *m == Mode::Echo));
+        let c = config(&["--mode", "connect", "a:1"]).unwrap();
+        assert_eq!(c.targets[0].1, Mode::Connect);
+        let err = config(&["ws://h:1/"]).unwrap_err().to_string();
+        assert_eq!(err, "ws:// targets are not supported yet");
+    }
+
+    #[test]
+    fn output_choice() {
+        assert_eq!(
+            config(&["a:1"]).unwrap().output,
+            Output::Human { quiet: false }
+        );
+        assert_eq!(
+            config(&["-q", "a:1"]).unwrap().output,
+            Output::Human { quiet: true }
+        );
+        assert_eq!(config(&["--json", "a:1"]).unwrap().output, Output::Json);
+        assert_eq!(config(&["--ndjson", "a:1"]).unwrap().output, Output::Ndjson);
+    }
+}

@@ -1,0 +1,98 @@
+//! kaping: ping an endpoint over a protocol and summarise, like ping. Flags become a
+//! validated [`config::Config`], kaprobe runs the probes, a renderer speaks.
+
+pub mod cli;
+mod config;
+mod demo;
+mod render;
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use kaprobe::proto::Prober;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::Config;
+use crate::render::Verdict;
+
+/// Runs kaping; `Err` is a usage or setup error (exit status 2).
+pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let demo = cli.demo;
+    let mut config = Config::from_cli(cli)?;
+    // The demo's responders run on their own threads; they must outlive the run.
+    let _servers = if demo {
+        demo::start(&mut config)?
+    } else {
+        Vec::new()
+    };
+    runtime.block_on(run_async(config))
+}
+
+async fn run_async(config: Config) -> anyhow::Result<ExitCode> {
+    let cancel = CancellationToken::new();
+    tokio::spawn(watch_signals(cancel.clone()));
+
+    let probers = futures_resolve(&config).await?;
+    let mut renderer = render::new(&config);
+    renderer.start(&probers)?;
+
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let consume = async {
+        while let Some(event) = rx.recv().await {
+            if let Err(err) = renderer.event(&event) {
+                cancel.cancel();
+                return Err(err);
+            }
+        }
+        Ok(())
+    };
+    let (results, rendered) = tokio::join!(
+        kaprobe::run::run(probers, &config.run, tx, cancel.clone()),
+        consume
+    );
+    rendered?;
+    let breaches: Vec<(String, Vec<String>)> = results
+        .iter()
+        .map(|r| (r.target.to_string(), config.thresholds.breaches(&r.stats)))
+        .collect();
+    let verdict = Verdict { breaches };
+    renderer.finish(&results, &verdict)?;
+    for (target, list) in &verdict.breaches {
+        for breach in list {
+            eprintln!("kaping: {target}: {breach}");
+        }
+    }
+    Ok(if verdict.healthy() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// Resolves every target up front: a name that does not resolve is a setup error.
+async fn futures_resolve(config: &Config) -> anyhow::Result<Vec<Prober>> {
+    let pending = config
+        .targets
+        .iter()
+        .map(|(target, mode)| Prober::new(target.clone(), config.probe_config(*mode)));
+    futures_util::future::join_all(pending)
+        .await
+        .into_iter()
+        .collect::<Result<_, _>>()
+        .map_err(Into::into)
+}
+
+/// First Ctrl-C or SIGTERM ends the run cleanly (the summary still prints); a
+/// second exits at once with status 130.
+async fn watch_signals(cancel: CancellationToken) {
+    if kaprobe::signal::shutdown_signal().await.is_ok() {
+        cancel.cancel();
+        if kaprobe::signal::shutdown_signal().await.is_ok() {
+            std::process::exit(130);
+        }
+    }
+}

@@ -1,0 +1,225 @@
+//! Text for people, in ping's words: a line per probe, then the summary; a table
+//! when there are several targets.
+
+use std::io::{self, Write};
+use std::time::Duration;
+
+use comfy_table::{Cell, CellAlignment, Table, presets};
+use kaprobe::proto::{Mode, Prober};
+use kaprobe::run::{Event, TargetResult};
+use kaprobe::stats::{ProbeStats, Stat};
+
+use super::{Renderer, Verdict};
+
+pub struct Human<W: Write> {
+    out: W,
+    quiet: bool,
+    /// Target names and modes, indexed as in the run.
+    targets: Vec<(String, Mode)>,
+}
+
+impl<W: Write> Human<W> {
+    pub fn new(out: W, quiet: bool) -> Self {
+        Human {
+            out,
+            quiet,
+            targets: Vec::new(),
+        }
+    }
+}
+
+/// Milliseconds with three decimals, as ping prints them.
+pub fn ms(d: Duration) -> String {
+    format!("{:.3}", d.as_secs_f64() * 1000.0)
+}
+
+fn opt_ms(d: Option<Duration>) -> String {
+    d.map_or_else(|| "-".to_string(), ms)
+}
+
+/// A percentage without needless decimals: 0%, 20%, 33.3%.
+pub fn pct(v: f64) -> String {
+    let s = format!("{v:.1}");
+    format!("{}%", s.strip_suffix(".0").unwrap_or(&s))
+}
+
+fn counts(map: &std::collections::BTreeMap<kaprobe::CauseKind, u64>) -> String {
+    map.iter()
+        .map(|(k, v)| format!("{k} {v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl<W: Write> Renderer for Human<W> {
+    fn start(&mut self, probers: &[Prober]) -> io::Result<()> {
+        for p in probers {
+            let mode = p.config().mode;
+            let what = match mode {
+                Mode::Echo => format!("echo mode, sending {:?}", p.config().send.as_str()),
+                Mode::Connect => "connect mode, a new TCP connection per probe".to_string(),
+            };
+            writeln!(self.out, "KAPING {} ({}): {what}", p.target(), p.addr())?;
+            self.targets.push((p.target().to_string(), mode));
+        }
+        self.out.flush()
+    }
+
+    fn event(&mut self, event: &Event) -> io::Result<()> {
+        if self.quiet {
+            return Ok(());
+        }
+        match event {
+            Event::Connected { target, info } => writeln!(
+                self.out,
+                "{}: connected to {} in {} ms",
+                self.targets[*target].0,
+                info.addr,
+                ms(info.connect)
+            )?,
+            Event::Probe {
+                target,
+                seq,
+                result,
+                ..
+            } => {
+                let (name, mode) = &self.targets[*target];
+                match (result, mode) {
+                    (Ok(rtt), Mode::Connect) => writeln!(
+                        self.out,
+                        "connected to {name}: seq={seq} time={} ms",
+                        ms(*rtt)
+                    )?,
+                    (Ok(rtt), _) => writeln!(
+                        self.out,
+                        "reply from {name}: seq={seq} time={} ms",
+                        ms(*rtt)
+                    )?,
+                    (Err(cause), _) => {
+                        writeln!(self.out, "no reply from {name}: seq={seq} {cause}")?
+                    }
+                }
+            }
+            Event::Disconnected { target, cause } => writeln!(
+                self.out,
+                "{}: connection lost: {cause}",
+                self.targets[*target].0
+            )?,
+        }
+        self.out.flush()
+    }
+
+    fn finish(&mut self, results: &[TargetResult], _verdict: &Verdict) -> io::Result<()> {
+        match results {
+            [one] => summary_block(&mut self.out, one)?,
+            many => writeln!(self.out, "\n{}", table(many))?,
+        }
+        self.out.flush()
+    }
+}
+
+fn summary_block(out: &mut impl Write, r: &TargetResult) -> io::Result<()> {
+    let s: &ProbeStats = &r.stats;
+    writeln!(out, "\n--- {} kaping statistics ---", r.target)?;
+    writeln!(
+        out,
+        "{} probes transmitted, {} received, {} loss, time {}ms",
+        s.transmitted,
+        s.received,
+        pct(s.loss_pct()),
+        r.elapsed.as_millis()
+    )?;
+    if s.received > 0 {
+        let g = |st| opt_ms(s.rtt.get(st));
+        writeln!(
+            out,
+            "rtt min/avg/max/mdev = {}/{}/{}/{} ms",
+            g(Stat::Min),
+            g(Stat::Avg),
+            g(Stat::Max),
+            g(Stat::Mdev)
+        )?;
+        writeln!(
+            out,
+            "rtt p50/p90/p99 = {}/{}/{} ms, jitter {} ms",
+            g(Stat::P50),
+            g(Stat::P90),
+            g(Stat::P99),
+            g(Stat::Jitter)
+        )?;
+    }
+    if !s.failures.is_empty() {
+        writeln!(out, "failures: {}", counts(&s.failures))?;
+    }
+    if !s.disconnects.is_empty() {
+        writeln!(out, "connections lost: {}", counts(&s.disconnects))?;
+    }
+    Ok(())
+}
+
+fn table(results: &[TargetResult]) -> Table {
+    let mut table = Table::new();
+    table.load_style(presets::UTF8_FULL_CONDENSED);
+    let header = [
+        "target",
+        "mode",
+        "sent",
+        "recv",
+        "loss",
+        "min ms",
+        "avg ms",
+        "max ms",
+        "mdev ms",
+        "p50 ms",
+        "p90 ms",
+        "p99 ms",
+        "jitter ms",
+        "failures",
+    ];
+    table.set_header(header);
+    for r in results {
+        let s = &r.stats;
+        let g = |st| opt_ms(s.rtt.get(st));
+        let mut failures = counts(&s.failures);
+        if !s.disconnects.is_empty() {
+            failures = format!("{failures} lost: {}", counts(&s.disconnects))
+                .trim()
+                .to_string();
+        }
+        table.add_row(vec![
+            Cell::new(r.target.to_string()),
+            Cell::new(r.mode.to_string()),
+            Cell::new(s.transmitted),
+            Cell::new(s.received),
+            Cell::new(pct(s.loss_pct())),
+            Cell::new(g(Stat::Min)),
+            Cell::new(g(Stat::Avg)),
+            Cell::new(g(Stat::Max)),
+            Cell::new(g(Stat::Mdev)),
+            Cell::new(g(Stat::P50)),
+            Cell::new(g(Stat::P90)),
+            Cell::new(g(Stat::P99)),
+            Cell::new(g(Stat::Jitter)),
+            Cell::new(failures),
+        ]);
+    }
+    for col in 2..13 {
+        if let Some(c) = table.column_mut(col) {
+            c.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    table
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn number_formats() {
+        assert_eq!(ms(Duration::from_micros(52)), "0.052");
+        assert_eq!(ms(Duration::from_millis(1500)), "1500.000");
+        assert_eq!(pct(0.0), "0%");
+        assert_eq!(pct(20.0), "20%");
+        assert_eq!(pct(100.0 / 3.0), "33.3%");
+    }
+}

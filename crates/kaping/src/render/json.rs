@@ -1,0 +1,51 @@
+//! `--json`: one document at the end of the run, for `jq`.
+
+use std::io::{self, Write};
+use std::time::SystemTime;
+
+use kaprobe::proto::Prober;
+use kaprobe::record::{Report, SCHEMA_VERSION, TargetReport, run_id, timestamp};
+use kaprobe::run::{Event, TargetResult};
+
+use super::{Renderer, Verdict};
+
+pub struct Json<W: Write> {
+    out: W,
+    started: SystemTime,
+}
+
+impl<W: Write> Json<W> {
+    pub fn new(out: W, started: SystemTime) -> Self {
+        Json { out, started }
+    }
+}
+
+impl<W: Write> Renderer for Json<W> {
+    fn start(&mut self, _probers: &[Prober]) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn event(&mut self, _event: &Event) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn finish(&mut self, results: &[TargetResult], verdict: &Verdict) -> io::Result<()> {
+        let report = Report {
+            v: SCHEMA_VERSION,
+            tool: "kaping".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            run: run_id(self.started),
+            ts: timestamp(self.started),
+            targets: results.iter().map(TargetReport::new).collect(),
+            healthy: verdict.healthy(),
+            breaches: verdict
+                .breaches
+                .iter()
+                .flat_map(|(t, list)| list.iter().map(move |b| format!("{t}: {b}")))
+                .collect(),
+        };
+        serde_json::to_writer_pretty(&mut self.out, &report).map_err(io::Error::other)?;
+        writeln!(self.out)?;
+        self.out.flush()
+    }
+}

@@ -1,0 +1,45 @@
+//! Output formats, one file each, behind one small trait: text like ping, one JSON
+//! document, or NDJSON records as they happen.
+
+mod human;
+mod json;
+mod ndjson;
+
+use std::io;
+use std::time::SystemTime;
+
+use kaprobe::proto::Prober;
+use kaprobe::run::{Event, TargetResult};
+
+use crate::config::{Config, Output};
+
+/// Whether each target met the thresholds, and how it fell short.
+#[derive(Debug)]
+pub struct Verdict {
+    /// (target, breaches) in run order; an empty list is a healthy target.
+    pub breaches: Vec<(String, Vec<String>)>,
+}
+
+impl Verdict {
+    pub fn healthy(&self) -> bool {
+        self.breaches.iter().all(|(_, b)| b.is_empty())
+    }
+}
+
+/// Speaks for a run: told when it starts, of each event, and of the results.
+pub trait Renderer {
+    fn start(&mut self, probers: &[Prober]) -> io::Result<()>;
+    fn event(&mut self, event: &Event) -> io::Result<()>;
+    fn finish(&mut self, results: &[TargetResult], verdict: &Verdict) -> io::Result<()>;
+}
+
+/// The renderer the configuration asks for, writing to stdout.
+pub fn new(config: &Config) -> Box<dyn Renderer> {
+    let out = io::stdout();
+    let started = SystemTime::now();
+    match config.output {
+        Output::Human { quiet } => Box::new(human::Human::new(out, quiet)),
+        Output::Json => Box::new(json::Json::new(out, started)),
+        Output::Ndjson => Box::new(ndjson::Ndjson::new(out, started)),
+    }
+}

@@ -1,0 +1,63 @@
+//! NDJSON: one record a line as things happen, flushed per line, then a summary
+//! record per target.
+
+use std::io::{self, Write};
+use std::time::SystemTime;
+
+use kaprobe::proto::Prober;
+use kaprobe::record::{Record, Recorder, run_id};
+use kaprobe::run::{Event, TargetResult};
+
+use super::{Renderer, Verdict};
+
+pub struct Ndjson<W: Write> {
+    out: W,
+    run: String,
+    recorder: Option<Recorder>,
+}
+
+impl<W: Write> Ndjson<W> {
+    pub fn new(out: W, started: SystemTime) -> Self {
+        Ndjson {
+            out,
+            run: run_id(started),
+            recorder: None,
+        }
+    }
+
+    fn write(&mut self, record: &Record) -> io::Result<()> {
+        // One write of a whole line, then a flush: readers never see half a record.
+        let mut line = serde_json::to_vec(record).map_err(io::Error::other)?;
+        line.push(b'\n');
+        self.out.write_all(&line)?;
+        self.out.flush()
+    }
+
+    fn recorder(&self) -> &Recorder {
+        self.recorder.as_ref().expect("start() comes first")
+    }
+}
+
+impl<W: Write> Renderer for Ndjson<W> {
+    fn start(&mut self, probers: &[Prober]) -> io::Result<()> {
+        let targets: Vec<_> = probers
+            .iter()
+            .map(|p| (p.target().clone(), p.config().mode))
+            .collect();
+        self.recorder = Some(Recorder::new(self.run.clone(), &targets));
+        Ok(())
+    }
+
+    fn event(&mut self, event: &Event) -> io::Result<()> {
+        let record = self.recorder().event(event);
+        self.write(&record)
+    }
+
+    fn finish(&mut self, results: &[TargetResult], _verdict: &Verdict) -> io::Result<()> {
+        for (idx, result) in results.iter().enumerate() {
+            let record = self.recorder().summary(idx, result);
+            self.write(&record)?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,162 @@
+//! kaserve's command line: which responders to run and where they listen.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+use clap::{Parser, ValueEnum};
+use kaprobe::serve::ServeProto;
+
+const AFTER_HELP: &str = "\
+Responders:
+  tcp  line responder: PING is answered PONG, any other line is echoed (default 127.0.0.1:7070)
+
+Every responder binds loopback unless --listen names another address.
+
+Output: one line per event on stdout (listening, client connected, client closed and
+why); --ndjson makes them JSON records (see docs/schema.md).
+
+Exit status:
+  0  stopped by Ctrl-C or SIGTERM after closing every connection
+  2  usage or setup error (bad flag, address in use)
+  130  interrupted twice
+
+Examples:
+  kaserve tcp
+  kaserve tcp --listen 127.0.0.1:7070
+  kaserve tcp --listen 0.0.0.0:7070      # reachable from other hosts";
+
+/// A responder for every kaprobe protocol, to point kaping at.
+#[derive(Debug, Parser)]
+#[command(name = "kaserve", version, after_long_help = AFTER_HELP)]
+pub struct Cli {
+    /// Responders to run
+    #[arg(value_name = "PROTOCOL", required = true, value_enum)]
+    pub protocols: Vec<Proto>,
+
+    /// Where to listen: IP:PORT or PORT (loopback); with several responders,
+    /// PROTOCOL=IP:PORT, repeated
+    #[arg(short, long, value_name = "[PROTOCOL=]ADDR", value_parser = parse_listen)]
+    pub listen: Vec<Listen>,
+
+    /// Log events as JSON records, one a line
+    #[arg(long)]
+    pub ndjson: bool,
+}
+
+/// A protocol name on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Proto {
+    /// TCP line responder
+    Tcp,
+}
+
+impl From<Proto> for ServeProto {
+    fn from(p: Proto) -> Self {
+        match p {
+            Proto::Tcp => ServeProto::Tcp,
+        }
+    }
+}
+
+/// One `--listen` value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Listen {
+    pub proto: Option<Proto>,
+    pub addr: SocketAddr,
+}
+
+fn parse_listen(s: &str) -> Result<Listen, String> {
+    let (proto, addr) = match s.split_once('=') {
+        Some((p, a)) => (Some(Proto::from_str(p, true)?), a),
+        None => (None, s),
+    };
+    let addr = if let Ok(port) = addr.parse::<u16>() {
+        SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port)
+    } else {
+        addr.parse::<SocketAddr>().map_err(|_| {
+            format!("invalid listen address '{addr}' (expected IP:PORT such as 127.0.0.1:7070, [::1]:7070, or a port)")
+        })?
+    };
+    Ok(Listen { proto, addr })
+}
+
+impl Cli {
+    /// Each responder with the address it binds; rejects ambiguous --listen values.
+    pub fn listeners(&self) -> Result<Vec<(ServeProto, SocketAddr)>, String> {
+        let mut protos = self.protocols.clone();
+        protos.dedup();
+        let mut out = Vec::new();
+        for proto in &protos {
+            let named: Vec<_> = self
+                .listen
+                .iter()
+                .filter(|l| l.proto == Some(*proto))
+                .collect();
+            let plain: Vec<_> = self.listen.iter().filter(|l| l.proto.is_none()).collect();
+            let addr = match (named.as_slice(), plain.as_slice()) {
+                ([one], _) => one.addr,
+                ([], [one]) if protos.len() == 1 => one.addr,
+                ([], []) => ServeProto::from(*proto).default_listen(),
+                ([], _) if protos.len() > 1 => {
+                    return Err("with several responders, write --listen PROTOCOL=ADDR".into());
+                }
+                _ => {
+                    return Err(format!(
+                        "more than one --listen for {}",
+                        ServeProto::from(*proto)
+                    ));
+                }
+            };
+            out.push((ServeProto::from(*proto), addr));
+        }
+        if let Some(stray) = self
+            .listen
+            .iter()
+            .find(|l| l.proto.is_some_and(|p| !protos.contains(&p)))
+        {
+            return Err(format!(
+                "--listen names {}, which is not among the responders to run",
+                ServeProto::from(stray.proto.expect("checked"))
+            ));
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    fn listeners(args: &[&str]) -> Result<Vec<(ServeProto, SocketAddr)>, String> {
+        let mut all = vec!["kaserve"];
+        all.extend_from_slice(args);
+        Cli::try_parse_from(all)
+            .map_err(|e| e.to_string())?
+            .listeners()
+    }
+
+    #[test]
+    fn listen_addresses() {
+        assert_eq!(
+            listeners(&["tcp"]).unwrap(),
+            vec![(ServeProto::Tcp, "127.0.0.1:7070".parse().unwrap())]
+        );
+        assert_eq!(
+            listeners(&["tcp", "-l", "9000"]).unwrap()[0].1,
+            "127.0.0.1:9000".parse().unwrap()
+        );
+        assert_eq!(
+            listeners(&["tcp", "-l", "tcp=[::1]:0"]).unwrap()[0].1,
+            "[::1]:0".parse().unwrap()
+        );
+        assert!(listeners(&["tcp", "-l", "1:2", "-l", "3:4"]).is_err());
+        assert!(listeners(&["tcp", "-l", "localhost:80"]).is_err());
+        assert!(listeners(&["udp"]).is_err());
+        assert!(listeners(&[]).is_err());
+    }
+}

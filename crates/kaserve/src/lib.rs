@@ -1,0 +1,106 @@
+//! kaserve: runs kaprobe's responders on the addresses asked for, logs client events
+//! on stdout, and shuts down cleanly on Ctrl-C or SIGTERM.
+
+pub mod cli;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use kaprobe::record::ServeRecord;
+use tokio_util::sync::CancellationToken;
+
+/// Runs kaserve until a shutdown signal; `Err` is a usage or setup error (exit 2).
+pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
+    let listeners = cli.listeners().map_err(anyhow::Error::msg)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async move {
+        let shutdown = CancellationToken::new();
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let mut bound = Vec::new();
+        for (proto, addr) in listeners {
+            let listener = kaprobe::serve::bind(addr).await?;
+            let local = listener.local_addr()?;
+            bound.push((proto, local, listener));
+        }
+        let mut servers = tokio::task::JoinSet::new();
+        for (proto, local, listener) in bound {
+            log(cli.ndjson, &ServeRecord::listening(proto, local));
+            servers.spawn(kaprobe::serve::serve(
+                proto,
+                listener,
+                shutdown.clone(),
+                Some(tx.clone()),
+            ));
+        }
+        drop(tx);
+        tokio::spawn(watch_signals(shutdown.clone()));
+        let ndjson = cli.ndjson;
+        let printer = tokio::spawn(async move {
+            while let Some(event) = rx.recv().await {
+                log(ndjson, &ServeRecord::from_event(&event));
+            }
+        });
+        while servers.join_next().await.is_some() {}
+        let _ = printer.await;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// Writes one log line; a closed stdout does not stop the server.
+fn log(ndjson: bool, record: &ServeRecord) {
+    let line = if ndjson {
+        serde_json::to_string(record).unwrap_or_default()
+    } else {
+        human(record)
+    };
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}");
+    let _ = out.flush();
+}
+
+fn human(record: &ServeRecord) -> String {
+    match record {
+        ServeRecord::Listening {
+            ts, proto, addr, ..
+        } => {
+            format!("{ts} {proto} listening on {addr}")
+        }
+        ServeRecord::Client {
+            ts,
+            proto,
+            peer,
+            event,
+            cause,
+            detail,
+            lifetime_ms,
+            ..
+        } => {
+            let mut line = format!("{ts} {proto} {peer} {event}");
+            if let Some(cause) = cause {
+                line.push_str(&format!(": {cause}"));
+                if let Some(detail) = detail {
+                    line.push_str(&format!(" ({detail})"));
+                }
+            }
+            if let Some(ms) = lifetime_ms {
+                line.push_str(&format!(" after {:.1}s", ms / 1000.0));
+            }
+            line
+        }
+    }
+}
+
+/// First signal: stop accepting, close clients, exit 0. Second: exit 130 at once.
+async fn watch_signals(shutdown: CancellationToken) {
+    if kaprobe::signal::shutdown_signal().await.is_ok() {
+        shutdown.cancel();
+        if kaprobe::signal::shutdown_signal().await.is_ok() {
+            std::process::exit(130);
+        }
+    }
+}
