@@ -1,1 +1,50 @@
-//! placeholder
+//! Generates the checked-in completions and man pages from the clap definitions.
+//! `cargo run -p kaprobe-tests --bin gen-docs` writes them; the `generated` test
+//! fails when they are stale.
+
+use std::path::{Path, PathBuf};
+
+use clap::CommandFactory;
+use clap_complete::Shell;
+
+/// Every generated file: its path relative to the repository root and its bytes.
+pub fn generated_files() -> Vec<(PathBuf, Vec<u8>)> {
+    let commands = [kaping::cli::Cli::command(), kaserve::cli::Cli::command()];
+    let mut files = Vec::new();
+    for cmd in commands {
+        let name = cmd.get_name().to_string();
+        for shell in [
+            Shell::Bash,
+            Shell::Zsh,
+            Shell::Fish,
+            Shell::Elvish,
+            Shell::PowerShell,
+        ] {
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut cmd.clone(), name.clone(), &mut buf);
+            let file = match shell {
+                Shell::Bash => format!("{name}.bash"),
+                Shell::Zsh => format!("_{name}"),
+                Shell::Fish => format!("{name}.fish"),
+                Shell::Elvish => format!("{name}.elv"),
+                Shell::PowerShell => format!("_{name}.ps1"),
+                _ => unreachable!("shell not in the list"),
+            };
+            files.push((Path::new("completions").join(file), buf));
+        }
+        let mut buf = Vec::new();
+        clap_mangen::Man::new(cmd.clone())
+            .render(&mut buf)
+            .expect("rendering to memory cannot fail");
+        files.push((Path::new("man").join(format!("{name}.1")), buf));
+    }
+    files
+}
+
+/// The repository root (this crate lives in `tests/`).
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ has a parent")
+        .to_path_buf()
+}

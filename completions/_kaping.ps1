@@ -1,0 +1,56 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'kaping' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'kaping'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'kaping' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Stop after COUNT probes per target [default: until interrupted]')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Stop after COUNT probes per target [default: until interrupted]')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Time between the starts of consecutive probes')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Time between the starts of consecutive probes')
+            [CompletionResult]::new('-W', '-W ', [CompletionResultType]::ParameterName, 'How long each probe waits for its reply (and a connection for its handshake)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long each probe waits for its reply (and a connection for its handshake)')
+            [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'End the whole run after DURATION, whatever the count')
+            [CompletionResult]::new('--deadline', '--deadline', [CompletionResultType]::ParameterName, 'End the whole run after DURATION, whatever the count')
+            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'echo: one persistent connection, a line and its reply per probe; connect: a fresh TCP connection per probe, timing the handshake')
+            [CompletionResult]::new('--mode', '--mode', [CompletionResultType]::ParameterName, 'echo: one persistent connection, a line and its reply per probe; connect: a fresh TCP connection per probe, timing the handshake')
+            [CompletionResult]::new('--send', '--send', [CompletionResultType]::ParameterName, 'Line each echo probe sends; {seq} and {ts_ms} are replaced')
+            [CompletionResult]::new('--expect', '--expect', [CompletionResultType]::ParameterName, 'Text a reply must contain ({seq} allowed) [default: PONG, +PONG or the line sent]')
+            [CompletionResult]::new('--tcp-keepalive', '--tcp-keepalive', [CompletionResultType]::ParameterName, 'Kernel TCP keepalive on probe connections, e.g. 30s,5s,3')
+            [CompletionResult]::new('--tcp-user-timeout', '--tcp-user-timeout', [CompletionResultType]::ParameterName, 'TCP_USER_TIMEOUT on probe connections: how long sent data may go unacknowledged')
+            [CompletionResult]::new('--max-loss', '--max-loss', [CompletionResultType]::ParameterName, 'Exit 1 when a target''s loss exceeds PCT (0%, 1.5%)')
+            [CompletionResult]::new('--max-rtt', '--max-rtt', [CompletionResultType]::ParameterName, 'Exit 1 when a target''s RTT statistic (see --rtt-stat) exceeds DURATION')
+            [CompletionResult]::new('--rtt-stat', '--rtt-stat', [CompletionResultType]::ParameterName, 'Statistic --max-rtt applies to: min, avg, max, mdev, p50, p90, p95, p99, p99.9, jitter')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the header and the summary')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the header and the summary')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document at the end instead of text')
+            [CompletionResult]::new('--ndjson', '--ndjson', [CompletionResultType]::ParameterName, 'Print records as they happen, one JSON object a line (see docs/schema.md)')
+            [CompletionResult]::new('--demo', '--demo', [CompletionResultType]::ParameterName, 'Probe a responder started inside this process (no outside server needed)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

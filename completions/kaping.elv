@@ -1,0 +1,50 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[kaping] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'kaping'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'kaping'= {
+            cand -c 'Stop after COUNT probes per target [default: until interrupted]'
+            cand --count 'Stop after COUNT probes per target [default: until interrupted]'
+            cand -i 'Time between the starts of consecutive probes'
+            cand --interval 'Time between the starts of consecutive probes'
+            cand -W 'How long each probe waits for its reply (and a connection for its handshake)'
+            cand --timeout 'How long each probe waits for its reply (and a connection for its handshake)'
+            cand -w 'End the whole run after DURATION, whatever the count'
+            cand --deadline 'End the whole run after DURATION, whatever the count'
+            cand -m 'echo: one persistent connection, a line and its reply per probe; connect: a fresh TCP connection per probe, timing the handshake'
+            cand --mode 'echo: one persistent connection, a line and its reply per probe; connect: a fresh TCP connection per probe, timing the handshake'
+            cand --send 'Line each echo probe sends; {seq} and {ts_ms} are replaced'
+            cand --expect 'Text a reply must contain ({seq} allowed) [default: PONG, +PONG or the line sent]'
+            cand --tcp-keepalive 'Kernel TCP keepalive on probe connections, e.g. 30s,5s,3'
+            cand --tcp-user-timeout 'TCP_USER_TIMEOUT on probe connections: how long sent data may go unacknowledged'
+            cand --max-loss 'Exit 1 when a target''s loss exceeds PCT (0%, 1.5%)'
+            cand --max-rtt 'Exit 1 when a target''s RTT statistic (see --rtt-stat) exceeds DURATION'
+            cand --rtt-stat 'Statistic --max-rtt applies to: min, avg, max, mdev, p50, p90, p95, p99, p99.9, jitter'
+            cand -q 'Print only the header and the summary'
+            cand --quiet 'Print only the header and the summary'
+            cand --json 'Print one JSON document at the end instead of text'
+            cand --ndjson 'Print records as they happen, one JSON object a line (see docs/schema.md)'
+            cand --demo 'Probe a responder started inside this process (no outside server needed)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+    ]
+    $completions[$command]
+}

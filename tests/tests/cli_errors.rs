@@ -1,0 +1,93 @@
+//! Bad input: one clear line naming the problem, exit status 2, never a panic.
+
+use crate::util::{closed_port, kaping, run};
+
+fn assert_usage_error(out: &crate::util::Output, needle: &str) {
+    out.assert_no_panic();
+    assert_eq!(out.code(), 2, "stderr: {}", out.stderr);
+    let first = out.stderr.lines().next().unwrap_or("");
+    assert!(
+        first.contains(needle),
+        "first stderr line {first:?} should name {needle:?}; all:\n{}",
+        out.stderr
+    );
+    assert!(out.stdout.is_empty(), "nothing on stdout: {}", out.stdout);
+}
+
+#[test]
+fn malformed_targets_are_named() {
+    let cases = [
+        ("http://h:80", "unknown scheme 'http'"),
+        ("h", "missing port"),
+        ("h:0", "invalid port '0'"),
+        ("h:70000", "invalid port '70000'"),
+        ("::1:80", "IPv6 addresses need brackets"),
+        ("tcp://:80", "missing host"),
+        ("tcp://h:1/x", "take no path"),
+        ("ho$t:1", "invalid host 'ho$t'"),
+    ];
+    for (target, needle) in cases {
+        let out = kaping(&["-c", "1", target]);
+        assert_usage_error(&out, needle);
+        assert!(
+            out.stderr.contains(target),
+            "names the input: {}",
+            out.stderr
+        );
+    }
+}
+
+#[test]
+fn malformed_flags_are_named() {
+    let port = closed_port().to_string();
+    let cases: &[(&[&str], &str)] = &[
+        (&["-i", "5x"], "invalid duration '5x'"),
+        (&["-i", "5"], "invalid duration '5'"),
+        (&["-W", "0s"], "'0s' must be longer than zero"),
+        (&["-c", "0"], "'0'"),
+        (&["--max-loss", "101%"], "invalid percentage '101%'"),
+        (&["--rtt-stat", "p42"], "unknown statistic 'p42'"),
+        (&["--mode", "ping"], "unknown mode 'ping'"),
+        (&["--send", "{nope}"], "unknown placeholder '{nope}'"),
+        (&["--tcp-keepalive", "10ms"], "below 1s"),
+        (&["--bogus"], "--bogus"),
+    ];
+    for (flags, needle) in cases {
+        let mut args = flags.to_vec();
+        args.push(&port);
+        assert_usage_error(&kaping(&args), needle);
+    }
+}
+
+#[test]
+fn later_protocols_are_refused_clearly() {
+    assert_usage_error(
+        &kaping(&["-c", "1", "ws://127.0.0.1:1/"]),
+        "kaping: ws:// targets are not supported yet",
+    );
+}
+
+#[test]
+fn kaserve_rejects_bad_listen_addresses() {
+    assert_usage_error(
+        &run("kaserve", &["tcp", "--listen", "nowhere:80"]),
+        "invalid listen address 'nowhere:80'",
+    );
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = busy.local_addr().unwrap().to_string();
+    assert_usage_error(
+        &run("kaserve", &["tcp", "--listen", &addr]),
+        &format!("kaserve: cannot listen on {addr}"),
+    );
+}
+
+#[test]
+fn help_and_version_exit_zero() {
+    for bin in ["kaping", "kaserve"] {
+        for flag in ["--help", "--version"] {
+            let out = run(bin, &[flag]);
+            assert_eq!(out.code(), 0, "{bin} {flag}");
+            assert!(!out.stdout.is_empty());
+        }
+    }
+}

@@ -1,0 +1,100 @@
+//! kaserve tcp: the line responder, many clients at once, loopback by default, and a
+//! clean shutdown that closes every client.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use kaprobe::record::ServeRecord;
+
+use crate::util::KaServe;
+
+fn connect(server: &KaServe) -> (BufReader<TcpStream>, TcpStream) {
+    let stream = TcpStream::connect(server.addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    (BufReader::new(stream.try_clone().unwrap()), stream)
+}
+
+fn ask(reader: &mut BufReader<TcpStream>, writer: &mut TcpStream, line: &str) -> String {
+    writer.write_all(format!("{line}\n").as_bytes()).unwrap();
+    let mut reply = String::new();
+    reader.read_line(&mut reply).unwrap();
+    reply
+}
+
+#[test]
+fn answers_ping_and_echoes_other_lines_to_many_clients_at_once() {
+    let server = KaServe::tcp();
+    let mut clients: Vec<_> = (0..50).map(|_| connect(&server)).collect();
+    for (i, (reader, writer)) in clients.iter_mut().enumerate() {
+        assert_eq!(ask(reader, writer, "PING"), "PONG\n");
+        assert_eq!(
+            ask(reader, writer, &format!("hello {i}")),
+            format!("hello {i}\n")
+        );
+        assert_eq!(ask(reader, writer, "PING\r"), "PONG\n", "CRLF lines too");
+    }
+}
+
+#[test]
+fn binds_loopback_by_default_and_logs_clients() {
+    let server = KaServe::tcp();
+    assert!(server.addr.ip().is_loopback());
+    {
+        let (mut r, mut w) = connect(&server);
+        ask(&mut r, &mut w, "PING");
+    }
+    // The client left; wait for kaserve to log it (bounded).
+    let until = Instant::now() + Duration::from_secs(5);
+    while !server
+        .log()
+        .iter()
+        .any(|l| l.contains(r#""event":"closed""#))
+    {
+        assert!(
+            Instant::now() < until,
+            "no closed event: {:?}",
+            server.log()
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let records: Vec<ServeRecord> = server
+        .log()
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(matches!(&records[0], ServeRecord::Listening { proto, .. } if proto == "tcp"));
+    let closed = records
+        .iter()
+        .find_map(|r| match r {
+            ServeRecord::Client { event, cause, .. } if event == "closed" => cause.clone(),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(closed, "eof");
+}
+
+#[test]
+fn ctrl_c_closes_every_client_and_exits_zero() {
+    let server = KaServe::tcp();
+    let mut clients: Vec<_> = (0..5).map(|_| connect(&server)).collect();
+    for (r, w) in clients.iter_mut() {
+        ask(r, w, "PING");
+    }
+    let started = Instant::now();
+    let out = server.stop("INT");
+    assert_eq!(out.code(), 0, "{}", out.stderr);
+    assert!(started.elapsed() < Duration::from_secs(3));
+    for (r, _) in clients.iter_mut() {
+        let mut rest = Vec::new();
+        assert_eq!(r.read_to_end(&mut rest).unwrap(), 0, "EOF after shutdown");
+    }
+    assert_eq!(
+        out.stdout.matches(r#""cause":"shutdown""#).count(),
+        5,
+        "{}",
+        out.stdout
+    );
+}

@@ -1,0 +1,8 @@
+//! Integration tests: the built binaries against real sockets on loopback.
+
+mod util;
+
+mod cli_errors;
+mod generated;
+mod kaping_tcp;
+mod kaserve_tcp;

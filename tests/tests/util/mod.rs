@@ -1,0 +1,315 @@
+//! The shared harness: finds (and freshly builds) the binaries, runs them with a
+//! watchdog so no test can hang, starts kaserve on a free loopback port, and reads
+//! records back through the schema types.
+
+pub mod proxy;
+
+use std::io::{BufRead, BufReader, Read};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::{Child, ChildStdout, Command, ExitStatus, Stdio};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use kaprobe::record::{Record, Report, ServeRecord};
+
+/// The longest any single process in a test may run before it is killed.
+pub const WATCHDOG: Duration = Duration::from_secs(30);
+
+/// Path of a workspace binary, built on first use so tests never run a stale one.
+/// (`cargo test` builds binaries only for the package that owns them.)
+pub fn bin(name: &str) -> PathBuf {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    let dir = BUILT.get_or_init(|| {
+        let exe = std::env::current_exe().expect("test binary path");
+        // target/<profile>/deps/tests-<hash>
+        let profile_dir = exe
+            .parent()
+            .and_then(|deps| deps.parent())
+            .expect("test binary lives in target/<profile>/deps")
+            .to_path_buf();
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let mut cmd = Command::new(cargo);
+        cmd.args(["build", "--bins", "-p", "kaping", "-p", "kaserve"]);
+        if profile_dir.file_name().is_some_and(|n| n == "release") {
+            cmd.arg("--release");
+        }
+        let out = cmd
+            .current_dir(kaprobe_tests::repo_root())
+            .output()
+            .expect("run cargo build");
+        assert!(
+            out.status.success(),
+            "cargo build of the binaries failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        profile_dir
+    });
+    dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
+}
+
+/// A finished process.
+#[derive(Debug)]
+pub struct Output {
+    pub status: ExitStatus,
+    pub stdout: String,
+    pub stderr: String,
+    pub elapsed: Duration,
+}
+
+impl Output {
+    pub fn code(&self) -> i32 {
+        self.status.code().expect("exited, not killed by a signal")
+    }
+
+    /// Every stdout line parsed as a record.
+    pub fn records(&self) -> Vec<Record> {
+        parse_records(&self.stdout)
+    }
+
+    /// The `--json` document.
+    pub fn report(&self) -> Report {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not a report ({e}):\n{}", self.stdout))
+    }
+
+    pub fn assert_no_panic(&self) {
+        assert!(
+            !self.stderr.contains("panicked"),
+            "process panicked:\n{}",
+            self.stderr
+        );
+    }
+}
+
+pub fn parse_records(text: &str) -> Vec<Record> {
+    text.lines()
+        .map(|line| {
+            serde_json::from_str(line)
+                .unwrap_or_else(|e| panic!("not a record ({e}): {line:?}\nall:\n{text}"))
+        })
+        .collect()
+}
+
+/// Runs a binary to completion with no stdin, killing it past the watchdog.
+pub fn run(name: &str, args: &[&str]) -> Output {
+    let started = Instant::now();
+    let child = Command::new(bin(name))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("spawn {name}: {e}"));
+    let mut running = Running::new(child);
+    let stdout = running.read_stdout_to_end();
+    running.finish(stdout, started)
+}
+
+pub fn kaping(args: &[&str]) -> Output {
+    run("kaping", args)
+}
+
+/// A child process whose stdout is read as it goes, guarded by a watchdog.
+pub struct Running {
+    child: Arc<Mutex<Child>>,
+    stdout: Option<BufReader<ChildStdout>>,
+    stderr: Option<thread::JoinHandle<String>>,
+    done: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Running {
+    pub fn spawn(name: &str, args: &[&str]) -> Self {
+        let child = Command::new(bin(name))
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("spawn {name}: {e}"));
+        Running::new(child)
+    }
+
+    fn new(mut child: Child) -> Self {
+        let stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
+        let mut stderr = child.stderr.take().expect("piped stderr");
+        let stderr = thread::spawn(move || {
+            let mut s = String::new();
+            let _ = stderr.read_to_string(&mut s);
+            s
+        });
+        let child = Arc::new(Mutex::new(child));
+        let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (watched, flag) = (child.clone(), done.clone());
+        thread::spawn(move || {
+            let until = Instant::now() + WATCHDOG;
+            while Instant::now() < until {
+                if flag.load(std::sync::atomic::Ordering::Relaxed) {
+                    return;
+                }
+                thread::sleep(Duration::from_millis(20));
+            }
+            let _ = watched.lock().unwrap().kill();
+        });
+        Running {
+            child,
+            stdout: Some(stdout),
+            stderr: Some(stderr),
+            done,
+        }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.lock().unwrap().id()
+    }
+
+    /// The next stdout line, without its newline; `None` at end of output.
+    pub fn next_line(&mut self) -> Option<String> {
+        let mut line = String::new();
+        match self.stdout.as_mut()?.read_line(&mut line) {
+            Ok(0) | Err(_) => None,
+            Ok(_) => Some(line.trim_end_matches('\n').to_string()),
+        }
+    }
+
+    /// Reads lines until one satisfies `pred`; returns every line read.
+    pub fn lines_until(&mut self, pred: impl Fn(&str) -> bool) -> Vec<String> {
+        let mut seen = Vec::new();
+        while let Some(line) = self.next_line() {
+            let hit = pred(&line);
+            seen.push(line);
+            if hit {
+                return seen;
+            }
+        }
+        panic!(
+            "output ended before the expected line; saw:\n{}",
+            seen.join("\n")
+        );
+    }
+
+    pub fn signal(&self, sig: &str) {
+        let status = Command::new("kill")
+            .args([format!("-{sig}"), self.pid().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill -{sig} failed");
+    }
+
+    pub fn read_stdout_to_end(&mut self) -> String {
+        let mut s = String::new();
+        if let Some(mut out) = self.stdout.take() {
+            let _ = out.read_to_string(&mut s);
+        }
+        s
+    }
+
+    /// Waits for exit (the watchdog still applies) and collects what is left.
+    pub fn finish(mut self, stdout_so_far: String, started: Instant) -> Output {
+        let rest = self.read_stdout_to_end();
+        let status = loop {
+            if let Some(status) = self.child.lock().unwrap().try_wait().expect("wait") {
+                break status;
+            }
+            thread::sleep(Duration::from_millis(5));
+        };
+        self.done.store(true, std::sync::atomic::Ordering::Relaxed);
+        let stderr = self
+            .stderr
+            .take()
+            .expect("once")
+            .join()
+            .expect("stderr reader");
+        Output {
+            status,
+            stdout: stdout_so_far + &rest,
+            stderr,
+            elapsed: started.elapsed(),
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.done.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Ok(mut child) = self.child.lock() {
+            if child.try_wait().ok().flatten().is_none() {
+                let _ = child.kill();
+                let _ = child.wait();
+            }
+        }
+    }
+}
+
+/// A kaserve process on a free loopback port; killed when dropped.
+pub struct KaServe {
+    pub addr: SocketAddr,
+    proc: Option<Running>,
+    log: Arc<Mutex<Vec<String>>>,
+    reader: Option<thread::JoinHandle<()>>,
+}
+
+impl KaServe {
+    pub fn tcp() -> Self {
+        Self::start(&["tcp", "--listen", "127.0.0.1:0", "--ndjson"])
+    }
+
+    pub fn start(args: &[&str]) -> Self {
+        let mut proc = Running::spawn("kaserve", args);
+        let first = proc.next_line().expect("kaserve printed nothing");
+        let addr = match serde_json::from_str::<ServeRecord>(&first) {
+            Ok(ServeRecord::Listening { addr, .. }) => addr.parse().expect("socket address"),
+            other => panic!("expected a listening record, got {other:?} from {first:?}"),
+        };
+        let log = Arc::new(Mutex::new(vec![first]));
+        let mut stdout = proc.stdout.take().expect("stdout");
+        let sink = log.clone();
+        let reader = thread::spawn(move || {
+            let mut line = String::new();
+            while matches!(stdout.read_line(&mut line), Ok(n) if n > 0) {
+                sink.lock().unwrap().push(line.trim_end().to_string());
+                line.clear();
+            }
+        });
+        KaServe {
+            addr,
+            proc: Some(proc),
+            log,
+            reader: Some(reader),
+        }
+    }
+
+    /// `tcp://ADDR`
+    pub fn url(&self) -> String {
+        format!("tcp://{}", self.addr)
+    }
+
+    /// kaserve's log lines so far.
+    pub fn log(&self) -> Vec<String> {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// Sends a signal and waits for kaserve to exit; returns its output.
+    pub fn stop(mut self, sig: &str) -> Output {
+        let proc = self.proc.take().expect("running");
+        proc.signal(sig);
+        let started = Instant::now();
+        let out = proc.finish(String::new(), started);
+        if let Some(reader) = self.reader.take() {
+            let _ = reader.join();
+        }
+        Output {
+            stdout: self.log().join("\n"),
+            ..out
+        }
+    }
+}
+
+/// A loopback port with nothing listening on it.
+pub fn closed_port() -> SocketAddr {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    addr
+}
