@@ -16,7 +16,7 @@ pub enum Error {
     },
     #[error("{0}:// targets are not supported yet")]
     Unsupported(Scheme),
-    #[error("cannot listen on {addr}: {source}")]
+    #[error("cannot listen on {addr}")]
     Bind {
         addr: String,
         source: std::io::Error,

@@ -105,6 +105,7 @@ async fn run_one(
     };
     'run: while cfg.count.is_none_or(|c| seq < c) {
         // Wait for the next send time, noticing a peer that ends the connection.
+        prober.arm(next);
         loop {
             tokio::select! {
                 biased;

@@ -10,6 +10,7 @@ use socket2::{Domain, Protocol, SockRef, Socket, TcpKeepalive, Type};
 use tokio::net::{TcpSocket, TcpStream};
 
 use crate::cause::Cause;
+use crate::proto::timer::ProbeTimer;
 
 /// `--tcp-keepalive IDLE[,INTERVAL[,COUNT]]`: the kernel's keepalive probes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -102,11 +103,11 @@ impl TcpOptions {
 }
 
 /// Opens a TCP connection to `addr` with `opts` applied before the SYN is sent,
-/// giving up after `timeout`.
+/// giving up at the timer's deadline.
 pub async fn connect(
     addr: SocketAddr,
     opts: &TcpOptions,
-    timeout: Duration,
+    timer: &mut ProbeTimer,
 ) -> Result<TcpStream, Cause> {
     let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))
         .map_err(|e| Cause::from_io(&e))?;
@@ -116,12 +117,11 @@ pub async fn connect(
     opts.apply(&SockRef::from(&socket))
         .map_err(|e| Cause::from_io(&e))?;
     let socket = TcpSocket::from_std_stream(std::net::TcpStream::from(socket));
-    match tokio::time::timeout(timeout, socket.connect(addr)).await {
-        Ok(Ok(stream)) => Ok(stream),
-        Ok(Err(e)) => Err(Cause::from_io(&e)),
-        Err(_) => Err(Cause::timeout(format!(
-            "no TCP handshake with {addr} within {}",
-            humantime::format_duration(timeout)
+    match timer.within(socket.connect(addr)).await {
+        Some(Ok(stream)) => Ok(stream),
+        Some(Err(e)) => Err(Cause::from_io(&e)),
+        None => Err(Cause::timeout(format!(
+            "no TCP handshake with {addr} in time"
         ))),
     }
 }
@@ -161,7 +161,9 @@ mod tests {
             keepalive: Some("7s,3s,4".parse().unwrap()),
             user_timeout: Some(Duration::from_millis(1500)),
         };
-        let stream = connect(addr, &opts, Duration::from_secs(1)).await.unwrap();
+        let mut timer = ProbeTimer::default();
+        timer.ensure(Duration::from_secs(1));
+        let stream = connect(addr, &opts, &mut timer).await.unwrap();
         let sock = SockRef::from(&stream);
         assert!(sock.tcp_nodelay().unwrap());
         assert!(sock.keepalive().unwrap());
@@ -183,7 +185,9 @@ mod tests {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
         drop(listener);
-        let err = connect(addr, &TcpOptions::default(), Duration::from_secs(1))
+        let mut timer = ProbeTimer::default();
+        timer.ensure(Duration::from_secs(1));
+        let err = connect(addr, &TcpOptions::default(), &mut timer)
             .await
             .unwrap_err();
         assert_eq!(err.kind, crate::cause::CauseKind::Refused);

@@ -3,6 +3,7 @@
 //! Each protocol lives in its own file; this module only dispatches.
 
 pub mod tcp;
+pub mod timer;
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -14,6 +15,7 @@ use crate::error::{Error, Result};
 use crate::sockopt::TcpOptions;
 use crate::target::{Host, Scheme, Target};
 use crate::template::Template;
+use timer::ProbeTimer;
 
 /// How a target is probed. Which modes apply depends on the protocol.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -133,9 +135,10 @@ impl Session {
         &mut self,
         seq: u64,
         cfg: &ProbeConfig,
+        timer: &mut ProbeTimer,
     ) -> std::result::Result<Duration, Cause> {
         match self {
-            Session::TcpEcho(s) => s.round_trip(seq, cfg).await,
+            Session::TcpEcho(s) => s.round_trip(seq, cfg, timer).await,
         }
     }
 
@@ -156,6 +159,7 @@ pub struct Prober {
     preferred: usize,
     cfg: ProbeConfig,
     session: Option<Session>,
+    timer: ProbeTimer,
 }
 
 impl Prober {
@@ -169,6 +173,7 @@ impl Prober {
             preferred: 0,
             cfg,
             session: None,
+            timer: ProbeTimer::default(),
         })
     }
 
@@ -189,8 +194,16 @@ impl Prober {
         self.session.is_some()
     }
 
-    /// Sends probe `seq` and waits for its reply, connecting first if needed.
+    /// Pre-arms the deadline of a probe that will be sent at `send_at`. Optional:
+    /// it keeps timer registration out of the timed round trip (see `timer`).
+    pub fn arm(&mut self, send_at: tokio::time::Instant) {
+        self.timer.arm(send_at + self.cfg.timeout);
+    }
+
+    /// Sends probe `seq` and waits for its reply, connecting first if needed. The
+    /// whole probe, connection included, is bounded by the timeout.
     pub async fn probe(&mut self, seq: u64) -> ProbeReport {
+        self.timer.ensure(self.cfg.timeout);
         if self.cfg.mode == Mode::Connect {
             let result = self.connect_tcp().await.map(|(stream, connected)| {
                 drop(stream);
@@ -217,7 +230,7 @@ impl Prober {
             }
         }
         let session = self.session.as_mut().expect("session just opened");
-        let result = session.round_trip(seq, &self.cfg).await;
+        let result = session.round_trip(seq, &self.cfg, &mut self.timer).await;
         if let Err(cause) = &result {
             // A timeout leaves the connection usable (late replies are skipped);
             // anything else means it is gone.
@@ -260,7 +273,7 @@ impl Prober {
             let idx = (self.preferred + i) % self.addrs.len();
             let addr = self.addrs[idx];
             let started = Instant::now();
-            match crate::sockopt::connect(addr, &self.cfg.tcp, self.cfg.timeout).await {
+            match crate::sockopt::connect(addr, &self.cfg.tcp, &mut self.timer).await {
                 Ok(stream) => {
                     let connect = started.elapsed();
                     self.preferred = idx;
