@@ -29,7 +29,10 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
     } else {
         Vec::new()
     };
-    runtime.block_on(run_async(config))
+    let outcome = runtime.block_on(run_async(config));
+    // A name lookup still running on a blocking thread must not hold up the exit.
+    runtime.shutdown_background();
+    outcome
 }
 
 async fn run_async(config: Config) -> anyhow::Result<ExitCode> {

@@ -95,14 +95,7 @@ pub fn parse_records(text: &str) -> Vec<Record> {
 /// Runs a binary to completion with no stdin, killing it past the watchdog.
 pub fn run(name: &str, args: &[&str]) -> Output {
     let started = Instant::now();
-    let child = Command::new(bin(name))
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("spawn {name}: {e}"));
-    let mut running = Running::new(child);
+    let mut running = Running::spawn(name, args);
     let stdout = running.read_stdout_to_end();
     running.finish(stdout, started)
 }
