@@ -1,4 +1,10 @@
 complete -c kaserve -s l -l listen -d 'Where to listen: IP:PORT or PORT (loopback); with several responders, PROTOCOL=IP:PORT, repeated' -r
+complete -c kaserve -l ping-interval -d 'WebSocket: send a Ping to every client this often' -r
+complete -c kaserve -l ping-timeout -d 'WebSocket: close with 1011 when a Pong is this late' -r
+complete -c kaserve -l tls-cert -d 'Server certificate chain (PEM); implies --tls' -r -F
+complete -c kaserve -l tls-key -d 'Server private key (PEM); implies --tls' -r -F
+complete -c kaserve -l tls-client-ca -d 'Require client certificates signed by this CA (PEM); implies --tls' -r -F
 complete -c kaserve -l ndjson -d 'Log events as JSON records, one a line'
+complete -c kaserve -l tls -d 'Serve TLS (wss); without --tls-cert/--tls-key a self-signed certificate for localhost, 127.0.0.1 and ::1 is generated and its path logged'
 complete -c kaserve -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kaserve -s V -l version -d 'Print version'

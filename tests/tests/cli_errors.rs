@@ -47,7 +47,11 @@ fn malformed_flags_are_named() {
         (&["-c", "0"], "'0'"),
         (&["--max-loss", "101%"], "invalid percentage '101%'"),
         (&["--rtt-stat", "p42"], "unknown statistic 'p42'"),
-        (&["--mode", "ping"], "unknown mode 'ping'"),
+        (&["--mode", "pong"], "unknown mode 'pong'"),
+        (
+            &["-H", "Authorization Bearer s3cret"],
+            "kaping: invalid header 'Authorization'",
+        ),
         (&["--send", "{nope}"], "unknown placeholder '{nope}'"),
         (&["--tcp-keepalive", "10ms"], "below 1s"),
         (&["--bogus"], "--bogus"),
@@ -55,15 +59,21 @@ fn malformed_flags_are_named() {
     for (flags, needle) in cases {
         let mut args = flags.to_vec();
         args.push(&port);
-        assert_usage_error(&kaping(&args), needle);
+        let out = kaping(&args);
+        assert_usage_error(&out, needle);
+        assert!(!out.stderr.contains("s3cret"), "{}", out.stderr);
     }
 }
 
 #[test]
 fn later_protocols_are_refused_clearly() {
     assert_usage_error(
-        &kaping(&["-c", "1", "ws://127.0.0.1:1/"]),
-        "kaping: ws:// targets are not supported yet",
+        &kaping(&["-c", "1", "grpc://127.0.0.1:1"]),
+        "kaping: grpc:// targets are not supported yet",
+    );
+    assert_usage_error(
+        &kaping(&["-c", "1", "--mode", "ping", "127.0.0.1:1"]),
+        "kaping: mode 'ping' does not apply to tcp:// targets (expected echo or connect)",
     );
 }
 

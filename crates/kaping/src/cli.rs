@@ -1,5 +1,6 @@
 //! kaping's command line: clap definitions, whose doc comments are the help text.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Parser;
@@ -11,7 +12,11 @@ use kaprobe::template::Template;
 use kaprobe::threshold::Percent;
 
 const AFTER_HELP: &str = "\
-Targets: tcp://host:port or host:port (TCP), [::1]:7070 for IPv6.
+Targets: tcp://host:port or host:port (TCP), [::1]:7070 for IPv6;
+ws://host[:port]/path and wss://... (WebSocket).
+
+Modes: tcp echo (default) or connect; ws ping (default: Ping frames) or text
+(--send a message, --expect its reply).
 
 Exit status:
   0  every target answered and met the thresholds
@@ -23,7 +28,11 @@ Examples:
   kaping -c 5 -i 200ms tcp://127.0.0.1:7070
   kaping --mode connect -c 5 db.internal:5432
   kaping -c 20 -q --json a:80 b:80 | jq '.targets[].rtt.p99_us'
-  kaping -c 3 -w 10s --max-loss 0% --max-rtt 50ms tcp://cache:6379";
+  kaping -c 3 -w 10s --max-loss 0% --max-rtt 50ms tcp://cache:6379
+  kaping -c 5 ws://127.0.0.1:7071/
+  kaping -c 5 --mode text --send '{\"op\":\"ping\",\"id\":{seq}}' --expect '\"id\":{seq}' wss://stream.example.com/ws
+  kaping -c 3 -H 'Authorization: Bearer XYZ' --ca ./ca.pem wss://internal:8443/feed
+  kaping -c 10 --fresh ws://host/ws";
 
 /// Ping an endpoint over TCP and summarise round-trip times, like ping.
 #[derive(Debug, Parser)]
@@ -49,18 +58,53 @@ pub struct Cli {
     #[arg(short = 'w', long, value_name = "DURATION", value_parser = parse_positive_duration)]
     pub deadline: Option<Duration>,
 
-    /// echo: one persistent connection, a line and its reply per probe;
-    /// connect: a fresh TCP connection per probe, timing the handshake
+    /// tcp: echo (a line and its reply on one connection) or connect (a new TCP
+    /// connection per probe); ws: ping (Ping frames) or text (--send/--expect)
     #[arg(short = 'm', long, value_name = "MODE", value_parser = parse_mode)]
     pub mode: Option<Mode>,
 
-    /// Line each echo probe sends; {seq} and {ts_ms} are replaced
+    /// A new connection for every probe, timing TCP connect, TLS and the
+    /// WebSocket upgrade separately
+    #[arg(long)]
+    pub fresh: bool,
+
+    /// Line (tcp echo) or message (ws text) each probe sends; {seq} and {ts_ms} are replaced
     #[arg(long, value_name = "TEXT", default_value = "PING", value_parser = parse_template)]
     pub send: Template,
 
     /// Text a reply must contain ({seq} allowed) [default: PONG, +PONG or the line sent]
     #[arg(long, value_name = "PATTERN", value_parser = parse_template)]
     pub expect: Option<Template>,
+
+    /// Request header for the WebSocket upgrade, repeatable; values are never printed
+    // Parsed in config, not here: clap would echo a rejected value, and header
+    // values are secrets.
+    #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
+    pub headers: Vec<String>,
+
+    /// WebSocket subprotocol to ask for (Sec-WebSocket-Protocol)
+    #[arg(long, value_name = "NAME")]
+    pub subprotocol: Option<String>,
+
+    /// Trust the certificate authorities in this PEM file instead of the built-in roots
+    #[arg(long, value_name = "FILE")]
+    pub ca: Option<PathBuf>,
+
+    /// Client certificate chain (PEM) for mutual TLS; goes with --key
+    #[arg(long, value_name = "FILE", requires = "key")]
+    pub cert: Option<PathBuf>,
+
+    /// Client private key (PEM) for mutual TLS; goes with --cert
+    #[arg(long, value_name = "FILE", requires = "cert")]
+    pub key: Option<PathBuf>,
+
+    /// Name to send in SNI and verify the certificate against, instead of the host
+    #[arg(long, value_name = "NAME")]
+    pub sni: Option<String>,
+
+    /// Do not verify TLS certificates (said on stderr)
+    #[arg(short = 'k', long)]
+    pub insecure: bool,
 
     /// Kernel TCP keepalive on probe connections, e.g. 30s,5s,3
     #[arg(long, value_name = "IDLE[,INTERVAL[,COUNT]]", value_parser = parse_keepalive)]
@@ -177,7 +221,8 @@ mod tests {
             &["kaping", "-i", "5", "h:1"],
             &["kaping", "-i", "5x", "h:1"],
             &["kaping", "-W", "0s", "h:1"],
-            &["kaping", "--mode", "ping", "h:1"],
+            &["kaping", "--mode", "pong", "h:1"],
+            &["kaping", "--cert", "c.pem", "h:1"],
             &["kaping", "--max-loss", "200%", "h:1"],
             &["kaping", "--rtt-stat", "p42", "h:1"],
             &["kaping", "--json", "--ndjson", "h:1"],

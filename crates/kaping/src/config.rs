@@ -1,11 +1,12 @@
 //! Validation: turns parsed flags into the configuration kaprobe runs, rejecting
 //! combinations clap cannot see (a mode that does not fit a target's protocol).
 
-use kaprobe::proto::{Mode, ProbeConfig};
+use kaprobe::proto::{Header, Mode, ProbeConfig};
 use kaprobe::run::RunConfig;
 use kaprobe::sockopt::TcpOptions;
 use kaprobe::target::Target;
 use kaprobe::threshold::Thresholds;
+use kaprobe::tls::ClientTls;
 
 use crate::cli::Cli;
 
@@ -25,7 +26,7 @@ pub struct Config {
     pub run: RunConfig,
     pub thresholds: Thresholds,
     pub output: Output,
-    probe: ProbeConfig,
+    pub probe: ProbeConfig,
 }
 
 impl Config {
@@ -43,6 +44,20 @@ impl Config {
             keepalive: cli.tcp_keepalive,
             user_timeout: cli.tcp_user_timeout,
         };
+        probe.tls = ClientTls {
+            ca: cli.ca,
+            cert: cli.cert,
+            key: cli.key,
+            sni: cli.sni,
+            insecure: cli.insecure,
+        };
+        probe.headers = cli
+            .headers
+            .iter()
+            .map(|h| h.parse::<Header>())
+            .collect::<Result<_, _>>()?;
+        probe.subprotocol = cli.subprotocol;
+        probe.fresh = cli.fresh;
         let output = if cli.json {
             Output::Json
         } else if cli.ndjson {
@@ -93,8 +108,29 @@ mod tests {
         assert!(c.targets.iter().all(|(_, m)| *m == Mode::Echo));
         let c = config(&["--mode", "connect", "a:1"]).unwrap();
         assert_eq!(c.targets[0].1, Mode::Connect);
-        let err = config(&["ws://h:1/"]).unwrap_err().to_string();
-        assert_eq!(err, "ws:// targets are not supported yet");
+        let c = config(&["ws://h:1/", "--mode", "text"]).unwrap();
+        assert_eq!(c.targets[0].1, Mode::Text);
+        let err = config(&["--mode", "ping", "h:1"]).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "mode 'ping' does not apply to tcp:// targets (expected echo or connect)"
+        );
+        let err = config(&["grpc://h:1"]).unwrap_err().to_string();
+        assert_eq!(err, "grpc:// targets are not supported yet");
+    }
+
+    #[test]
+    fn bad_headers_are_named_without_their_value() {
+        let err = config(&["-H", "Authorization Bearer s3cret", "a:1"])
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "invalid header 'Authorization' (expected 'Name: value')"
+        );
+        let c = config(&["-H", "X-Token: s3cret", "ws://h/"]).unwrap();
+        assert_eq!(c.probe.headers[0].value, "s3cret");
+        assert!(!format!("{c:?}").contains("s3cret"));
     }
 
     #[test]

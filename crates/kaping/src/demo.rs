@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 
 use anyhow::Context;
 use kaprobe::proto::Mode;
-use kaprobe::serve::{Background, ServeProto};
+use kaprobe::serve::{Background, ServeOptions, ServeProto};
 
 use crate::config::Config;
 
@@ -16,12 +16,19 @@ const DEMO_COUNT: u64 = 5;
 /// live as long as the run.
 pub fn start(config: &mut Config) -> anyhow::Result<Vec<Background>> {
     let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
-    let tcp = Background::start(ServeProto::Tcp, loopback)
+    let tcp = Background::start(ServeProto::Tcp, loopback, ServeOptions::default())
         .context("cannot start the demo's TCP responder")?;
-    let target: kaprobe::Target = format!("tcp://{}", tcp.addr).parse()?;
-    // One responder, two views: a persistent line echo, and a fresh connection
-    // per probe timing the handshake.
-    config.targets = vec![(target.clone(), Mode::Echo), (target, Mode::Connect)];
+    let ws = Background::start(ServeProto::Ws, loopback, ServeOptions::default())
+        .context("cannot start the demo's WebSocket responder")?;
+    let tcp_target: kaprobe::Target = format!("tcp://{}", tcp.addr).parse()?;
+    let ws_target: kaprobe::Target = format!("ws://{}/", ws.addr).parse()?;
+    // A persistent line echo, a fresh TCP connection per probe timing the
+    // handshake, and WebSocket Ping/Pong.
+    config.targets = vec![
+        (tcp_target.clone(), Mode::Echo),
+        (tcp_target, Mode::Connect),
+        (ws_target, Mode::Ping),
+    ];
     config.run.count.get_or_insert(DEMO_COUNT);
-    Ok(vec![tcp])
+    Ok(vec![tcp, ws])
 }

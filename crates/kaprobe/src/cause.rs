@@ -19,30 +19,33 @@ pub enum CauseKind {
     Dns,
     /// No route to the host or network.
     Unreachable,
+    /// The TLS handshake failed (unknown CA, expired, name mismatch, alert).
+    Tls,
+    /// An HTTP answer other than the upgrade or response expected, by status.
+    Http(u16),
+    /// A WebSocket close, by close code (1006: the connection died without one).
+    WsClose(u16),
     /// The peer answered, but not with what was expected.
     Protocol,
     /// Any other I/O error.
     Io,
 }
 
-impl CauseKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CauseKind::Refused => "refused",
-            CauseKind::Reset => "reset",
-            CauseKind::Eof => "eof",
-            CauseKind::Timeout => "timeout",
-            CauseKind::Dns => "dns",
-            CauseKind::Unreachable => "unreachable",
-            CauseKind::Protocol => "protocol",
-            CauseKind::Io => "io",
-        }
-    }
-}
-
 impl fmt::Display for CauseKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        match self {
+            CauseKind::Refused => f.write_str("refused"),
+            CauseKind::Reset => f.write_str("reset"),
+            CauseKind::Eof => f.write_str("eof"),
+            CauseKind::Timeout => f.write_str("timeout"),
+            CauseKind::Dns => f.write_str("dns"),
+            CauseKind::Unreachable => f.write_str("unreachable"),
+            CauseKind::Tls => f.write_str("tls"),
+            CauseKind::Http(status) => write!(f, "http {status}"),
+            CauseKind::WsClose(code) => write!(f, "ws-close {code}"),
+            CauseKind::Protocol => f.write_str("protocol"),
+            CauseKind::Io => f.write_str("io"),
+        }
     }
 }
 
@@ -111,10 +114,12 @@ mod tests {
         ];
         for (kind, word) in cases {
             let cause = Cause::from_io(&io::Error::from(kind));
-            assert_eq!(cause.kind.as_str(), word, "{kind:?}");
+            assert_eq!(cause.kind.to_string(), word, "{kind:?}");
         }
         let os = Cause::from_io(&io::Error::from_raw_os_error(104));
         assert_eq!(os.kind, CauseKind::Reset);
         assert!(os.to_string().starts_with("reset ("), "{os}");
+        assert_eq!(CauseKind::WsClose(1011).to_string(), "ws-close 1011");
+        assert_eq!(CauseKind::Http(403).to_string(), "http 403");
     }
 }

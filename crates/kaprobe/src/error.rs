@@ -21,6 +21,10 @@ pub enum Error {
         addr: String,
         source: std::io::Error,
     },
+    #[error("TLS: {0}")]
+    Tls(String),
+    #[error("invalid header '{0}' (expected 'Name: value')")]
+    BadHeader(String),
     #[error(transparent)]
     Io(#[from] std::io::Error),
 }

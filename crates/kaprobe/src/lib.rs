@@ -15,6 +15,7 @@ pub mod stats;
 pub mod target;
 pub mod template;
 pub mod threshold;
+pub mod tls;
 
 pub use cause::{Cause, CauseKind};
 pub use error::{Error, Result};

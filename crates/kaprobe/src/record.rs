@@ -7,7 +7,6 @@ use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
 
-use crate::cause::Cause;
 use crate::run::{Event, TargetResult};
 use crate::stats::{ProbeStats, RttStats, Stat};
 
@@ -64,9 +63,39 @@ pub struct ProbeRecord {
     pub cause: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// Phase times of a probe on a fresh connection (`--fresh`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phases: Option<PhasesRecord>,
 }
 
-/// A connection event: `connected` or `disconnected`.
+/// How long each step of opening a connection took.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PhasesRecord {
+    /// TCP handshake.
+    pub connect_us: f64,
+    /// TLS handshake (TLS targets only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls_us: Option<f64>,
+    /// WebSocket upgrade or HTTP/2 handshake.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handshake_us: Option<f64>,
+    /// First keepalive round trip on the new connection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_us: Option<f64>,
+}
+
+impl PhasesRecord {
+    pub fn new(p: &crate::proto::Phases) -> Self {
+        PhasesRecord {
+            connect_us: micros(p.connect),
+            tls_us: p.tls.map(micros),
+            handshake_us: p.handshake.map(micros),
+            first_us: p.first.map(micros),
+        }
+    }
+}
+
+/// A connection event: `connected`, `disconnected` or `server-ping`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EventRecord {
     #[serde(flatten)]
@@ -75,12 +104,16 @@ pub struct EventRecord {
     /// The peer address of the connection.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub addr: Option<String>,
+    /// How the connection was opened; `connected` only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connect_us: Option<f64>,
+    pub phases: Option<PhasesRecord>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cause: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// Time since the server's previous ping; `server-ping` only, not on the first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval_ms: Option<f64>,
 }
 
 /// The end-of-run summary for one target.
@@ -253,6 +286,7 @@ impl Recorder {
                 target,
                 seq,
                 at,
+                phases,
                 result,
             } => {
                 let (rtt_us, cause) = match result {
@@ -266,30 +300,35 @@ impl Recorder {
                     rtt_us,
                     cause: cause.map(|c| c.kind.to_string()),
                     detail: cause.map(|c| c.detail.clone()),
+                    phases: phases.as_ref().map(PhasesRecord::new),
                 })
             }
             Event::Connected { target, info } => Record::Event(EventRecord {
-                header: self.header(*target, SystemTime::now()),
-                event: "connected".into(),
                 addr: Some(info.addr.to_string()),
-                connect_us: Some(micros(info.connect)),
-                cause: None,
-                detail: None,
+                phases: Some(PhasesRecord::new(&info.phases)),
+                ..self.event_record(*target, "connected")
             }),
-            Event::Disconnected { target, cause } => {
-                Record::Event(self.disconnected(*target, cause))
-            }
+            Event::Disconnected { target, cause } => Record::Event(EventRecord {
+                cause: Some(cause.kind.to_string()),
+                detail: Some(cause.detail.clone()),
+                ..self.event_record(*target, "disconnected")
+            }),
+            Event::ServerPing { target, interval } => Record::Event(EventRecord {
+                interval_ms: interval.map(|d| micros(d) / 1000.0),
+                ..self.event_record(*target, "server-ping")
+            }),
         }
     }
 
-    fn disconnected(&self, idx: usize, cause: &Cause) -> EventRecord {
+    fn event_record(&self, idx: usize, event: &str) -> EventRecord {
         EventRecord {
             header: self.header(idx, SystemTime::now()),
-            event: "disconnected".into(),
+            event: event.into(),
             addr: None,
-            connect_us: None,
-            cause: Some(cause.kind.to_string()),
-            detail: Some(cause.detail.clone()),
+            phases: None,
+            cause: None,
+            detail: None,
+            interval_ms: None,
         }
     }
 
@@ -311,6 +350,12 @@ pub enum ServeRecord {
         ts: String,
         proto: String,
         addr: String,
+        /// Whether the listener speaks TLS.
+        #[serde(default)]
+        tls: bool,
+        /// Path of a generated self-signed certificate, to pass to `--ca`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        generated_cert: Option<String>,
     },
     /// A client connected or its connection ended.
     Client {
@@ -330,12 +375,19 @@ pub enum ServeRecord {
 }
 
 impl ServeRecord {
-    pub fn listening(proto: crate::serve::ServeProto, addr: std::net::SocketAddr) -> Self {
+    pub fn listening(
+        proto: crate::serve::ServeProto,
+        addr: std::net::SocketAddr,
+        tls: bool,
+        generated_cert: Option<String>,
+    ) -> Self {
         ServeRecord::Listening {
             v: SCHEMA_VERSION,
             ts: timestamp(SystemTime::now()),
             proto: proto.to_string(),
             addr: addr.to_string(),
+            tls,
+            generated_cert,
         }
     }
 
@@ -396,6 +448,7 @@ mod tests {
             rtt_us: Some(52.5),
             cause: None,
             detail: None,
+            phases: None,
         });
         let line = serde_json::to_string(&rec).unwrap();
         assert_eq!(

@@ -11,7 +11,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::cause::Cause;
-use crate::proto::{Connected, Mode, Prober};
+use crate::proto::{Connected, Mode, Passive, Phases, Prober};
 use crate::stats::ProbeStats;
 use crate::target::Target;
 
@@ -46,10 +46,17 @@ pub enum Event {
         target: usize,
         seq: u64,
         at: SystemTime,
+        /// Phase times of a probe on a fresh connection.
+        phases: Option<Phases>,
         result: Result<Duration, Cause>,
     },
-    /// The peer ended the connection between probes.
+    /// The peer ended the connection.
     Disconnected { target: usize, cause: Cause },
+    /// The server sent a keepalive ping; `interval` since its previous one.
+    ServerPing {
+        target: usize,
+        interval: Option<Duration>,
+    },
 }
 
 /// The outcome of a run for one target.
@@ -112,10 +119,15 @@ async fn run_one(
                 () = cancel.cancelled() => break 'run,
                 () = &mut until_deadline => break 'run,
                 () = tokio::time::sleep_until(next) => break,
-                cause = prober.passive() => {
-                    stats.record_disconnect(cause.kind);
-                    emit(Event::Disconnected { target: idx, cause });
-                }
+                passive = prober.passive() => match passive {
+                    Passive::Lost(cause) => {
+                        stats.record_disconnect(cause.kind);
+                        emit(Event::Disconnected { target: idx, cause });
+                    }
+                    Passive::ServerPing { interval } => {
+                        emit(Event::ServerPing { target: idx, interval });
+                    }
+                },
             }
         }
         seq += 1;
@@ -125,8 +137,8 @@ async fn run_one(
             () = cancel.cancelled() => break 'run,
             () = &mut until_deadline => {
                 let cause = Cause::timeout("the run's deadline came before the reply");
-                stats.record_failure(cause.kind);
-                emit(Event::Probe { target: idx, seq, at, result: Err(cause) });
+                stats.record_failure(&cause);
+                emit(Event::Probe { target: idx, seq, at, phases: None, result: Err(cause) });
                 break 'run;
             }
             report = prober.probe(seq) => report,
@@ -136,12 +148,13 @@ async fn run_one(
         }
         match &report.result {
             Ok(rtt) => stats.record_reply(*rtt),
-            Err(cause) => stats.record_failure(cause.kind),
+            Err(cause) => stats.record_failure(cause),
         }
         emit(Event::Probe {
             target: idx,
             seq,
             at,
+            phases: report.phases,
             result: report.result,
         });
         // Keep the cadence; a probe that overran its slot starts the next at once.
@@ -150,6 +163,9 @@ async fn run_one(
         if next < now {
             next = now;
         }
+    }
+    if !cancel.is_cancelled() {
+        prober.close().await;
     }
     TargetResult {
         target: prober.target().clone(),

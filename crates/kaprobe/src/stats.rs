@@ -194,6 +194,8 @@ pub struct ProbeStats {
     pub failures: BTreeMap<CauseKind, u64>,
     /// Connections that ended between probes (reset, eof, ...), by cause.
     pub disconnects: BTreeMap<CauseKind, u64>,
+    /// The most recent failure, for saying why a target is unhealthy.
+    pub last_failure: Option<crate::cause::Cause>,
 }
 
 impl ProbeStats {
@@ -203,9 +205,10 @@ impl ProbeStats {
         self.rtt.record(rtt);
     }
 
-    pub fn record_failure(&mut self, kind: CauseKind) {
+    pub fn record_failure(&mut self, cause: &crate::cause::Cause) {
         self.transmitted += 1;
-        *self.failures.entry(kind).or_default() += 1;
+        *self.failures.entry(cause.kind).or_default() += 1;
+        self.last_failure = Some(cause.clone());
     }
 
     pub fn record_disconnect(&mut self, kind: CauseKind) {
@@ -231,12 +234,16 @@ impl ProbeStats {
         for (k, v) in &other.disconnects {
             *self.disconnects.entry(*k).or_default() += v;
         }
+        if other.last_failure.is_some() {
+            self.last_failure = other.last_failure.clone();
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cause::Cause;
 
     fn ms(v: f64) -> Duration {
         Duration::from_secs_f64(v / 1000.0)
@@ -318,14 +325,14 @@ mod tests {
         let mut p = ProbeStats::default();
         assert_eq!(p.loss_pct(), 0.0);
         p.record_reply(ms(1.0));
-        p.record_failure(CauseKind::Timeout);
-        p.record_failure(CauseKind::Timeout);
+        p.record_failure(&Cause::timeout("t"));
+        p.record_failure(&Cause::timeout("t"));
         p.record_reply(ms(2.0));
         assert_eq!((p.transmitted, p.received), (4, 2));
         assert_eq!(p.loss_pct(), 50.0);
         assert_eq!(p.failures[&CauseKind::Timeout], 2);
         let mut q = ProbeStats::default();
-        q.record_failure(CauseKind::Refused);
+        q.record_failure(&Cause::new(CauseKind::Refused, "r"));
         p.merge(&q);
         assert_eq!(p.transmitted, 5);
         assert!((p.loss_pct() - 60.0).abs() < 1e-9);

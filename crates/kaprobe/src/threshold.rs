@@ -55,11 +55,15 @@ impl Thresholds {
     pub fn breaches(&self, stats: &ProbeStats) -> Vec<String> {
         let mut out = Vec::new();
         if stats.transmitted > 0 && stats.received == 0 {
-            out.push(format!(
+            let mut what = format!(
                 "no reply to {} probe{}",
                 stats.transmitted,
                 if stats.transmitted == 1 { "" } else { "s" }
-            ));
+            );
+            if let Some(cause) = &stats.last_failure {
+                what.push_str(&format!(", last: {cause}"));
+            }
+            out.push(what);
         }
         if let Some(max) = self.max_loss {
             let loss = stats.loss_pct();
@@ -84,7 +88,7 @@ impl Thresholds {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cause::CauseKind;
+    use crate::cause::{Cause, CauseKind};
 
     #[test]
     fn percent_forms() {
@@ -101,7 +105,7 @@ mod tests {
         let mut s = ProbeStats::default();
         s.record_reply(Duration::from_millis(10));
         s.record_reply(Duration::from_millis(80));
-        s.record_failure(CauseKind::Timeout);
+        s.record_failure(&Cause::timeout("no reply within 1s"));
         let none = Thresholds::default();
         assert!(none.breaches(&s).is_empty());
         let t = Thresholds {
@@ -123,10 +127,10 @@ mod tests {
         };
         assert!(lenient.breaches(&s).is_empty());
         let mut dead = ProbeStats::default();
-        dead.record_failure(CauseKind::Refused);
+        dead.record_failure(&Cause::new(CauseKind::Refused, "Connection refused"));
         assert_eq!(
             none.breaches(&dead),
-            vec!["no reply to 1 probe".to_string()]
+            vec!["no reply to 1 probe, last: refused (Connection refused)".to_string()]
         );
     }
 }

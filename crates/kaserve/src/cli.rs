@@ -1,6 +1,8 @@
 //! kaserve's command line: which responders to run and where they listen.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
 use kaprobe::serve::ServeProto;
@@ -8,6 +10,10 @@ use kaprobe::serve::ServeProto;
 const AFTER_HELP: &str = "\
 Responders:
   tcp  line responder: PING is answered PONG, any other line is echoed (default 127.0.0.1:7070)
+  ws   WebSocket echo; text pings (\"ping\", or JSON with \"op\" or \"type\" \"ping\") get
+       pong; with --ping-interval it pings clients and closes with 1011 \"keepalive
+       ping timeout\" when a pong is late, as the Python websockets server does
+       (default 127.0.0.1:7071; wss with --tls)
 
 Every responder binds loopback unless --listen names another address.
 
@@ -22,7 +28,10 @@ Exit status:
 Examples:
   kaserve tcp
   kaserve tcp --listen 127.0.0.1:7070
-  kaserve tcp --listen 0.0.0.0:7070      # reachable from other hosts";
+  kaserve tcp --listen 0.0.0.0:7070      # reachable from other hosts
+  kaserve ws --listen 127.0.0.1:7071 --ping-interval 20s --ping-timeout 20s
+  kaserve ws --tls                       # wss with a generated self-signed certificate
+  kaserve ws --tls-cert cert.pem --tls-key key.pem --tls-client-ca ca.pem";
 
 /// A responder for every kaprobe protocol, to point kaping at.
 #[derive(Debug, Parser)]
@@ -40,6 +49,38 @@ pub struct Cli {
     /// Log events as JSON records, one a line
     #[arg(long)]
     pub ndjson: bool,
+
+    /// WebSocket: send a Ping to every client this often
+    #[arg(long, value_name = "DURATION", value_parser = parse_positive_duration)]
+    pub ping_interval: Option<Duration>,
+
+    /// WebSocket: close with 1011 when a Pong is this late
+    #[arg(long, value_name = "DURATION", default_value = "20s", value_parser = parse_positive_duration)]
+    pub ping_timeout: Duration,
+
+    /// Serve TLS (wss); without --tls-cert/--tls-key a self-signed certificate for
+    /// localhost, 127.0.0.1 and ::1 is generated and its path logged
+    #[arg(long)]
+    pub tls: bool,
+
+    /// Server certificate chain (PEM); implies --tls
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// Server private key (PEM); implies --tls
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+
+    /// Require client certificates signed by this CA (PEM); implies --tls
+    #[arg(long, value_name = "FILE")]
+    pub tls_client_ca: Option<PathBuf>,
+}
+
+fn parse_positive_duration(s: &str) -> Result<Duration, String> {
+    match kaprobe::parse_duration(s)? {
+        d if d.is_zero() => Err(format!("'{s}' must be longer than zero")),
+        d => Ok(d),
+    }
 }
 
 /// A protocol name on the command line.
@@ -47,12 +88,15 @@ pub struct Cli {
 pub enum Proto {
     /// TCP line responder
     Tcp,
+    /// WebSocket echo with server pings
+    Ws,
 }
 
 impl From<Proto> for ServeProto {
     fn from(p: Proto) -> Self {
         match p {
             Proto::Tcp => ServeProto::Tcp,
+            Proto::Ws => ServeProto::Ws,
         }
     }
 }
@@ -80,6 +124,11 @@ fn parse_listen(s: &str) -> Result<Listen, String> {
 }
 
 impl Cli {
+    /// Whether TLS was asked for, by --tls or any of the files.
+    pub fn wants_tls(&self) -> bool {
+        self.tls || self.tls_cert.is_some() || self.tls_client_ca.is_some()
+    }
+
     /// Each responder with the address it binds; rejects ambiguous --listen values.
     pub fn listeners(&self) -> Result<Vec<(ServeProto, SocketAddr)>, String> {
         let mut protos = self.protocols.clone();
@@ -157,6 +206,13 @@ mod tests {
         assert!(listeners(&["tcp", "-l", "1:2", "-l", "3:4"]).is_err());
         assert!(listeners(&["tcp", "-l", "localhost:80"]).is_err());
         assert!(listeners(&["udp"]).is_err());
+        assert_eq!(
+            listeners(&["tcp", "ws", "-l", "tcp=0", "-l", "ws=0"])
+                .unwrap()
+                .len(),
+            2
+        );
+        assert!(listeners(&["tcp", "ws", "-l", "0"]).is_err());
         assert!(listeners(&[]).is_err());
     }
 }

@@ -7,12 +7,17 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::Context;
+use std::sync::Arc;
+
 use kaprobe::record::ServeRecord;
+use kaprobe::serve::{ServeOptions, ServeProto};
+use kaprobe::tls::ServerTls;
 use tokio_util::sync::CancellationToken;
 
 /// Runs kaserve until a shutdown signal; `Err` is a usage or setup error (exit 2).
 pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
     let listeners = cli.listeners().map_err(anyhow::Error::msg)?;
+    let (opts, generated) = options(&cli)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -28,11 +33,17 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
             bound.push((proto, local, listener));
         }
         let mut servers = tokio::task::JoinSet::new();
+        let opts = Arc::new(opts);
         for (proto, local, listener) in bound {
-            log(cli.ndjson, &ServeRecord::listening(proto, local));
+            let tls = opts.tls.is_some() && proto != ServeProto::Tcp;
+            log(
+                cli.ndjson,
+                &ServeRecord::listening(proto, local, tls, generated.clone()),
+            );
             servers.spawn(kaprobe::serve::serve(
                 proto,
                 listener,
+                opts.clone(),
                 shutdown.clone(),
                 Some(tx.clone()),
             ));
@@ -49,6 +60,37 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
         let _ = printer.await;
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// Builds the responders' options; with --tls and no files, generates a
+/// self-signed pair and writes the certificate where clients can pass it to --ca.
+fn options(cli: &cli::Cli) -> anyhow::Result<(ServeOptions, Option<String>)> {
+    let mut opts = ServeOptions {
+        tls: None,
+        ping_interval: cli.ping_interval,
+        ping_timeout: cli.ping_timeout,
+    };
+    if !cli.wants_tls() {
+        return Ok((opts, None));
+    }
+    let files = ServerTls {
+        cert: cli.tls_cert.clone(),
+        key: cli.tls_key.clone(),
+        client_ca: cli.tls_client_ca.clone(),
+    };
+    let mut written = None;
+    let generated = if files.cert.is_none() {
+        let pair = kaprobe::tls::self_signed()?;
+        let path = std::env::temp_dir().join(format!("kaserve-{}-cert.pem", std::process::id()));
+        std::fs::write(&path, &pair.cert_pem)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        written = Some(path.display().to_string());
+        Some(pair)
+    } else {
+        None
+    };
+    opts.tls = Some(files.config(generated.as_ref(), &[b"http/1.1"])?);
+    Ok((opts, written))
 }
 
 /// Writes one log line; a closed stdout does not stop the server.
@@ -83,7 +125,7 @@ fn human(record: &ServeRecord) -> String {
             let mut line = format!("{ts} {proto} {peer} {event}");
             if let Some(cause) = cause {
                 line.push_str(&format!(": {cause}"));
-                if let Some(detail) = detail {
+                if let Some(detail) = detail.as_deref().filter(|d| !d.is_empty()) {
                     line.push_str(&format!(" ({detail})"));
                 }
             }

@@ -33,6 +33,27 @@ pub fn ms(d: Duration) -> String {
     format!("{:.3}", d.as_secs_f64() * 1000.0)
 }
 
+/// Seconds with three decimals.
+fn secs(d: Duration) -> String {
+    format!("{:.3}", d.as_secs_f64())
+}
+
+/// `tcp 0.210 ms, tls 1.502 ms, handshake 0.400 ms, first 0.090 ms`
+fn phases(p: &kaprobe::proto::Phases) -> String {
+    let mut parts = vec![format!("tcp {} ms", ms(p.connect))];
+    let named = [
+        ("tls", p.tls),
+        ("handshake", p.handshake),
+        ("first", p.first),
+    ];
+    for (name, value) in named {
+        if let Some(v) = value {
+            parts.push(format!("{name} {} ms", ms(v)));
+        }
+    }
+    parts.join(", ")
+}
+
 fn opt_ms(d: Option<Duration>) -> String {
     d.map_or_else(|| "-".to_string(), ms)
 }
@@ -54,10 +75,16 @@ impl<W: Write> Renderer for Human<W> {
     fn start(&mut self, probers: &[Prober]) -> io::Result<()> {
         for p in probers {
             let mode = p.config().mode;
-            let what = match mode {
-                Mode::Echo => format!("echo mode, sending {:?}", p.config().send.as_str()),
+            let sending = p.config().send.as_str();
+            let mut what = match mode {
+                Mode::Echo => format!("echo mode, sending {sending:?}"),
                 Mode::Connect => "connect mode, a new TCP connection per probe".to_string(),
+                Mode::Ping => "ping mode, WebSocket Ping frames".to_string(),
+                Mode::Text => format!("text mode, sending {sending:?}"),
             };
+            if p.config().fresh && mode != Mode::Connect {
+                what.push_str(", a new connection per probe");
+            }
             writeln!(self.out, "KAPING {} ({}): {what}", p.target(), p.addr())?;
             self.targets.push((p.target().to_string(), mode));
         }
@@ -71,32 +98,44 @@ impl<W: Write> Renderer for Human<W> {
         match event {
             Event::Connected { target, info } => writeln!(
                 self.out,
-                "{}: connected to {} in {} ms",
+                "{}: connected to {} ({})",
                 self.targets[*target].0,
                 info.addr,
-                ms(info.connect)
+                phases(&info.phases)
             )?,
             Event::Probe {
                 target,
                 seq,
                 result,
+                phases: fresh,
                 ..
             } => {
                 let (name, mode) = &self.targets[*target];
-                match (result, mode) {
-                    (Ok(rtt), Mode::Connect) => writeln!(
-                        self.out,
-                        "connected to {name}: seq={seq} time={} ms",
-                        ms(*rtt)
-                    )?,
-                    (Ok(rtt), _) => writeln!(
-                        self.out,
-                        "reply from {name}: seq={seq} time={} ms",
-                        ms(*rtt)
-                    )?,
-                    (Err(cause), _) => {
-                        writeln!(self.out, "no reply from {name}: seq={seq} {cause}")?
+                let verb = match mode {
+                    Mode::Connect => "connected to",
+                    Mode::Ping => "pong from",
+                    Mode::Echo | Mode::Text => "reply from",
+                };
+                match result {
+                    Ok(rtt) => {
+                        write!(self.out, "{verb} {name}: seq={seq} time={} ms", ms(*rtt))?;
+                        if let Some(p) = fresh {
+                            write!(self.out, " ({})", phases(p))?;
+                        }
+                        writeln!(self.out)?;
                     }
+                    Err(cause) => writeln!(self.out, "no reply from {name}: seq={seq} {cause}")?,
+                }
+            }
+            Event::ServerPing { target, interval } => {
+                let name = &self.targets[*target].0;
+                match interval {
+                    Some(i) => writeln!(
+                        self.out,
+                        "{name}: server ping, {} s after the previous one",
+                        secs(*i)
+                    )?,
+                    None => writeln!(self.out, "{name}: server ping")?,
                 }
             }
             Event::Disconnected { target, cause } => writeln!(

@@ -1,13 +1,16 @@
-//! Protocol sessions behind one interface: resolve a target, connect, do one
-//! keepalive round trip, and report what the peer does on its own between probes.
-//! Each protocol lives in its own file; this module only dispatches.
+//! Protocol sessions behind one interface: resolve a target, connect (TCP, TLS, the
+//! protocol's handshake, each timed), do one keepalive round trip, and report what
+//! the peer does on its own between probes. Each protocol lives in its own file;
+//! this module only dispatches.
 
 pub mod tcp;
 pub mod timer;
+pub mod ws;
 
 use std::fmt;
 use std::net::SocketAddr;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::cause::{Cause, CauseKind};
@@ -15,6 +18,7 @@ use crate::error::{Error, Result};
 use crate::sockopt::TcpOptions;
 use crate::target::{Host, Scheme, Target};
 use crate::template::Template;
+use crate::tls::{ClientTls, Io};
 use timer::ProbeTimer;
 
 /// How a target is probed. Which modes apply depends on the protocol.
@@ -24,15 +28,21 @@ pub enum Mode {
     Echo,
     /// TCP: a fresh connection per probe; the handshake time is the RTT.
     Connect,
+    /// WebSocket: Ping frames, each matched to its Pong by sequence number.
+    Ping,
+    /// WebSocket: an application message from a template, its reply by pattern.
+    Text,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 2] = [Mode::Echo, Mode::Connect];
+    pub const ALL: [Mode; 4] = [Mode::Echo, Mode::Connect, Mode::Ping, Mode::Text];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Mode::Echo => "echo",
             Mode::Connect => "connect",
+            Mode::Ping => "ping",
+            Mode::Text => "text",
         }
     }
 
@@ -40,7 +50,8 @@ impl Mode {
     pub fn for_scheme(scheme: Scheme) -> &'static [Mode] {
         match scheme {
             Scheme::Tcp => &[Mode::Echo, Mode::Connect],
-            Scheme::Ws | Scheme::Wss | Scheme::Grpc | Scheme::Grpcs => &[],
+            Scheme::Ws | Scheme::Wss => &[Mode::Ping, Mode::Text],
+            Scheme::Grpc | Scheme::Grpcs => &[],
         }
     }
 
@@ -78,7 +89,45 @@ impl FromStr for Mode {
         Mode::ALL
             .into_iter()
             .find(|m| m.as_str() == s)
-            .ok_or_else(|| format!("unknown mode '{s}' (expected echo or connect)"))
+            .ok_or_else(|| format!("unknown mode '{s}' (expected echo, connect, ping or text)"))
+    }
+}
+
+/// A request header (`-H 'Name: value'`). Its value is a secret: `Debug` hides it
+/// and nothing in the suite prints it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Header {
+    pub name: String,
+    pub value: String,
+}
+
+impl fmt::Debug for Header {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: <hidden>", self.name)
+    }
+}
+
+impl FromStr for Header {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        // The error names the header, never its value.
+        let name_only = || {
+            let name = s.split([':', ' ', '\t']).next().unwrap_or("");
+            Error::BadHeader(name.to_string())
+        };
+        let (name, value) = s.split_once(':').ok_or_else(name_only)?;
+        let (name, value) = (name.trim(), value.trim());
+        let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+        if name.is_empty() || !name.chars().all(token) {
+            return Err(name_only());
+        }
+        if value.chars().any(|c| c.is_control() && c != '\t') {
+            return Err(name_only());
+        }
+        Ok(Header {
+            name: name.to_string(),
+            value: value.to_string(),
+        })
     }
 }
 
@@ -86,13 +135,21 @@ impl FromStr for Mode {
 #[derive(Clone, Debug)]
 pub struct ProbeConfig {
     pub mode: Mode,
-    /// How long one probe may wait for its reply (and a connection for its handshake).
+    /// How long one probe may take, connection and handshakes included.
     pub timeout: Duration,
     pub tcp: TcpOptions,
-    /// What to send (TCP echo line).
+    /// What to send (TCP echo line, WebSocket text message).
     pub send: Template,
     /// What a reply must contain; `None` accepts the protocol's usual answer.
     pub expect: Option<Template>,
+    /// TLS settings for `wss://` and `grpcs://`.
+    pub tls: ClientTls,
+    /// Extra request headers (WebSocket upgrade, gRPC metadata).
+    pub headers: Vec<Header>,
+    /// WebSocket subprotocol to ask for.
+    pub subprotocol: Option<String>,
+    /// A new connection for every probe, with its phases timed.
+    pub fresh: bool,
 }
 
 impl ProbeConfig {
@@ -103,7 +160,34 @@ impl ProbeConfig {
             tcp: TcpOptions::default(),
             send: Template::new("PING").expect("constant template"),
             expect: None,
+            tls: ClientTls::default(),
+            headers: Vec::new(),
+            subprotocol: None,
+            fresh: false,
         }
+    }
+}
+
+/// How long each step of opening a connection took.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Phases {
+    /// TCP handshake.
+    pub connect: Duration,
+    /// TLS handshake, for TLS targets.
+    pub tls: Option<Duration>,
+    /// The protocol's handshake: WebSocket upgrade, HTTP/2 preface and settings.
+    pub handshake: Option<Duration>,
+    /// The first keepalive round trip on the new connection (`--fresh`).
+    pub first: Option<Duration>,
+}
+
+impl Phases {
+    /// All phases together.
+    pub fn total(&self) -> Duration {
+        self.connect
+            + self.tls.unwrap_or_default()
+            + self.handshake.unwrap_or_default()
+            + self.first.unwrap_or_default()
     }
 }
 
@@ -111,23 +195,33 @@ impl ProbeConfig {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Connected {
     pub addr: SocketAddr,
-    /// Time for the TCP handshake.
-    pub connect: Duration,
+    pub phases: Phases,
 }
 
 /// What one probe produced.
 #[derive(Clone, Debug)]
 pub struct ProbeReport {
-    /// Set when the probe had to open a connection first (not in connect mode,
-    /// where every probe is a connection).
+    /// Set when the probe had to open its persistent connection first.
     pub connected: Option<Connected>,
+    /// For `--fresh` probes: how long each step took.
+    pub phases: Option<Phases>,
     pub result: std::result::Result<Duration, Cause>,
+}
+
+/// Something the peer did on its own.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Passive {
+    /// The connection ended, and why; the session is gone.
+    Lost(Cause),
+    /// The server sent a keepalive ping (answered); `interval` since its last one.
+    ServerPing { interval: Option<Duration> },
 }
 
 /// One live connection of one protocol.
 #[derive(Debug)]
 enum Session {
     TcpEcho(tcp::EchoSession),
+    Ws(Box<ws::WsSession>),
 }
 
 impl Session {
@@ -139,12 +233,28 @@ impl Session {
     ) -> std::result::Result<Duration, Cause> {
         match self {
             Session::TcpEcho(s) => s.round_trip(seq, cfg, timer).await,
+            Session::Ws(s) => s.round_trip(seq, cfg, timer).await,
         }
     }
 
-    async fn passive(&mut self) -> Cause {
+    async fn passive(&mut self) -> Passive {
         match self {
-            Session::TcpEcho(s) => s.passive().await,
+            Session::TcpEcho(s) => Passive::Lost(s.passive().await),
+            Session::Ws(s) => s.passive().await,
+        }
+    }
+
+    fn take_events(&mut self) -> Vec<Passive> {
+        match self {
+            Session::TcpEcho(_) => Vec::new(),
+            Session::Ws(s) => s.take_events(),
+        }
+    }
+
+    async fn close(self, timer: &mut ProbeTimer) {
+        match self {
+            Session::TcpEcho(_) => {}
+            Session::Ws(s) => (*s).close(timer).await,
         }
     }
 }
@@ -158,22 +268,39 @@ pub struct Prober {
     /// Index into `addrs` of the address that last accepted a connection.
     preferred: usize,
     cfg: ProbeConfig,
+    /// Built once for TLS targets; `None` for plain ones, which never touch TLS.
+    tls: Option<Arc<rustls::ClientConfig>>,
     session: Option<Session>,
     timer: ProbeTimer,
+    /// Passive events seen while probing, waiting to be reported.
+    events: Vec<Passive>,
 }
 
 impl Prober {
-    /// Resolves the target's name (bounded by the probe timeout) and prepares to probe.
+    /// Resolves the target's name (bounded by the probe timeout), reads TLS files,
+    /// and prepares to probe. Errors here are setup errors.
     pub async fn new(target: Target, cfg: ProbeConfig) -> Result<Self> {
         Mode::resolve(Some(cfg.mode), &target)?;
+        let tls = if target.scheme.is_tls() {
+            let alpn: &[&[u8]] = match target.scheme {
+                Scheme::Grpcs => &[b"h2"],
+                _ => &[b"http/1.1"],
+            };
+            cfg.tls.server_name(&target.host_str())?;
+            Some(cfg.tls.config(alpn)?)
+        } else {
+            None
+        };
         let addrs = resolve(&target, cfg.timeout).await?;
         Ok(Prober {
             target,
             addrs,
             preferred: 0,
             cfg,
+            tls,
             session: None,
             timer: ProbeTimer::default(),
+            events: Vec::new(),
         })
     }
 
@@ -205,14 +332,18 @@ impl Prober {
     pub async fn probe(&mut self, seq: u64) -> ProbeReport {
         self.timer.ensure(self.cfg.timeout);
         if self.cfg.mode == Mode::Connect {
-            let result = self.connect_tcp().await.map(|(stream, connected)| {
-                drop(stream);
-                connected.connect
-            });
+            let result = self
+                .connect_tcp()
+                .await
+                .map(|(_stream, addr_and_time)| addr_and_time.1);
             return ProbeReport {
                 connected: None,
+                phases: None,
                 result,
             };
+        }
+        if self.cfg.fresh {
+            return self.probe_fresh(seq).await;
         }
         let mut connected = None;
         if self.session.is_none() {
@@ -224,6 +355,7 @@ impl Prober {
                 Err(cause) => {
                     return ProbeReport {
                         connected,
+                        phases: None,
                         result: Err(cause),
                     };
                 }
@@ -231,6 +363,7 @@ impl Prober {
         }
         let session = self.session.as_mut().expect("session just opened");
         let result = session.round_trip(seq, &self.cfg, &mut self.timer).await;
+        self.events.extend(session.take_events());
         if let Err(cause) = &result {
             // A timeout leaves the connection usable (late replies are skipped);
             // anything else means it is gone.
@@ -238,36 +371,111 @@ impl Prober {
                 self.session = None;
             }
         }
-        ProbeReport { connected, result }
+        ProbeReport {
+            connected,
+            phases: None,
+            result,
+        }
     }
 
-    /// Waits for the peer to end the connection between probes; pending forever
-    /// while there is no connection. The session is dropped when this returns.
-    pub async fn passive(&mut self) -> Cause {
+    /// A probe on a connection of its own: every phase timed, then a polite close.
+    async fn probe_fresh(&mut self, seq: u64) -> ProbeReport {
+        let (mut session, Connected { mut phases, .. }) = match self.open().await {
+            Ok(opened) => opened,
+            Err(cause) => {
+                return ProbeReport {
+                    connected: None,
+                    phases: None,
+                    result: Err(cause),
+                };
+            }
+        };
+        let result = session.round_trip(seq, &self.cfg, &mut self.timer).await;
+        self.events.extend(session.take_events());
+        session.close(&mut self.timer).await;
+        let result = result.map(|first| {
+            phases.first = Some(first);
+            phases.total()
+        });
+        ProbeReport {
+            connected: None,
+            phases: Some(phases),
+            result,
+        }
+    }
+
+    /// Waits for the peer to do something between probes: passive events seen
+    /// during the last probe first, then the live connection; pending forever while
+    /// there is none. After `Passive::Lost` the session is gone.
+    pub async fn passive(&mut self) -> Passive {
+        if !self.events.is_empty() {
+            return self.events.remove(0);
+        }
         match self.session.as_mut() {
             Some(session) => {
-                let cause = session.passive().await;
-                self.session = None;
-                cause
+                let event = session.passive().await;
+                if matches!(event, Passive::Lost(_)) {
+                    self.session = None;
+                }
+                event
             }
             None => std::future::pending().await,
         }
     }
 
-    async fn open(&mut self) -> std::result::Result<(Session, Connected), Cause> {
-        match self.cfg.mode {
-            Mode::Echo => {
-                let (stream, info) = self.connect_tcp().await?;
-                Ok((Session::TcpEcho(tcp::EchoSession::new(stream)), info))
-            }
-            Mode::Connect => unreachable!("connect mode holds no session"),
+    /// Closes the connection politely (a WebSocket close frame), within a second.
+    pub async fn close(&mut self) {
+        if let Some(session) = self.session.take() {
+            self.timer.ensure(Duration::from_secs(1));
+            session.close(&mut self.timer).await;
         }
+    }
+
+    /// Opens a session: TCP, then TLS for TLS targets, then the protocol handshake.
+    async fn open(&mut self) -> std::result::Result<(Session, Connected), Cause> {
+        let (tcp, (addr, connect)) = self.connect_tcp().await?;
+        let mut phases = Phases {
+            connect,
+            ..Phases::default()
+        };
+        if self.cfg.mode == Mode::Echo {
+            let session = Session::TcpEcho(tcp::EchoSession::new(tcp));
+            return Ok((session, Connected { addr, phases }));
+        }
+        let io: Box<dyn Io> = match &self.tls {
+            None => Box::new(tcp),
+            Some(config) => {
+                let name = self
+                    .cfg
+                    .tls
+                    .server_name(&self.target.host_str())
+                    .expect("checked when the prober was made");
+                let started = Instant::now();
+                let handshake = crate::tls::connect(tcp, config.clone(), name);
+                let stream = self
+                    .timer
+                    .within(handshake)
+                    .await
+                    .ok_or_else(|| Cause::timeout("TLS handshake not finished in time"))??;
+                phases.tls = Some(started.elapsed());
+                Box::new(stream)
+            }
+        };
+        let started = Instant::now();
+        let session = match self.cfg.mode {
+            Mode::Ping | Mode::Text => Session::Ws(Box::new(
+                ws::handshake(io, &self.target, &self.cfg, &mut self.timer).await?,
+            )),
+            Mode::Echo | Mode::Connect => unreachable!("TCP modes return above"),
+        };
+        phases.handshake = Some(started.elapsed());
+        Ok((session, Connected { addr, phases }))
     }
 
     /// Connects to the preferred address, falling back to the others in turn.
     async fn connect_tcp(
         &mut self,
-    ) -> std::result::Result<(tokio::net::TcpStream, Connected), Cause> {
+    ) -> std::result::Result<(tokio::net::TcpStream, (SocketAddr, Duration)), Cause> {
         let mut last = None;
         for i in 0..self.addrs.len() {
             let idx = (self.preferred + i) % self.addrs.len();
@@ -275,9 +483,8 @@ impl Prober {
             let started = Instant::now();
             match crate::sockopt::connect(addr, &self.cfg.tcp, &mut self.timer).await {
                 Ok(stream) => {
-                    let connect = started.elapsed();
                     self.preferred = idx;
-                    return Ok((stream, Connected { addr, connect }));
+                    return Ok((stream, (addr, started.elapsed())));
                 }
                 Err(cause) => last = Some(cause),
             }
@@ -330,10 +537,30 @@ mod tests {
             Mode::Connect
         );
         let ws: Target = "ws://h:1/".parse().unwrap();
+        assert_eq!(Mode::resolve(None, &ws).unwrap(), Mode::Ping);
         assert!(matches!(
-            Mode::resolve(None, &ws),
-            Err(Error::Unsupported(Scheme::Ws))
+            Mode::resolve(Some(Mode::Echo), &ws),
+            Err(Error::ModeMismatch { .. })
         ));
-        assert!("ping".parse::<Mode>().is_err());
+        let grpc: Target = "grpc://h:1".parse().unwrap();
+        assert!(matches!(
+            Mode::resolve(None, &grpc),
+            Err(Error::Unsupported(Scheme::Grpc))
+        ));
+        assert!("nope".parse::<Mode>().is_err());
+    }
+
+    #[test]
+    fn headers_parse_and_never_show_their_value() {
+        let h: Header = "Authorization: Bearer XYZ".parse().unwrap();
+        assert_eq!(
+            (h.name.as_str(), h.value.as_str()),
+            ("Authorization", "Bearer XYZ")
+        );
+        assert_eq!(format!("{h:?}"), "Authorization: <hidden>");
+        for bad in ["NoColon XYZ", ": XYZ", "Bad Name: XYZ", "X: a\nb"] {
+            let err = bad.parse::<Header>().unwrap_err().to_string();
+            assert!(!err.contains("XYZ"), "{err}");
+        }
     }
 }

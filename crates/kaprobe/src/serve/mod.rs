@@ -2,12 +2,15 @@
 //! benchmarks and the tests. They log nothing themselves; they report events.
 
 pub mod tcp;
+pub mod ws;
 
 use std::fmt;
+use std::future::Future;
 use std::net::SocketAddr;
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 
@@ -18,21 +21,36 @@ use crate::error::{Error, Result};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ServeProto {
     Tcp,
+    Ws,
 }
 
 impl ServeProto {
     pub fn as_str(self) -> &'static str {
         match self {
             ServeProto::Tcp => "tcp",
+            ServeProto::Ws => "ws",
         }
     }
 
     /// The loopback address used when no `--listen` is given.
     pub fn default_listen(self) -> SocketAddr {
-        match self {
-            ServeProto::Tcp => SocketAddr::from(([127, 0, 0, 1], 7070)),
-        }
+        let port = match self {
+            ServeProto::Tcp => 7070,
+            ServeProto::Ws => 7071,
+        };
+        SocketAddr::from(([127, 0, 0, 1], port))
     }
+}
+
+/// How responders behave: TLS, and the keepalive policy they enforce.
+#[derive(Clone, Debug, Default)]
+pub struct ServeOptions {
+    /// Serve TLS (`wss://`) with this config.
+    pub tls: Option<Arc<rustls::ServerConfig>>,
+    /// WebSocket: send a Ping this often.
+    pub ping_interval: Option<Duration>,
+    /// WebSocket: close with 1011 when a Pong does not come this soon after a Ping.
+    pub ping_timeout: Duration,
 }
 
 impl fmt::Display for ServeProto {
@@ -88,12 +106,61 @@ pub async fn bind(addr: SocketAddr) -> Result<TcpListener> {
 pub async fn serve(
     proto: ServeProto,
     listener: TcpListener,
+    opts: Arc<ServeOptions>,
     shutdown: CancellationToken,
     events: EventSink,
 ) {
     match proto {
-        ServeProto::Tcp => tcp::serve(listener, shutdown, events).await,
+        ServeProto::Tcp => {
+            accept_loop(proto, listener, shutdown, events, |stream, stop| {
+                tcp::handle(stream, stop)
+            })
+            .await;
+        }
+        ServeProto::Ws => {
+            accept_loop(proto, listener, shutdown, events, move |stream, stop| {
+                ws::handle(stream, opts.clone(), stop)
+            })
+            .await;
+        }
     }
+}
+
+/// Accepts clients until `shutdown`, runs `handler` for each (it returns why the
+/// connection ended, `None` for shutdown), then waits for every handler to finish.
+async fn accept_loop<F, Fut>(
+    proto: ServeProto,
+    listener: TcpListener,
+    shutdown: CancellationToken,
+    events: EventSink,
+    handler: F,
+) where
+    F: Fn(TcpStream, CancellationToken) -> Fut,
+    Fut: Future<Output = Option<Cause>> + Send + 'static,
+{
+    let tracker = tokio_util::task::TaskTracker::new();
+    loop {
+        tokio::select! {
+            () = shutdown.cancelled() => break,
+            accepted = listener.accept() => {
+                // Accept errors (EMFILE, aborted handshakes) are per-client; keep serving.
+                let Ok((stream, peer)) = accepted else { continue };
+                let _ = stream.set_nodelay(true);
+                emit(&events, ServeEvent::Connected { proto, peer });
+                let events = events.clone();
+                let work = handler(stream, shutdown.clone());
+                tracker.spawn(async move {
+                    let started = Instant::now();
+                    let cause = work.await;
+                    let lifetime = started.elapsed();
+                    emit(&events, ServeEvent::Closed { proto, peer, cause, lifetime });
+                });
+            }
+        }
+    }
+    drop(listener);
+    tracker.close();
+    tracker.wait().await;
 }
 
 /// A responder running on its own thread and runtime, for in-process use (the demo,
@@ -107,7 +174,8 @@ pub struct Background {
 
 impl Background {
     /// Starts `proto`'s responder on `addr` (port 0 picks a free port).
-    pub fn start(proto: ServeProto, addr: SocketAddr) -> Result<Self> {
+    pub fn start(proto: ServeProto, addr: SocketAddr, opts: ServeOptions) -> Result<Self> {
+        let opts = Arc::new(opts);
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
@@ -117,7 +185,7 @@ impl Background {
         let token = shutdown.clone();
         let thread = std::thread::Builder::new()
             .name(format!("kaserve-{proto}"))
-            .spawn(move || runtime.block_on(serve(proto, listener, token, None)))?;
+            .spawn(move || runtime.block_on(serve(proto, listener, opts, token, None)))?;
         Ok(Background {
             addr,
             shutdown,

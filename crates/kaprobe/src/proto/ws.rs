@@ -1,0 +1,260 @@
+//! WebSocket sessions over tokio-tungstenite: the upgrade (with headers and
+//! subprotocol), Ping/Pong round trips matched by a sequence number in the payload,
+//! text round trips from a template, and what the server does on its own: its pings
+//! (answered, with the interval between them), close frames, abnormal ends.
+
+use std::time::{Duration, Instant};
+
+use futures_util::{SinkExt, StreamExt};
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::{HeaderName, HeaderValue};
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::{Error as WsError, Message};
+
+use super::timer::ProbeTimer;
+use super::{Mode, Passive, ProbeConfig};
+use crate::cause::{Cause, CauseKind};
+use crate::target::Target;
+use crate::tls::Io;
+
+/// Ping payloads start with this, so our pongs are told from anyone else's.
+const PING_PREFIX: &str = "kaping ";
+
+#[derive(Debug)]
+pub struct WsSession {
+    ws: WebSocketStream<Box<dyn Io>>,
+    last_server_ping: Option<Instant>,
+    /// Server pings seen during a round trip, for the caller to report.
+    seen: Vec<Passive>,
+}
+
+/// Performs the HTTP upgrade on an open (TCP or TLS) stream.
+pub async fn handshake(
+    io: Box<dyn Io>,
+    target: &Target,
+    cfg: &ProbeConfig,
+    timer: &mut ProbeTimer,
+) -> Result<WsSession, Cause> {
+    let url = format!("{}://{}{}", target.scheme, target.authority(), target.path);
+    let mut request = url.into_client_request().map_err(|e| {
+        Cause::new(
+            CauseKind::Protocol,
+            format!("cannot build the upgrade: {e}"),
+        )
+    })?;
+    let headers = request.headers_mut();
+    for header in &cfg.headers {
+        // Names and values were validated when the config was built.
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(header.name.as_bytes()),
+            HeaderValue::from_str(&header.value),
+        ) {
+            headers.append(name, value);
+        }
+    }
+    if let Some(sub) = &cfg.subprotocol {
+        if let Ok(value) = HeaderValue::from_str(sub) {
+            headers.insert("sec-websocket-protocol", value);
+        }
+    }
+    let upgrade = tokio_tungstenite::client_async_with_config(request, io, None);
+    match timer.within(upgrade).await {
+        None => Err(Cause::timeout("no answer to the WebSocket upgrade in time")),
+        Some(Ok((ws, _response))) => Ok(WsSession {
+            ws,
+            last_server_ping: None,
+            seen: Vec::new(),
+        }),
+        Some(Err(WsError::Http(response))) => {
+            let status = response.status();
+            Err(Cause::new(
+                CauseKind::Http(status.as_u16()),
+                format!(
+                    "upgrade refused: {} {}",
+                    status.as_u16(),
+                    status.canonical_reason().unwrap_or("")
+                )
+                .trim_end()
+                .to_string(),
+            ))
+        }
+        Some(Err(e)) => Err(ws_cause(e)),
+    }
+}
+
+impl WsSession {
+    pub async fn round_trip(
+        &mut self,
+        seq: u64,
+        cfg: &ProbeConfig,
+        timer: &mut ProbeTimer,
+    ) -> Result<Duration, Cause> {
+        let (message, ping_payload) = match cfg.mode {
+            Mode::Ping => {
+                let payload = format!("{PING_PREFIX}{seq}");
+                (
+                    Message::Ping(payload.clone().into_bytes().into()),
+                    Some(payload),
+                )
+            }
+            _ => (Message::Text(cfg.send.render(seq).into()), None),
+        };
+        let started = Instant::now();
+        match timer.within(self.ws.send(message)).await {
+            None => return Err(Cause::timeout("send blocked: the server is not reading")),
+            Some(Err(e)) => return Err(ws_cause(e)),
+            Some(Ok(())) => {}
+        }
+        loop {
+            let next = match timer.within(self.ws.next()).await {
+                None => {
+                    return Err(Cause::timeout(format!(
+                        "no {} within {}",
+                        if ping_payload.is_some() {
+                            "pong"
+                        } else {
+                            "reply"
+                        },
+                        humantime::format_duration(cfg.timeout)
+                    )));
+                }
+                Some(next) => next,
+            };
+            let rtt = started.elapsed();
+            match next {
+                None => return Err(abnormal("the connection ended")),
+                Some(Err(e)) => return Err(ws_cause(e)),
+                Some(Ok(Message::Pong(p))) => {
+                    if ping_payload
+                        .as_deref()
+                        .is_some_and(|want| p == want.as_bytes())
+                    {
+                        return Ok(rtt);
+                    }
+                    // A late pong to an earlier probe, or one we did not ask for.
+                }
+                Some(Ok(Message::Ping(_))) => {
+                    let ev = self.server_ping();
+                    self.seen.push(ev);
+                }
+                Some(Ok(Message::Close(frame))) => return Err(close_cause(frame)),
+                Some(Ok(Message::Text(text))) if ping_payload.is_none() => {
+                    if cfg.expect.as_ref().is_none_or(|p| p.matches(seq, &text)) {
+                        return Ok(rtt);
+                    }
+                }
+                Some(Ok(Message::Binary(data))) if ping_payload.is_none() => {
+                    let text = String::from_utf8_lossy(&data);
+                    if cfg.expect.as_ref().is_none_or(|p| p.matches(seq, &text)) {
+                        return Ok(rtt);
+                    }
+                }
+                Some(Ok(_)) => {}
+            }
+        }
+    }
+
+    /// Reads between probes; returns on a server ping or the end of the connection.
+    pub async fn passive(&mut self) -> Passive {
+        loop {
+            match self.ws.next().await {
+                None => return Passive::Lost(abnormal("the connection ended")),
+                Some(Err(e)) => return Passive::Lost(ws_cause(e)),
+                Some(Ok(Message::Ping(_))) => return self.server_ping(),
+                Some(Ok(Message::Close(frame))) => return Passive::Lost(close_cause(frame)),
+                // Late pongs and unsolicited messages.
+                Some(Ok(_)) => {}
+            }
+        }
+    }
+
+    /// Server pings seen during the last round trip.
+    pub fn take_events(&mut self) -> Vec<Passive> {
+        std::mem::take(&mut self.seen)
+    }
+
+    /// Says goodbye with a normal close, bounded by the timer.
+    pub async fn close(mut self, timer: &mut ProbeTimer) {
+        let bye = CloseFrame {
+            code: CloseCode::Normal,
+            reason: "kaprobe done".into(),
+        };
+        let _ = timer.within(self.ws.close(Some(bye))).await;
+    }
+
+    fn server_ping(&mut self) -> Passive {
+        let now = Instant::now();
+        let interval = self.last_server_ping.map(|last| now - last);
+        self.last_server_ping = Some(now);
+        Passive::ServerPing { interval }
+    }
+}
+
+fn close_cause(frame: Option<CloseFrame>) -> Cause {
+    match frame {
+        Some(frame) => {
+            let code = u16::from(frame.code);
+            let reason = frame.reason.as_str();
+            let detail = if reason.is_empty() {
+                describe_code(frame.code).to_string()
+            } else {
+                reason.to_string()
+            };
+            Cause::new(CauseKind::WsClose(code), detail)
+        }
+        None => Cause::new(
+            CauseKind::WsClose(1005),
+            "close frame without a status code",
+        ),
+    }
+}
+
+fn describe_code(code: CloseCode) -> &'static str {
+    match u16::from(code) {
+        1000 => "normal closure",
+        1001 => "going away",
+        1002 => "protocol error",
+        1003 => "unsupported data",
+        1008 => "policy violation",
+        1009 => "message too big",
+        1011 => "internal error",
+        1012 => "service restart",
+        1013 => "try again later",
+        _ => "",
+    }
+}
+
+/// A connection that ended without a close frame: 1006, with what happened.
+fn abnormal(what: impl std::fmt::Display) -> Cause {
+    Cause::new(
+        CauseKind::WsClose(1006),
+        format!("abnormal closure, no close frame: {what}"),
+    )
+}
+
+fn ws_cause(err: WsError) -> Cause {
+    match err {
+        WsError::Io(e) => match crate::tls::io_cause(&e, crate::tls::Side::Client) {
+            Some(tls) => tls,
+            None => abnormal(Cause::from_io(&e)),
+        },
+        WsError::ConnectionClosed | WsError::AlreadyClosed => {
+            Cause::new(CauseKind::WsClose(1000), "connection closed")
+        }
+        WsError::Protocol(p) => {
+            let text = p.to_string();
+            if text.contains("without closing handshake") {
+                abnormal("reset without a closing handshake")
+            } else {
+                Cause::new(CauseKind::Protocol, text)
+            }
+        }
+        WsError::Http(response) => Cause::new(
+            CauseKind::Http(response.status().as_u16()),
+            format!("HTTP {}", response.status()),
+        ),
+        other => Cause::new(CauseKind::Protocol, other.to_string()),
+    }
+}
