@@ -3,40 +3,10 @@
 
 use std::time::{Duration, Instant};
 
-use kaprobe::record::{EventRecord, ProbeRecord, Record, SummaryRecord};
+use kaprobe::record::Record;
 
 use crate::util::proxy::{Fault, FaultProxy};
-use crate::util::{KaServe, Running, closed_port, kaping, parse_records};
-
-fn probes(records: &[Record]) -> Vec<&ProbeRecord> {
-    records
-        .iter()
-        .filter_map(|r| match r {
-            Record::Probe(p) => Some(p),
-            _ => None,
-        })
-        .collect()
-}
-
-fn events<'a>(records: &'a [Record], kind: &str) -> Vec<&'a EventRecord> {
-    records
-        .iter()
-        .filter_map(|r| match r {
-            Record::Event(e) if e.event == kind => Some(e),
-            _ => None,
-        })
-        .collect()
-}
-
-fn summary(records: &[Record]) -> &SummaryRecord {
-    records
-        .iter()
-        .find_map(|r| match r {
-            Record::Summary(s) => Some(s),
-            _ => None,
-        })
-        .expect("a summary record")
-}
+use crate::util::{KaServe, Running, closed_port, events, kaping, parse_records, probes, summary};
 
 #[test]
 fn echo_round_trips_are_recorded_field_by_field() {

@@ -5,4 +5,5 @@ mod util;
 mod cli_errors;
 mod generated;
 mod kaping_tcp;
+mod kaping_ws;
 mod kaserve_tcp;

@@ -164,12 +164,13 @@ fn describe(err: &rustls::Error, side: Side) -> String {
                 "name mismatch: the certificate is not valid for this name (use --sni)".into()
             }
             CertificateError::NotValidForNameContext { expected, presented } => format!(
-                "name mismatch: certificate is for {}, not {expected:?} (use --sni)",
+                "name mismatch: certificate is for {}, not {} (use --sni)",
                 if presented.is_empty() {
                     "no names".to_string()
                 } else {
-                    presented.join(", ")
-                }
+                    presented.iter().map(|p| plain_name(p)).collect::<Vec<_>>().join(", ")
+                },
+                expected.to_str()
             ),
             CertificateError::BadSignature => "bad certificate signature".into(),
             CertificateError::Revoked => "certificate revoked".into(),
@@ -192,6 +193,29 @@ fn describe(err: &rustls::Error, side: Side) -> String {
         }
         other => other.to_string(),
     }
+}
+
+/// rustls lists a certificate's names in their `Debug` form
+/// (`DnsName("a.example")`, `IpAddress(V4(Ipv4Addr([127, 0, 0, 1])))`); people
+/// want `a.example` and `127.0.0.1`.
+fn plain_name(presented: &str) -> String {
+    if let Some(dns) = presented
+        .strip_prefix("DnsName(\"")
+        .and_then(|r| r.strip_suffix("\")"))
+    {
+        return dns.to_string();
+    }
+    if presented.starts_with("IpAddress(V4") {
+        let digits: Vec<&str> = presented
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|d| !d.is_empty())
+            .collect();
+        // The "4"s of "V4" and "Ipv4Addr" come first; the octets are the last four.
+        if let [.., a, b, c, d] = digits.as_slice() {
+            return format!("{a}.{b}.{c}.{d}");
+        }
+    }
+    presented.to_string()
 }
 
 fn unix(t: UnixTime) -> String {
@@ -407,6 +431,16 @@ mod tests {
             sni.server_name("10.0.0.1").unwrap().to_str(),
             "api.internal"
         );
+    }
+
+    #[test]
+    fn presented_names_read_plainly() {
+        assert_eq!(plain_name(r#"DnsName("other.example")"#), "other.example");
+        assert_eq!(
+            plain_name("IpAddress(V4(Ipv4Addr([127, 0, 0, 1])))"),
+            "127.0.0.1"
+        );
+        assert_eq!(plain_name("Other"), "Other");
     }
 
     #[test]

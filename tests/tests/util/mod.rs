@@ -2,7 +2,10 @@
 //! watchdog so no test can hang, starts kaserve on a free loopback port, and reads
 //! records back through the schema types.
 
+pub mod certs;
 pub mod proxy;
+pub mod python;
+pub mod ws;
 
 use std::io::{BufRead, BufReader, Read};
 use std::net::SocketAddr;
@@ -12,7 +15,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use kaprobe::record::{Record, Report, ServeRecord};
+use kaprobe::record::{EventRecord, ProbeRecord, Record, Report, ServeRecord, SummaryRecord};
 
 /// The longest any single process in a test may run before it is killed.
 pub const WATCHDOG: Duration = Duration::from_secs(30);
@@ -238,6 +241,8 @@ impl Drop for Running {
 /// A kaserve process on a free loopback port; killed when dropped.
 pub struct KaServe {
     pub addr: SocketAddr,
+    /// The URL scheme clients use: tcp, ws or wss.
+    pub scheme: String,
     proc: Option<Running>,
     log: Arc<Mutex<Vec<String>>>,
     reader: Option<thread::JoinHandle<()>>,
@@ -248,11 +253,23 @@ impl KaServe {
         Self::start(&["tcp", "--listen", "127.0.0.1:0", "--ndjson"])
     }
 
+    /// kaserve ws with extra flags (keepalive policy, TLS files).
+    pub fn ws(extra: &[&str]) -> Self {
+        let mut args = vec!["ws", "--listen", "127.0.0.1:0", "--ndjson"];
+        args.extend_from_slice(extra);
+        Self::start(&args)
+    }
+
     pub fn start(args: &[&str]) -> Self {
         let mut proc = Running::spawn("kaserve", args);
         let first = proc.next_line().expect("kaserve printed nothing");
-        let addr = match serde_json::from_str::<ServeRecord>(&first) {
-            Ok(ServeRecord::Listening { addr, .. }) => addr.parse().expect("socket address"),
+        let (addr, scheme) = match serde_json::from_str::<ServeRecord>(&first) {
+            Ok(ServeRecord::Listening {
+                addr, proto, tls, ..
+            }) => {
+                let scheme = if tls { format!("{proto}s") } else { proto };
+                (addr.parse().expect("socket address"), scheme)
+            }
             other => panic!("expected a listening record, got {other:?} from {first:?}"),
         };
         let log = Arc::new(Mutex::new(vec![first]));
@@ -267,15 +284,19 @@ impl KaServe {
         });
         KaServe {
             addr,
+            scheme,
             proc: Some(proc),
             log,
             reader: Some(reader),
         }
     }
 
-    /// `tcp://ADDR`
+    /// `tcp://ADDR`, `ws://ADDR/` or `wss://ADDR/`
     pub fn url(&self) -> String {
-        format!("tcp://{}", self.addr)
+        match self.scheme.as_str() {
+            "tcp" => format!("tcp://{}", self.addr),
+            scheme => format!("{scheme}://{}/", self.addr),
+        }
     }
 
     /// kaserve's log lines so far.
@@ -297,6 +318,39 @@ impl KaServe {
             ..out
         }
     }
+}
+
+/// The probe records among `records`.
+pub fn probes(records: &[Record]) -> Vec<&ProbeRecord> {
+    records
+        .iter()
+        .filter_map(|r| match r {
+            Record::Probe(p) => Some(p),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The event records of one kind (`connected`, `disconnected`, `server-ping`).
+pub fn events<'a>(records: &'a [Record], kind: &str) -> Vec<&'a EventRecord> {
+    records
+        .iter()
+        .filter_map(|r| match r {
+            Record::Event(e) if e.event == kind => Some(e),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The first summary record.
+pub fn summary(records: &[Record]) -> &SummaryRecord {
+    records
+        .iter()
+        .find_map(|r| match r {
+            Record::Summary(s) => Some(s),
+            _ => None,
+        })
+        .expect("a summary record")
 }
 
 /// A loopback port with nothing listening on it.

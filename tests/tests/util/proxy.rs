@@ -21,6 +21,8 @@ pub enum Fault {
     Delay(Duration),
     /// Read and discard in both directions; nothing is closed.
     Blackhole,
+    /// Discard what the client sends; the upstream still reaches the client.
+    BlackholeToServer,
 }
 
 /// How a held connection is ended on command.
@@ -173,6 +175,7 @@ async fn pump(
         };
         let due = match *fault.borrow() {
             Fault::Blackhole => continue,
+            Fault::BlackholeToServer if !delayed => continue,
             Fault::Delay(d) if delayed => tokio::time::Instant::now() + d,
             _ => tokio::time::Instant::now(),
         };
