@@ -23,7 +23,7 @@ _kaserve() {
 
     case "${cmd}" in
         kaserve)
-            opts="-l -h -V --listen --ndjson --ping-interval --ping-timeout --tls --tls-cert --tls-key --tls-client-ca --help --version tcp ws"
+            opts="-l -h -V --listen --ndjson --ping-interval --ping-timeout --status --ping-min-interval --permit-without-stream --max-ping-strikes --max-connection-idle --max-connection-age --max-connection-age-grace --tls --tls-cert --tls-key --tls-client-ca --help --version tcp ws grpc"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -42,6 +42,30 @@ _kaserve() {
                     return 0
                     ;;
                 --ping-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --status)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ping-min-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-ping-strikes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-connection-idle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-connection-age)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-connection-age-grace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

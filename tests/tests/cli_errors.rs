@@ -66,10 +66,10 @@ fn malformed_flags_are_named() {
 }
 
 #[test]
-fn later_protocols_are_refused_clearly() {
+fn modes_must_fit_the_protocol() {
     assert_usage_error(
-        &kaping(&["-c", "1", "grpc://127.0.0.1:1"]),
-        "kaping: grpc:// targets are not supported yet",
+        &kaping(&["-c", "1", "--mode", "h2ping", "ws://127.0.0.1:1/"]),
+        "kaping: mode 'h2ping' does not apply to ws:// targets (expected ping or text)",
     );
     assert_usage_error(
         &kaping(&["-c", "1", "--mode", "ping", "127.0.0.1:1"]),

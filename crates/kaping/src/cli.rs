@@ -13,14 +13,17 @@ use kaprobe::threshold::Percent;
 
 const AFTER_HELP: &str = "\
 Targets: tcp://host:port or host:port (TCP), [::1]:7070 for IPv6;
-ws://host[:port]/path and wss://... (WebSocket).
+ws://host[:port]/path and wss://... (WebSocket); grpc://host:port and grpcs://...
 
 Modes: tcp echo (default) or connect; ws ping (default: Ping frames) or text
-(--send a message, --expect its reply).
+(--send a message, --expect its reply); grpc health (default:
+grpc.health.v1.Health/Check, SERVING or a failed probe naming the status) or h2ping
+(HTTP/2 PING frames).
 
 Exit status:
   0  every target answered and met the thresholds
-  1  a target never answered, or breached --max-loss or --max-rtt
+  1  a target never answered, a health check answered other than SERVING (or
+     failed with a gRPC status), or a target breached --max-loss or --max-rtt
   2  usage or setup error (bad flag, target or duration; name that does not resolve)
   130  interrupted twice (the first Ctrl-C ends the run and prints the summary)
 
@@ -32,7 +35,11 @@ Examples:
   kaping -c 5 ws://127.0.0.1:7071/
   kaping -c 5 --mode text --send '{\"op\":\"ping\",\"id\":{seq}}' --expect '\"id\":{seq}' wss://stream.example.com/ws
   kaping -c 3 -H 'Authorization: Bearer XYZ' --ca ./ca.pem wss://internal:8443/feed
-  kaping -c 10 --fresh ws://host/ws";
+  kaping -c 10 --fresh ws://host/ws
+  kaping -c 3 grpc://127.0.0.1:7072
+  kaping -c 3 --service payments grpcs://api.internal:443 --ca ca.pem
+  kaping -c 100 -i 10ms --mode h2ping grpc://127.0.0.1:7072
+  kaping -c 1 -q grpc://svc:50051 ; echo $?";
 
 /// Ping an endpoint over TCP and summarise round-trip times, like ping.
 #[derive(Debug, Parser)]
@@ -59,12 +66,13 @@ pub struct Cli {
     pub deadline: Option<Duration>,
 
     /// tcp: echo (a line and its reply on one connection) or connect (a new TCP
-    /// connection per probe); ws: ping (Ping frames) or text (--send/--expect)
+    /// connection per probe); ws: ping (Ping frames) or text (--send/--expect);
+    /// grpc: health (Health/Check) or h2ping (HTTP/2 PING frames)
     #[arg(short = 'm', long, value_name = "MODE", value_parser = parse_mode)]
     pub mode: Option<Mode>,
 
-    /// A new connection for every probe, timing TCP connect, TLS and the
-    /// WebSocket upgrade separately
+    /// A new connection for every probe, timing TCP connect, TLS, the WebSocket
+    /// upgrade or HTTP/2 handshake, and the first round trip separately
     #[arg(long)]
     pub fresh: bool,
 
@@ -76,7 +84,16 @@ pub struct Cli {
     #[arg(long, value_name = "PATTERN", value_parser = parse_template)]
     pub expect: Option<Template>,
 
-    /// Request header for the WebSocket upgrade, repeatable; values are never printed
+    /// gRPC health: the service to ask about (empty: the server as a whole)
+    #[arg(long, value_name = "NAME", default_value = "")]
+    pub service: String,
+
+    /// gRPC: the :authority to send (and the TLS name, unless --sni) instead of host:port
+    #[arg(long, value_name = "HOST[:PORT]")]
+    pub authority: Option<String>,
+
+    /// Request header (WebSocket upgrade) or metadata (gRPC), repeatable; values
+    /// are never printed
     // Parsed in config, not here: clap would echo a rejected value, and header
     // values are secrets.
     #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]

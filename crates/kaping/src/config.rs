@@ -58,6 +58,8 @@ impl Config {
             .collect::<Result<_, _>>()?;
         probe.subprotocol = cli.subprotocol;
         probe.fresh = cli.fresh;
+        probe.service = cli.service;
+        probe.authority = cli.authority;
         let output = if cli.json {
             Output::Json
         } else if cli.ndjson {
@@ -115,8 +117,8 @@ mod tests {
             err,
             "mode 'ping' does not apply to tcp:// targets (expected echo or connect)"
         );
-        let err = config(&["grpc://h:1"]).unwrap_err().to_string();
-        assert_eq!(err, "grpc:// targets are not supported yet");
+        let c = config(&["grpc://h:1", "--mode", "h2ping"]).unwrap();
+        assert_eq!(c.targets[0].1, Mode::H2Ping);
     }
 
     #[test]

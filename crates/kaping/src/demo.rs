@@ -20,15 +20,20 @@ pub fn start(config: &mut Config) -> anyhow::Result<Vec<Background>> {
         .context("cannot start the demo's TCP responder")?;
     let ws = Background::start(ServeProto::Ws, loopback, ServeOptions::default())
         .context("cannot start the demo's WebSocket responder")?;
+    let grpc = Background::start(ServeProto::Grpc, loopback, ServeOptions::default())
+        .context("cannot start the demo's gRPC responder")?;
     let tcp_target: kaprobe::Target = format!("tcp://{}", tcp.addr).parse()?;
+    let grpc_target: kaprobe::Target = format!("grpc://{}", grpc.addr).parse()?;
     let ws_target: kaprobe::Target = format!("ws://{}/", ws.addr).parse()?;
     // A persistent line echo, a fresh TCP connection per probe timing the
-    // handshake, and WebSocket Ping/Pong.
+    // handshake, WebSocket Ping/Pong, a gRPC health check and HTTP/2 PINGs.
     config.targets = vec![
         (tcp_target.clone(), Mode::Echo),
         (tcp_target, Mode::Connect),
         (ws_target, Mode::Ping),
+        (grpc_target.clone(), Mode::Health),
+        (grpc_target, Mode::H2Ping),
     ];
     config.run.count.get_or_insert(DEMO_COUNT);
-    Ok(vec![tcp, ws])
+    Ok(vec![tcp, ws, grpc])
 }

@@ -25,6 +25,12 @@ pub enum CauseKind {
     Http(u16),
     /// A WebSocket close, by close code (1006: the connection died without one).
     WsClose(u16),
+    /// An HTTP/2 GOAWAY, by error code (NO_ERROR is a graceful close).
+    Goaway(u32),
+    /// A gRPC health check answered with a status other than SERVING.
+    NotServing(i32),
+    /// A gRPC call failed with this status code.
+    Grpc(i32),
     /// The peer answered, but not with what was expected.
     Protocol,
     /// Any other I/O error.
@@ -43,10 +49,46 @@ impl fmt::Display for CauseKind {
             CauseKind::Tls => f.write_str("tls"),
             CauseKind::Http(status) => write!(f, "http {status}"),
             CauseKind::WsClose(code) => write!(f, "ws-close {code}"),
+            CauseKind::Goaway(code) => {
+                write!(f, "goaway {}", crate::proto::h2tap::error_name(*code))
+            }
+            CauseKind::NotServing(status) => {
+                let name =
+                    tonic_health::pb::health_check_response::ServingStatus::try_from(*status)
+                        .map(|s| s.as_str_name().to_string())
+                        .unwrap_or_else(|_| format!("status {status}"));
+                write!(f, "health {name}")
+            }
+            CauseKind::Grpc(code) => write!(f, "grpc {}", grpc_code_name(*code)),
             CauseKind::Protocol => f.write_str("protocol"),
             CauseKind::Io => f.write_str("io"),
         }
     }
+}
+
+/// The canonical name of a gRPC status code (`NOT_FOUND`).
+pub fn grpc_code_name(code: i32) -> String {
+    let name = match code {
+        0 => "OK",
+        1 => "CANCELLED",
+        2 => "UNKNOWN",
+        3 => "INVALID_ARGUMENT",
+        4 => "DEADLINE_EXCEEDED",
+        5 => "NOT_FOUND",
+        6 => "ALREADY_EXISTS",
+        7 => "PERMISSION_DENIED",
+        8 => "RESOURCE_EXHAUSTED",
+        9 => "FAILED_PRECONDITION",
+        10 => "ABORTED",
+        11 => "OUT_OF_RANGE",
+        12 => "UNIMPLEMENTED",
+        13 => "INTERNAL",
+        14 => "UNAVAILABLE",
+        15 => "DATA_LOSS",
+        16 => "UNAUTHENTICATED",
+        other => return format!("code {other}"),
+    };
+    name.to_string()
 }
 
 /// A failure with its kind and a human detail (the OS error text, the reply seen).
@@ -121,5 +163,11 @@ mod tests {
         assert!(os.to_string().starts_with("reset ("), "{os}");
         assert_eq!(CauseKind::WsClose(1011).to_string(), "ws-close 1011");
         assert_eq!(CauseKind::Http(403).to_string(), "http 403");
+        assert_eq!(
+            CauseKind::Goaway(11).to_string(),
+            "goaway ENHANCE_YOUR_CALM"
+        );
+        assert_eq!(CauseKind::NotServing(2).to_string(), "health NOT_SERVING");
+        assert_eq!(CauseKind::Grpc(12).to_string(), "grpc UNIMPLEMENTED");
     }
 }

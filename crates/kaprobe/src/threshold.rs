@@ -5,6 +5,7 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
+use crate::cause::CauseKind;
 use crate::stats::{ProbeStats, Stat};
 
 /// A percentage from 0 to 100, written `1%`, `0.5%` or `1`.
@@ -54,7 +55,24 @@ impl Thresholds {
     /// was probed and never answered is always unhealthy, as with ping.
     pub fn breaches(&self, stats: &ProbeStats) -> Vec<String> {
         let mut out = Vec::new();
-        if stats.transmitted > 0 && stats.received == 0 {
+        let refused: u64 = stats
+            .failures
+            .iter()
+            .filter(|(k, _)| matches!(k, CauseKind::NotServing(_) | CauseKind::Grpc(_)))
+            .map(|(_, n)| n)
+            .sum();
+        if refused > 0 {
+            // The server answered, but not SERVING: unhealthy whatever the loss.
+            let last = stats
+                .last_failure
+                .as_ref()
+                .filter(|c| matches!(c.kind, CauseKind::NotServing(_) | CauseKind::Grpc(_)));
+            let what = last.map_or_else(|| "not serving".to_string(), |c| c.to_string());
+            out.push(format!(
+                "{what} ({refused} of {} probes)",
+                stats.transmitted
+            ));
+        } else if stats.transmitted > 0 && stats.received == 0 {
             let mut what = format!(
                 "no reply to {} probe{}",
                 stats.transmitted,
@@ -88,7 +106,7 @@ impl Thresholds {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cause::{Cause, CauseKind};
+    use crate::cause::Cause;
 
     #[test]
     fn percent_forms() {
@@ -131,6 +149,17 @@ mod tests {
         assert_eq!(
             none.breaches(&dead),
             vec!["no reply to 1 probe, last: refused (Connection refused)".to_string()]
+        );
+        let mut sick = ProbeStats::default();
+        sick.record_reply(Duration::from_millis(1));
+        sick.record_reply(Duration::from_millis(1));
+        sick.record_failure(&Cause::new(
+            CauseKind::NotServing(2),
+            "service 'p' is not serving",
+        ));
+        assert_eq!(
+            none.breaches(&sick),
+            vec!["health NOT_SERVING (service 'p' is not serving) (1 of 3 probes)".to_string()]
         );
     }
 }

@@ -6,10 +6,18 @@ use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
 use kaprobe::serve::ServeProto;
+use tonic_health::pb::health_check_response::ServingStatus;
 
 const AFTER_HELP: &str = "\
 Responders:
   tcp  line responder: PING is answered PONG, any other line is echoed (default 127.0.0.1:7070)
+  grpc grpc.health.v1.Health/Check with a status per service (--status), and the
+       keepalive policy of grpc-go and grpc-core servers: client PINGs closer than
+       --ping-min-interval earn a strike (without active streams two hours apply
+       unless --permit-without-stream); past --max-ping-strikes the server sends
+       GOAWAY ENHANCE_YOUR_CALM \"too_many_pings\"; --max-connection-idle and
+       --max-connection-age end in a graceful GOAWAY (\"max_idle\", \"max_age\")
+       (default 127.0.0.1:7072; grpcs with --tls)
   ws   WebSocket echo; text pings (\"ping\", or JSON with \"op\" or \"type\" \"ping\") get
        pong; with --ping-interval it pings clients and closes with 1011 \"keepalive
        ping timeout\" when a pong is late, as the Python websockets server does
@@ -31,7 +39,9 @@ Examples:
   kaserve tcp --listen 0.0.0.0:7070      # reachable from other hosts
   kaserve ws --listen 127.0.0.1:7071 --ping-interval 20s --ping-timeout 20s
   kaserve ws --tls                       # wss with a generated self-signed certificate
-  kaserve ws --tls-cert cert.pem --tls-key key.pem --tls-client-ca ca.pem";
+  kaserve ws --tls-cert cert.pem --tls-key key.pem --tls-client-ca ca.pem
+  kaserve grpc --listen 127.0.0.1:7072 --status payments=NOT_SERVING
+  kaserve grpc --ping-min-interval 10s --max-connection-idle 5m";
 
 /// A responder for every kaprobe protocol, to point kaping at.
 #[derive(Debug, Parser)]
@@ -58,7 +68,37 @@ pub struct Cli {
     #[arg(long, value_name = "DURATION", default_value = "20s", value_parser = parse_positive_duration)]
     pub ping_timeout: Duration,
 
-    /// Serve TLS (wss); without --tls-cert/--tls-key a self-signed certificate for
+    /// gRPC health status, repeatable: STATUS for the whole server, or
+    /// SERVICE=STATUS (SERVING, NOT_SERVING, UNKNOWN, SERVICE_UNKNOWN); other
+    /// services answer NOT_FOUND
+    #[arg(long = "status", value_name = "[SERVICE=]STATUS", value_parser = parse_status)]
+    pub statuses: Vec<(String, ServingStatus)>,
+
+    /// gRPC: client PINGs closer together than this earn a strike (grpc-go MinTime)
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_positive_duration)]
+    pub ping_min_interval: Duration,
+
+    /// gRPC: hold PINGs without active streams to --ping-min-interval, not two hours
+    #[arg(long)]
+    pub permit_without_stream: bool,
+
+    /// gRPC: strikes allowed before GOAWAY ENHANCE_YOUR_CALM
+    #[arg(long, value_name = "N", default_value = "2")]
+    pub max_ping_strikes: u32,
+
+    /// gRPC: graceful GOAWAY after this long without active streams
+    #[arg(long, value_name = "DURATION", value_parser = parse_positive_duration)]
+    pub max_connection_idle: Option<Duration>,
+
+    /// gRPC: graceful GOAWAY after this long, whatever the connection is doing
+    #[arg(long, value_name = "DURATION", value_parser = parse_positive_duration)]
+    pub max_connection_age: Option<Duration>,
+
+    /// gRPC: after the age GOAWAY, close the connection this much later at the latest
+    #[arg(long, value_name = "DURATION", value_parser = parse_positive_duration)]
+    pub max_connection_age_grace: Option<Duration>,
+
+    /// Serve TLS (wss, grpcs); without --tls-cert/--tls-key a self-signed certificate for
     /// localhost, 127.0.0.1 and ::1 is generated and its path logged
     #[arg(long)]
     pub tls: bool,
@@ -76,6 +116,14 @@ pub struct Cli {
     pub tls_client_ca: Option<PathBuf>,
 }
 
+fn parse_status(s: &str) -> Result<(String, ServingStatus), String> {
+    let (service, status) = s.rsplit_once('=').unwrap_or(("", s));
+    let status = ServingStatus::from_str_name(&status.trim().to_ascii_uppercase()).ok_or_else(|| {
+        format!("unknown health status '{status}' (expected SERVING, NOT_SERVING, UNKNOWN or SERVICE_UNKNOWN)")
+    })?;
+    Ok((service.trim().to_string(), status))
+}
+
 fn parse_positive_duration(s: &str) -> Result<Duration, String> {
     match kaprobe::parse_duration(s)? {
         d if d.is_zero() => Err(format!("'{s}' must be longer than zero")),
@@ -90,6 +138,8 @@ pub enum Proto {
     Tcp,
     /// WebSocket echo with server pings
     Ws,
+    /// gRPC health service with a keepalive policy
+    Grpc,
 }
 
 impl From<Proto> for ServeProto {
@@ -97,6 +147,7 @@ impl From<Proto> for ServeProto {
         match p {
             Proto::Tcp => ServeProto::Tcp,
             Proto::Ws => ServeProto::Ws,
+            Proto::Grpc => ServeProto::Grpc,
         }
     }
 }
@@ -213,6 +264,23 @@ mod tests {
             2
         );
         assert!(listeners(&["tcp", "ws", "-l", "0"]).is_err());
+        assert_eq!(
+            listeners(&["grpc"]).unwrap()[0].1,
+            "127.0.0.1:7072".parse().unwrap()
+        );
+    }
+
+    #[test]
+    fn health_statuses() {
+        assert_eq!(
+            parse_status("NOT_SERVING").unwrap(),
+            (String::new(), ServingStatus::NotServing)
+        );
+        assert_eq!(
+            parse_status("payments=not_serving").unwrap(),
+            ("payments".to_string(), ServingStatus::NotServing)
+        );
+        assert!(parse_status("payments=MAYBE").is_err());
         assert!(listeners(&[]).is_err());
     }
 }

@@ -7,9 +7,10 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use kaprobe::record::ServeRecord;
+use kaprobe::serve::grpc::{GrpcPolicy, HealthTable};
 use kaprobe::serve::{ServeOptions, ServeProto};
 use kaprobe::tls::ServerTls;
 use tokio_util::sync::CancellationToken;
@@ -65,8 +66,21 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
 /// Builds the responders' options; with --tls and no files, generates a
 /// self-signed pair and writes the certificate where clients can pass it to --ca.
 fn options(cli: &cli::Cli) -> anyhow::Result<(ServeOptions, Option<String>)> {
+    let mut health = HealthTable::default();
+    for (service, status) in &cli.statuses {
+        health.set(service, *status);
+    }
     let mut opts = ServeOptions {
         tls: None,
+        grpc: GrpcPolicy {
+            min_ping_interval: cli.ping_min_interval,
+            permit_without_stream: cli.permit_without_stream,
+            max_ping_strikes: cli.max_ping_strikes,
+            max_idle: cli.max_connection_idle,
+            max_age: cli.max_connection_age,
+            age_grace: cli.max_connection_age_grace,
+        },
+        health: RwLock::new(health),
         ping_interval: cli.ping_interval,
         ping_timeout: cli.ping_timeout,
     };
@@ -89,7 +103,7 @@ fn options(cli: &cli::Cli) -> anyhow::Result<(ServeOptions, Option<String>)> {
     } else {
         None
     };
-    opts.tls = Some(files.config(generated.as_ref(), &[b"http/1.1"])?);
+    opts.tls = Some(files.config(generated.as_ref(), &[b"h2", b"http/1.1"])?);
     Ok((opts, written))
 }
 

@@ -81,6 +81,11 @@ impl<W: Write> Renderer for Human<W> {
                 Mode::Connect => "connect mode, a new TCP connection per probe".to_string(),
                 Mode::Ping => "ping mode, WebSocket Ping frames".to_string(),
                 Mode::Text => format!("text mode, sending {sending:?}"),
+                Mode::Health => match p.config().service.as_str() {
+                    "" => "health mode, grpc.health.v1.Health/Check for the server".to_string(),
+                    service => format!("health mode, grpc.health.v1.Health/Check for '{service}'"),
+                },
+                Mode::H2Ping => "h2ping mode, HTTP/2 PING frames".to_string(),
             };
             if p.config().fresh && mode != Mode::Connect {
                 what.push_str(", a new connection per probe");
@@ -113,7 +118,8 @@ impl<W: Write> Renderer for Human<W> {
                 let (name, mode) = &self.targets[*target];
                 let verb = match mode {
                     Mode::Connect => "connected to",
-                    Mode::Ping => "pong from",
+                    Mode::Ping | Mode::H2Ping => "pong from",
+                    Mode::Health => "SERVING from",
                     Mode::Echo | Mode::Text => "reply from",
                 };
                 match result {

@@ -3,6 +3,9 @@
 //! the peer does on its own between probes. Each protocol lives in its own file;
 //! this module only dispatches.
 
+pub mod grpc;
+pub mod h2channel;
+pub mod h2tap;
 pub mod tcp;
 pub mod timer;
 pub mod ws;
@@ -32,10 +35,21 @@ pub enum Mode {
     Ping,
     /// WebSocket: an application message from a template, its reply by pattern.
     Text,
+    /// gRPC: `grpc.health.v1.Health/Check`; SERVING is a reply, anything else a failure.
+    Health,
+    /// gRPC: an HTTP/2 PING frame and its acknowledgement.
+    H2Ping,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 4] = [Mode::Echo, Mode::Connect, Mode::Ping, Mode::Text];
+    pub const ALL: [Mode; 6] = [
+        Mode::Echo,
+        Mode::Connect,
+        Mode::Ping,
+        Mode::Text,
+        Mode::Health,
+        Mode::H2Ping,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -43,6 +57,8 @@ impl Mode {
             Mode::Connect => "connect",
             Mode::Ping => "ping",
             Mode::Text => "text",
+            Mode::Health => "health",
+            Mode::H2Ping => "h2ping",
         }
     }
 
@@ -51,7 +67,7 @@ impl Mode {
         match scheme {
             Scheme::Tcp => &[Mode::Echo, Mode::Connect],
             Scheme::Ws | Scheme::Wss => &[Mode::Ping, Mode::Text],
-            Scheme::Grpc | Scheme::Grpcs => &[],
+            Scheme::Grpc | Scheme::Grpcs => &[Mode::Health, Mode::H2Ping],
         }
     }
 
@@ -89,7 +105,9 @@ impl FromStr for Mode {
         Mode::ALL
             .into_iter()
             .find(|m| m.as_str() == s)
-            .ok_or_else(|| format!("unknown mode '{s}' (expected echo, connect, ping or text)"))
+            .ok_or_else(|| {
+                format!("unknown mode '{s}' (expected echo, connect, ping, text, health or h2ping)")
+            })
     }
 }
 
@@ -150,6 +168,10 @@ pub struct ProbeConfig {
     pub subprotocol: Option<String>,
     /// A new connection for every probe, with its phases timed.
     pub fresh: bool,
+    /// gRPC health: the service to ask about (`""` is the whole server).
+    pub service: String,
+    /// gRPC: the `:authority` to send instead of the target's host:port.
+    pub authority: Option<String>,
 }
 
 impl ProbeConfig {
@@ -164,6 +186,8 @@ impl ProbeConfig {
             headers: Vec::new(),
             subprotocol: None,
             fresh: false,
+            service: String::new(),
+            authority: None,
         }
     }
 }
@@ -175,7 +199,7 @@ pub struct Phases {
     pub connect: Duration,
     /// TLS handshake, for TLS targets.
     pub tls: Option<Duration>,
-    /// The protocol's handshake: WebSocket upgrade, HTTP/2 preface and settings.
+    /// The protocol's handshake: WebSocket upgrade, HTTP/2 preface and SETTINGS.
     pub handshake: Option<Duration>,
     /// The first keepalive round trip on the new connection (`--fresh`).
     pub first: Option<Duration>,
@@ -222,6 +246,7 @@ pub enum Passive {
 enum Session {
     TcpEcho(tcp::EchoSession),
     Ws(Box<ws::WsSession>),
+    Grpc(Box<grpc::GrpcSession>),
 }
 
 impl Session {
@@ -234,6 +259,15 @@ impl Session {
         match self {
             Session::TcpEcho(s) => s.round_trip(seq, cfg, timer).await,
             Session::Ws(s) => s.round_trip(seq, cfg, timer).await,
+            Session::Grpc(s) => s.round_trip(seq, cfg, timer).await,
+        }
+    }
+
+    /// Whether the connection can carry the next probe after a failed one.
+    fn usable_after(&self, cause: &Cause) -> bool {
+        match self {
+            Session::TcpEcho(_) | Session::Ws(_) => cause.kind == CauseKind::Timeout,
+            Session::Grpc(s) => s.usable_after(cause),
         }
     }
 
@@ -241,6 +275,7 @@ impl Session {
         match self {
             Session::TcpEcho(s) => Passive::Lost(s.passive().await),
             Session::Ws(s) => s.passive().await,
+            Session::Grpc(s) => s.passive().await,
         }
     }
 
@@ -248,12 +283,13 @@ impl Session {
         match self {
             Session::TcpEcho(_) => Vec::new(),
             Session::Ws(s) => s.take_events(),
+            Session::Grpc(s) => s.take_events(),
         }
     }
 
     async fn close(self, timer: &mut ProbeTimer) {
         match self {
-            Session::TcpEcho(_) => {}
+            Session::TcpEcho(_) | Session::Grpc(_) => {}
             Session::Ws(s) => (*s).close(timer).await,
         }
     }
@@ -286,7 +322,7 @@ impl Prober {
                 Scheme::Grpcs => &[b"h2"],
                 _ => &[b"http/1.1"],
             };
-            cfg.tls.server_name(&target.host_str())?;
+            cfg.tls.server_name(&tls_host(&target, &cfg))?;
             Some(cfg.tls.config(alpn)?)
         } else {
             None
@@ -365,9 +401,9 @@ impl Prober {
         let result = session.round_trip(seq, &self.cfg, &mut self.timer).await;
         self.events.extend(session.take_events());
         if let Err(cause) = &result {
-            // A timeout leaves the connection usable (late replies are skipped);
-            // anything else means it is gone.
-            if cause.kind != CauseKind::Timeout {
+            // A timeout leaves a connection usable (late replies are skipped), and
+            // so does a gRPC status; anything else means it is gone.
+            if !session.usable_after(cause) {
                 self.session = None;
             }
         }
@@ -448,7 +484,7 @@ impl Prober {
                 let name = self
                     .cfg
                     .tls
-                    .server_name(&self.target.host_str())
+                    .server_name(&tls_host(&self.target, &self.cfg))
                     .expect("checked when the prober was made");
                 let started = Instant::now();
                 let handshake = crate::tls::connect(tcp, config.clone(), name);
@@ -465,6 +501,9 @@ impl Prober {
         let session = match self.cfg.mode {
             Mode::Ping | Mode::Text => Session::Ws(Box::new(
                 ws::handshake(io, &self.target, &self.cfg, &mut self.timer).await?,
+            )),
+            Mode::Health | Mode::H2Ping => Session::Grpc(Box::new(
+                grpc::handshake(io, &self.target, &self.cfg, &mut self.timer).await?,
             )),
             Mode::Echo | Mode::Connect => unreachable!("TCP modes return above"),
         };
@@ -490,6 +529,20 @@ impl Prober {
             }
         }
         Err(last.expect("at least one resolved address"))
+    }
+}
+
+/// The name TLS verifies: `--sni`, else the `--authority` host, else the target's.
+fn tls_host(target: &Target, cfg: &ProbeConfig) -> String {
+    match &cfg.authority {
+        Some(authority) => authority
+            .rsplit_once(':')
+            .filter(|(_, port)| port.parse::<u16>().is_ok())
+            .map_or(authority.as_str(), |(host, _)| host)
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_string(),
+        None => target.host_str(),
     }
 }
 
@@ -543,10 +596,11 @@ mod tests {
             Err(Error::ModeMismatch { .. })
         ));
         let grpc: Target = "grpc://h:1".parse().unwrap();
-        assert!(matches!(
-            Mode::resolve(None, &grpc),
-            Err(Error::Unsupported(Scheme::Grpc))
-        ));
+        assert_eq!(Mode::resolve(None, &grpc).unwrap(), Mode::Health);
+        assert_eq!(
+            Mode::resolve(Some(Mode::H2Ping), &grpc).unwrap(),
+            Mode::H2Ping
+        );
         assert!("nope".parse::<Mode>().is_err());
     }
 

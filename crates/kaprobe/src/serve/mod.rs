@@ -1,6 +1,7 @@
 //! Responders: the server side of every protocol, used by kaserve, the demo, the
 //! benchmarks and the tests. They log nothing themselves; they report events.
 
+pub mod grpc;
 pub mod tcp;
 pub mod ws;
 
@@ -22,6 +23,7 @@ use crate::error::{Error, Result};
 pub enum ServeProto {
     Tcp,
     Ws,
+    Grpc,
 }
 
 impl ServeProto {
@@ -29,6 +31,7 @@ impl ServeProto {
         match self {
             ServeProto::Tcp => "tcp",
             ServeProto::Ws => "ws",
+            ServeProto::Grpc => "grpc",
         }
     }
 
@@ -37,16 +40,21 @@ impl ServeProto {
         let port = match self {
             ServeProto::Tcp => 7070,
             ServeProto::Ws => 7071,
+            ServeProto::Grpc => 7072,
         };
         SocketAddr::from(([127, 0, 0, 1], port))
     }
 }
 
 /// How responders behave: TLS, and the keepalive policy they enforce.
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 pub struct ServeOptions {
-    /// Serve TLS (`wss://`) with this config.
+    /// Serve TLS (`wss://`, `grpcs://`) with this config.
     pub tls: Option<Arc<rustls::ServerConfig>>,
+    /// gRPC: the keepalive policy enforced on clients.
+    pub grpc: grpc::GrpcPolicy,
+    /// gRPC: the health status of each service.
+    pub health: std::sync::RwLock<grpc::HealthTable>,
     /// WebSocket: send a Ping this often.
     pub ping_interval: Option<Duration>,
     /// WebSocket: close with 1011 when a Pong does not come this soon after a Ping.
@@ -120,6 +128,12 @@ pub async fn serve(
         ServeProto::Ws => {
             accept_loop(proto, listener, shutdown, events, move |stream, stop| {
                 ws::handle(stream, opts.clone(), stop)
+            })
+            .await;
+        }
+        ServeProto::Grpc => {
+            accept_loop(proto, listener, shutdown, events, move |stream, stop| {
+                grpc::handle(stream, opts.clone(), stop)
             })
             .await;
         }

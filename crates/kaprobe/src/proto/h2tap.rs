@@ -1,0 +1,412 @@
+//! A tap on an HTTP/2 byte stream. It parses frame headers going both ways, so a
+//! client can see the server's PINGs and GOAWAYs (with debug data, which h2 does not
+//! hand out) and a server can enforce a ping policy as grpc-core and grpc-go do.
+//! It can also put one frame of our own on the wire at a frame boundary, and then
+//! swallow what follows: that is how a GOAWAY carries `too_many_pings`, which h2's
+//! own shutdown calls cannot say.
+
+use std::io;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+
+pub const DATA: u8 = 0x0;
+pub const HEADERS: u8 = 0x1;
+pub const RST_STREAM: u8 = 0x3;
+pub const SETTINGS: u8 = 0x4;
+pub const PING: u8 = 0x6;
+pub const GOAWAY: u8 = 0x7;
+pub const FLAG_ACK: u8 = 0x1;
+pub const FLAG_END_STREAM: u8 = 0x1;
+
+/// The client connection preface, which precedes the first frame a server reads.
+pub const PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
+/// Payload bytes kept for a frame; enough for PING, RST_STREAM and GOAWAY with a
+/// reasonable debug text.
+const KEEP: usize = 256;
+
+/// One frame seen on the wire: its header, and the start of its payload.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Frame {
+    pub kind: u8,
+    pub flags: u8,
+    pub stream: u32,
+    pub len: u32,
+    /// The first bytes of the payload (all of it for small control frames).
+    pub payload: Bytes,
+}
+
+impl Frame {
+    pub fn is(&self, kind: u8) -> bool {
+        self.kind == kind
+    }
+
+    pub fn ack(&self) -> bool {
+        self.flags & FLAG_ACK != 0
+    }
+
+    /// For GOAWAY: (last stream id, error code, debug data).
+    pub fn goaway(&self) -> Option<(u32, u32, Bytes)> {
+        if self.kind != GOAWAY || self.payload.len() < 8 {
+            return None;
+        }
+        let p = &self.payload;
+        let last = u32::from_be_bytes([p[0], p[1], p[2], p[3]]) & 0x7fff_ffff;
+        let code = u32::from_be_bytes([p[4], p[5], p[6], p[7]]);
+        Some((last, code, self.payload.slice(8..)))
+    }
+}
+
+/// Builds a GOAWAY frame.
+pub fn goaway_frame(last_stream: u32, code: u32, debug: &[u8]) -> Vec<u8> {
+    let len = 8 + debug.len();
+    let mut out = Vec::with_capacity(9 + len);
+    out.extend_from_slice(&(len as u32).to_be_bytes()[1..]);
+    out.extend_from_slice(&[GOAWAY, 0, 0, 0, 0, 0]);
+    out.extend_from_slice(&(last_stream & 0x7fff_ffff).to_be_bytes());
+    out.extend_from_slice(&code.to_be_bytes());
+    out.extend_from_slice(debug);
+    out
+}
+
+/// The name of an HTTP/2 error code, as RFC 9113 writes it.
+pub fn error_name(code: u32) -> String {
+    let name = match code {
+        0x0 => "NO_ERROR",
+        0x1 => "PROTOCOL_ERROR",
+        0x2 => "INTERNAL_ERROR",
+        0x3 => "FLOW_CONTROL_ERROR",
+        0x4 => "SETTINGS_TIMEOUT",
+        0x5 => "STREAM_CLOSED",
+        0x6 => "FRAME_SIZE_ERROR",
+        0x7 => "REFUSED_STREAM",
+        0x8 => "CANCEL",
+        0x9 => "COMPRESSION_ERROR",
+        0xa => "CONNECT_ERROR",
+        0xb => "ENHANCE_YOUR_CALM",
+        0xc => "INADEQUATE_SECURITY",
+        0xd => "HTTP_1_1_REQUIRED",
+        other => return format!("0x{other:x}"),
+    };
+    name.to_string()
+}
+
+/// An incremental frame parser over one direction of the stream.
+#[derive(Debug, Default)]
+pub struct Parser {
+    /// Preface bytes still to skip.
+    preface: usize,
+    head: [u8; 9],
+    head_len: usize,
+    /// Payload bytes of the current frame still to come.
+    remaining: usize,
+    current: Option<Frame>,
+    keep: Vec<u8>,
+}
+
+impl Parser {
+    /// A parser for what a server reads (which starts with the client preface).
+    pub fn after_preface() -> Self {
+        Parser {
+            preface: PREFACE.len(),
+            ..Parser::default()
+        }
+    }
+
+    /// Whether the bytes fed so far end exactly between frames.
+    pub fn at_boundary(&self) -> bool {
+        self.preface == 0 && self.head_len == 0 && self.current.is_none()
+    }
+
+    /// How many of the next bytes belong to the current preface, header or frame,
+    /// given the bytes about to be written; writing no more than that keeps the
+    /// writer on frame boundaries.
+    fn until_boundary(&self, next: &[u8]) -> usize {
+        if self.preface > 0 {
+            return self.preface;
+        }
+        if self.head_len > 0 {
+            return 9 - self.head_len;
+        }
+        if self.current.is_some() {
+            return self.remaining;
+        }
+        if next.len() >= 9 {
+            let len = u32::from_be_bytes([0, next[0], next[1], next[2]]) as usize;
+            return 9 + len;
+        }
+        9
+    }
+
+    /// Feeds bytes; calls `on` for each frame when its payload has arrived.
+    pub fn feed(&mut self, mut bytes: &[u8], on: &mut dyn FnMut(&Frame)) {
+        loop {
+            if self.preface > 0 {
+                if bytes.is_empty() {
+                    return;
+                }
+                let n = self.preface.min(bytes.len());
+                self.preface -= n;
+                bytes = &bytes[n..];
+                continue;
+            }
+            if self.current.is_none() {
+                if bytes.is_empty() {
+                    return;
+                }
+                let n = (9 - self.head_len).min(bytes.len());
+                self.head[self.head_len..self.head_len + n].copy_from_slice(&bytes[..n]);
+                self.head_len += n;
+                bytes = &bytes[n..];
+                if self.head_len < 9 {
+                    return;
+                }
+                let h = self.head;
+                let len = u32::from_be_bytes([0, h[0], h[1], h[2]]);
+                self.head_len = 0;
+                self.remaining = len as usize;
+                self.keep.clear();
+                self.current = Some(Frame {
+                    kind: h[3],
+                    flags: h[4],
+                    stream: u32::from_be_bytes([h[5], h[6], h[7], h[8]]) & 0x7fff_ffff,
+                    len,
+                    payload: Bytes::new(),
+                });
+            }
+            // The payload, which may be empty.
+            let n = self.remaining.min(bytes.len());
+            let room = KEEP.saturating_sub(self.keep.len()).min(n);
+            self.keep.extend_from_slice(&bytes[..room]);
+            self.remaining -= n;
+            bytes = &bytes[n..];
+            if self.remaining > 0 {
+                return;
+            }
+            let mut frame = self.current.take().expect("a frame in progress");
+            frame.payload = Bytes::copy_from_slice(&self.keep);
+            on(&frame);
+        }
+    }
+}
+
+/// Called with every complete frame in one direction.
+pub type Observer = Box<dyn FnMut(&Frame) + Send>;
+
+/// A frame to put on the wire at the next frame boundary of what we write.
+#[derive(Debug, Default)]
+pub struct Injection {
+    pending: Option<(Vec<u8>, usize)>,
+    /// After the injected frame, swallow every later write.
+    seal: bool,
+    sealed: bool,
+}
+
+/// Shared handle for asking the tap to inject a frame.
+#[derive(Clone, Debug, Default)]
+pub struct Injector(Arc<Mutex<Injection>>);
+
+impl Injector {
+    /// Puts `frame` on the wire at the next boundary; with `seal`, nothing the
+    /// connection writes afterwards reaches the peer.
+    pub fn inject(&self, frame: Vec<u8>, seal: bool) {
+        let mut inj = self.0.lock().expect("injector lock");
+        inj.pending = Some((frame, 0));
+        inj.seal = seal;
+    }
+}
+
+/// The IO wrapper.
+pub struct Tap<S> {
+    io: S,
+    rx: Parser,
+    tx: Parser,
+    on_rx: Observer,
+    on_tx: Observer,
+    injector: Injector,
+}
+
+impl<S> std::fmt::Debug for Tap<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tap").finish_non_exhaustive()
+    }
+}
+
+impl<S> Tap<S> {
+    /// A tap for a client (we write the preface) or a server (we read it).
+    pub fn new(io: S, server: bool, on_rx: Observer, on_tx: Observer) -> Self {
+        let (rx, tx) = if server {
+            (Parser::after_preface(), Parser::default())
+        } else {
+            (Parser::default(), Parser::after_preface())
+        };
+        Tap {
+            io,
+            rx,
+            tx,
+            on_rx,
+            on_tx,
+            injector: Injector::default(),
+        }
+    }
+
+    pub fn injector(&self) -> Injector {
+        self.injector.clone()
+    }
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for Tap<S> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let me = self.get_mut();
+        let before = buf.filled().len();
+        let res = Pin::new(&mut me.io).poll_read(cx, buf);
+        if let Poll::Ready(Ok(())) = res {
+            let new = &buf.filled()[before..];
+            me.rx.feed(new, &mut me.on_rx);
+        }
+        res
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for Tap<S> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let me = self.get_mut();
+        let mut inj = me.injector.0.lock().expect("injector lock");
+        if inj.sealed {
+            return Poll::Ready(Ok(buf.len()));
+        }
+        let mut limit = buf.len();
+        if inj.pending.is_some() {
+            if me.tx.at_boundary() {
+                while let Some((frame, done)) = inj.pending.as_mut() {
+                    if *done == frame.len() {
+                        inj.pending = None;
+                        break;
+                    }
+                    match Pin::new(&mut me.io).poll_write(cx, &frame[*done..]) {
+                        Poll::Ready(Ok(n)) => *done += n,
+                        Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                        Poll::Pending => return Poll::Pending,
+                    }
+                }
+                if inj.seal {
+                    inj.sealed = true;
+                    return Poll::Ready(Ok(buf.len()));
+                }
+            } else {
+                limit = me.tx.until_boundary(buf).min(buf.len());
+            }
+        }
+        drop(inj);
+        let res = Pin::new(&mut me.io).poll_write(cx, &buf[..limit]);
+        if let Poll::Ready(Ok(n)) = res {
+            me.tx.feed(&buf[..n], &mut me.on_tx);
+        }
+        res
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().io).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().io).poll_shutdown(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame(kind: u8, flags: u8, stream: u32, payload: &[u8]) -> Vec<u8> {
+        let mut out = (payload.len() as u32).to_be_bytes()[1..].to_vec();
+        out.push(kind);
+        out.push(flags);
+        out.extend_from_slice(&stream.to_be_bytes());
+        out.extend_from_slice(payload);
+        out
+    }
+
+    fn parse_all(parser: &mut Parser, bytes: &[u8], step: usize) -> Vec<Frame> {
+        let mut seen = Vec::new();
+        for chunk in bytes.chunks(step) {
+            parser.feed(chunk, &mut |f| seen.push(f.clone()));
+        }
+        seen
+    }
+
+    #[test]
+    fn frames_split_anywhere_are_parsed() {
+        let mut wire = PREFACE.to_vec();
+        wire.extend(frame(SETTINGS, 0, 0, &[0, 3, 0, 0, 0, 100]));
+        wire.extend(frame(PING, 0, 0, b"12345678"));
+        wire.extend(frame(HEADERS, 0x4, 1, &[0x82; 300]));
+        wire.extend(goaway_frame(1, 0xb, b"too_many_pings"));
+        for step in [1, 2, 7, 9, 64, 4096] {
+            let mut p = Parser::after_preface();
+            let seen = parse_all(&mut p, &wire, step);
+            let kinds: Vec<u8> = seen.iter().map(|f| f.kind).collect();
+            assert_eq!(kinds, vec![SETTINGS, PING, HEADERS, GOAWAY], "step {step}");
+            assert_eq!(&seen[1].payload[..], b"12345678");
+            assert_eq!(seen[2].stream, 1);
+            assert_eq!(seen[2].len, 300);
+            assert_eq!(seen[2].payload.len(), KEEP, "large payloads are cut");
+            let (last, code, debug) = seen[3].goaway().unwrap();
+            assert_eq!((last, code, &debug[..]), (1, 0xb, &b"too_many_pings"[..]));
+            assert!(p.at_boundary());
+        }
+    }
+
+    #[test]
+    fn boundary_arithmetic() {
+        let mut p = Parser::default();
+        let ping = frame(PING, 0, 0, b"12345678");
+        assert_eq!(p.until_boundary(&ping), 17);
+        p.feed(&ping[..4], &mut |_| {});
+        assert!(!p.at_boundary());
+        assert_eq!(p.until_boundary(&ping[4..]), 5);
+        p.feed(&ping[4..12], &mut |_| {});
+        assert_eq!(p.until_boundary(&ping[12..]), 5);
+        p.feed(&ping[12..], &mut |_| {});
+        assert!(p.at_boundary());
+        assert_eq!(error_name(0xb), "ENHANCE_YOUR_CALM");
+        assert_eq!(error_name(0x42), "0x42");
+    }
+
+    #[tokio::test]
+    async fn injection_lands_between_frames_and_seals() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let (a, mut b) = tokio::io::duplex(4096);
+        let mut tap = Tap::new(a, true, Box::new(|_| {}), Box::new(|_| {}));
+        let injector = tap.injector();
+        let settings = frame(SETTINGS, 0, 0, &[]);
+        tap.write_all(&settings[..5]).await.unwrap();
+        injector.inject(goaway_frame(0, 0xb, b"calm"), true);
+        // The rest of the half-written frame goes first, then ours, then nothing.
+        tap.write_all(&settings[5..]).await.unwrap();
+        tap.write_all(&frame(PING, 0, 0, b"abcdefgh"))
+            .await
+            .unwrap();
+        tap.write_all(&frame(PING, 0, 0, b"ijklmnop"))
+            .await
+            .unwrap();
+        drop(tap);
+        let mut got = Vec::new();
+        b.read_to_end(&mut got).await.unwrap();
+        let mut want = settings.clone();
+        want.extend(goaway_frame(0, 0xb, b"calm"));
+        assert_eq!(got, want);
+    }
+}
