@@ -87,6 +87,19 @@ pub async fn run(
     join_all(runs).await
 }
 
+fn passive_event(idx: usize, passive: Passive, stats: &mut ProbeStats, emit: &impl Fn(Event)) {
+    match passive {
+        Passive::Lost(cause) => {
+            stats.record_disconnect(cause.kind);
+            emit(Event::Disconnected { target: idx, cause });
+        }
+        Passive::ServerPing { interval } => emit(Event::ServerPing {
+            target: idx,
+            interval,
+        }),
+    }
+}
+
 async fn run_one(
     idx: usize,
     mut prober: Prober,
@@ -119,15 +132,7 @@ async fn run_one(
                 () = cancel.cancelled() => break 'run,
                 () = &mut until_deadline => break 'run,
                 () = tokio::time::sleep_until(next) => break,
-                passive = prober.passive() => match passive {
-                    Passive::Lost(cause) => {
-                        stats.record_disconnect(cause.kind);
-                        emit(Event::Disconnected { target: idx, cause });
-                    }
-                    Passive::ServerPing { interval } => {
-                        emit(Event::ServerPing { target: idx, interval });
-                    }
-                },
+                passive = prober.passive() => passive_event(idx, passive, &mut stats, &emit),
             }
         }
         seq += 1;
@@ -143,6 +148,11 @@ async fn run_one(
             }
             report = prober.probe(seq) => report,
         };
+        // What happened before or during the probe comes first: a connection
+        // found gone, server pings while waiting for the reply.
+        for passive in prober.take_events() {
+            passive_event(idx, passive, &mut stats, &emit);
+        }
         if let Some(info) = report.connected {
             emit(Event::Connected { target: idx, info });
         }

@@ -3,6 +3,7 @@
 //! records back through the schema types.
 
 pub mod certs;
+pub mod grpc;
 pub mod proxy;
 pub mod python;
 pub mod ws;

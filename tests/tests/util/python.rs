@@ -82,3 +82,83 @@ impl Drop for PyWs {
         let _ = self.child.wait();
     }
 }
+
+/// Whether `grpcio` and `grpcio-health-checking` (grpc-core) are installed; in CI
+/// their absence is a failure.
+pub fn have_grpcio() -> bool {
+    let ok = Command::new("python3")
+        .args(["-c", "import grpc, grpc_health.v1.health"])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI needs grpc-core: python3 -m pip install grpcio grpcio-health-checking"
+        );
+        eprintln!("note: Python grpcio not installed; grpc-core reference test not run");
+    }
+    ok
+}
+
+/// A grpc-core server (Python grpcio) with the standard health service: `""` and
+/// `payments` SERVING, `billing` NOT_SERVING, and the keepalive options given as
+/// `name=value` channel arguments.
+pub struct PyGrpc {
+    pub addr: SocketAddr,
+    child: Child,
+}
+
+const GRPC_SERVER: &str = r#"
+import sys
+from concurrent import futures
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+
+options = [(k, int(v)) for k, v in (a.split("=", 1) for a in sys.argv[1:])]
+server = grpc.server(futures.ThreadPoolExecutor(max_workers=4), options=options)
+servicer = health.HealthServicer()
+servicer.set("", health_pb2.HealthCheckResponse.SERVING)
+servicer.set("payments", health_pb2.HealthCheckResponse.SERVING)
+servicer.set("billing", health_pb2.HealthCheckResponse.NOT_SERVING)
+health_pb2_grpc.add_HealthServicer_to_server(servicer, server)
+port = server.add_insecure_port("127.0.0.1:0")
+server.start()
+print(port, flush=True)
+server.wait_for_termination()
+"#;
+
+impl PyGrpc {
+    pub fn start(options: &[&str]) -> Self {
+        let mut child = Command::new("python3")
+            .arg("-c")
+            .arg(GRPC_SERVER)
+            .args(options)
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start python3");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port: u16 = line
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("no port from grpcio: {line:?}"));
+        PyGrpc {
+            addr: SocketAddr::from(([127, 0, 0, 1], port)),
+            child,
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("grpc://{}", self.addr)
+    }
+}
+
+impl Drop for PyGrpc {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

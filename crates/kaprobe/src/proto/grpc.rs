@@ -79,7 +79,7 @@ pub fn short(d: Duration) -> String {
         let s = format!("{secs:.1}");
         format!("{}s", s.strip_suffix(".0").unwrap_or(&s))
     } else if d >= Duration::from_millis(1) {
-        format!("{}ms", d.as_millis())
+        format!("{}ms", (secs * 1000.0).round())
     } else {
         format!("{}µs", d.as_micros())
     }
@@ -303,6 +303,29 @@ impl GrpcSession {
                 }
             }
         }
+    }
+
+    /// Why the connection is over, if the server said so (GOAWAY) or closed it
+    /// since we last looked; a probe then goes to a new connection instead.
+    pub fn take_gone(&mut self) -> Option<Cause> {
+        self.drain();
+        if self.gone.is_none() {
+            if let Some(rx) = self.done.as_mut() {
+                if let Ok(result) = rx.try_recv() {
+                    self.done = None;
+                    self.drain();
+                    let cause = match result {
+                        Ok(()) => Cause::new(
+                            CauseKind::Eof,
+                            "the server closed the connection without a GOAWAY",
+                        ),
+                        Err(e) => h2_cause(&e),
+                    };
+                    self.gone = Some(self.gone.take().unwrap_or(cause));
+                }
+            }
+        }
+        self.gone.take()
     }
 
     /// Whether the connection can carry the next probe after `cause`.

@@ -279,6 +279,15 @@ impl Session {
         }
     }
 
+    /// Why the connection is already over, when the session can tell without
+    /// reading from it.
+    fn take_gone(&mut self) -> Option<Cause> {
+        match self {
+            Session::TcpEcho(_) | Session::Ws(_) => None,
+            Session::Grpc(s) => s.take_gone(),
+        }
+    }
+
     fn take_events(&mut self) -> Vec<Passive> {
         match self {
             Session::TcpEcho(_) => Vec::new(),
@@ -382,6 +391,13 @@ impl Prober {
             return self.probe_fresh(seq).await;
         }
         let mut connected = None;
+        if let Some(session) = self.session.as_mut() {
+            if let Some(cause) = session.take_gone() {
+                self.events.extend(session.take_events());
+                self.events.push(Passive::Lost(cause));
+                self.session = None;
+            }
+        }
         if self.session.is_none() {
             match self.open().await {
                 Ok((session, info)) => {
@@ -438,6 +454,12 @@ impl Prober {
             phases: Some(phases),
             result,
         }
+    }
+
+    /// Passive events seen while probing (server pings during a round trip, a
+    /// connection found gone before one), oldest first.
+    pub fn take_events(&mut self) -> Vec<Passive> {
+        std::mem::take(&mut self.events)
     }
 
     /// Waits for the peer to do something between probes: passive events seen
