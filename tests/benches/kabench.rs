@@ -21,7 +21,7 @@ const INTERVAL: Duration = Duration::from_millis(1);
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.get(1).map(String::as_str) == Some("--rss-probe") {
-        return rss_probe(Path::new(&args[2]), &args[3]);
+        return rss_probe(&args[2..]);
     }
     let rounds = env_or("KABENCH_ROUNDS", 7);
     let probes = env_or("KABENCH_PROBES", 1000);
@@ -32,12 +32,12 @@ fn main() {
         TIMEOUT.as_secs()
     );
 
-    let (mut tcp_server, tcp) = kaserve(&bins, "tcp");
+    let (mut tcp_server, tcp) = kaserve(&bins, &["tcp"]);
     let tcp_url = format!("tcp://{tcp}");
     compare(
         "tcp echo",
         rounds,
-        || kaping_p50(&bins, &tcp_url, probes),
+        || kaping_p50(&bins, &tcp_url, probes, &[]),
         &mut [
             ("minimal blocking loop", &mut || {
                 blocking_echo_p50(tcp, probes)
@@ -48,18 +48,69 @@ fn main() {
     cron_check(&bins, &tcp_url);
     stop(&mut tcp_server);
 
-    let (mut ws_server, ws) = kaserve(&bins, "ws");
+    let (mut ws_server, ws) = kaserve(&bins, &["ws"]);
     let ws_url = format!("ws://{ws}/");
     compare(
         "ws ping",
         rounds,
-        || kaping_p50(&bins, &ws_url, probes),
+        || kaping_p50(&bins, &ws_url, probes, &[]),
         &mut [("minimal tokio-tungstenite loop", &mut || {
             ws_ping_p50(ws, probes)
         })],
     );
     cron_check(&bins, &ws_url);
     stop(&mut ws_server);
+
+    // PINGs every millisecond are within this server's policy.
+    let policy = [
+        "grpc",
+        "--permit-without-stream",
+        "--ping-min-interval",
+        "1us",
+    ];
+    let (mut grpc_server, grpc) = kaserve(&bins, &policy);
+    let grpc_url = format!("grpc://{grpc}");
+    compare(
+        "grpc health",
+        rounds,
+        || kaping_p50(&bins, &grpc_url, probes, &[]),
+        &mut [("minimal tonic-health loop", &mut || {
+            tonic_health_p50(grpc, probes)
+        })],
+    );
+    compare(
+        "grpc h2ping",
+        rounds,
+        || kaping_p50(&bins, &grpc_url, probes, &["--mode", "h2ping"]),
+        &mut [("minimal h2 PING loop", &mut || h2_ping_p50(grpc, probes))],
+    );
+    cron_check(&bins, &grpc_url);
+    cron_against_min_health(&bins, &grpc_url, grpc);
+    stop(&mut grpc_server);
+}
+
+/// `kaping -c 1 -q grpc://` against the same check by a minimal tonic-health
+/// program, alternated.
+fn cron_against_min_health(bins: &Path, url: &str, addr: SocketAddr) {
+    let min = bins.join("min-health");
+    let min_url = format!("http://{addr}");
+    let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+    for _ in 0..20 {
+        ours.push(one_check(bins, url));
+        let started = Instant::now();
+        let status = Command::new(&min).arg(&min_url).status().unwrap();
+        assert!(status.success(), "min-health failed");
+        theirs.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    let (k, m) = (median(&mut ours), median(&mut theirs));
+    let kaping_rss = peak_rss(&[bins.join("kaping").to_str().unwrap(), "-c", "1", "-q", url]);
+    let min_rss = peak_rss(&[min.to_str().unwrap(), &min_url]);
+    println!(
+        "grpc cron check, 20 alternated runs: kaping {k:.2} ms, minimal tonic-health client {m:.2} ms, ratio {:.3} (target <= 1.2); peak RSS kaping {:.1} MiB (target <= 5), minimal client {:.1} MiB",
+        k / m,
+        kaping_rss / 1024.0,
+        min_rss / 1024.0
+    );
 }
 
 /// Alternates kaping with each baseline and prints per-round and median ratios.
@@ -96,13 +147,7 @@ fn compare(
 fn cron_check(bins: &Path, url: &str) {
     let mut walls: Vec<f64> = (0..20).map(|_| one_check(bins, url)).collect();
     let min = walls.iter().cloned().fold(f64::MAX, f64::min);
-    // Peak memory is read in a fresh process whose only children are kaping runs:
-    // this one has waited for cargo, whose compilers would dominate the figure.
-    let out = Command::new(std::env::current_exe().unwrap())
-        .args(["--rss-probe", bins.to_str().unwrap(), url])
-        .output()
-        .unwrap();
-    let rss_kib: f64 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap();
+    let rss_kib = peak_rss(&[bins.join("kaping").to_str().unwrap(), "-c", "1", "-q", url]);
     println!(
         "kaping -c 1 -q {url}: wall median {:.2} ms, min {min:.2} ms (20 runs); peak RSS {:.1} MiB",
         median(&mut walls),
@@ -121,10 +166,27 @@ fn one_check(bins: &Path, url: &str) -> f64 {
     started.elapsed().as_secs_f64() * 1000.0
 }
 
-/// Runs five checks and prints the largest resident set among them, in KiB.
-fn rss_probe(bins: &Path, url: &str) {
+/// The largest resident set, in KiB, of five runs of `command`. Read in a fresh
+/// process whose only children are those runs: this one has waited for cargo, whose
+/// compilers would dominate the figure.
+fn peak_rss(command: &[&str]) -> f64 {
+    let out = Command::new(std::env::current_exe().unwrap())
+        .arg("--rss-probe")
+        .args(command)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+}
+
+/// Runs `command` five times and prints the largest resident set among them, in KiB.
+fn rss_probe(command: &[String]) {
     for _ in 0..5 {
-        one_check(bins, url);
+        let status = Command::new(&command[0])
+            .args(&command[1..])
+            .stdout(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "{command:?}");
     }
     let usage =
         nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN).unwrap();
@@ -147,9 +209,10 @@ fn micros(hist: &hdrhistogram::Histogram<u64>) -> f64 {
     hist.value_at_quantile(0.5) as f64 / 1000.0
 }
 
-fn kaserve(bins: &Path, proto: &str) -> (Child, SocketAddr) {
+fn kaserve(bins: &Path, args: &[&str]) -> (Child, SocketAddr) {
     let mut server = Command::new(bins.join("kaserve"))
-        .args([proto, "--listen", "127.0.0.1:0", "--ndjson"])
+        .args(args)
+        .args(["--listen", "127.0.0.1:0", "--ndjson"])
         .stdout(Stdio::piped())
         .spawn()
         .expect("start kaserve");
@@ -167,8 +230,9 @@ fn stop(server: &mut Child) {
 }
 
 /// kaping's own p50 from its --json report.
-fn kaping_p50(bins: &Path, url: &str, probes: usize) -> f64 {
+fn kaping_p50(bins: &Path, url: &str, probes: usize, extra: &[&str]) -> f64 {
     let out = Command::new(bins.join("kaping"))
+        .args(extra)
         .args([
             "-c",
             &probes.to_string(),
@@ -294,23 +358,78 @@ fn ws_ping_p50(addr: SocketAddr, probes: usize) -> f64 {
     })
 }
 
+/// tonic's own channel and health client: a Check, under the timeout.
+fn tonic_health_p50(addr: SocketAddr, probes: usize) -> f64 {
+    use tonic_health::pb::HealthCheckRequest;
+    use tonic_health::pb::health_client::HealthClient;
+    current_thread().block_on(async move {
+        let channel = tonic::transport::Endpoint::from_shared(format!("http://{addr}"))
+            .unwrap()
+            .connect()
+            .await
+            .unwrap();
+        let mut client = HealthClient::new(channel);
+        let mut hist = hdrhistogram::Histogram::<u64>::new(3).unwrap();
+        let mut next = tokio::time::Instant::now();
+        for _ in 0..probes {
+            tokio::time::sleep_until(next).await;
+            next += INTERVAL;
+            let started = Instant::now();
+            let reply = tokio::time::timeout(TIMEOUT, client.check(HealthCheckRequest::default()))
+                .await
+                .expect("a reply in time")
+                .expect("SERVING");
+            assert_eq!(reply.get_ref().status, 1);
+            hist.record(started.elapsed().as_nanos() as u64).unwrap();
+        }
+        micros(&hist)
+    })
+}
+
+/// h2 alone: a PING and its acknowledgement, under the timeout.
+fn h2_ping_p50(addr: SocketAddr, probes: usize) -> f64 {
+    current_thread().block_on(async move {
+        let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+        tcp.set_nodelay(true).unwrap();
+        let (_send, mut conn) = h2::client::handshake(tcp).await.unwrap();
+        let mut ping = conn.ping_pong().unwrap();
+        tokio::spawn(async move {
+            let _ = conn.await;
+        });
+        let mut hist = hdrhistogram::Histogram::<u64>::new(3).unwrap();
+        let mut next = tokio::time::Instant::now();
+        for _ in 0..probes {
+            tokio::time::sleep_until(next).await;
+            next += INTERVAL;
+            let started = Instant::now();
+            tokio::time::timeout(TIMEOUT, ping.ping(h2::Ping::opaque()))
+                .await
+                .expect("a PONG in time")
+                .unwrap();
+            hist.record(started.elapsed().as_nanos() as u64).unwrap();
+        }
+        micros(&hist)
+    })
+}
+
 fn build_release_bins() -> PathBuf {
     let root = kaprobe_tests::repo_root();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
-        .args([
-            "build",
-            "--release",
-            "--bins",
-            "-p",
-            "kaping",
-            "-p",
-            "kaserve",
-        ])
-        .current_dir(&root)
-        .status()
-        .expect("cargo build");
-    assert!(status.success());
+    // Separate builds: one with the tests package would unify tonic's transport
+    // features into kaping's build.
+    let builds: [&[&str]; 2] = [
+        &["-p", "kaping", "-p", "kaserve"],
+        &["-p", "kaprobe-tests", "--bin", "min-health"],
+    ];
+    for packages in builds {
+        let status = Command::new(&cargo)
+            .args(["build", "--release", "--bins"])
+            .args(packages)
+            .current_dir(&root)
+            .status()
+            .expect("cargo build");
+        assert!(status.success());
+    }
     let target = std::env::var("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|_| root.join("target"));

@@ -125,8 +125,13 @@ async fn run_one(
     };
     'run: while cfg.count.is_none_or(|c| seq < c) {
         // Wait for the next send time, noticing a peer that ends the connection.
+        // A probe that is already due goes at once: a timer for "now" would only
+        // fire at the runtime's next millisecond tick.
         prober.arm(next);
-        loop {
+        if cancel.is_cancelled() {
+            break 'run;
+        }
+        while next > Instant::now() {
             tokio::select! {
                 biased;
                 () = cancel.cancelled() => break 'run,
