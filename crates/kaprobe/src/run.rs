@@ -158,7 +158,7 @@ async fn run_one(
         for passive in prober.take_events() {
             passive_event(idx, passive, &mut stats, &emit);
         }
-        if let Some(info) = report.connected {
+        for info in report.connected {
             emit(Event::Connected { target: idx, info });
         }
         match &report.result {

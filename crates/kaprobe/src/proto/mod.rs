@@ -225,8 +225,9 @@ pub struct Connected {
 /// What one probe produced.
 #[derive(Clone, Debug)]
 pub struct ProbeReport {
-    /// Set when the probe had to open its persistent connection first.
-    pub connected: Option<Connected>,
+    /// Connections the probe had to open first (its persistent one; two when a
+    /// graceful GOAWAY sent it to a new one).
+    pub connected: Vec<Connected>,
     /// For `--fresh` probes: how long each step took.
     pub phases: Option<Phases>,
     pub result: std::result::Result<Duration, Cause>,
@@ -382,7 +383,7 @@ impl Prober {
                 .await
                 .map(|(_stream, addr_and_time)| addr_and_time.1);
             return ProbeReport {
-                connected: None,
+                connected: Vec::new(),
                 phases: None,
                 result,
             };
@@ -390,44 +391,54 @@ impl Prober {
         if self.cfg.fresh {
             return self.probe_fresh(seq).await;
         }
-        let mut connected = None;
-        if let Some(session) = self.session.as_mut() {
-            if let Some(cause) = session.take_gone() {
-                self.events.extend(session.take_events());
-                self.events.push(Passive::Lost(cause));
-                self.session = None;
-            }
-        }
-        if self.session.is_none() {
-            match self.open().await {
-                Ok((session, info)) => {
-                    self.session = Some(session);
-                    connected = Some(info);
-                }
-                Err(cause) => {
-                    return ProbeReport {
-                        connected,
-                        phases: None,
-                        result: Err(cause),
-                    };
+        let mut connected = Vec::new();
+        // A graceful GOAWAY that lands as the probe goes out refuses it before it
+        // reaches the server; like a gRPC client's transparent retry, it is tried
+        // once more on a new connection.
+        for attempt in 0..2 {
+            if let Some(session) = self.session.as_mut() {
+                if let Some(cause) = session.take_gone() {
+                    self.events.extend(session.take_events());
+                    self.events.push(Passive::Lost(cause));
+                    self.session = None;
                 }
             }
-        }
-        let session = self.session.as_mut().expect("session just opened");
-        let result = session.round_trip(seq, &self.cfg, &mut self.timer).await;
-        self.events.extend(session.take_events());
-        if let Err(cause) = &result {
-            // A timeout leaves a connection usable (late replies are skipped), and
-            // so does a gRPC status; anything else means it is gone.
-            if !session.usable_after(cause) {
-                self.session = None;
+            if self.session.is_none() {
+                match self.open().await {
+                    Ok((session, info)) => {
+                        self.session = Some(session);
+                        connected.push(info);
+                    }
+                    Err(cause) => {
+                        return ProbeReport {
+                            connected,
+                            phases: None,
+                            result: Err(cause),
+                        };
+                    }
+                }
             }
+            let session = self.session.as_mut().expect("session just opened");
+            let result = session.round_trip(seq, &self.cfg, &mut self.timer).await;
+            self.events.extend(session.take_events());
+            if let Err(cause) = &result {
+                // A timeout leaves a connection usable (late replies are skipped),
+                // and so does a gRPC status; anything else means it is gone.
+                if !session.usable_after(cause) {
+                    self.session = None;
+                    if attempt == 0 && cause.kind == CauseKind::Goaway(0) {
+                        self.events.push(Passive::Lost(cause.clone()));
+                        continue;
+                    }
+                }
+            }
+            return ProbeReport {
+                connected,
+                phases: None,
+                result,
+            };
         }
-        ProbeReport {
-            connected,
-            phases: None,
-            result,
-        }
+        unreachable!("the second attempt returns")
     }
 
     /// A probe on a connection of its own: every phase timed, then a polite close.
@@ -436,7 +447,7 @@ impl Prober {
             Ok(opened) => opened,
             Err(cause) => {
                 return ProbeReport {
-                    connected: None,
+                    connected: Vec::new(),
                     phases: None,
                     result: Err(cause),
                 };
@@ -450,7 +461,7 @@ impl Prober {
             phases.total()
         });
         ProbeReport {
-            connected: None,
+            connected: Vec::new(),
             phases: Some(phases),
             result,
         }
