@@ -9,7 +9,11 @@ use clap_complete::Shell;
 
 /// Every generated file: its path relative to the repository root and its bytes.
 pub fn generated_files() -> Vec<(PathBuf, Vec<u8>)> {
-    let commands = [kaping::cli::Cli::command(), kaserve::cli::Cli::command()];
+    let commands = [
+        kaping::cli::Cli::command(),
+        kawatch::cli::Cli::command(),
+        kaserve::cli::Cli::command(),
+    ];
     let mut files = Vec::new();
     for cmd in commands {
         let name = cmd.get_name().to_string();

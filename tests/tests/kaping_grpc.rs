@@ -152,7 +152,7 @@ fn first_goaway(records: &[kaprobe::record::Record]) -> (String, String) {
             let (cause, detail) = match r {
                 Record::Event(e) => (e.cause.as_ref()?, e.detail.as_ref()?),
                 Record::Probe(p) => (p.cause.as_ref()?, p.detail.as_ref()?),
-                Record::Summary(_) => return None,
+                Record::Summary(_) | Record::State(_) => return None,
             };
             cause
                 .starts_with("goaway ")

@@ -47,6 +47,7 @@ fn echo_round_trips_are_recorded_field_by_field() {
         Record::Probe(p) => p.header.run == s.header.run,
         Record::Event(e) => e.header.run == s.header.run,
         Record::Summary(x) => x.header.run == s.header.run,
+        Record::State(x) => x.header.run == s.header.run,
     }));
 }
 

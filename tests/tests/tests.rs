@@ -8,3 +8,4 @@ mod kaping_grpc;
 mod kaping_tcp;
 mod kaping_ws;
 mod kaserve_tcp;
+mod kawatch;

@@ -1,14 +1,11 @@
 //! kaping's command line: clap definitions, whose doc comments are the help text.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Parser;
-use kaprobe::proto::Mode;
-use kaprobe::sockopt::KeepaliveSpec;
+use kacli::{ProbeArgs, parse_duration, parse_positive_duration, parse_target};
 use kaprobe::stats::Stat;
 use kaprobe::target::Target;
-use kaprobe::template::Template;
 use kaprobe::threshold::Percent;
 
 const AFTER_HELP: &str = "\
@@ -65,71 +62,13 @@ pub struct Cli {
     #[arg(short = 'w', long, value_name = "DURATION", value_parser = parse_positive_duration)]
     pub deadline: Option<Duration>,
 
-    /// tcp: echo (a line and its reply on one connection) or connect (a new TCP
-    /// connection per probe); ws: ping (Ping frames) or text (--send/--expect);
-    /// grpc: health (Health/Check) or h2ping (HTTP/2 PING frames)
-    #[arg(short = 'm', long, value_name = "MODE", value_parser = parse_mode)]
-    pub mode: Option<Mode>,
-
     /// A new connection for every probe, timing TCP connect, TLS, the WebSocket
     /// upgrade or HTTP/2 handshake, and the first round trip separately
     #[arg(long)]
     pub fresh: bool,
 
-    /// Line (tcp echo) or message (ws text) each probe sends; {seq} and {ts_ms} are replaced
-    #[arg(long, value_name = "TEXT", default_value = "PING", value_parser = parse_template)]
-    pub send: Template,
-
-    /// Text a reply must contain ({seq} allowed) [default: PONG, +PONG or the line sent]
-    #[arg(long, value_name = "PATTERN", value_parser = parse_template)]
-    pub expect: Option<Template>,
-
-    /// gRPC health: the service to ask about (empty: the server as a whole)
-    #[arg(long, value_name = "NAME", default_value = "")]
-    pub service: String,
-
-    /// gRPC: the :authority to send (and the TLS name, unless --sni) instead of host:port
-    #[arg(long, value_name = "HOST[:PORT]")]
-    pub authority: Option<String>,
-
-    /// Request header (WebSocket upgrade) or metadata (gRPC), repeatable; values
-    /// are never printed
-    // Parsed in config, not here: clap would echo a rejected value, and header
-    // values are secrets.
-    #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
-    pub headers: Vec<String>,
-
-    /// WebSocket subprotocol to ask for (Sec-WebSocket-Protocol)
-    #[arg(long, value_name = "NAME")]
-    pub subprotocol: Option<String>,
-
-    /// Trust the certificate authorities in this PEM file instead of the built-in roots
-    #[arg(long, value_name = "FILE")]
-    pub ca: Option<PathBuf>,
-
-    /// Client certificate chain (PEM) for mutual TLS; goes with --key
-    #[arg(long, value_name = "FILE", requires = "key")]
-    pub cert: Option<PathBuf>,
-
-    /// Client private key (PEM) for mutual TLS; goes with --cert
-    #[arg(long, value_name = "FILE", requires = "cert")]
-    pub key: Option<PathBuf>,
-
-    /// Name to send in SNI and verify the certificate against, instead of the host
-    #[arg(long, value_name = "NAME")]
-    pub sni: Option<String>,
-
-    /// Do not verify TLS certificates (said on stderr)
-    #[arg(short = 'k', long)]
-    pub insecure: bool,
-
-    /// Kernel TCP keepalive on probe connections, e.g. 30s,5s,3
-    #[arg(long, value_name = "IDLE[,INTERVAL[,COUNT]]", value_parser = parse_keepalive)]
-    pub tcp_keepalive: Option<KeepaliveSpec>,
-
-    /// TCP_USER_TIMEOUT on probe connections: how long sent data may go unacknowledged
-    #[arg(long, value_name = "DURATION", value_parser = parse_positive_duration)]
-    pub tcp_user_timeout: Option<Duration>,
+    #[command(flatten)]
+    pub probe: ProbeArgs,
 
     /// Print only the header and the summary
     #[arg(short, long)]
@@ -158,33 +97,6 @@ pub struct Cli {
     /// Probe a responder started inside this process (no outside server needed)
     #[arg(long, conflicts_with = "targets")]
     pub demo: bool,
-}
-
-fn parse_target(s: &str) -> Result<Target, String> {
-    s.parse().map_err(|e| format!("{e}"))
-}
-
-fn parse_duration(s: &str) -> Result<Duration, String> {
-    kaprobe::parse_duration(s)
-}
-
-fn parse_positive_duration(s: &str) -> Result<Duration, String> {
-    match kaprobe::parse_duration(s)? {
-        d if d.is_zero() => Err(format!("'{s}' must be longer than zero")),
-        d => Ok(d),
-    }
-}
-
-fn parse_mode(s: &str) -> Result<Mode, String> {
-    s.parse()
-}
-
-fn parse_template(s: &str) -> Result<Template, String> {
-    Template::new(s)
-}
-
-fn parse_keepalive(s: &str) -> Result<KeepaliveSpec, String> {
-    s.parse()
 }
 
 fn parse_percent(s: &str) -> Result<Percent, String> {

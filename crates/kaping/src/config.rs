@@ -1,12 +1,10 @@
 //! Validation: turns parsed flags into the configuration kaprobe runs, rejecting
 //! combinations clap cannot see (a mode that does not fit a target's protocol).
 
-use kaprobe::proto::{Header, Mode, ProbeConfig};
+use kaprobe::proto::{Mode, ProbeConfig};
 use kaprobe::run::RunConfig;
-use kaprobe::sockopt::TcpOptions;
 use kaprobe::target::Target;
 use kaprobe::threshold::Thresholds;
-use kaprobe::tls::ClientTls;
 
 use crate::cli::Cli;
 
@@ -31,35 +29,9 @@ pub struct Config {
 
 impl Config {
     pub fn from_cli(cli: Cli) -> anyhow::Result<Self> {
-        let mut targets = Vec::with_capacity(cli.targets.len());
-        for target in cli.targets {
-            let mode = Mode::resolve(cli.mode, &target)?;
-            targets.push((target, mode));
-        }
-        let mut probe = ProbeConfig::new(Mode::Echo);
-        probe.timeout = cli.timeout;
-        probe.send = cli.send;
-        probe.expect = cli.expect;
-        probe.tcp = TcpOptions {
-            keepalive: cli.tcp_keepalive,
-            user_timeout: cli.tcp_user_timeout,
-        };
-        probe.tls = ClientTls {
-            ca: cli.ca,
-            cert: cli.cert,
-            key: cli.key,
-            sni: cli.sni,
-            insecure: cli.insecure,
-        };
-        probe.headers = cli
-            .headers
-            .iter()
-            .map(|h| h.parse::<Header>())
-            .collect::<Result<_, _>>()?;
-        probe.subprotocol = cli.subprotocol;
+        let targets = cli.probe.modes(cli.targets)?;
+        let mut probe = cli.probe.probe_config(cli.timeout)?;
         probe.fresh = cli.fresh;
-        probe.service = cli.service;
-        probe.authority = cli.authority;
         let output = if cli.json {
             Output::Json
         } else if cli.ndjson {

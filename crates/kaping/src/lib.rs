@@ -22,10 +22,9 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
         .build()
         .context("cannot start the async runtime")?;
     let demo = cli.demo;
+    let probe_args = cli.probe.clone();
     let mut config = Config::from_cli(cli)?;
-    if config.probe.tls.insecure && config.targets.iter().any(|(t, _)| t.scheme.is_tls()) {
-        eprintln!("kaping: warning: --insecure: TLS certificates are not verified");
-    }
+    probe_args.warn_insecure("kaping", &config.targets);
     // The demo's responders run on their own threads; they must outlive the run.
     let _servers = if demo {
         demo::start(&mut config)?

@@ -16,6 +16,7 @@ pub mod target;
 pub mod template;
 pub mod threshold;
 pub mod tls;
+pub mod watch;
 
 pub use cause::{Cause, CauseKind};
 pub use error::{Error, Result};

@@ -29,7 +29,76 @@ pub fn micros(d: Duration) -> f64 {
 pub enum Record {
     Probe(ProbeRecord),
     Event(EventRecord),
-    Summary(SummaryRecord),
+    State(StateRecord),
+    Summary(Box<SummaryRecord>),
+}
+
+/// A watched connection changed state (kawatch).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StateRecord {
+    #[serde(flatten)]
+    pub header: Header,
+    pub from: String,
+    pub to: String,
+    /// Why, in a network engineer's words (`timeout`, `reset`, `goaway ...`), or
+    /// what happened (`connect 1.2ms`, `missed 1/3 pongs`, `attempt 2 in 2.1s`).
+    pub cause: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// `reconnecting` only: the attempt and the wait before it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attempt: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_in_ms: Option<f64>,
+    /// `down` from `up` or `degraded`: how long the connection lived.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lifetime_ms: Option<f64>,
+}
+
+/// What a watch of one target amounted to (kawatch summaries).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WatchSummaryRecord {
+    /// The state at the end.
+    pub state: String,
+    /// Share of the time up or degraded.
+    pub availability_pct: f64,
+    /// Milliseconds in each state.
+    pub time_in_ms: BTreeMap<String, f64>,
+    pub transitions: u64,
+    /// Outages: from down until up again.
+    pub outages: u64,
+    pub longest_outage_ms: f64,
+    pub total_outage_ms: f64,
+    /// Transitions into down, by cause.
+    pub down_causes: BTreeMap<String, u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_cause: Option<String>,
+    /// Connections that came up and later ended, and the longest one.
+    pub lifetimes: u64,
+    pub longest_lifetime_ms: f64,
+}
+
+impl WatchSummaryRecord {
+    pub fn new(s: &crate::watch::ledger::WatchSummary) -> Self {
+        let ms = |d: Duration| micros(d) / 1000.0;
+        WatchSummaryRecord {
+            state: s.state.to_string(),
+            availability_pct: (s.availability_pct * 1000.0).round() / 1000.0,
+            time_in_ms: s
+                .time_in
+                .iter()
+                .map(|(k, v)| (k.to_string(), ms(*v)))
+                .collect(),
+            transitions: s.transitions,
+            outages: s.outages,
+            longest_outage_ms: ms(s.longest_outage),
+            total_outage_ms: ms(s.total_outage),
+            down_causes: s.down_causes.clone(),
+            last_cause: s.last_cause.clone(),
+            lifetimes: s.lifetimes,
+            longest_lifetime_ms: ms(s.longest_lifetime),
+        }
+    }
 }
 
 /// Fields every record about a target carries.
@@ -123,6 +192,9 @@ pub struct SummaryRecord {
     pub header: Header,
     #[serde(flatten)]
     pub summary: TargetSummary,
+    /// kawatch: states, availability, outages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub watch: Option<WatchSummaryRecord>,
 }
 
 /// Statistics for one target; the body of summary records and of `--json` targets.
@@ -333,10 +405,56 @@ impl Recorder {
     }
 
     pub fn summary(&self, idx: usize, result: &TargetResult) -> Record {
-        Record::Summary(SummaryRecord {
+        Record::Summary(Box::new(SummaryRecord {
             header: self.header(idx, SystemTime::now()),
             summary: TargetSummary::new(&result.stats, result.elapsed),
-        })
+            watch: None,
+        }))
+    }
+
+    /// The record of a watch event (kawatch).
+    pub fn watch_event(&self, event: &crate::watch::driver::WatchEvent) -> Record {
+        use crate::watch::driver::WatchEvent;
+        match event {
+            WatchEvent::Transition {
+                target,
+                transition: t,
+            } => Record::State(StateRecord {
+                header: self.header(*target, SystemTime::now()),
+                from: t.from.to_string(),
+                to: t.to.to_string(),
+                cause: t.cause.clone(),
+                detail: t.detail.clone(),
+                attempt: t.attempt,
+                retry_in_ms: t.retry_in.map(|d| micros(d) / 1000.0),
+                lifetime_ms: t.lifetime.map(|d| micros(d) / 1000.0),
+            }),
+            WatchEvent::Probe {
+                target,
+                seq,
+                at,
+                result,
+            } => self.event(&Event::Probe {
+                target: *target,
+                seq: *seq,
+                at: *at,
+                phases: None,
+                result: result.clone(),
+            }),
+            WatchEvent::ServerPing { target, interval } => self.event(&Event::ServerPing {
+                target: *target,
+                interval: *interval,
+            }),
+        }
+    }
+
+    /// The end-of-watch summary (kawatch).
+    pub fn watch_summary(&self, idx: usize, result: &crate::watch::driver::WatchResult) -> Record {
+        Record::Summary(Box::new(SummaryRecord {
+            header: self.header(idx, SystemTime::now()),
+            summary: TargetSummary::new(&result.stats, result.summary.elapsed),
+            watch: Some(WatchSummaryRecord::new(&result.summary)),
+        }))
     }
 }
 

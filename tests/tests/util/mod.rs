@@ -35,7 +35,9 @@ pub fn bin(name: &str) -> PathBuf {
             .to_path_buf();
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let mut cmd = Command::new(cargo);
-        cmd.args(["build", "--bins", "-p", "kaping", "-p", "kaserve"]);
+        cmd.args([
+            "build", "--bins", "-p", "kaping", "-p", "kaserve", "-p", "kawatch",
+        ]);
         if profile_dir.file_name().is_some_and(|n| n == "release") {
             cmd.arg("--release");
         }
@@ -348,7 +350,7 @@ pub fn summary(records: &[Record]) -> &SummaryRecord {
     records
         .iter()
         .find_map(|r| match r {
-            Record::Summary(s) => Some(s),
+            Record::Summary(s) => Some(&**s),
             _ => None,
         })
         .expect("a summary record")

@@ -23,6 +23,9 @@ pub enum Fault {
     Blackhole,
     /// Discard what the client sends; the upstream still reaches the client.
     BlackholeToServer,
+    /// Pass traffic, but close (FIN) a connection that has been quiet this long,
+    /// as a load balancer's idle timeout does.
+    CloseIdle(Duration),
 }
 
 /// How a held connection is ended on command.
@@ -134,6 +137,7 @@ async fn accept_loop(
         // A second handle on the client socket lets kill_all set linger and close.
         let std_client = client.into_std().unwrap();
         let handle = std_client.try_clone().unwrap();
+        let idle_handle = std_client.try_clone().unwrap();
         let client = TcpStream::from_std(std_client).unwrap();
         let stop = CancellationToken::new();
         conns.lock().unwrap().push(Conn {
@@ -142,25 +146,65 @@ async fn accept_loop(
         });
         let (client_read, client_write) = client.into_split();
         let (server_read, server_write) = server.into_split();
+        let quiet = Arc::new(Mutex::new(tokio::time::Instant::now()));
         tokio::spawn(pump(
             client_read,
             server_write,
             fault.clone(),
             false,
             stop.clone(),
+            quiet.clone(),
         ));
-        tokio::spawn(pump(server_read, client_write, fault.clone(), true, stop));
+        tokio::spawn(pump(
+            server_read,
+            client_write,
+            fault.clone(),
+            true,
+            stop.clone(),
+            quiet.clone(),
+        ));
+        tokio::spawn(close_when_idle(fault.clone(), quiet, stop, idle_handle));
     }
 }
 
 /// Copies one direction, applying the current fault; `delayed` marks the
 /// upstream-to-client direction, the one `Fault::Delay` slows.
+/// Under `Fault::CloseIdle`, ends the connection once it has been quiet that long.
+async fn close_when_idle(
+    fault: watch::Receiver<Fault>,
+    quiet: Arc<Mutex<tokio::time::Instant>>,
+    stop: CancellationToken,
+    client: std::net::TcpStream,
+) {
+    loop {
+        let wait = match *fault.borrow() {
+            Fault::CloseIdle(idle) => {
+                let since = *quiet.lock().unwrap();
+                let due = since + idle;
+                if tokio::time::Instant::now() >= due {
+                    // FIN now, whatever other handles the socket has.
+                    let _ = client.shutdown(std::net::Shutdown::Both);
+                    stop.cancel();
+                    return;
+                }
+                due
+            }
+            _ => tokio::time::Instant::now() + Duration::from_millis(20),
+        };
+        tokio::select! {
+            () = stop.cancelled() => return,
+            () = tokio::time::sleep_until(wait) => {}
+        }
+    }
+}
+
 async fn pump(
     mut from: OwnedReadHalf,
     to: OwnedWriteHalf,
     fault: watch::Receiver<Fault>,
     delayed: bool,
     stop: CancellationToken,
+    quiet: Arc<Mutex<tokio::time::Instant>>,
 ) {
     let (tx, rx) = mpsc::unbounded_channel::<(tokio::time::Instant, Vec<u8>)>();
     let writer = tokio::spawn(deliver(rx, to, stop.clone()));
@@ -173,6 +217,7 @@ async fn pump(
                 Ok(n) => n,
             },
         };
+        *quiet.lock().unwrap() = tokio::time::Instant::now();
         let due = match *fault.borrow() {
             Fault::Blackhole => continue,
             Fault::BlackholeToServer if !delayed => continue,

@@ -320,6 +320,9 @@ pub struct Prober {
     timer: ProbeTimer,
     /// Passive events seen while probing, waiting to be reported.
     events: Vec<Passive>,
+    /// Whether a probe opens a new connection when there is none (kaping) or
+    /// fails, leaving reconnection to the caller (kawatch's state machine).
+    auto_reconnect: bool,
 }
 
 impl Prober {
@@ -347,6 +350,7 @@ impl Prober {
             session: None,
             timer: ProbeTimer::default(),
             events: Vec::new(),
+            auto_reconnect: true,
         })
     }
 
@@ -365,6 +369,40 @@ impl Prober {
 
     pub fn is_connected(&self) -> bool {
         self.session.is_some()
+    }
+
+    /// With `false`, a probe never opens a connection: without one (or with one the
+    /// server has sent away) it fails, and the caller decides when to [`connect`].
+    ///
+    /// [`connect`]: Prober::connect
+    pub fn set_auto_reconnect(&mut self, on: bool) {
+        self.auto_reconnect = on;
+    }
+
+    /// Opens the connection (TCP, TLS, the protocol's handshake) unless it is open,
+    /// within the probe timeout.
+    pub async fn connect(&mut self) -> std::result::Result<Connected, Cause> {
+        self.timer.ensure(self.cfg.timeout);
+        if self.cfg.mode == Mode::Connect {
+            return self
+                .connect_tcp()
+                .await
+                .map(|(_stream, (addr, connect))| Connected {
+                    addr,
+                    phases: Phases {
+                        connect,
+                        ..Phases::default()
+                    },
+                });
+        }
+        let (session, info) = self.open().await?;
+        self.session = Some(session);
+        Ok(info)
+    }
+
+    /// Drops the connection without ceremony.
+    pub fn disconnect(&mut self) {
+        self.session = None;
     }
 
     /// Pre-arms the deadline of a probe that will be sent at `send_at`. Optional:
@@ -399,9 +437,23 @@ impl Prober {
             if let Some(session) = self.session.as_mut() {
                 if let Some(cause) = session.take_gone() {
                     self.events.extend(session.take_events());
-                    self.events.push(Passive::Lost(cause));
                     self.session = None;
+                    if !self.auto_reconnect {
+                        return ProbeReport {
+                            connected,
+                            phases: None,
+                            result: Err(cause),
+                        };
+                    }
+                    self.events.push(Passive::Lost(cause));
                 }
+            }
+            if self.session.is_none() && !self.auto_reconnect {
+                return ProbeReport {
+                    connected,
+                    phases: None,
+                    result: Err(Cause::new(CauseKind::Io, "not connected")),
+                };
             }
             if self.session.is_none() {
                 match self.open().await {
@@ -426,7 +478,7 @@ impl Prober {
                 // and so does a gRPC status; anything else means it is gone.
                 if !session.usable_after(cause) {
                     self.session = None;
-                    if attempt == 0 && cause.kind == CauseKind::Goaway(0) {
+                    if attempt == 0 && cause.kind == CauseKind::Goaway(0) && self.auto_reconnect {
                         self.events.push(Passive::Lost(cause.clone()));
                         continue;
                     }

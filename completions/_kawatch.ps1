@@ -1,0 +1,71 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'kawatch' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'kawatch'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'kawatch' {
+            [CompletionResult]::new('--targets-file', '--targets-file', [CompletionResultType]::ParameterName, 'Read more targets from FILE, one a line; ''#'' starts a comment')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Time between keepalives; ''off'' sends none and watches how long an idle connection lives and how it ends')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Time between keepalives; ''off'' sends none and watches how long an idle connection lives and how it ends')
+            [CompletionResult]::new('-W', '-W ', [CompletionResultType]::ParameterName, 'How long a keepalive (and a connection attempt) may wait for its answer')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long a keepalive (and a connection attempt) may wait for its answer')
+            [CompletionResult]::new('--max-missed', '--max-missed', [CompletionResultType]::ParameterName, 'Missed keepalives in a row that take a connection down')
+            [CompletionResult]::new('--degraded-rtt', '--degraded-rtt', [CompletionResultType]::ParameterName, 'A keepalive slower than this makes the connection degraded')
+            [CompletionResult]::new('--backoff', '--backoff', [CompletionResultType]::ParameterName, 'Reconnect backoff, from MIN doubling up to MAX')
+            [CompletionResult]::new('--backoff-multiplier', '--backoff-multiplier', [CompletionResultType]::ParameterName, 'Growth of the backoff per attempt')
+            [CompletionResult]::new('--jitter', '--jitter', [CompletionResultType]::ParameterName, 'Random spread of each backoff delay, either way')
+            [CompletionResult]::new('--max-attempts', '--max-attempts', [CompletionResultType]::ParameterName, 'Reconnect attempts in a row before a target is left down')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'End the watch after DURATION')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'End as soon as every target is in this state (for scripts; see -w)')
+            [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'With --until: give up after DURATION (exit 1)')
+            [CompletionResult]::new('--deadline', '--deadline', [CompletionResultType]::ParameterName, 'With --until: give up after DURATION (exit 1)')
+            [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Exit 1 if any target went down during the watch')
+            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'tcp: echo (a line and its reply on one connection) or connect (a new TCP connection per probe); ws: ping (Ping frames) or text (--send/--expect); grpc: health (Health/Check) or h2ping (HTTP/2 PING frames)')
+            [CompletionResult]::new('--mode', '--mode', [CompletionResultType]::ParameterName, 'tcp: echo (a line and its reply on one connection) or connect (a new TCP connection per probe); ws: ping (Ping frames) or text (--send/--expect); grpc: health (Health/Check) or h2ping (HTTP/2 PING frames)')
+            [CompletionResult]::new('--send', '--send', [CompletionResultType]::ParameterName, 'Line (tcp echo) or message (ws text) each probe sends; {seq} and {ts_ms} are replaced')
+            [CompletionResult]::new('--expect', '--expect', [CompletionResultType]::ParameterName, 'Text a reply must contain ({seq} allowed) [default: PONG, +PONG or the line sent]')
+            [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'gRPC health: the service to ask about (empty: the server as a whole)')
+            [CompletionResult]::new('--authority', '--authority', [CompletionResultType]::ParameterName, 'gRPC: the :authority to send (and the TLS name, unless --sni) instead of host:port')
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Request header (WebSocket upgrade) or metadata (gRPC), repeatable; values are never printed')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Request header (WebSocket upgrade) or metadata (gRPC), repeatable; values are never printed')
+            [CompletionResult]::new('--subprotocol', '--subprotocol', [CompletionResultType]::ParameterName, 'WebSocket subprotocol to ask for (Sec-WebSocket-Protocol)')
+            [CompletionResult]::new('--ca', '--ca', [CompletionResultType]::ParameterName, 'Trust the certificate authorities in this PEM file instead of the built-in roots')
+            [CompletionResult]::new('--cert', '--cert', [CompletionResultType]::ParameterName, 'Client certificate chain (PEM) for mutual TLS; goes with --key')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Client private key (PEM) for mutual TLS; goes with --cert')
+            [CompletionResult]::new('--sni', '--sni', [CompletionResultType]::ParameterName, 'Name to send in SNI and verify the certificate against, instead of the host')
+            [CompletionResult]::new('--tcp-keepalive', '--tcp-keepalive', [CompletionResultType]::ParameterName, 'Kernel TCP keepalive on probe connections, e.g. 30s,5s,3')
+            [CompletionResult]::new('--tcp-user-timeout', '--tcp-user-timeout', [CompletionResultType]::ParameterName, 'TCP_USER_TIMEOUT on probe connections: how long sent data may go unacknowledged')
+            [CompletionResult]::new('--ndjson', '--ndjson', [CompletionResultType]::ParameterName, 'Print records as they happen, one JSON object a line (see docs/schema.md)')
+            [CompletionResult]::new('--relative', '--relative', [CompletionResultType]::ParameterName, 'Timestamps relative to the start instead of RFC 3339 UTC')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print every keepalive''s result too, not only transitions and server pings')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print every keepalive''s result too, not only transitions and server pings')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Do not verify TLS certificates (said on stderr)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify TLS certificates (said on stderr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

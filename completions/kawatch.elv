@@ -1,0 +1,65 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[kawatch] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'kawatch'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'kawatch'= {
+            cand --targets-file 'Read more targets from FILE, one a line; ''#'' starts a comment'
+            cand -i 'Time between keepalives; ''off'' sends none and watches how long an idle connection lives and how it ends'
+            cand --interval 'Time between keepalives; ''off'' sends none and watches how long an idle connection lives and how it ends'
+            cand -W 'How long a keepalive (and a connection attempt) may wait for its answer'
+            cand --timeout 'How long a keepalive (and a connection attempt) may wait for its answer'
+            cand --max-missed 'Missed keepalives in a row that take a connection down'
+            cand --degraded-rtt 'A keepalive slower than this makes the connection degraded'
+            cand --backoff 'Reconnect backoff, from MIN doubling up to MAX'
+            cand --backoff-multiplier 'Growth of the backoff per attempt'
+            cand --jitter 'Random spread of each backoff delay, either way'
+            cand --max-attempts 'Reconnect attempts in a row before a target is left down'
+            cand --duration 'End the watch after DURATION'
+            cand --until 'End as soon as every target is in this state (for scripts; see -w)'
+            cand -w 'With --until: give up after DURATION (exit 1)'
+            cand --deadline 'With --until: give up after DURATION (exit 1)'
+            cand --fail-on 'Exit 1 if any target went down during the watch'
+            cand -m 'tcp: echo (a line and its reply on one connection) or connect (a new TCP connection per probe); ws: ping (Ping frames) or text (--send/--expect); grpc: health (Health/Check) or h2ping (HTTP/2 PING frames)'
+            cand --mode 'tcp: echo (a line and its reply on one connection) or connect (a new TCP connection per probe); ws: ping (Ping frames) or text (--send/--expect); grpc: health (Health/Check) or h2ping (HTTP/2 PING frames)'
+            cand --send 'Line (tcp echo) or message (ws text) each probe sends; {seq} and {ts_ms} are replaced'
+            cand --expect 'Text a reply must contain ({seq} allowed) [default: PONG, +PONG or the line sent]'
+            cand --service 'gRPC health: the service to ask about (empty: the server as a whole)'
+            cand --authority 'gRPC: the :authority to send (and the TLS name, unless --sni) instead of host:port'
+            cand -H 'Request header (WebSocket upgrade) or metadata (gRPC), repeatable; values are never printed'
+            cand --header 'Request header (WebSocket upgrade) or metadata (gRPC), repeatable; values are never printed'
+            cand --subprotocol 'WebSocket subprotocol to ask for (Sec-WebSocket-Protocol)'
+            cand --ca 'Trust the certificate authorities in this PEM file instead of the built-in roots'
+            cand --cert 'Client certificate chain (PEM) for mutual TLS; goes with --key'
+            cand --key 'Client private key (PEM) for mutual TLS; goes with --cert'
+            cand --sni 'Name to send in SNI and verify the certificate against, instead of the host'
+            cand --tcp-keepalive 'Kernel TCP keepalive on probe connections, e.g. 30s,5s,3'
+            cand --tcp-user-timeout 'TCP_USER_TIMEOUT on probe connections: how long sent data may go unacknowledged'
+            cand --ndjson 'Print records as they happen, one JSON object a line (see docs/schema.md)'
+            cand --relative 'Timestamps relative to the start instead of RFC 3339 UTC'
+            cand -v 'Print every keepalive''s result too, not only transitions and server pings'
+            cand --verbose 'Print every keepalive''s result too, not only transitions and server pings'
+            cand -k 'Do not verify TLS certificates (said on stderr)'
+            cand --insecure 'Do not verify TLS certificates (said on stderr)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+    ]
+    $completions[$command]
+}

@@ -1,0 +1,33 @@
+complete -c kawatch -l targets-file -d 'Read more targets from FILE, one a line; \'#\' starts a comment' -r -F
+complete -c kawatch -s i -l interval -d 'Time between keepalives; \'off\' sends none and watches how long an idle connection lives and how it ends' -r
+complete -c kawatch -s W -l timeout -d 'How long a keepalive (and a connection attempt) may wait for its answer' -r
+complete -c kawatch -l max-missed -d 'Missed keepalives in a row that take a connection down' -r
+complete -c kawatch -l degraded-rtt -d 'A keepalive slower than this makes the connection degraded' -r
+complete -c kawatch -l backoff -d 'Reconnect backoff, from MIN doubling up to MAX' -r
+complete -c kawatch -l backoff-multiplier -d 'Growth of the backoff per attempt' -r
+complete -c kawatch -l jitter -d 'Random spread of each backoff delay, either way' -r
+complete -c kawatch -l max-attempts -d 'Reconnect attempts in a row before a target is left down' -r
+complete -c kawatch -l duration -d 'End the watch after DURATION' -r
+complete -c kawatch -l until -d 'End as soon as every target is in this state (for scripts; see -w)' -r -f -a "up\t''
+down\t''"
+complete -c kawatch -s w -l deadline -d 'With --until: give up after DURATION (exit 1)' -r
+complete -c kawatch -l fail-on -d 'Exit 1 if any target went down during the watch' -r -f -a "down\t''"
+complete -c kawatch -s m -l mode -d 'tcp: echo (a line and its reply on one connection) or connect (a new TCP connection per probe); ws: ping (Ping frames) or text (--send/--expect); grpc: health (Health/Check) or h2ping (HTTP/2 PING frames)' -r
+complete -c kawatch -l send -d 'Line (tcp echo) or message (ws text) each probe sends; {seq} and {ts_ms} are replaced' -r
+complete -c kawatch -l expect -d 'Text a reply must contain ({seq} allowed) [default: PONG, +PONG or the line sent]' -r
+complete -c kawatch -l service -d 'gRPC health: the service to ask about (empty: the server as a whole)' -r
+complete -c kawatch -l authority -d 'gRPC: the :authority to send (and the TLS name, unless --sni) instead of host:port' -r
+complete -c kawatch -s H -l header -d 'Request header (WebSocket upgrade) or metadata (gRPC), repeatable; values are never printed' -r
+complete -c kawatch -l subprotocol -d 'WebSocket subprotocol to ask for (Sec-WebSocket-Protocol)' -r
+complete -c kawatch -l ca -d 'Trust the certificate authorities in this PEM file instead of the built-in roots' -r -F
+complete -c kawatch -l cert -d 'Client certificate chain (PEM) for mutual TLS; goes with --key' -r -F
+complete -c kawatch -l key -d 'Client private key (PEM) for mutual TLS; goes with --cert' -r -F
+complete -c kawatch -l sni -d 'Name to send in SNI and verify the certificate against, instead of the host' -r
+complete -c kawatch -l tcp-keepalive -d 'Kernel TCP keepalive on probe connections, e.g. 30s,5s,3' -r
+complete -c kawatch -l tcp-user-timeout -d 'TCP_USER_TIMEOUT on probe connections: how long sent data may go unacknowledged' -r
+complete -c kawatch -l ndjson -d 'Print records as they happen, one JSON object a line (see docs/schema.md)'
+complete -c kawatch -l relative -d 'Timestamps relative to the start instead of RFC 3339 UTC'
+complete -c kawatch -s v -l verbose -d 'Print every keepalive\'s result too, not only transitions and server pings'
+complete -c kawatch -s k -l insecure -d 'Do not verify TLS certificates (said on stderr)'
+complete -c kawatch -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kawatch -s V -l version -d 'Print version'

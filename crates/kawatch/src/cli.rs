@@ -1,0 +1,184 @@
+//! kawatch's command line: clap definitions, whose doc comments are the help text.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Parser, ValueEnum};
+use kacli::{ProbeArgs, parse_positive_duration, parse_target};
+use kaprobe::target::Target;
+use kaprobe::threshold::Percent;
+use kaprobe::watch::Backoff;
+
+const AFTER_HELP: &str = "\
+States: connecting -> up -> degraded -> down -> reconnecting -> connecting ...
+A connection is degraded when a keepalive is missed or slower than --degraded-rtt,
+down after --max-missed misses in a row or on any connection error, and reconnects
+after an exponential backoff. Every transition says why: refused, reset, eof,
+timeout, tls, dns, ws-close 1011, goaway ENHANCE_YOUR_CALM, ...
+
+Exit status:
+  0  the watch ended (--duration, Ctrl-C, SIGTERM) or --until was reached
+  1  --until missed its deadline, or --fail-on down and a target went down
+  2  usage or setup error (bad flag, target, file; name that does not resolve)
+  130  interrupted twice
+
+Examples:
+  kawatch --interval 5s --timeout 3s --max-missed 3 ws://feed:8080/ws grpc://api:50051
+  kawatch --until up -w 60s grpc://svc:50051 && ./deploy-next
+  kawatch --duration 1h --ndjson tcp://db:5432 > night.ndjson
+  kawatch --interval off tcp://lb.example.com:443";
+
+/// Hold long-lived connections, send keepalives, and report every state transition
+/// and its cause.
+#[derive(Debug, Parser)]
+#[command(name = "kawatch", version, after_long_help = AFTER_HELP)]
+pub struct Cli {
+    /// Endpoints to watch, each over its own connection
+    #[arg(value_name = "TARGET", value_parser = parse_target)]
+    pub targets: Vec<Target>,
+
+    /// Read more targets from FILE, one a line; '#' starts a comment
+    #[arg(long, value_name = "FILE")]
+    pub targets_file: Option<PathBuf>,
+
+    /// Time between keepalives; 'off' sends none and watches how long an idle
+    /// connection lives and how it ends
+    #[arg(short = 'i', long, value_name = "DURATION|off", default_value = "5s", value_parser = parse_interval)]
+    pub interval: Interval,
+
+    /// How long a keepalive (and a connection attempt) may wait for its answer
+    #[arg(short = 'W', long, value_name = "DURATION", default_value = "3s", value_parser = parse_positive_duration)]
+    pub timeout: Duration,
+
+    /// Missed keepalives in a row that take a connection down
+    #[arg(long, value_name = "N", default_value = "3", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_missed: u32,
+
+    /// A keepalive slower than this makes the connection degraded
+    #[arg(long, value_name = "DURATION", value_parser = parse_positive_duration)]
+    pub degraded_rtt: Option<Duration>,
+
+    /// Reconnect backoff, from MIN doubling up to MAX
+    #[arg(long, value_name = "MIN..MAX", default_value = "1s..60s", value_parser = parse_backoff)]
+    pub backoff: Backoff,
+
+    /// Growth of the backoff per attempt
+    #[arg(long, value_name = "FACTOR", default_value = "2", value_parser = parse_multiplier)]
+    pub backoff_multiplier: f64,
+
+    /// Random spread of each backoff delay, either way
+    #[arg(long, value_name = "PCT", default_value = "20%", value_parser = parse_jitter)]
+    pub jitter: Percent,
+
+    /// Reconnect attempts in a row before a target is left down
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_attempts: Option<u32>,
+
+    /// End the watch after DURATION
+    #[arg(long, value_name = "DURATION", value_parser = parse_positive_duration)]
+    pub duration: Option<Duration>,
+
+    /// End as soon as every target is in this state (for scripts; see -w)
+    #[arg(long, value_name = "STATE", value_enum)]
+    pub until: Option<Until>,
+
+    /// With --until: give up after DURATION (exit 1)
+    #[arg(short = 'w', long, value_name = "DURATION", value_parser = parse_positive_duration, requires = "until")]
+    pub deadline: Option<Duration>,
+
+    /// Exit 1 if any target went down during the watch
+    #[arg(long, value_name = "STATE", value_enum)]
+    pub fail_on: Option<FailOn>,
+
+    /// Print records as they happen, one JSON object a line (see docs/schema.md)
+    #[arg(long)]
+    pub ndjson: bool,
+
+    /// Timestamps relative to the start instead of RFC 3339 UTC
+    #[arg(long)]
+    pub relative: bool,
+
+    /// Print every keepalive's result too, not only transitions and server pings
+    #[arg(short, long)]
+    pub verbose: bool,
+
+    #[command(flatten)]
+    pub probe: ProbeArgs,
+}
+
+/// `--interval`: a duration, or off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Interval {
+    Every(Duration),
+    Off,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Until {
+    Up,
+    Down,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Down,
+}
+
+fn parse_interval(s: &str) -> Result<Interval, String> {
+    if s.eq_ignore_ascii_case("off") {
+        return Ok(Interval::Off);
+    }
+    parse_positive_duration(s).map(Interval::Every)
+}
+
+fn parse_backoff(s: &str) -> Result<Backoff, String> {
+    s.parse()
+}
+
+fn parse_multiplier(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(f) if (1.0..=100.0).contains(&f) => Ok(f),
+        _ => Err(format!(
+            "invalid backoff multiplier '{s}' (expected a number from 1 to 100)"
+        )),
+    }
+}
+
+fn parse_jitter(s: &str) -> Result<Percent, String> {
+    s.parse()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn intervals_and_backoff() {
+        let cli = Cli::try_parse_from(["kawatch", "--interval", "off", "tcp://h:1"]).unwrap();
+        assert_eq!(cli.interval, Interval::Off);
+        let cli = Cli::try_parse_from(["kawatch", "-i", "250ms", "--backoff", "50ms..2s", "h:1"])
+            .unwrap();
+        assert_eq!(cli.interval, Interval::Every(Duration::from_millis(250)));
+        assert_eq!(cli.backoff.max, Duration::from_secs(2));
+        for bad in [
+            &["kawatch", "-i", "0s", "h:1"][..],
+            &["kawatch", "--backoff", "2s..1s", "h:1"],
+            &["kawatch", "--max-missed", "0", "h:1"],
+            &["kawatch", "-w", "1s", "h:1"],
+            &["kawatch", "--until", "sideways", "h:1"],
+            &["kawatch", "--backoff-multiplier", "0.5", "h:1"],
+        ] {
+            assert_eq!(
+                Cli::try_parse_from(bad).unwrap_err().exit_code(),
+                2,
+                "{bad:?}"
+            );
+        }
+    }
+}

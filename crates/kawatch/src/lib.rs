@@ -1,0 +1,139 @@
+//! kawatch: hold long-lived connections, send keepalives, report every state
+//! transition and its cause. Flags become a [`config::Config`], kaprobe's watch
+//! driver runs each target, a renderer speaks.
+
+pub mod cli;
+mod config;
+mod render;
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Context;
+use kaprobe::proto::Prober;
+use kaprobe::watch::State;
+use kaprobe::watch::driver::{WatchEvent, watch};
+use tokio_util::sync::CancellationToken;
+
+use crate::cli::Until;
+use crate::config::Config;
+
+/// Runs kawatch; `Err` is a usage or setup error (exit status 2).
+pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
+    let probe_args = cli.probe.clone();
+    let config = Config::from_cli(cli)?;
+    probe_args.warn_insecure("kawatch", &config.targets);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let outcome = runtime.block_on(run_async(config));
+    runtime.shutdown_background();
+    outcome
+}
+
+async fn run_async(config: Config) -> anyhow::Result<ExitCode> {
+    let cancel = CancellationToken::new();
+    tokio::spawn(watch_signals(cancel.clone()));
+    if let Some(duration) = config.duration {
+        let cancel = cancel.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(duration).await;
+            cancel.cancel();
+        });
+    }
+    // --until gives up at its deadline.
+    let gave_up = CancellationToken::new();
+    if let Some(deadline) = config.deadline {
+        let (cancel, gave_up) = (cancel.clone(), gave_up.clone());
+        tokio::spawn(async move {
+            tokio::time::sleep(deadline).await;
+            gave_up.cancel();
+            cancel.cancel();
+        });
+    }
+
+    let pending = config
+        .targets
+        .iter()
+        .map(|(target, mode)| Prober::new(target.clone(), config.probe_config(*mode)));
+    let probers: Vec<Prober> = futures_util::future::join_all(pending)
+        .await
+        .into_iter()
+        .collect::<Result<_, _>>()?;
+    let mut renderer = render::new(&config, Instant::now());
+    renderer.start(&probers)?;
+
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let watching = async {
+        // Owned here, so the receiver sees the end once every watch is done.
+        let tx = tx;
+        let watches = probers
+            .into_iter()
+            .enumerate()
+            .map(|(idx, prober)| watch(idx, prober, &config.watch, &tx, &cancel));
+        futures_util::future::join_all(watches).await
+    };
+    let mut states = vec![State::Connecting; config.targets.len()];
+    let mut reached = false;
+    let consume = async {
+        while let Some(event) = rx.recv().await {
+            if let WatchEvent::Transition { target, transition } = &event {
+                states[*target] = transition.to;
+                if let Some(until) = config.until {
+                    let want = match until {
+                        Until::Up => State::Up,
+                        Until::Down => State::Down,
+                    };
+                    if !reached && states.iter().all(|s| *s == want) {
+                        reached = true;
+                        cancel.cancel();
+                    }
+                }
+            }
+            if let Err(err) = renderer.event(&event) {
+                cancel.cancel();
+                return Err(err);
+            }
+        }
+        Ok(())
+    };
+    let (results, rendered) = tokio::join!(watching, consume);
+    rendered?;
+    renderer.finish(&results)?;
+    let missed_until = config.until.is_some() && !reached;
+    if missed_until {
+        let why = if gave_up.is_cancelled() {
+            "deadline passed"
+        } else {
+            "watch ended"
+        };
+        eprintln!("kawatch: --until not reached: {why}");
+    }
+    let went_down = config.fail_on_down && results.iter().any(|r| r.summary.went_down);
+    if went_down {
+        for r in results.iter().filter(|r| r.summary.went_down) {
+            eprintln!(
+                "kawatch: {}: went down ({})",
+                r.target,
+                r.summary.last_cause.as_deref().unwrap_or("no cause")
+            );
+        }
+    }
+    Ok(if missed_until || went_down {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// First Ctrl-C or SIGTERM ends the watch cleanly (the summary still prints); a
+/// second exits at once with status 130.
+async fn watch_signals(cancel: CancellationToken) {
+    if kaprobe::signal::shutdown_signal().await.is_ok() {
+        cancel.cancel();
+        if kaprobe::signal::shutdown_signal().await.is_ok() {
+            std::process::exit(130);
+        }
+    }
+}

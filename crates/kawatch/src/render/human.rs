@@ -1,0 +1,160 @@
+//! Text for people: a line per transition (and server ping), aligned, with RFC 3339
+//! UTC or relative timestamps; a summary table at the end.
+
+use std::io::{self, Write};
+use std::time::{Duration, Instant, SystemTime};
+
+use comfy_table::{Cell, CellAlignment, Table, presets};
+use kaprobe::proto::Prober;
+use kaprobe::stats::Stat;
+use kaprobe::watch::driver::{WatchEvent, WatchResult};
+use kaprobe::watch::{State, Transition, short};
+
+use super::Renderer;
+
+pub struct Human<W: Write> {
+    out: W,
+    started: Instant,
+    relative: bool,
+    verbose: bool,
+    names: Vec<String>,
+    width: usize,
+}
+
+impl<W: Write> Human<W> {
+    pub fn new(out: W, started: Instant, relative: bool, verbose: bool) -> Self {
+        Human {
+            out,
+            started,
+            relative,
+            verbose,
+            names: Vec::new(),
+            width: 0,
+        }
+    }
+
+    fn stamp(&self) -> String {
+        if self.relative {
+            format!("+{:.3}s", self.started.elapsed().as_secs_f64())
+        } else {
+            humantime::format_rfc3339_millis(SystemTime::now()).to_string()
+        }
+    }
+
+    fn line(&mut self, target: usize, what: &str) -> io::Result<()> {
+        let stamp = self.stamp();
+        let name = &self.names[target];
+        writeln!(self.out, "{stamp} {name:<w$} {what}", w = self.width)?;
+        self.out.flush()
+    }
+}
+
+/// `(timeout: missed 3/3 pongs, lifetime 12.3s)`
+fn because(t: &Transition) -> String {
+    let mut text = t.cause.clone();
+    if let Some(detail) = &t.detail {
+        text.push_str(&format!(": {detail}"));
+    }
+    if let Some(life) = t.lifetime {
+        text.push_str(&format!(", lifetime {}", short(life)));
+    }
+    format!("({text})")
+}
+
+impl<W: Write> Renderer for Human<W> {
+    fn start(&mut self, probers: &[Prober]) -> io::Result<()> {
+        self.names = probers.iter().map(|p| p.target().to_string()).collect();
+        self.width = self.names.iter().map(String::len).max().unwrap_or(0);
+        Ok(())
+    }
+
+    fn event(&mut self, event: &WatchEvent) -> io::Result<()> {
+        match event {
+            WatchEvent::Transition {
+                target,
+                transition: t,
+            } => {
+                let arrow = format!("{} -> {}", t.from, t.to);
+                self.line(*target, &format!("{arrow:<26} {}", because(t)))
+            }
+            WatchEvent::ServerPing { target, interval } => {
+                let what = match interval {
+                    Some(i) => format!("server ping, {} after the previous one", short(*i)),
+                    None => "server ping".to_string(),
+                };
+                self.line(*target, &what)
+            }
+            WatchEvent::Probe {
+                target,
+                seq,
+                result,
+                ..
+            } if self.verbose => {
+                let what = match result {
+                    Ok(rtt) => format!(
+                        "keepalive seq={seq} time={:.3} ms",
+                        rtt.as_secs_f64() * 1000.0
+                    ),
+                    Err(cause) => format!("keepalive seq={seq} {cause}"),
+                };
+                self.line(*target, &what)
+            }
+            WatchEvent::Probe { .. } => Ok(()),
+        }
+    }
+
+    fn finish(&mut self, results: &[WatchResult]) -> io::Result<()> {
+        let mut table = Table::new();
+        table.load_style(presets::UTF8_FULL_CONDENSED);
+        table.set_header([
+            "target",
+            "state",
+            "avail",
+            "up",
+            "degraded",
+            "down",
+            "transitions",
+            "outages",
+            "longest",
+            "rtt p50 ms",
+            "rtt p99 ms",
+            "last cause",
+        ]);
+        let time = |r: &WatchResult, states: &[State]| -> String {
+            let d: Duration = states.iter().filter_map(|s| r.summary.time_in.get(s)).sum();
+            short(d)
+        };
+        for r in results {
+            let s = &r.summary;
+            let ms = |st| {
+                r.stats.rtt.get(st).map_or("-".to_string(), |d| {
+                    format!("{:.3}", d.as_secs_f64() * 1000.0)
+                })
+            };
+            table.add_row(vec![
+                Cell::new(r.target.to_string()),
+                Cell::new(s.state.to_string()),
+                Cell::new(format!("{:.2}%", s.availability_pct)),
+                Cell::new(time(r, &[State::Up])),
+                Cell::new(time(r, &[State::Degraded])),
+                Cell::new(time(
+                    r,
+                    &[State::Down, State::Reconnecting, State::Connecting],
+                )),
+                Cell::new(s.transitions),
+                Cell::new(s.outages),
+                Cell::new(short(s.longest_outage)),
+                Cell::new(ms(Stat::P50)),
+                Cell::new(ms(Stat::P99)),
+                Cell::new(s.last_cause.as_deref().unwrap_or("-")),
+            ]);
+        }
+        for col in 2..11 {
+            if let Some(c) = table.column_mut(col) {
+                c.set_cell_alignment(CellAlignment::Right);
+            }
+        }
+        writeln!(self.out, "\n{table}")?;
+        self.out.flush()
+    }
+}

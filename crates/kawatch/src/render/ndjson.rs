@@ -1,0 +1,60 @@
+//! NDJSON: state, probe and event records as they happen, flushed per line, then a
+//! summary record per target with its watch section.
+
+use std::io::{self, Write};
+use std::time::SystemTime;
+
+use kaprobe::proto::Prober;
+use kaprobe::record::{Record, Recorder, run_id};
+use kaprobe::watch::driver::{WatchEvent, WatchResult};
+
+use super::Renderer;
+
+pub struct Ndjson<W: Write> {
+    out: W,
+    recorder: Option<Recorder>,
+}
+
+impl<W: Write> Ndjson<W> {
+    pub fn new(out: W) -> Self {
+        Ndjson {
+            out,
+            recorder: None,
+        }
+    }
+
+    fn write(&mut self, record: &Record) -> io::Result<()> {
+        let mut line = serde_json::to_vec(record).map_err(io::Error::other)?;
+        line.push(b'\n');
+        self.out.write_all(&line)?;
+        self.out.flush()
+    }
+
+    fn recorder(&self) -> &Recorder {
+        self.recorder.as_ref().expect("start() comes first")
+    }
+}
+
+impl<W: Write> Renderer for Ndjson<W> {
+    fn start(&mut self, probers: &[Prober]) -> io::Result<()> {
+        let targets: Vec<_> = probers
+            .iter()
+            .map(|p| (p.target().clone(), p.config().mode))
+            .collect();
+        self.recorder = Some(Recorder::new(run_id(SystemTime::now()), &targets));
+        Ok(())
+    }
+
+    fn event(&mut self, event: &WatchEvent) -> io::Result<()> {
+        let record = self.recorder().watch_event(event);
+        self.write(&record)
+    }
+
+    fn finish(&mut self, results: &[WatchResult]) -> io::Result<()> {
+        for (idx, result) in results.iter().enumerate() {
+            let record = self.recorder().watch_summary(idx, result);
+            self.write(&record)?;
+        }
+        Ok(())
+    }
+}
