@@ -37,6 +37,8 @@ Register-ArgumentCompleter -Native -CommandName 'kawatch' -ScriptBlock {
             [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'With --until: give up after DURATION (exit 1)')
             [CompletionResult]::new('--deadline', '--deadline', [CompletionResultType]::ParameterName, 'With --until: give up after DURATION (exit 1)')
             [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Exit 1 if any target went down during the watch')
+            [CompletionResult]::new('--metrics', '--metrics', [CompletionResultType]::ParameterName, 'Serve Prometheus metrics on ADDR at /metrics (its address is said on stderr)')
+            [CompletionResult]::new('--metrics-file', '--metrics-file', [CompletionResultType]::ParameterName, 'Write Prometheus metrics to PATH, atomically, every second and at the end (node_exporter''s textfile collector)')
             [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'tcp: echo (a line and its reply on one connection) or connect (a new TCP connection per probe); ws: ping (Ping frames) or text (--send/--expect); grpc: health (Health/Check) or h2ping (HTTP/2 PING frames)')
             [CompletionResult]::new('--mode', '--mode', [CompletionResultType]::ParameterName, 'tcp: echo (a line and its reply on one connection) or connect (a new TCP connection per probe); ws: ping (Ping frames) or text (--send/--expect); grpc: health (Health/Check) or h2ping (HTTP/2 PING frames)')
             [CompletionResult]::new('--send', '--send', [CompletionResultType]::ParameterName, 'Line (tcp echo) or message (ws text) each probe sends; {seq} and {ts_ms} are replaced')

@@ -23,7 +23,7 @@ _kawatch() {
 
     case "${cmd}" in
         kawatch)
-            opts="-i -W -w -v -m -H -k -h -V --targets-file --interval --timeout --max-missed --degraded-rtt --backoff --backoff-multiplier --jitter --max-attempts --duration --until --deadline --fail-on --ndjson --relative --verbose --mode --send --expect --service --authority --header --subprotocol --ca --cert --key --sni --insecure --tcp-keepalive --tcp-user-timeout --help --version"
+            opts="-i -W -w -v -m -H -k -h -V --targets-file --interval --timeout --max-missed --degraded-rtt --backoff --backoff-multiplier --jitter --max-attempts --duration --until --deadline --fail-on --ndjson --metrics --metrics-file --relative --verbose --mode --send --expect --service --authority --header --subprotocol --ca --cert --key --sni --insecure --tcp-keepalive --tcp-user-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -91,6 +91,14 @@ _kawatch() {
                     ;;
                 --fail-on)
                     COMPREPLY=($(compgen -W "down" -- "${cur}"))
+                    return 0
+                    ;;
+                --metrics)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --mode)

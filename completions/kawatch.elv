@@ -34,6 +34,8 @@ set edit:completion:arg-completer[kawatch] = {|@words|
             cand -w 'With --until: give up after DURATION (exit 1)'
             cand --deadline 'With --until: give up after DURATION (exit 1)'
             cand --fail-on 'Exit 1 if any target went down during the watch'
+            cand --metrics 'Serve Prometheus metrics on ADDR at /metrics (its address is said on stderr)'
+            cand --metrics-file 'Write Prometheus metrics to PATH, atomically, every second and at the end (node_exporter''s textfile collector)'
             cand -m 'tcp: echo (a line and its reply on one connection) or connect (a new TCP connection per probe); ws: ping (Ping frames) or text (--send/--expect); grpc: health (Health/Check) or h2ping (HTTP/2 PING frames)'
             cand --mode 'tcp: echo (a line and its reply on one connection) or connect (a new TCP connection per probe); ws: ping (Ping frames) or text (--send/--expect); grpc: health (Health/Check) or h2ping (HTTP/2 PING frames)'
             cand --send 'Line (tcp echo) or message (ws text) each probe sends; {seq} and {ts_ms} are replaced'

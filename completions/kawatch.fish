@@ -12,6 +12,8 @@ complete -c kawatch -l until -d 'End as soon as every target is in this state (f
 down\t''"
 complete -c kawatch -s w -l deadline -d 'With --until: give up after DURATION (exit 1)' -r
 complete -c kawatch -l fail-on -d 'Exit 1 if any target went down during the watch' -r -f -a "down\t''"
+complete -c kawatch -l metrics -d 'Serve Prometheus metrics on ADDR at /metrics (its address is said on stderr)' -r
+complete -c kawatch -l metrics-file -d 'Write Prometheus metrics to PATH, atomically, every second and at the end (node_exporter\'s textfile collector)' -r -F
 complete -c kawatch -s m -l mode -d 'tcp: echo (a line and its reply on one connection) or connect (a new TCP connection per probe); ws: ping (Ping frames) or text (--send/--expect); grpc: health (Health/Check) or h2ping (HTTP/2 PING frames)' -r
 complete -c kawatch -l send -d 'Line (tcp echo) or message (ws text) each probe sends; {seq} and {ts_ms} are replaced' -r
 complete -c kawatch -l expect -d 'Text a reply must contain ({seq} allowed) [default: PONG, +PONG or the line sent]' -r

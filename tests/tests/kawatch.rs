@@ -345,3 +345,111 @@ fn targets_file_and_bad_input() {
         out.stderr
     );
 }
+
+/// `name{labels} value` lines of a Prometheus exposition.
+fn samples(text: &str) -> Vec<(String, String, f64)> {
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| {
+            let (series, value) = l.rsplit_once(' ').unwrap_or_else(|| panic!("{l}"));
+            let (name, labels) = series.split_once('{').unwrap_or((series, ""));
+            (
+                name.to_string(),
+                labels.trim_end_matches('}').to_string(),
+                value.parse().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn sample(all: &[(String, String, f64)], name: &str, label: &str) -> f64 {
+    all.iter()
+        .find(|(n, l, _)| n == name && l.contains(label))
+        .unwrap_or_else(|| panic!("no {name} with {label}"))
+        .2
+}
+
+#[test]
+fn metrics_are_served_and_written() {
+    let server = KaServe::tcp();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("kawatch.prom");
+    let mut proc = Running::spawn(
+        "kawatch",
+        &[
+            "-i",
+            "20ms",
+            "--metrics",
+            "127.0.0.1:0",
+            "--metrics-file",
+            file.to_str().unwrap(),
+            &server.url(),
+        ],
+    );
+    let started = Instant::now();
+    proc.lines_until(|l| l.contains("connecting -> up"));
+    std::thread::sleep(Duration::from_millis(300));
+    // The address is said on stderr; scrape it with a plain HTTP/1.1 GET.
+    let addr = wait_for_metrics_addr(&proc);
+    let text = http_get(addr, "/metrics");
+    let all = samples(&text);
+    let target = format!("target=\"{}\"", server.url());
+    assert!(
+        sample(&all, "kawatch_keepalives_total", &target) >= 5.0,
+        "{text}"
+    );
+    assert_eq!(sample(&all, "kawatch_timeouts_total", &target), 0.0);
+    assert_eq!(sample(&all, "kawatch_state", "state=\"up\""), 1.0);
+    assert_eq!(sample(&all, "kawatch_state", "state=\"down\""), 0.0);
+    assert!(sample(&all, "kawatch_rtt_seconds_count", &target) >= 5.0);
+    assert!(sample(&all, "kawatch_connection_age_seconds", &target) > 0.1);
+    assert!(text.contains("protocol=\"tcp\"") && text.contains("mode=\"echo\""));
+    proc.signal("TERM");
+    let out = proc.finish(String::new(), started);
+    assert_eq!(out.code(), 0);
+    let written = samples(&std::fs::read_to_string(&file).unwrap());
+    assert!(sample(&written, "kawatch_keepalives_total", &target) >= 5.0);
+    assert!(
+        http_get_status(addr).is_err(),
+        "the server is gone with the process"
+    );
+}
+
+fn wait_for_metrics_addr(proc: &Running) -> std::net::SocketAddr {
+    let until = Instant::now() + Duration::from_secs(5);
+    loop {
+        if let Some(addr) = proc.stderr_so_far().lines().find_map(|l| {
+            l.strip_prefix("kawatch: metrics on http://")
+                .and_then(|rest| rest.strip_suffix("/metrics"))
+                .and_then(|a| a.parse().ok())
+        }) {
+            return addr;
+        }
+        assert!(
+            Instant::now() < until,
+            "no metrics address: {}",
+            proc.stderr_so_far()
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+fn http_get(addr: std::net::SocketAddr, path: &str) -> String {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    s.read_to_string(&mut response).unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap();
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    body.to_string()
+}
+
+fn http_get_status(addr: std::net::SocketAddr) -> std::io::Result<()> {
+    std::net::TcpStream::connect(addr).map(|_| ())
+}

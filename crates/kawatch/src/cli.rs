@@ -26,7 +26,8 @@ Examples:
   kawatch --interval 5s --timeout 3s --max-missed 3 ws://feed:8080/ws grpc://api:50051
   kawatch --until up -w 60s grpc://svc:50051 && ./deploy-next
   kawatch --duration 1h --ndjson tcp://db:5432 > night.ndjson
-  kawatch --interval off tcp://lb.example.com:443";
+  kawatch --interval off tcp://lb.example.com:443
+  kawatch --metrics 127.0.0.1:9464 --targets-file targets.txt";
 
 /// Hold long-lived connections, send keepalives, and report every state transition
 /// and its cause.
@@ -93,6 +94,15 @@ pub struct Cli {
     /// Print records as they happen, one JSON object a line (see docs/schema.md)
     #[arg(long)]
     pub ndjson: bool,
+
+    /// Serve Prometheus metrics on ADDR at /metrics (its address is said on stderr)
+    #[arg(long, value_name = "ADDR")]
+    pub metrics: Option<std::net::SocketAddr>,
+
+    /// Write Prometheus metrics to PATH, atomically, every second and at the end
+    /// (node_exporter's textfile collector)
+    #[arg(long, value_name = "PATH")]
+    pub metrics_file: Option<PathBuf>,
 
     /// Timestamps relative to the start instead of RFC 3339 UTC
     #[arg(long)]

@@ -23,6 +23,8 @@ pub struct Config {
     pub ndjson: bool,
     pub relative: bool,
     pub verbose: bool,
+    pub metrics: Option<std::net::SocketAddr>,
+    pub metrics_file: Option<std::path::PathBuf>,
 }
 
 impl Config {
@@ -68,6 +70,8 @@ impl Config {
             ndjson: cli.ndjson,
             relative: cli.relative,
             verbose: cli.verbose,
+            metrics: cli.metrics,
+            metrics_file: cli.metrics_file,
         })
     }
 

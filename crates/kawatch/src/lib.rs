@@ -4,10 +4,12 @@
 
 pub mod cli;
 mod config;
+mod metrics;
 mod render;
 
 use std::process::ExitCode;
-use std::time::Instant;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use kaprobe::proto::Prober;
@@ -61,6 +63,29 @@ async fn run_async(config: Config) -> anyhow::Result<ExitCode> {
         .await
         .into_iter()
         .collect::<Result<_, _>>()?;
+    let metrics = (config.metrics.is_some() || config.metrics_file.is_some())
+        .then(|| Arc::new(metrics::Metrics::new(&config.targets)));
+    if let (Some(addr), Some(m)) = (config.metrics, &metrics) {
+        let bound = metrics::serve(addr, m.clone()).await?;
+        eprintln!("kawatch: metrics on http://{bound}/metrics");
+    }
+    if let (Some(path), Some(m)) = (&config.metrics_file, &metrics) {
+        m.write_file(path)?;
+        let (path, m, cancel) = (path.clone(), m.clone(), cancel.clone());
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(1));
+            while !cancel.is_cancelled() {
+                tokio::select! {
+                    _ = tick.tick() => {
+                        if let Err(e) = m.write_file(&path) {
+                            eprintln!("kawatch: {e:#}");
+                        }
+                    }
+                    () = cancel.cancelled() => {}
+                }
+            }
+        });
+    }
     let mut renderer = render::new(&config, Instant::now());
     renderer.start(&probers)?;
 
@@ -91,6 +116,9 @@ async fn run_async(config: Config) -> anyhow::Result<ExitCode> {
                     }
                 }
             }
+            if let Some(m) = &metrics {
+                m.observe(&event);
+            }
             if let Err(err) = renderer.event(&event) {
                 cancel.cancel();
                 return Err(err);
@@ -100,6 +128,9 @@ async fn run_async(config: Config) -> anyhow::Result<ExitCode> {
     };
     let (results, rendered) = tokio::join!(watching, consume);
     rendered?;
+    if let (Some(path), Some(m)) = (&config.metrics_file, &metrics) {
+        m.write_file(path)?;
+    }
     renderer.finish(&results)?;
     let missed_until = config.until.is_some() && !reached;
     if missed_until {

@@ -115,6 +115,8 @@ pub struct Running {
     child: Arc<Mutex<Child>>,
     stdout: Option<BufReader<ChildStdout>>,
     stderr: Option<thread::JoinHandle<String>>,
+    /// What stderr has said so far.
+    stderr_seen: Arc<Mutex<String>>,
     done: Arc<std::sync::atomic::AtomicBool>,
 }
 
@@ -133,10 +135,19 @@ impl Running {
     fn new(mut child: Child) -> Self {
         let stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
         let mut stderr = child.stderr.take().expect("piped stderr");
+        let stderr_seen = Arc::new(Mutex::new(String::new()));
+        let seen = stderr_seen.clone();
         let stderr = thread::spawn(move || {
-            let mut s = String::new();
-            let _ = stderr.read_to_string(&mut s);
-            s
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = stderr.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                seen.lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+            seen.lock().unwrap().clone()
         });
         let child = Arc::new(Mutex::new(child));
         let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -155,8 +166,14 @@ impl Running {
             child,
             stdout: Some(stdout),
             stderr: Some(stderr),
+            stderr_seen,
             done,
         }
+    }
+
+    /// What the process has written to stderr so far.
+    pub fn stderr_so_far(&self) -> String {
+        self.stderr_seen.lock().unwrap().clone()
     }
 
     pub fn pid(&self) -> u32 {
