@@ -131,10 +131,10 @@ impl Metrics {
         for (idx, l) in metrics.labels.iter().enumerate() {
             metrics.set_state(idx, State::Connecting);
             metrics.age.get_or_create(l).set(0.0);
-            metrics.keepalives.get_or_create(l);
-            metrics.replies.get_or_create(l);
-            metrics.timeouts.get_or_create(l);
-            metrics.rtt.get_or_create(l);
+            let _ = metrics.keepalives.get_or_create(l);
+            let _ = metrics.replies.get_or_create(l);
+            let _ = metrics.timeouts.get_or_create(l);
+            let _ = metrics.rtt.get_or_create(l);
         }
         metrics
     }
