@@ -90,14 +90,28 @@ async fn run_async(config: Config) -> anyhow::Result<ExitCode> {
     renderer.start(&probers)?;
 
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let watch_config = Arc::new(config.watch.clone());
+    let tasks: Vec<_> = probers
+        .into_iter()
+        .enumerate()
+        .map(|(idx, prober)| {
+            tokio::spawn(watch(
+                idx,
+                prober,
+                watch_config.clone(),
+                tx.clone(),
+                cancel.clone(),
+            ))
+        })
+        .collect();
+    // The receiver sees the end once every watch has dropped its sender.
+    drop(tx);
     let watching = async {
-        // Owned here, so the receiver sees the end once every watch is done.
-        let tx = tx;
-        let watches = probers
-            .into_iter()
-            .enumerate()
-            .map(|(idx, prober)| watch(idx, prober, &config.watch, &tx, &cancel));
-        futures_util::future::join_all(watches).await
+        let mut results = Vec::with_capacity(tasks.len());
+        for task in tasks {
+            results.push(task.await.context("a watch task failed")?);
+        }
+        anyhow::Ok(results)
     };
     let mut states = vec![State::Connecting; config.targets.len()];
     let mut reached = false;
@@ -128,6 +142,7 @@ async fn run_async(config: Config) -> anyhow::Result<ExitCode> {
     };
     let (results, rendered) = tokio::join!(watching, consume);
     rendered?;
+    let results = results?;
     if let (Some(path), Some(m)) = (&config.metrics_file, &metrics) {
         m.write_file(path)?;
     }

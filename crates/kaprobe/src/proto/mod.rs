@@ -260,7 +260,8 @@ impl Session {
         match self {
             Session::TcpEcho(s) => s.round_trip(seq, cfg, timer).await,
             Session::Ws(s) => s.round_trip(seq, cfg, timer).await,
-            Session::Grpc(s) => s.round_trip(seq, cfg, timer).await,
+            // Boxed: a tonic call is a large future, and only gRPC should carry it.
+            Session::Grpc(s) => Box::pin(s.round_trip(seq, cfg, timer)).await,
         }
     }
 
@@ -395,7 +396,7 @@ impl Prober {
                     },
                 });
         }
-        let (session, info) = self.open().await?;
+        let (session, info) = Box::pin(self.open()).await?;
         self.session = Some(session);
         Ok(info)
     }
@@ -456,7 +457,8 @@ impl Prober {
                 };
             }
             if self.session.is_none() {
-                match self.open().await {
+                // Boxed: the largest step, and rare; it keeps the probe future small.
+                match Box::pin(self.open()).await {
                     Ok((session, info)) => {
                         self.session = Some(session);
                         connected.push(info);
@@ -495,7 +497,7 @@ impl Prober {
 
     /// A probe on a connection of its own: every phase timed, then a polite close.
     async fn probe_fresh(&mut self, seq: u64) -> ProbeReport {
-        let (mut session, Connected { mut phases, .. }) = match self.open().await {
+        let (mut session, Connected { mut phases, .. }) = match Box::pin(self.open()).await {
             Ok(opened) => opened,
             Err(cause) => {
                 return ProbeReport {
@@ -572,7 +574,9 @@ impl Prober {
                     .server_name(&tls_host(&self.target, &self.cfg))
                     .expect("checked when the prober was made");
                 let started = Instant::now();
-                let handshake = crate::tls::connect(tcp, config.clone(), name);
+                // Handshakes are boxed: they are large futures that only their
+                // protocol should carry, and only while they run.
+                let handshake = Box::pin(crate::tls::connect(tcp, config.clone(), name));
                 let stream = self
                     .timer
                     .within(handshake)
@@ -585,10 +589,16 @@ impl Prober {
         let started = Instant::now();
         let session = match self.cfg.mode {
             Mode::Ping | Mode::Text => Session::Ws(Box::new(
-                ws::handshake(io, &self.target, &self.cfg, &mut self.timer).await?,
+                Box::pin(ws::handshake(io, &self.target, &self.cfg, &mut self.timer)).await?,
             )),
             Mode::Health | Mode::H2Ping => Session::Grpc(Box::new(
-                grpc::handshake(io, &self.target, &self.cfg, &mut self.timer).await?,
+                Box::pin(grpc::handshake(
+                    io,
+                    &self.target,
+                    &self.cfg,
+                    &mut self.timer,
+                ))
+                .await?,
             )),
             Mode::Echo | Mode::Connect => unreachable!("TCP modes return above"),
         };

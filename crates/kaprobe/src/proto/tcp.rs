@@ -30,7 +30,7 @@ impl EchoSession {
         EchoSession {
             reader: LineReader {
                 half: read,
-                buf: Vec::with_capacity(4096),
+                buf: Vec::with_capacity(256),
             },
             writer,
             stale: 0,
@@ -133,7 +133,8 @@ impl LineReader {
                 ));
             }
             self.half.readable().await.map_err(|e| Cause::from_io(&e))?;
-            self.buf.reserve(4096);
+            // Replies are short; a long one grows the buffer as it comes.
+            self.buf.reserve(256);
             match self.half.try_read_buf(&mut self.buf) {
                 Ok(0) => return Ok(None),
                 Ok(_) => {}

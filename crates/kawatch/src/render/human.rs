@@ -116,6 +116,7 @@ impl<W: Write> Renderer for Human<W> {
             "transitions",
             "outages",
             "longest",
+            "outage total",
             "rtt p50 ms",
             "rtt p99 ms",
             "last cause",
@@ -144,12 +145,14 @@ impl<W: Write> Renderer for Human<W> {
                 Cell::new(s.transitions),
                 Cell::new(s.outages),
                 Cell::new(short(s.longest_outage)),
+                Cell::new(short(s.total_outage)),
+                Cell::new(short(s.total_outage)),
                 Cell::new(ms(Stat::P50)),
                 Cell::new(ms(Stat::P99)),
                 Cell::new(s.last_cause.as_deref().unwrap_or("-")),
             ]);
         }
-        for col in 2..11 {
+        for col in 2..12 {
             if let Some(c) = table.column_mut(col) {
                 c.set_cell_alignment(CellAlignment::Right);
             }
