@@ -124,6 +124,22 @@ impl ProbeArgs {
     }
 }
 
+/// First Ctrl-C or SIGTERM cancels `token` (the run ends cleanly and its summary
+/// still prints); a second exits at once with status 130.
+pub async fn stop_on_signals(token: tokio_util::sync::CancellationToken) {
+    if kaprobe::signal::shutdown_signal().await.is_ok() {
+        token.cancel();
+        if kaprobe::signal::shutdown_signal().await.is_ok() {
+            std::process::exit(130);
+        }
+    }
+}
+
+/// `--max-loss 1%`, `--jitter 20%`.
+pub fn parse_percent(s: &str) -> Result<kaprobe::threshold::Percent, String> {
+    s.parse()
+}
+
 pub fn parse_target(s: &str) -> Result<Target, String> {
     s.parse().map_err(|e| format!("{e}"))
 }

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use clap::Parser;
-use kacli::{ProbeArgs, parse_duration, parse_positive_duration, parse_target};
+use kacli::{ProbeArgs, parse_duration, parse_percent, parse_positive_duration, parse_target};
 use kaprobe::stats::Stat;
 use kaprobe::target::Target;
 use kaprobe::threshold::Percent;
@@ -97,10 +97,6 @@ pub struct Cli {
     /// Probe a responder started inside this process (no outside server needed)
     #[arg(long, conflicts_with = "targets")]
     pub demo: bool,
-}
-
-fn parse_percent(s: &str) -> Result<Percent, String> {
-    s.parse()
 }
 
 fn parse_stat(s: &str) -> Result<Stat, String> {

@@ -39,7 +39,7 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
 
 async fn run_async(config: Config) -> anyhow::Result<ExitCode> {
     let cancel = CancellationToken::new();
-    tokio::spawn(watch_signals(cancel.clone()));
+    tokio::spawn(kacli::stop_on_signals(cancel.clone()));
 
     let probers = futures_resolve(&config).await?;
     let mut renderer = render::new(&config);
@@ -89,15 +89,4 @@ async fn futures_resolve(config: &Config) -> anyhow::Result<Vec<Prober>> {
         .into_iter()
         .collect::<Result<_, _>>()
         .map_err(Into::into)
-}
-
-/// First Ctrl-C or SIGTERM ends the run cleanly (the summary still prints); a
-/// second exits at once with status 130.
-async fn watch_signals(cancel: CancellationToken) {
-    if kaprobe::signal::shutdown_signal().await.is_ok() {
-        cancel.cancel();
-        if kaprobe::signal::shutdown_signal().await.is_ok() {
-            std::process::exit(130);
-        }
-    }
 }

@@ -312,6 +312,15 @@ pub fn protocol_name(target: &crate::target::Target) -> &'static str {
     }
 }
 
+/// Writes one record as one line and flushes it: a reader never sees half a record,
+/// and a run cut short leaves only whole lines.
+pub fn write_line<W: std::io::Write>(out: &mut W, record: &impl Serialize) -> std::io::Result<()> {
+    let mut line = serde_json::to_vec(record).map_err(std::io::Error::other)?;
+    line.push(b'\n');
+    out.write_all(&line)?;
+    out.flush()
+}
+
 /// A short identifier for one process run: start time and process id.
 pub fn run_id(started: SystemTime) -> String {
     let secs = started

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use std::sync::{Arc, RwLock};
 
-use kaprobe::record::ServeRecord;
+use kaprobe::record::{ServeRecord, write_line};
 use kaprobe::serve::grpc::{GrpcPolicy, HealthTable};
 use kaprobe::serve::{ServeOptions, ServeProto};
 use kaprobe::tls::ServerTls;
@@ -50,7 +50,7 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
             ));
         }
         drop(tx);
-        tokio::spawn(watch_signals(shutdown.clone()));
+        tokio::spawn(kacli::stop_on_signals(shutdown.clone()));
         let ndjson = cli.ndjson;
         let printer = tokio::spawn(async move {
             while let Some(event) = rx.recv().await {
@@ -109,14 +109,12 @@ fn options(cli: &cli::Cli) -> anyhow::Result<(ServeOptions, Option<String>)> {
 
 /// Writes one log line; a closed stdout does not stop the server.
 fn log(ndjson: bool, record: &ServeRecord) {
-    let line = if ndjson {
-        serde_json::to_string(record).unwrap_or_default()
-    } else {
-        human(record)
-    };
     let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{line}");
-    let _ = out.flush();
+    let _ = if ndjson {
+        write_line(&mut out, record)
+    } else {
+        writeln!(out, "{}", human(record)).and_then(|()| out.flush())
+    };
 }
 
 fn human(record: &ServeRecord) -> String {
@@ -147,16 +145,6 @@ fn human(record: &ServeRecord) -> String {
                 line.push_str(&format!(" after {:.1}s", ms / 1000.0));
             }
             line
-        }
-    }
-}
-
-/// First signal: stop accepting, close clients, exit 0. Second: exit 130 at once.
-async fn watch_signals(shutdown: CancellationToken) {
-    if kaprobe::signal::shutdown_signal().await.is_ok() {
-        shutdown.cancel();
-        if kaprobe::signal::shutdown_signal().await.is_ok() {
-            std::process::exit(130);
         }
     }
 }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
-use kacli::{ProbeArgs, parse_positive_duration, parse_target};
+use kacli::{ProbeArgs, parse_percent, parse_positive_duration, parse_target};
 use kaprobe::target::Target;
 use kaprobe::threshold::Percent;
 use kaprobe::watch::Backoff;
@@ -68,7 +68,7 @@ pub struct Cli {
     pub backoff_multiplier: f64,
 
     /// Random spread of each backoff delay, either way
-    #[arg(long, value_name = "PCT", default_value = "20%", value_parser = parse_jitter)]
+    #[arg(long, value_name = "PCT", default_value = "20%", value_parser = parse_percent)]
     pub jitter: Percent,
 
     /// Reconnect attempts in a row before a target is left down
@@ -152,10 +152,6 @@ fn parse_multiplier(s: &str) -> Result<f64, String> {
             "invalid backoff multiplier '{s}' (expected a number from 1 to 100)"
         )),
     }
-}
-
-fn parse_jitter(s: &str) -> Result<Percent, String> {
-    s.parse()
 }
 
 #[cfg(test)]

@@ -36,7 +36,7 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
 
 async fn run_async(config: Config) -> anyhow::Result<ExitCode> {
     let cancel = CancellationToken::new();
-    tokio::spawn(watch_signals(cancel.clone()));
+    tokio::spawn(kacli::stop_on_signals(cancel.clone()));
     if let Some(duration) = config.duration {
         let cancel = cancel.clone();
         tokio::spawn(async move {
@@ -171,15 +171,4 @@ async fn run_async(config: Config) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
-}
-
-/// First Ctrl-C or SIGTERM ends the watch cleanly (the summary still prints); a
-/// second exits at once with status 130.
-async fn watch_signals(cancel: CancellationToken) {
-    if kaprobe::signal::shutdown_signal().await.is_ok() {
-        cancel.cancel();
-        if kaprobe::signal::shutdown_signal().await.is_ok() {
-            std::process::exit(130);
-        }
-    }
 }

@@ -6,21 +6,55 @@ use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 
-/// Whether `import websockets` works; in CI its absence is a failure.
-pub fn have_websockets() -> bool {
+/// Whether `import MODULE` works; in CI its absence is a failure, naming the pip
+/// packages to install.
+fn have_module(module: &str, packages: &str) -> bool {
     let ok = Command::new("python3")
-        .args(["-c", "import websockets"])
+        .args(["-c", &format!("import {module}")])
         .stderr(Stdio::null())
         .status()
         .is_ok_and(|s| s.success());
     if !ok {
         assert!(
             std::env::var_os("CI").is_none(),
-            "CI needs the Python websockets package: python3 -m pip install websockets"
+            "CI needs {packages}: python3 -m pip install {packages}"
         );
-        eprintln!("note: Python websockets not installed; reference-server test not run");
+        eprintln!("note: {packages} not installed; the reference-server test did not run");
     }
     ok
+}
+
+/// The Python `websockets` server.
+pub fn have_websockets() -> bool {
+    have_module("websockets", "websockets")
+}
+
+/// grpc-core: `grpcio` with `grpcio-health-checking`.
+pub fn have_grpcio() -> bool {
+    have_module(
+        "grpc, grpc_health.v1.health",
+        "grpcio grpcio-health-checking",
+    )
+}
+
+/// Runs a Python server script with `args`; it prints its port on its first line.
+fn spawn_server(script: &str, args: &[String]) -> (Child, SocketAddr) {
+    let mut child = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .args(args)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start python3");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let port: u16 = line
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("no port from the Python server: {line:?}"));
+    (child, SocketAddr::from(([127, 0, 0, 1], port)))
 }
 
 /// A `websockets` echo server on 127.0.0.1:0 with its own keepalive settings.
@@ -52,23 +86,8 @@ impl PyWs {
     /// `ping_interval` and `ping_timeout` in seconds (`None` disables them).
     pub fn start(ping_interval: Option<f64>, ping_timeout: Option<f64>) -> Self {
         let arg = |v: Option<f64>| v.map_or("none".to_string(), |x| x.to_string());
-        let mut child = Command::new("python3")
-            .args(["-c", SERVER, &arg(ping_interval), &arg(ping_timeout)])
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start python3");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let port: u16 = line
-            .trim()
-            .parse()
-            .unwrap_or_else(|_| panic!("no port from websockets: {line:?}"));
-        PyWs {
-            addr: SocketAddr::from(([127, 0, 0, 1], port)),
-            child,
-        }
+        let (child, addr) = spawn_server(SERVER, &[arg(ping_interval), arg(ping_timeout)]);
+        PyWs { addr, child }
     }
 
     pub fn url(&self) -> String {
@@ -81,24 +100,6 @@ impl Drop for PyWs {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-/// Whether `grpcio` and `grpcio-health-checking` (grpc-core) are installed; in CI
-/// their absence is a failure.
-pub fn have_grpcio() -> bool {
-    let ok = Command::new("python3")
-        .args(["-c", "import grpc, grpc_health.v1.health"])
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ok {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI needs grpc-core: python3 -m pip install grpcio grpcio-health-checking"
-        );
-        eprintln!("note: Python grpcio not installed; grpc-core reference test not run");
-    }
-    ok
 }
 
 /// A grpc-core server (Python grpcio) with the standard health service: `""` and
@@ -130,25 +131,9 @@ server.wait_for_termination()
 
 impl PyGrpc {
     pub fn start(options: &[&str]) -> Self {
-        let mut child = Command::new("python3")
-            .arg("-c")
-            .arg(GRPC_SERVER)
-            .args(options)
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start python3");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let port: u16 = line
-            .trim()
-            .parse()
-            .unwrap_or_else(|_| panic!("no port from grpcio: {line:?}"));
-        PyGrpc {
-            addr: SocketAddr::from(([127, 0, 0, 1], port)),
-            child,
-        }
+        let args: Vec<String> = options.iter().map(|o| o.to_string()).collect();
+        let (child, addr) = spawn_server(GRPC_SERVER, &args);
+        PyGrpc { addr, child }
     }
 
     pub fn url(&self) -> String {

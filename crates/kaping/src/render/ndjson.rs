@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use std::time::SystemTime;
 
 use kaprobe::proto::Prober;
-use kaprobe::record::{Record, Recorder, run_id};
+use kaprobe::record::{Record, Recorder, run_id, write_line};
 use kaprobe::run::{Event, TargetResult};
 
 use super::{Renderer, Verdict};
@@ -26,11 +26,7 @@ impl<W: Write> Ndjson<W> {
     }
 
     fn write(&mut self, record: &Record) -> io::Result<()> {
-        // One write of a whole line, then a flush: readers never see half a record.
-        let mut line = serde_json::to_vec(record).map_err(io::Error::other)?;
-        line.push(b'\n');
-        self.out.write_all(&line)?;
-        self.out.flush()
+        write_line(&mut self.out, record)
     }
 
     fn recorder(&self) -> &Recorder {
