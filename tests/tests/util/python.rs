@@ -65,11 +65,15 @@ pub struct PyWs {
 
 const SERVER: &str = r#"
 import asyncio, sys
+import websockets
 from websockets.asyncio.server import serve
 
 async def echo(ws):
-    async for message in ws:
-        await ws.send(message)
+    try:
+        async for message in ws:
+            await ws.send(message)
+    except websockets.exceptions.ConnectionClosed:
+        pass  # the tests close connections on purpose
 
 async def main():
     interval = float(sys.argv[1]) if sys.argv[1] != "none" else None
