@@ -12,6 +12,7 @@ pub fn generated_files() -> Vec<(PathBuf, Vec<u8>)> {
     let commands = [
         kaping::cli::Cli::command(),
         kawatch::cli::Cli::command(),
+        kareport::cli::Cli::command(),
         kaserve::cli::Cli::command(),
     ];
     let mut files = Vec::new();

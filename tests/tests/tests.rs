@@ -7,5 +7,6 @@ mod generated;
 mod kaping_grpc;
 mod kaping_tcp;
 mod kaping_ws;
+mod kareport;
 mod kaserve_tcp;
 mod kawatch;

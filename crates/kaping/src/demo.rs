@@ -5,6 +5,9 @@ use std::net::SocketAddr;
 
 use anyhow::Context;
 use kaprobe::proto::Mode;
+use std::time::Duration;
+
+use kaprobe::serve::grpc::GrpcPolicy;
 use kaprobe::serve::{Background, ServeOptions, ServeProto};
 
 use crate::config::Config;
@@ -20,7 +23,17 @@ pub fn start(config: &mut Config) -> anyhow::Result<Vec<Background>> {
         .context("cannot start the demo's TCP responder")?;
     let ws = Background::start(ServeProto::Ws, loopback, ServeOptions::default())
         .context("cannot start the demo's WebSocket responder")?;
-    let grpc = Background::start(ServeProto::Grpc, loopback, ServeOptions::default())
+    // PINGs as often as the demo sends them are within this responder's policy
+    // (kaserve grpc's default, like grpc-go's, would answer too_many_pings).
+    let permissive = ServeOptions {
+        grpc: GrpcPolicy {
+            min_ping_interval: Duration::from_millis(1),
+            permit_without_stream: true,
+            ..GrpcPolicy::default()
+        },
+        ..ServeOptions::default()
+    };
+    let grpc = Background::start(ServeProto::Grpc, loopback, permissive)
         .context("cannot start the demo's gRPC responder")?;
     let tcp_target: kaprobe::Target = format!("tcp://{}", tcp.addr).parse()?;
     let grpc_target: kaprobe::Target = format!("grpc://{}", grpc.addr).parse()?;

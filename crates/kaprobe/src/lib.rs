@@ -7,6 +7,7 @@ pub mod cause;
 pub mod error;
 pub mod proto;
 pub mod record;
+pub mod report;
 pub mod run;
 pub mod serve;
 pub mod signal;

@@ -302,6 +302,95 @@ pub struct Report {
     pub breaches: Vec<String>,
 }
 
+/// The `kareport --json` document.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReportDoc {
+    pub v: u32,
+    pub tool: String,
+    pub version: String,
+    /// `target`, `protocol`, `mode`, `hour` or `day`.
+    pub group_by: String,
+    pub input: InputCounts,
+    /// One entry per group (per target unless grouped otherwise).
+    pub targets: Vec<GroupReport>,
+    pub healthy: bool,
+    pub breaches: Vec<String>,
+}
+
+/// What kareport read.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct InputCounts {
+    pub files: u64,
+    pub lines: u64,
+    pub records: u64,
+    /// Lines skipped with --skip-invalid.
+    pub invalid: u64,
+    /// Records of a type this version does not know.
+    pub unknown: u64,
+    /// Records outside --since/--until.
+    pub outside_window: u64,
+}
+
+/// Statistics of one group.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GroupReport {
+    /// The group: a target, protocol, `protocol mode`, hour or day.
+    pub group: String,
+    pub runs: u64,
+    pub probes: u64,
+    pub replies: u64,
+    pub loss_pct: f64,
+    pub rtt: RttSummary,
+    pub failures: BTreeMap<String, u64>,
+    pub disconnects: BTreeMap<String, u64>,
+    /// From kawatch summaries: share of the watched time up or degraded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub availability_pct: Option<f64>,
+    pub time_in_ms: BTreeMap<String, f64>,
+    pub outages: u64,
+    pub longest_outage_ms: f64,
+    pub total_outage_ms: f64,
+    /// Transitions as `to (cause)`, counted.
+    pub transitions: BTreeMap<String, u64>,
+    /// WebSocket close codes and GOAWAY reasons seen.
+    pub closes: BTreeMap<String, u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_ts: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_ts: Option<String>,
+}
+
+impl GroupReport {
+    pub fn new(key: &str, g: &crate::report::Group) -> Self {
+        let names = |m: &BTreeMap<crate::cause::CauseKind, u64>| {
+            m.iter().map(|(k, v)| (k.to_string(), *v)).collect()
+        };
+        let loss = g.probes.loss_pct();
+        GroupReport {
+            group: key.to_string(),
+            runs: g.runs.len() as u64,
+            probes: g.probes.transmitted,
+            replies: g.probes.received,
+            loss_pct: (loss * 1000.0).round() / 1000.0,
+            rtt: RttSummary::from_stats(&g.probes.rtt),
+            failures: names(&g.probes.failures),
+            disconnects: names(&g.probes.disconnects),
+            availability_pct: g
+                .watch
+                .availability_pct()
+                .map(|a| (a * 1000.0).round() / 1000.0),
+            time_in_ms: g.watch.time_in_ms.clone(),
+            outages: g.watch.outages,
+            longest_outage_ms: g.watch.longest_outage_ms,
+            total_outage_ms: g.watch.total_outage_ms,
+            transitions: g.watch.transitions.clone(),
+            closes: g.watch.closes.clone(),
+            first_ts: g.first.map(timestamp),
+            last_ts: g.last.map(timestamp),
+        }
+    }
+}
+
 /// The protocol family of a target (`wss` is `ws`, `grpcs` is `grpc`).
 pub fn protocol_name(target: &crate::target::Target) -> &'static str {
     use crate::target::Scheme::*;

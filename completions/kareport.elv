@@ -1,0 +1,37 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[kareport] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'kareport'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'kareport'= {
+            cand --group-by 'Group by target, protocol, mode, hour or day (UTC)'
+            cand --since 'Only records at or after this time (RFC 3339, e.g. 2026-11-20T00:00:00Z)'
+            cand --until 'Only records before this time (RFC 3339)'
+            cand --max-loss 'Exit 1 when a group''s loss exceeds PCT'
+            cand --max-rtt 'Exit 1 when a group''s RTT statistic (see --rtt-stat) exceeds DURATION'
+            cand --rtt-stat 'Statistic --max-rtt applies to: min, avg, max, mdev, p50, p90, p95, p99, p99.9, jitter'
+            cand --min-availability 'Exit 1 when a watched group''s availability is below PCT'
+            cand --json 'Print one JSON document instead of a table'
+            cand --skip-invalid 'Count, report on stderr and skip lines that are not valid records'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+    ]
+    $completions[$command]
+}

@@ -1,0 +1,321 @@
+//! Aggregation of recorded runs (kareport): records from any mix of kaping and
+//! kawatch runs, files and targets, grouped by target, protocol, mode, hour or day,
+//! with bounded memory: histograms and counters, never a list of samples. Probe
+//! statistics come from probe records only and watch time from summary records
+//! only, so nothing is counted twice.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::str::FromStr;
+use std::time::{Duration, SystemTime};
+
+use crate::cause::{Cause, CauseKind};
+use crate::record::{Header, Record, SCHEMA_VERSION};
+use crate::stats::ProbeStats;
+
+/// How records are grouped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GroupBy {
+    Target,
+    Protocol,
+    Mode,
+    Hour,
+    Day,
+}
+
+impl FromStr for GroupBy {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "target" => GroupBy::Target,
+            "protocol" => GroupBy::Protocol,
+            "mode" => GroupBy::Mode,
+            "hour" => GroupBy::Hour,
+            "day" => GroupBy::Day,
+            _ => {
+                return Err(format!(
+                    "unknown grouping '{s}' (expected target, protocol, mode, hour or day)"
+                ));
+            }
+        })
+    }
+}
+
+impl fmt::Display for GroupBy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            GroupBy::Target => "target",
+            GroupBy::Protocol => "protocol",
+            GroupBy::Mode => "mode",
+            GroupBy::Hour => "hour",
+            GroupBy::Day => "day",
+        })
+    }
+}
+
+/// Why a line was not a record this version understands.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LineError {
+    #[error("not JSON: {0}")]
+    NotJson(String),
+    #[error("schema version {0} is newer than this kareport understands ({SCHEMA_VERSION})")]
+    FutureVersion(u64),
+    #[error("not a record: {0}")]
+    NotRecord(String),
+}
+
+/// What one line turned out to be.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Parsed {
+    Record(Box<Record>),
+    /// A record of a type this version does not know (kept out, counted).
+    Unknown(String),
+}
+
+/// Parses one NDJSON line.
+pub fn parse_line(line: &str) -> Result<Parsed, LineError> {
+    let value: serde_json::Value =
+        serde_json::from_str(line).map_err(|e| LineError::NotJson(e.to_string()))?;
+    let v = value.get("v").and_then(|v| v.as_u64()).unwrap_or(0);
+    if v > u64::from(SCHEMA_VERSION) {
+        return Err(LineError::FutureVersion(v));
+    }
+    let kind = value
+        .get("type")
+        .and_then(|t| t.as_str())
+        .unwrap_or("")
+        .to_string();
+    if !matches!(kind.as_str(), "probe" | "event" | "state" | "summary") {
+        return Ok(Parsed::Unknown(kind));
+    }
+    serde_json::from_value(value)
+        .map(|r| Parsed::Record(Box::new(r)))
+        .map_err(|e| LineError::NotRecord(e.to_string()))
+}
+
+/// Watch figures of a group.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct WatchAgg {
+    /// Milliseconds in each state, summed over watch summaries.
+    pub time_in_ms: BTreeMap<String, f64>,
+    /// Transitions into each state, by cause (from state records).
+    pub transitions: BTreeMap<String, u64>,
+    /// Outages: transitions into down.
+    pub outages: u64,
+    pub longest_outage_ms: f64,
+    pub total_outage_ms: f64,
+    /// WebSocket close codes and GOAWAY reasons seen, with details.
+    pub closes: BTreeMap<String, u64>,
+}
+
+impl WatchAgg {
+    /// Share of the watched time up or degraded; `None` without watch summaries.
+    pub fn availability_pct(&self) -> Option<f64> {
+        let total: f64 = self.time_in_ms.values().sum();
+        if total <= 0.0 {
+            return None;
+        }
+        let up: f64 = ["up", "degraded"]
+            .iter()
+            .filter_map(|s| self.time_in_ms.get(*s))
+            .sum();
+        Some(100.0 * up / total)
+    }
+}
+
+/// Everything known about one group.
+#[derive(Clone, Debug, Default)]
+pub struct Group {
+    pub probes: ProbeStats,
+    pub watch: WatchAgg,
+    pub runs: BTreeSet<String>,
+    pub first: Option<SystemTime>,
+    pub last: Option<SystemTime>,
+}
+
+/// Accumulates records into groups.
+#[derive(Debug)]
+pub struct Aggregator {
+    by: GroupBy,
+    since: Option<SystemTime>,
+    until: Option<SystemTime>,
+    groups: BTreeMap<String, Group>,
+    /// Records outside --since/--until.
+    pub outside_window: u64,
+}
+
+impl Aggregator {
+    pub fn new(by: GroupBy, since: Option<SystemTime>, until: Option<SystemTime>) -> Self {
+        Aggregator {
+            by,
+            since,
+            until,
+            groups: BTreeMap::new(),
+            outside_window: 0,
+        }
+    }
+
+    fn key(&self, h: &Header, at: SystemTime) -> String {
+        match self.by {
+            GroupBy::Target => h.target.clone(),
+            GroupBy::Protocol => h.protocol.clone(),
+            GroupBy::Mode => format!("{} {}", h.protocol, h.mode),
+            GroupBy::Hour => {
+                humantime::format_rfc3339_seconds(at).to_string()[..13].to_string() + ":00Z"
+            }
+            GroupBy::Day => humantime::format_rfc3339_seconds(at).to_string()[..10].to_string(),
+        }
+    }
+
+    /// Adds one record.
+    pub fn add(&mut self, record: &Record) {
+        let header = match record {
+            Record::Probe(p) => &p.header,
+            Record::Event(e) => &e.header,
+            Record::State(s) => &s.header,
+            Record::Summary(s) => &s.header,
+        };
+        let Ok(at) = humantime::parse_rfc3339(&header.ts) else {
+            return;
+        };
+        if self.since.is_some_and(|s| at < s) || self.until.is_some_and(|u| at >= u) {
+            self.outside_window += 1;
+            return;
+        }
+        let key = self.key(header, at);
+        let group = self.groups.entry(key).or_default();
+        if !group.runs.contains(&header.run) {
+            group.runs.insert(header.run.clone());
+        }
+        group.first = Some(group.first.map_or(at, |f| f.min(at)));
+        group.last = Some(group.last.map_or(at, |l| l.max(at)));
+        match record {
+            Record::Probe(p) => match (p.ok, p.rtt_us) {
+                (true, Some(us)) => group
+                    .probes
+                    .record_reply(Duration::from_nanos((us * 1000.0).round().max(0.0) as u64)),
+                _ => {
+                    let kind = cause_kind(p.cause.as_deref().unwrap_or("io"));
+                    group
+                        .probes
+                        .record_failure(&Cause::new(kind, p.detail.clone().unwrap_or_default()));
+                }
+            },
+            Record::State(s) => {
+                *group
+                    .watch
+                    .transitions
+                    .entry(format!("{} ({})", s.to, s.cause))
+                    .or_default() += 1;
+                if s.to == "down" {
+                    group.watch.outages += 1;
+                    if s.cause.starts_with("ws-close") || s.cause.starts_with("goaway") {
+                        let what = match &s.detail {
+                            Some(d) => format!("{} ({d})", s.cause),
+                            None => s.cause.clone(),
+                        };
+                        *group.watch.closes.entry(what).or_default() += 1;
+                    }
+                }
+            }
+            Record::Event(e) if e.event == "disconnected" => {
+                let cause = e.cause.as_deref().unwrap_or("io");
+                group.probes.record_disconnect(cause_kind(cause));
+                if cause.starts_with("ws-close") || cause.starts_with("goaway") {
+                    let what = match &e.detail {
+                        Some(d) => format!("{cause} ({d})"),
+                        None => cause.to_string(),
+                    };
+                    *group.watch.closes.entry(what).or_default() += 1;
+                }
+            }
+            Record::Event(_) => {}
+            Record::Summary(s) => {
+                if let Some(w) = &s.watch {
+                    for (state, ms) in &w.time_in_ms {
+                        *group.watch.time_in_ms.entry(state.clone()).or_default() += ms;
+                    }
+                    group.watch.longest_outage_ms =
+                        group.watch.longest_outage_ms.max(w.longest_outage_ms);
+                    group.watch.total_outage_ms += w.total_outage_ms;
+                }
+            }
+        }
+    }
+
+    pub fn groups(&self) -> &BTreeMap<String, Group> {
+        &self.groups
+    }
+}
+
+/// The cause kind a record's cause word names (statistics count by kind).
+pub fn cause_kind(word: &str) -> CauseKind {
+    let number = |prefix: &str| {
+        word.strip_prefix(prefix)
+            .and_then(|n| n.trim().parse().ok())
+    };
+    match word {
+        "refused" => CauseKind::Refused,
+        "reset" => CauseKind::Reset,
+        "eof" => CauseKind::Eof,
+        "timeout" => CauseKind::Timeout,
+        "dns" => CauseKind::Dns,
+        "unreachable" => CauseKind::Unreachable,
+        "tls" => CauseKind::Tls,
+        "protocol" => CauseKind::Protocol,
+        w if w.starts_with("http ") => number("http ").map_or(CauseKind::Io, CauseKind::Http),
+        w if w.starts_with("ws-close ") => {
+            number("ws-close ").map_or(CauseKind::Io, CauseKind::WsClose)
+        }
+        w if w.starts_with("goaway ") => CauseKind::Goaway(goaway_code(&w[7..])),
+        w if w.starts_with("health ") => CauseKind::NotServing(2),
+        w if w.starts_with("grpc ") => CauseKind::Grpc(2),
+        _ => CauseKind::Io,
+    }
+}
+
+fn goaway_code(name: &str) -> u32 {
+    (0..=0xd)
+        .find(|c| crate::proto::h2tap::error_name(*c) == name)
+        .unwrap_or(0xff)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_records_unknowns_or_errors() {
+        let probe = r#"{"type":"probe","v":1,"ts":"2026-11-21T10:00:00.000000Z","run":"r","target":"tcp://h:1","protocol":"tcp","mode":"echo","seq":1,"ok":true,"rtt_us":50.0}"#;
+        assert!(matches!(parse_line(probe), Ok(Parsed::Record(_))));
+        assert_eq!(
+            parse_line(r#"{"type":"hello","v":1}"#),
+            Ok(Parsed::Unknown("hello".into()))
+        );
+        assert_eq!(
+            parse_line(r#"{"type":"probe","v":2}"#),
+            Err(LineError::FutureVersion(2))
+        );
+        assert!(matches!(
+            parse_line("{\"type\":\"probe\",\"v\":1"),
+            Err(LineError::NotJson(_))
+        ));
+        assert!(matches!(
+            parse_line(r#"{"type":"probe","v":1}"#),
+            Err(LineError::NotRecord(_))
+        ));
+    }
+
+    #[test]
+    fn cause_words_round_trip() {
+        for kind in [
+            CauseKind::Refused,
+            CauseKind::Timeout,
+            CauseKind::WsClose(1011),
+            CauseKind::Http(403),
+            CauseKind::Goaway(11),
+        ] {
+            assert_eq!(cause_kind(&kind.to_string()), kind);
+        }
+    }
+}

@@ -1,0 +1,111 @@
+//! kareport's command line: clap definitions, whose doc comments are the help text.
+
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime};
+
+use clap::Parser;
+use kacli::{parse_duration, parse_percent};
+use kaprobe::report::GroupBy;
+use kaprobe::stats::Stat;
+use kaprobe::threshold::Percent;
+
+const AFTER_HELP: &str = "\
+Input: NDJSON records from kaping --ndjson and kawatch --ndjson (docs/schema.md), any
+mix of runs and targets, from files or stdin ('-' or nothing). A line that is not a
+record is an error naming file and line, unless --skip-invalid.
+
+Exit status:
+  0  read everything and every group met the thresholds
+  1  a group breached --max-loss, --max-rtt or --min-availability (each named on stderr)
+  2  usage error, unreadable file, or an invalid line without --skip-invalid
+
+Examples:
+  kareport night.ndjson
+  cat logs/*.ndjson | kareport --json | jq '.targets[] | select(.loss_pct > 1)'
+  kareport --group-by hour --since 2026-11-20T00:00:00Z logs/*.ndjson
+  kareport --max-loss 1% --max-rtt 100ms --min-availability 99.9% logs/today.ndjson || page-someone";
+
+/// Statistics tables and JSON from recorded kaping and kawatch runs.
+#[derive(Debug, Parser)]
+#[command(name = "kareport", version, after_long_help = AFTER_HELP)]
+pub struct Cli {
+    /// NDJSON files to read; '-' or none reads stdin
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// Group by target, protocol, mode, hour or day (UTC)
+    #[arg(long, value_name = "KEY", default_value = "target", value_parser = parse_group_by)]
+    pub group_by: GroupBy,
+
+    /// Only records at or after this time (RFC 3339, e.g. 2026-11-20T00:00:00Z)
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub since: Option<SystemTime>,
+
+    /// Only records before this time (RFC 3339)
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub until: Option<SystemTime>,
+
+    /// Print one JSON document instead of a table
+    #[arg(long)]
+    pub json: bool,
+
+    /// Count, report on stderr and skip lines that are not valid records
+    #[arg(long)]
+    pub skip_invalid: bool,
+
+    /// Exit 1 when a group's loss exceeds PCT
+    #[arg(long, value_name = "PCT", value_parser = parse_percent)]
+    pub max_loss: Option<Percent>,
+
+    /// Exit 1 when a group's RTT statistic (see --rtt-stat) exceeds DURATION
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub max_rtt: Option<Duration>,
+
+    /// Statistic --max-rtt applies to: min, avg, max, mdev, p50, p90, p95, p99, p99.9, jitter
+    #[arg(long, value_name = "STAT", default_value = "p99", value_parser = parse_stat)]
+    pub rtt_stat: Stat,
+
+    /// Exit 1 when a watched group's availability is below PCT
+    #[arg(long, value_name = "PCT", value_parser = parse_percent)]
+    pub min_availability: Option<Percent>,
+}
+
+fn parse_group_by(s: &str) -> Result<GroupBy, String> {
+    s.parse()
+}
+
+fn parse_stat(s: &str) -> Result<Stat, String> {
+    s.parse()
+}
+
+fn parse_time(s: &str) -> Result<SystemTime, String> {
+    humantime::parse_rfc3339_weak(s).map_err(|e| {
+        format!("invalid time '{s}': {e} (expected RFC 3339, e.g. 2026-11-20T00:00:00Z)")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn bad_values_are_usage_errors() {
+        for bad in [
+            &["kareport", "--group-by", "week"][..],
+            &["kareport", "--since", "yesterday"],
+            &["kareport", "--max-loss", "200%"],
+        ] {
+            assert_eq!(
+                Cli::try_parse_from(bad).unwrap_err().exit_code(),
+                2,
+                "{bad:?}"
+            );
+        }
+    }
+}

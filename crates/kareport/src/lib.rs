@@ -1,0 +1,144 @@
+//! kareport: reads recorded NDJSON, aggregates it with kaprobe's report module, and
+//! prints a table or a JSON document; thresholds set the exit status.
+
+pub mod cli;
+mod render;
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use kaprobe::record::{GroupReport, InputCounts, ReportDoc, SCHEMA_VERSION};
+use kaprobe::report::{Aggregator, Parsed, parse_line};
+use kaprobe::threshold::Thresholds;
+
+/// Runs kareport; `Err` is a usage or input error (exit status 2).
+pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
+    let mut agg = Aggregator::new(cli.group_by, cli.since, cli.until);
+    let mut counts = InputCounts::default();
+    let stdin = cli.files.is_empty() || cli.files.iter().any(|f| f == Path::new("-"));
+    for file in cli.files.iter().filter(|f| *f != Path::new("-")) {
+        let reader =
+            std::fs::File::open(file).with_context(|| format!("cannot read {}", file.display()))?;
+        read(
+            &file.display().to_string(),
+            reader,
+            &mut agg,
+            &mut counts,
+            cli.skip_invalid,
+        )?;
+    }
+    if stdin {
+        read(
+            "<stdin>",
+            std::io::stdin().lock(),
+            &mut agg,
+            &mut counts,
+            cli.skip_invalid,
+        )?;
+    }
+    counts.outside_window = agg.outside_window;
+    if counts.invalid > 0 {
+        eprintln!("kareport: skipped {} invalid line(s)", counts.invalid);
+    }
+    if counts.unknown > 0 {
+        eprintln!(
+            "kareport: ignored {} record(s) of unknown types",
+            counts.unknown
+        );
+    }
+
+    let thresholds = Thresholds {
+        max_loss: cli.max_loss,
+        max_rtt: cli.max_rtt,
+        rtt_stat: cli.rtt_stat,
+    };
+    let mut breaches = Vec::new();
+    let mut groups = Vec::new();
+    for (key, group) in agg.groups() {
+        let report = GroupReport::new(key, group);
+        if group.probes.transmitted > 0 {
+            breaches.extend(
+                thresholds
+                    .breaches(&group.probes)
+                    .into_iter()
+                    .map(|b| format!("{key}: {b}")),
+            );
+        }
+        if let (Some(min), Some(avail)) = (cli.min_availability, report.availability_pct) {
+            if avail < min.0 {
+                breaches.push(format!(
+                    "{key}: availability {avail:.3}% below --min-availability {min}"
+                ));
+            }
+        }
+        groups.push(report);
+    }
+    let doc = ReportDoc {
+        v: SCHEMA_VERSION,
+        tool: "kareport".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        group_by: cli.group_by.to_string(),
+        input: counts,
+        targets: groups,
+        healthy: breaches.is_empty(),
+        breaches: breaches.clone(),
+    };
+    let mut out = std::io::stdout().lock();
+    if cli.json {
+        render::json::write(&mut out, &doc)?;
+    } else {
+        render::table::write(&mut out, &doc)?;
+    }
+    for breach in &breaches {
+        eprintln!("kareport: {breach}");
+    }
+    Ok(if breaches.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// Reads one input, line by line; a bad line is an error naming it, or with
+/// `skip_invalid` a note on stderr.
+fn read(
+    name: &str,
+    input: impl Read,
+    agg: &mut Aggregator,
+    counts: &mut InputCounts,
+    skip_invalid: bool,
+) -> anyhow::Result<()> {
+    counts.files += 1;
+    let mut reader = BufReader::new(input);
+    let mut line = String::new();
+    let mut number = 0u64;
+    loop {
+        line.clear();
+        let n = reader
+            .read_line(&mut line)
+            .with_context(|| format!("cannot read {name}"))?;
+        if n == 0 {
+            return Ok(());
+        }
+        number += 1;
+        counts.lines += 1;
+        let text = line.trim_end_matches(['\n', '\r']);
+        if text.trim().is_empty() {
+            continue;
+        }
+        match parse_line(text) {
+            Ok(Parsed::Record(record)) => {
+                counts.records += 1;
+                agg.add(&record);
+            }
+            Ok(Parsed::Unknown(_)) => counts.unknown += 1,
+            Err(e) if skip_invalid => {
+                counts.invalid += 1;
+                eprintln!("kareport: {name}:{number}: skipped: {e}");
+            }
+            Err(e) => bail!("{name}:{number}: {e} (use --skip-invalid to skip such lines)"),
+        }
+    }
+}

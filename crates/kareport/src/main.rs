@@ -1,0 +1,14 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    match kareport::run(kareport::cli::Cli::parse()) {
+        Ok(code) => code,
+        Err(err) if kaprobe::signal::is_broken_pipe(err.as_ref()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("kareport: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,4 @@
+//! Output formats, one file each: a terminal table, one JSON document.
+
+pub mod json;
+pub mod table;

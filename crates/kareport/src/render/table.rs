@@ -1,0 +1,86 @@
+//! The terminal table: a row per group, RTT in milliseconds, watch figures where
+//! there were watches; a line about the input under it.
+
+use std::io::{self, Write};
+
+use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
+use kaprobe::record::ReportDoc;
+
+fn ms(us: Option<f64>) -> String {
+    us.map_or_else(|| "-".to_string(), |v| format!("{:.3}", v / 1000.0))
+}
+
+fn counts(map: &std::collections::BTreeMap<String, u64>) -> String {
+    map.iter()
+        .map(|(k, v)| format!("{k} {v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub fn write(out: &mut impl Write, doc: &ReportDoc) -> io::Result<()> {
+    let mut table = Table::new();
+    table
+        .load_style(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic);
+    table.set_header([
+        doc.group_by.as_str(),
+        "runs",
+        "probes",
+        "loss",
+        "min",
+        "avg",
+        "p50",
+        "p90",
+        "p99",
+        "p99.9",
+        "max",
+        "jitter",
+        "avail",
+        "outages",
+        "failures / closes",
+    ]);
+    for g in &doc.targets {
+        let mut notes = counts(&g.failures);
+        let closes = counts(&g.closes);
+        if !closes.is_empty() {
+            notes = if notes.is_empty() {
+                closes
+            } else {
+                format!("{notes}; {closes}")
+            };
+        }
+        table.add_row(vec![
+            Cell::new(&g.group),
+            Cell::new(g.runs),
+            Cell::new(g.probes),
+            Cell::new(format!("{:.2}%", g.loss_pct)),
+            Cell::new(ms(g.rtt.min_us)),
+            Cell::new(ms(g.rtt.avg_us)),
+            Cell::new(ms(g.rtt.p50_us)),
+            Cell::new(ms(g.rtt.p90_us)),
+            Cell::new(ms(g.rtt.p99_us)),
+            Cell::new(ms(g.rtt.p999_us)),
+            Cell::new(ms(g.rtt.max_us)),
+            Cell::new(ms(g.rtt.jitter_us)),
+            Cell::new(
+                g.availability_pct
+                    .map_or("-".to_string(), |a| format!("{a:.3}%")),
+            ),
+            Cell::new(g.outages),
+            Cell::new(notes),
+        ]);
+    }
+    for col in 1..14 {
+        if let Some(c) = table.column_mut(col) {
+            c.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    writeln!(out, "{table}")?;
+    let i = &doc.input;
+    writeln!(
+        out,
+        "RTT in ms. Read {} record(s) from {} line(s) in {} input(s); {} invalid skipped, {} of unknown types, {} outside the window.",
+        i.records, i.lines, i.files, i.invalid, i.unknown, i.outside_window
+    )?;
+    out.flush()
+}

@@ -1,0 +1,243 @@
+//! kareport over records made by real kaping and kawatch runs in the test, and over
+//! hand-made edge cases: statistics checked against values computed here.
+
+use std::path::{Path, PathBuf};
+
+use kaprobe::record::ReportDoc;
+
+use crate::util::{KaServe, closed_port, kaping, parse_records, probes, run};
+
+struct Fixtures {
+    dir: tempfile::TempDir,
+}
+
+impl Fixtures {
+    fn new() -> Self {
+        Fixtures {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn write(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+}
+
+fn report(args: &[&str]) -> (i32, ReportDoc, String) {
+    let mut all = vec!["--json"];
+    all.extend_from_slice(args);
+    let out = run("kareport", &all);
+    out.assert_no_panic();
+    let doc: ReportDoc = serde_json::from_str(&out.stdout)
+        .unwrap_or_else(|e| panic!("not a report ({e}): {}\n{}", out.stdout, out.stderr));
+    (out.code(), doc, out.stderr)
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+#[test]
+fn statistics_match_the_probe_records() {
+    let server = KaServe::tcp();
+    let out = kaping(&["-c", "30", "-i", "5ms", "--ndjson", &server.url()]);
+    let records = out.records();
+    let fx = Fixtures::new();
+    let file = fx.write("run.ndjson", &out.stdout);
+    let (code, doc, _) = report(&[path(&file)]);
+    assert_eq!(code, 0);
+    assert_eq!(doc.targets.len(), 1);
+    let g = &doc.targets[0];
+    let rtts: Vec<f64> = probes(&records).iter().filter_map(|p| p.rtt_us).collect();
+    let min = rtts.iter().cloned().fold(f64::MAX, f64::min);
+    let max = rtts.iter().cloned().fold(0.0, f64::max);
+    let avg = rtts.iter().sum::<f64>() / rtts.len() as f64;
+    assert_eq!((g.probes, g.replies), (30, rtts.len() as u64));
+    assert!((g.rtt.min_us.unwrap() - min).abs() < 0.01);
+    assert!((g.rtt.max_us.unwrap() - max).abs() < 0.01);
+    assert!((g.rtt.avg_us.unwrap() - avg).abs() < 0.01);
+    let mut sorted = rtts.clone();
+    sorted.sort_by(f64::total_cmp);
+    let p50 = sorted[(sorted.len() as f64 * 0.5).ceil() as usize - 1];
+    assert!(
+        (g.rtt.p50_us.unwrap() - p50).abs() <= p50 * 0.01 + 0.1,
+        "{} vs {p50}",
+        g.rtt.p50_us.unwrap()
+    );
+    assert_eq!(g.group, server.url());
+    assert_eq!(doc.input.records, records.len() as u64);
+}
+
+#[test]
+fn several_runs_and_tools_merge_without_double_counting() {
+    let server = KaServe::tcp();
+    let a = kaping(&["-c", "10", "-i", "2ms", "--ndjson", &server.url()]).stdout;
+    let b = kaping(&["-c", "15", "-i", "2ms", "--ndjson", &server.url()]).stdout;
+    let watch = run(
+        "kawatch",
+        &[
+            "-i",
+            "20ms",
+            "--duration",
+            "300ms",
+            "--ndjson",
+            &server.url(),
+        ],
+    )
+    .stdout;
+    let watched = parse_records(&watch);
+    let watch_probes = probes(&watched).len() as u64;
+    let fx = Fixtures::new();
+    // Interleaved: b's lines first, then a's, then the watch; order must not matter.
+    let file = fx.write("mixed.ndjson", &format!("{b}{a}{watch}"));
+    let (code, doc, _) = report(&[path(&file)]);
+    assert_eq!(code, 0);
+    let g = &doc.targets[0];
+    assert_eq!(g.runs, 3);
+    assert_eq!(
+        g.probes,
+        25 + watch_probes,
+        "probe records counted once each; summaries add nothing"
+    );
+    let avail = g
+        .availability_pct
+        .expect("the watch summary gives availability");
+    assert!(avail > 90.0, "{avail}");
+    // The same data from stdin and from two files agrees.
+    let fa = fx.write("a.ndjson", &a);
+    let fb = fx.write("b.ndjson", &b);
+    let (_, two, _) = report(&[path(&fa), path(&fb)]);
+    assert_eq!(two.targets[0].probes, 25);
+    assert_eq!(two.input.files, 2);
+}
+
+#[test]
+fn losses_and_thresholds_set_the_exit_status() {
+    let refused = format!("tcp://{}", closed_port());
+    let out = kaping(&["-c", "3", "-i", "2ms", "--ndjson", &refused]);
+    let fx = Fixtures::new();
+    let file = fx.write("lossy.ndjson", &out.stdout);
+    let (code, doc, _) = report(&[path(&file)]);
+    assert_eq!(code, 1, "no reply at all is unhealthy");
+    assert_eq!(doc.targets[0].loss_pct, 100.0);
+    assert_eq!(doc.targets[0].failures.get("refused"), Some(&3));
+    let server = KaServe::tcp();
+    let good = fx.write(
+        "good.ndjson",
+        &kaping(&["-c", "5", "-i", "2ms", "--ndjson", &server.url()]).stdout,
+    );
+    assert_eq!(
+        report(&["--max-loss", "0%", "--max-rtt", "1s", path(&good)]).0,
+        0
+    );
+    let (code, _, stderr) = report(&["--max-rtt", "1ns", path(&good)]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("exceeds --max-rtt"), "{stderr}");
+    let watch = run(
+        "kawatch",
+        &[
+            "--duration",
+            "200ms",
+            "--backoff",
+            "50ms..100ms",
+            "--ndjson",
+            &refused,
+        ],
+    )
+    .stdout;
+    let down = fx.write("down.ndjson", &watch);
+    let (code, doc, stderr) = report(&["--min-availability", "99.9%", path(&down)]);
+    assert_eq!(code, 1);
+    assert_eq!(doc.targets[0].availability_pct, Some(0.0));
+    assert!(
+        stderr.contains("below --min-availability 99.9%"),
+        "{stderr}"
+    );
+}
+
+const PROBE: &str = r#"{"type":"probe","v":1,"ts":"2026-11-21T10:15:00.000000Z","run":"r1","target":"tcp://h:1","protocol":"tcp","mode":"echo","seq":1,"ok":true,"rtt_us":100.0}"#;
+
+#[test]
+fn edge_cases_by_hand() {
+    let fx = Fixtures::new();
+    let empty = fx.write("empty.ndjson", "");
+    let (code, doc, _) = report(&[path(&empty)]);
+    assert_eq!((code, doc.targets.len()), (0, 0));
+
+    let one = fx.write("one.ndjson", &format!("{PROBE}\n"));
+    let (_, doc, _) = report(&[path(&one)]);
+    let rtt = &doc.targets[0].rtt;
+    assert_eq!(
+        (rtt.min_us, rtt.p99_us, rtt.mdev_us),
+        (Some(100.0), Some(100.0), Some(0.0))
+    );
+    assert_eq!(rtt.jitter_us, None);
+
+    let cut = &PROBE[..PROBE.len() / 2];
+    let garbage = fx.write("bad.ndjson", &format!("{PROBE}\n{cut}\nnot json\n"));
+    let out = run("kareport", &[path(&garbage)]);
+    assert_eq!(out.code(), 2);
+    let first = out.stderr.lines().next().unwrap();
+    assert!(
+        first.starts_with(&format!("kareport: {}:2: not JSON", garbage.display())),
+        "{first}"
+    );
+    let (code, doc, stderr) = report(&["--skip-invalid", path(&garbage)]);
+    assert_eq!(code, 0);
+    assert_eq!((doc.input.invalid, doc.input.records), (2, 1));
+    assert!(stderr.contains(":3: skipped"), "{stderr}");
+
+    let future = PROBE.replace(r#""v":1"#, r#""v":2"#);
+    let unknown = r#"{"type":"telemetry","v":1,"ts":"2026-11-21T10:00:00Z"}"#;
+    let mixed = fx.write("versions.ndjson", &format!("{unknown}\n{future}\n"));
+    let out = run("kareport", &[path(&mixed)]);
+    assert_eq!(out.code(), 2);
+    assert!(
+        out.stderr.contains(":2: schema version 2 is newer"),
+        "{}",
+        out.stderr
+    );
+    let only_unknown = fx.write("unknown.ndjson", &format!("{unknown}\n{PROBE}\n"));
+    let (_, doc, _) = report(&[path(&only_unknown)]);
+    assert_eq!((doc.input.unknown, doc.input.records), (1, 1));
+}
+
+#[test]
+fn windows_and_groupings() {
+    let fx = Fixtures::new();
+    let later = PROBE
+        .replace("10:15:00", "11:45:00")
+        .replace(r#""rtt_us":100.0"#, r#""rtt_us":300.0"#);
+    let other = PROBE.replace("tcp://h:1", "ws://w:2/").replace(
+        r#""protocol":"tcp","mode":"echo""#,
+        r#""protocol":"ws","mode":"ping""#,
+    );
+    // Out of order on purpose.
+    let file = fx.write("day.ndjson", &format!("{later}\n{PROBE}\n{other}\n"));
+    let (_, doc, _) = report(&["--group-by", "hour", path(&file)]);
+    let keys: Vec<&str> = doc.targets.iter().map(|g| g.group.as_str()).collect();
+    assert_eq!(keys, vec!["2026-11-21T10:00Z", "2026-11-21T11:00Z"]);
+    assert_eq!(doc.targets[0].probes, 2);
+    let (_, doc, _) = report(&["--group-by", "protocol", path(&file)]);
+    assert_eq!(doc.targets.len(), 2);
+    let (_, doc, _) = report(&["--since", "2026-11-21T11:00:00Z", path(&file)]);
+    assert_eq!(doc.targets[0].probes, 1);
+    assert_eq!(doc.targets[0].rtt.min_us, Some(300.0));
+    assert_eq!(doc.input.outside_window, 2);
+    let (_, doc, _) = report(&[
+        "--until",
+        "2026-11-21T11:00:00Z",
+        "--group-by",
+        "day",
+        path(&file),
+    ]);
+    assert_eq!(
+        (doc.targets[0].group.as_str(), doc.targets[0].probes),
+        ("2026-11-21", 2)
+    );
+    let table = run("kareport", &[path(&file)]);
+    assert_eq!(table.code(), 0);
+    assert!(table.stdout.contains("tcp://h:1") && table.stdout.contains("ws://w:2/"));
+}
