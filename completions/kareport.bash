@@ -23,7 +23,7 @@ _kareport() {
 
     case "${cmd}" in
         kareport)
-            opts="-h -V --group-by --since --until --json --skip-invalid --max-loss --max-rtt --rtt-stat --min-availability --help --version"
+            opts="-h -V --group-by --since --until --format --json --csv --skip-invalid --max-loss --max-rtt --rtt-stat --min-availability --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -39,6 +39,10 @@ _kareport() {
                     ;;
                 --until)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json csv markdown" -- "${cur}"))
                     return 0
                     ;;
                 --max-loss)

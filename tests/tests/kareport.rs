@@ -241,3 +241,26 @@ fn windows_and_groupings() {
     assert_eq!(table.code(), 0);
     assert!(table.stdout.contains("tcp://h:1") && table.stdout.contains("ws://w:2/"));
 }
+
+#[test]
+fn csv_and_markdown() {
+    let fx = Fixtures::new();
+    let file = fx.write("one.ndjson", &format!("{PROBE}\n"));
+    let out = run("kareport", &["--csv", path(&file)]);
+    assert_eq!(out.code(), 0, "{}", out.stderr);
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert!(lines[0].starts_with("group,runs,probes,replies,loss_pct,min_us"));
+    assert!(
+        lines[1].starts_with("tcp://h:1,1,1,1,0,100,100,100,0,"),
+        "{}",
+        lines[1]
+    );
+    let md = run("kareport", &["--format", "markdown", path(&file)]);
+    assert_eq!(md.code(), 0);
+    assert!(
+        md.stdout.lines().next().unwrap().starts_with("| target"),
+        "{}",
+        md.stdout
+    );
+    assert!(md.stdout.contains("| tcp://h:1"), "{}", md.stdout);
+}

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
-use clap::Parser;
+use clap::{Parser, ValueEnum};
 use kacli::{parse_duration, parse_percent};
 use kaprobe::report::GroupBy;
 use kaprobe::stats::Stat;
@@ -23,6 +23,7 @@ Examples:
   kareport night.ndjson
   cat logs/*.ndjson | kareport --json | jq '.targets[] | select(.loss_pct > 1)'
   kareport --group-by hour --since 2026-11-20T00:00:00Z logs/*.ndjson
+  kareport --format markdown logs/*.ndjson > report.md
   kareport --max-loss 1% --max-rtt 100ms --min-availability 99.9% logs/today.ndjson || page-someone";
 
 /// Statistics tables and JSON from recorded kaping and kawatch runs.
@@ -45,9 +46,17 @@ pub struct Cli {
     #[arg(long, value_name = "TIME", value_parser = parse_time)]
     pub until: Option<SystemTime>,
 
-    /// Print one JSON document instead of a table
-    #[arg(long)]
+    /// Output format
+    #[arg(long, value_name = "FORMAT", value_enum, default_value = "table")]
+    pub format: Format,
+
+    /// Same as --format json
+    #[arg(long, conflicts_with_all = ["csv", "format"])]
     pub json: bool,
+
+    /// Same as --format csv
+    #[arg(long, conflicts_with = "format")]
+    pub csv: bool,
 
     /// Count, report on stderr and skip lines that are not valid records
     #[arg(long)]
@@ -68,6 +77,32 @@ pub struct Cli {
     /// Exit 1 when a watched group's availability is below PCT
     #[arg(long, value_name = "PCT", value_parser = parse_percent)]
     pub min_availability: Option<Percent>,
+}
+
+/// How the report is printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// A terminal table
+    Table,
+    /// One JSON document
+    Json,
+    /// Comma-separated values, one row per group
+    Csv,
+    /// A Markdown table
+    Markdown,
+}
+
+impl Cli {
+    /// The format asked for by --format, --json or --csv.
+    pub fn output(&self) -> Format {
+        if self.json {
+            Format::Json
+        } else if self.csv {
+            Format::Csv
+        } else {
+            self.format
+        }
+    }
 }
 
 fn parse_group_by(s: &str) -> Result<GroupBy, String> {

@@ -86,10 +86,11 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
         breaches: breaches.clone(),
     };
     let mut out = std::io::stdout().lock();
-    if cli.json {
-        render::json::write(&mut out, &doc)?;
-    } else {
-        render::table::write(&mut out, &doc)?;
+    match cli.output() {
+        cli::Format::Json => render::json::write(&mut out, &doc)?,
+        cli::Format::Csv => render::csv::write(&mut out, &doc)?,
+        cli::Format::Table => render::table::write(&mut out, &doc, false)?,
+        cli::Format::Markdown => render::table::write(&mut out, &doc, true)?,
     }
     for breach in &breaches {
         eprintln!("kareport: {breach}");

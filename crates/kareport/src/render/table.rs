@@ -1,5 +1,5 @@
-//! The terminal table: a row per group, RTT in milliseconds, watch figures where
-//! there were watches; a line about the input under it.
+//! The table: a row per group, RTT in milliseconds, watch figures where there were
+//! watches; a line about the input under it. Fitted to the terminal, or Markdown.
 
 use std::io::{self, Write};
 
@@ -17,11 +17,15 @@ fn counts(map: &std::collections::BTreeMap<String, u64>) -> String {
         .join(", ")
 }
 
-pub fn write(out: &mut impl Write, doc: &ReportDoc) -> io::Result<()> {
+pub fn write(out: &mut impl Write, doc: &ReportDoc, markdown: bool) -> io::Result<()> {
     let mut table = Table::new();
-    table
-        .load_style(presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic);
+    if markdown {
+        table.load_style(presets::ASCII_MARKDOWN);
+    } else {
+        table
+            .load_style(presets::UTF8_FULL_CONDENSED)
+            .set_content_arrangement(ContentArrangement::Dynamic);
+    }
     table.set_header([
         doc.group_by.as_str(),
         "runs",
@@ -76,6 +80,9 @@ pub fn write(out: &mut impl Write, doc: &ReportDoc) -> io::Result<()> {
         }
     }
     writeln!(out, "{table}")?;
+    if markdown {
+        writeln!(out)?;
+    }
     let i = &doc.input;
     writeln!(
         out,
