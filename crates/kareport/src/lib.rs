@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use kaprobe::record::{GroupReport, InputCounts, ReportDoc, SCHEMA_VERSION};
-use kaprobe::report::{Aggregator, Parsed, parse_line};
+use kaprobe::report::{Aggregator, Ingested};
 use kaprobe::threshold::Thresholds;
 
 /// Runs kareport; `Err` is a usage or input error (exit status 2).
@@ -18,9 +18,17 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
     let mut agg = Aggregator::new(cli.group_by, cli.since, cli.until);
     let mut counts = InputCounts::default();
     let stdin = cli.files.is_empty() || cli.files.iter().any(|f| f == Path::new("-"));
-    for file in cli.files.iter().filter(|f| *f != Path::new("-")) {
+    let files: Vec<&Path> = cli
+        .files
+        .iter()
+        .map(|f| f.as_path())
+        .filter(|f| *f != Path::new("-"))
+        .collect();
+    let progress = progress_bar(&files);
+    for file in files {
         let reader =
             std::fs::File::open(file).with_context(|| format!("cannot read {}", file.display()))?;
+        let reader = progress.wrap_read(reader);
         read(
             &file.display().to_string(),
             reader,
@@ -29,6 +37,7 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
             cli.skip_invalid,
         )?;
     }
+    progress.finish_and_clear();
     if stdin {
         read(
             "<stdin>",
@@ -102,6 +111,26 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// A progress bar on stderr for large inputs, only when stderr is a terminal.
+fn progress_bar(files: &[&Path]) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    let total: u64 = files
+        .iter()
+        .filter_map(|f| std::fs::metadata(f).ok())
+        .map(|m| m.len())
+        .sum();
+    if !std::io::stderr().is_terminal() || total < 16 * 1024 * 1024 {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(total);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "reading {bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+    ) {
+        bar.set_style(style);
+    }
+    bar
+}
+
 /// Reads one input, line by line; a bad line is an error naming it, or with
 /// `skip_invalid` a note on stderr.
 fn read(
@@ -129,12 +158,9 @@ fn read(
         if text.trim().is_empty() {
             continue;
         }
-        match parse_line(text) {
-            Ok(Parsed::Record(record)) => {
-                counts.records += 1;
-                agg.add(&record);
-            }
-            Ok(Parsed::Unknown(_)) => counts.unknown += 1,
+        match agg.ingest(text) {
+            Ok(Ingested::Record) => counts.records += 1,
+            Ok(Ingested::Unknown) => counts.unknown += 1,
             Err(e) if skip_invalid => {
                 counts.invalid += 1;
                 eprintln!("kareport: {name}:{number}: skipped: {e}");
