@@ -21,6 +21,9 @@ use kaprobe::record::{EventRecord, ProbeRecord, Record, Report, ServeRecord, Sum
 /// The longest any single process in a test may run before it is killed.
 pub const WATCHDOG: Duration = Duration::from_secs(30);
 
+/// The binaries the tests run; each is built before the first test runs one.
+const TOOLS: [&str; 4] = ["kaping", "kawatch", "kareport", "kaserve"];
+
 /// Path of a workspace binary, built on first use so tests never run a stale one.
 /// (`cargo test` builds binaries only for the package that owns them.)
 pub fn bin(name: &str) -> PathBuf {
@@ -35,9 +38,10 @@ pub fn bin(name: &str) -> PathBuf {
             .to_path_buf();
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let mut cmd = Command::new(cargo);
-        cmd.args([
-            "build", "--bins", "-p", "kaping", "-p", "kaserve", "-p", "kawatch",
-        ]);
+        cmd.args(["build", "--bins"]);
+        for tool in TOOLS {
+            cmd.args(["-p", tool]);
+        }
         if profile_dir.file_name().is_some_and(|n| n == "release") {
             cmd.arg("--release");
         }
@@ -52,6 +56,10 @@ pub fn bin(name: &str) -> PathBuf {
         );
         profile_dir
     });
+    assert!(
+        TOOLS.contains(&name),
+        "{name} is not among the binaries the harness builds"
+    );
     dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
 }
 
