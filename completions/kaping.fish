@@ -15,8 +15,8 @@ complete -c kaping -l key -d 'Client private key (PEM) for mutual TLS; goes with
 complete -c kaping -l sni -d 'Name to send in SNI and verify the certificate against, instead of the host' -r
 complete -c kaping -l tcp-keepalive -d 'Kernel TCP keepalive on probe connections, e.g. 30s,5s,3' -r
 complete -c kaping -l tcp-user-timeout -d 'TCP_USER_TIMEOUT on probe connections: how long sent data may go unacknowledged' -r
-complete -c kaping -l max-loss -d 'Exit 1 when a target\'s loss exceeds PCT (0%, 1.5%)' -r
-complete -c kaping -l max-rtt -d 'Exit 1 when a target\'s RTT statistic (see --rtt-stat) exceeds DURATION' -r
+complete -c kaping -l max-loss -d 'Exit 1 when the loss exceeds PCT (0%, 1.5%)' -r
+complete -c kaping -l max-rtt -d 'Exit 1 when the RTT statistic chosen by --rtt-stat exceeds DURATION' -r
 complete -c kaping -l rtt-stat -d 'Statistic --max-rtt applies to: min, avg, max, mdev, p50, p90, p95, p99, p99.9, jitter' -r
 complete -c kaping -l fresh -d 'A new connection for every probe, timing TCP connect, TLS, the WebSocket upgrade or HTTP/2 handshake, and the first round trip separately'
 complete -c kaping -s k -l insecure -d 'Do not verify TLS certificates (said on stderr)'

@@ -5,8 +5,8 @@ complete -c kareport -l format -d 'Output format' -r -f -a "table\t'A terminal t
 json\t'One JSON document'
 csv\t'Comma-separated values, one row per group'
 markdown\t'A Markdown table'"
-complete -c kareport -l max-loss -d 'Exit 1 when a group\'s loss exceeds PCT' -r
-complete -c kareport -l max-rtt -d 'Exit 1 when a group\'s RTT statistic (see --rtt-stat) exceeds DURATION' -r
+complete -c kareport -l max-loss -d 'Exit 1 when the loss exceeds PCT (0%, 1.5%)' -r
+complete -c kareport -l max-rtt -d 'Exit 1 when the RTT statistic chosen by --rtt-stat exceeds DURATION' -r
 complete -c kareport -l rtt-stat -d 'Statistic --max-rtt applies to: min, avg, max, mdev, p50, p90, p95, p99, p99.9, jitter' -r
 complete -c kareport -l min-availability -d 'Exit 1 when a watched group\'s availability is below PCT' -r
 complete -c kareport -l json -d 'Same as --format json'

@@ -140,6 +140,36 @@ pub fn parse_percent(s: &str) -> Result<kaprobe::threshold::Percent, String> {
     s.parse()
 }
 
+/// The health thresholds kaping and kareport share; breaching one exits 1.
+#[derive(Clone, Debug, Args)]
+pub struct ThresholdArgs {
+    /// Exit 1 when the loss exceeds PCT (0%, 1.5%)
+    #[arg(long, value_name = "PCT", value_parser = parse_percent)]
+    pub max_loss: Option<kaprobe::threshold::Percent>,
+
+    /// Exit 1 when the RTT statistic chosen by --rtt-stat exceeds DURATION
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub max_rtt: Option<Duration>,
+
+    /// Statistic --max-rtt applies to: min, avg, max, mdev, p50, p90, p95, p99, p99.9, jitter
+    #[arg(long, value_name = "STAT", default_value = "p99", value_parser = parse_stat)]
+    pub rtt_stat: kaprobe::stats::Stat,
+}
+
+impl ThresholdArgs {
+    pub fn thresholds(&self) -> kaprobe::threshold::Thresholds {
+        kaprobe::threshold::Thresholds {
+            max_loss: self.max_loss,
+            max_rtt: self.max_rtt,
+            rtt_stat: self.rtt_stat,
+        }
+    }
+}
+
+fn parse_stat(s: &str) -> Result<kaprobe::stats::Stat, String> {
+    s.parse()
+}
+
 pub fn parse_target(s: &str) -> Result<Target, String> {
     s.parse().map_err(|e| format!("{e}"))
 }

@@ -3,10 +3,8 @@
 use std::time::Duration;
 
 use clap::Parser;
-use kacli::{ProbeArgs, parse_duration, parse_percent, parse_positive_duration, parse_target};
-use kaprobe::stats::Stat;
+use kacli::{ProbeArgs, ThresholdArgs, parse_duration, parse_positive_duration, parse_target};
 use kaprobe::target::Target;
-use kaprobe::threshold::Percent;
 
 const AFTER_HELP: &str = "\
 Targets: tcp://host:port or host:port (TCP), [::1]:7070 for IPv6;
@@ -82,25 +80,12 @@ pub struct Cli {
     #[arg(long)]
     pub ndjson: bool,
 
-    /// Exit 1 when a target's loss exceeds PCT (0%, 1.5%)
-    #[arg(long, value_name = "PCT", value_parser = parse_percent)]
-    pub max_loss: Option<Percent>,
-
-    /// Exit 1 when a target's RTT statistic (see --rtt-stat) exceeds DURATION
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub max_rtt: Option<Duration>,
-
-    /// Statistic --max-rtt applies to: min, avg, max, mdev, p50, p90, p95, p99, p99.9, jitter
-    #[arg(long, value_name = "STAT", default_value = "p99", value_parser = parse_stat)]
-    pub rtt_stat: Stat,
+    #[command(flatten)]
+    pub thresholds: ThresholdArgs,
 
     /// Probe a responder started inside this process (no outside server needed)
     #[arg(long, conflicts_with = "targets")]
     pub demo: bool,
-}
-
-fn parse_stat(s: &str) -> Result<Stat, String> {
-    s.parse()
 }
 
 #[cfg(test)]

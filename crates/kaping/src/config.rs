@@ -46,11 +46,7 @@ impl Config {
                 interval: cli.interval,
                 deadline: cli.deadline,
             },
-            thresholds: Thresholds {
-                max_loss: cli.max_loss,
-                max_rtt: cli.max_rtt,
-                rtt_stat: cli.rtt_stat,
-            },
+            thresholds: cli.thresholds.thresholds(),
             output,
             probe,
         })

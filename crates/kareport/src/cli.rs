@@ -1,12 +1,11 @@
 //! kareport's command line: clap definitions, whose doc comments are the help text.
 
 use std::path::PathBuf;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use clap::{Parser, ValueEnum};
-use kacli::{parse_duration, parse_percent};
+use kacli::{ThresholdArgs, parse_percent};
 use kaprobe::report::GroupBy;
-use kaprobe::stats::Stat;
 use kaprobe::threshold::Percent;
 
 const AFTER_HELP: &str = "\
@@ -62,17 +61,8 @@ pub struct Cli {
     #[arg(long)]
     pub skip_invalid: bool,
 
-    /// Exit 1 when a group's loss exceeds PCT
-    #[arg(long, value_name = "PCT", value_parser = parse_percent)]
-    pub max_loss: Option<Percent>,
-
-    /// Exit 1 when a group's RTT statistic (see --rtt-stat) exceeds DURATION
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub max_rtt: Option<Duration>,
-
-    /// Statistic --max-rtt applies to: min, avg, max, mdev, p50, p90, p95, p99, p99.9, jitter
-    #[arg(long, value_name = "STAT", default_value = "p99", value_parser = parse_stat)]
-    pub rtt_stat: Stat,
+    #[command(flatten)]
+    pub thresholds: ThresholdArgs,
 
     /// Exit 1 when a watched group's availability is below PCT
     #[arg(long, value_name = "PCT", value_parser = parse_percent)]
@@ -106,10 +96,6 @@ impl Cli {
 }
 
 fn parse_group_by(s: &str) -> Result<GroupBy, String> {
-    s.parse()
-}
-
-fn parse_stat(s: &str) -> Result<Stat, String> {
     s.parse()
 }
 

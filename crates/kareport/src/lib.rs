@@ -11,7 +11,6 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use kaprobe::record::{GroupReport, InputCounts, ReportDoc, SCHEMA_VERSION};
 use kaprobe::report::{Aggregator, Ingested};
-use kaprobe::threshold::Thresholds;
 
 /// Runs kareport; `Err` is a usage or input error (exit status 2).
 pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
@@ -58,11 +57,7 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
         );
     }
 
-    let thresholds = Thresholds {
-        max_loss: cli.max_loss,
-        max_rtt: cli.max_rtt,
-        rtt_stat: cli.rtt_stat,
-    };
+    let thresholds = cli.thresholds.thresholds();
     let mut breaches = Vec::new();
     let mut groups = Vec::new();
     for (key, group) in agg.groups() {
