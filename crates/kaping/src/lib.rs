@@ -8,7 +8,6 @@ mod render;
 
 use std::process::ExitCode;
 
-use anyhow::Context;
 use kaprobe::proto::Prober;
 use tokio_util::sync::CancellationToken;
 
@@ -17,10 +16,6 @@ use crate::render::Verdict;
 
 /// Runs kaping; `Err` is a usage or setup error (exit status 2).
 pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
     let demo = cli.demo;
     let probe_args = cli.probe.clone();
     let mut config = Config::from_cli(cli)?;
@@ -31,10 +26,7 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
     } else {
         Vec::new()
     };
-    let outcome = runtime.block_on(run_async(config));
-    // A name lookup still running on a blocking thread must not hold up the exit.
-    runtime.shutdown_background();
-    outcome
+    kacli::block_on(run_async(config))
 }
 
 async fn run_async(config: Config) -> anyhow::Result<ExitCode> {

@@ -438,6 +438,15 @@ impl Recorder {
         }
     }
 
+    /// A recorder for the probers of a run, indexed as the run indexes them.
+    pub fn for_probers(run: String, probers: &[crate::proto::Prober]) -> Self {
+        let targets: Vec<_> = probers
+            .iter()
+            .map(|p| (p.target().clone(), p.config().mode))
+            .collect();
+        Recorder::new(run, &targets)
+    }
+
     fn header(&self, idx: usize, at: SystemTime) -> Header {
         let (target, protocol, mode) = &self.targets[idx];
         Header {

@@ -25,13 +25,7 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
     let probe_args = cli.probe.clone();
     let config = Config::from_cli(cli)?;
     probe_args.warn_insecure("kawatch", &config.targets);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    let outcome = runtime.block_on(run_async(config));
-    runtime.shutdown_background();
-    outcome
+    kacli::block_on(run_async(config))
 }
 
 async fn run_async(config: Config) -> anyhow::Result<ExitCode> {

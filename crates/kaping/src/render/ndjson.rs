@@ -36,11 +36,7 @@ impl<W: Write> Ndjson<W> {
 
 impl<W: Write> Renderer for Ndjson<W> {
     fn start(&mut self, probers: &[Prober]) -> io::Result<()> {
-        let targets: Vec<_> = probers
-            .iter()
-            .map(|p| (p.target().clone(), p.config().mode))
-            .collect();
-        self.recorder = Some(Recorder::new(self.run.clone(), &targets));
+        self.recorder = Some(Recorder::for_probers(self.run.clone(), probers));
         Ok(())
     }
 

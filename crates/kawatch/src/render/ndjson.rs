@@ -34,11 +34,7 @@ impl<W: Write> Ndjson<W> {
 
 impl<W: Write> Renderer for Ndjson<W> {
     fn start(&mut self, probers: &[Prober]) -> io::Result<()> {
-        let targets: Vec<_> = probers
-            .iter()
-            .map(|p| (p.target().clone(), p.config().mode))
-            .collect();
-        self.recorder = Some(Recorder::new(run_id(SystemTime::now()), &targets));
+        self.recorder = Some(Recorder::for_probers(run_id(SystemTime::now()), probers));
         Ok(())
     }
 
