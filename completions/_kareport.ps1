@@ -21,10 +21,11 @@ Register-ArgumentCompleter -Native -CommandName 'kareport' -ScriptBlock {
 
     $completions = @(switch ($command) {
         'kareport' {
-            [CompletionResult]::new('--group-by', '--group-by', [CompletionResultType]::ParameterName, 'Group by target, protocol, mode, hour or day (UTC)')
+            [CompletionResult]::new('--group-by', '--group-by', [CompletionResultType]::ParameterName, 'Group by target, protocol, mode, hour, day or hour-of-day (UTC; hour-of-day puts the same hour of every day together: when in the day it goes bad)')
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only records at or after this time (RFC 3339, e.g. 2026-11-20T00:00:00Z)')
             [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Only records before this time (RFC 3339)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--plot', '--plot', [CompletionResultType]::ParameterName, 'Also draw RTT over time per group, down periods shaded, as an SVG file')
             [CompletionResult]::new('--max-loss', '--max-loss', [CompletionResultType]::ParameterName, 'Exit 1 when the loss exceeds PCT (0%, 1.5%)')
             [CompletionResult]::new('--max-rtt', '--max-rtt', [CompletionResultType]::ParameterName, 'Exit 1 when the RTT statistic chosen by --rtt-stat exceeds DURATION')
             [CompletionResult]::new('--rtt-stat', '--rtt-stat', [CompletionResultType]::ParameterName, 'Statistic --max-rtt applies to: min, avg, max, mdev, p50, p90, p95, p99, p99.9, jitter')

@@ -18,10 +18,11 @@ set edit:completion:arg-completer[kareport] = {|@words|
     }
     var completions = [
         &'kareport'= {
-            cand --group-by 'Group by target, protocol, mode, hour or day (UTC)'
+            cand --group-by 'Group by target, protocol, mode, hour, day or hour-of-day (UTC; hour-of-day puts the same hour of every day together: when in the day it goes bad)'
             cand --since 'Only records at or after this time (RFC 3339, e.g. 2026-11-20T00:00:00Z)'
             cand --until 'Only records before this time (RFC 3339)'
             cand --format 'Output format'
+            cand --plot 'Also draw RTT over time per group, down periods shaded, as an SVG file'
             cand --max-loss 'Exit 1 when the loss exceeds PCT (0%, 1.5%)'
             cand --max-rtt 'Exit 1 when the RTT statistic chosen by --rtt-stat exceeds DURATION'
             cand --rtt-stat 'Statistic --max-rtt applies to: min, avg, max, mdev, p50, p90, p95, p99, p99.9, jitter'

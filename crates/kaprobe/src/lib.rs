@@ -9,6 +9,7 @@ pub mod proto;
 pub mod record;
 pub mod report;
 pub mod run;
+pub mod series;
 pub mod serve;
 pub mod signal;
 pub mod sockopt;

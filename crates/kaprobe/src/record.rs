@@ -358,6 +358,23 @@ pub struct GroupReport {
     pub first_ts: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_ts: Option<String>,
+    /// The time-of-day pattern: each hour of the day (UTC) that has records.
+    #[serde(default)]
+    pub hour_of_day: Vec<HourReport>,
+}
+
+/// One hour of the day (UTC) across all days of a group.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HourReport {
+    /// 0 to 23: the hour starting at `hour`:00 UTC.
+    pub hour: u8,
+    pub probes: u64,
+    pub replies: u64,
+    pub loss_pct: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avg_us: Option<f64>,
+    /// Transitions into down in this hour.
+    pub outages: u64,
 }
 
 impl GroupReport {
@@ -387,6 +404,26 @@ impl GroupReport {
             closes: g.watch.closes.clone(),
             first_ts: g.first.map(timestamp),
             last_ts: g.last.map(timestamp),
+            hour_of_day: g
+                .hours
+                .iter()
+                .enumerate()
+                .filter(|(_, h)| h.probes > 0 || h.outages > 0)
+                .map(|(hour, h)| HourReport {
+                    hour: hour as u8,
+                    probes: h.probes,
+                    replies: h.replies,
+                    loss_pct: if h.probes == 0 {
+                        0.0
+                    } else {
+                        let lost = (h.probes - h.replies) as f64;
+                        (100_000.0 * lost / h.probes as f64).round() / 1000.0
+                    },
+                    avg_us: (h.replies > 0)
+                        .then(|| (h.sum_us / h.replies as f64 * 1000.0).round() / 1000.0),
+                    outages: h.outages,
+                })
+                .collect(),
         }
     }
 }

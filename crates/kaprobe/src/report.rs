@@ -2,15 +2,17 @@
 //! kawatch runs, files and targets, grouped by target, protocol, mode, hour or day,
 //! with bounded memory: histograms and counters, never a list of samples. Probe
 //! statistics come from probe records only and watch time from summary records
-//! only, so nothing is counted twice.
+//! only, so nothing is counted twice. Each group also keeps RTT over time (a
+//! bounded [`Series`], with down periods from state records) and a 24-hour profile.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::str::FromStr;
 use std::time::{Duration, SystemTime};
 
 use crate::cause::{Cause, CauseKind};
 use crate::record::{Header, Record, SCHEMA_VERSION};
+use crate::series::Series;
 use crate::stats::ProbeStats;
 
 /// How records are grouped.
@@ -21,6 +23,8 @@ pub enum GroupBy {
     Mode,
     Hour,
     Day,
+    /// The hour of the day (UTC), across days: when in the day it goes bad.
+    HourOfDay,
 }
 
 impl FromStr for GroupBy {
@@ -32,9 +36,10 @@ impl FromStr for GroupBy {
             "mode" => GroupBy::Mode,
             "hour" => GroupBy::Hour,
             "day" => GroupBy::Day,
+            "hour-of-day" => GroupBy::HourOfDay,
             _ => {
                 return Err(format!(
-                    "unknown grouping '{s}' (expected target, protocol, mode, hour or day)"
+                    "unknown grouping '{s}' (expected target, protocol, mode, hour, day or hour-of-day)"
                 ));
             }
         })
@@ -49,6 +54,7 @@ impl fmt::Display for GroupBy {
             GroupBy::Mode => "mode",
             GroupBy::Hour => "hour",
             GroupBy::Day => "day",
+            GroupBy::HourOfDay => "hour-of-day",
         })
     }
 }
@@ -128,32 +134,21 @@ impl Aggregator {
         let Ok(at) = humantime::parse_rfc3339(&p.ts) else {
             return;
         };
-        if self.since.is_some_and(|s| at < s) || self.until.is_some_and(|u| at >= u) {
-            self.outside_window += 1;
+        if self.outside(at) {
             return;
         }
         let key = match self.by {
             GroupBy::Target => p.target.to_string(),
             GroupBy::Protocol => p.protocol.to_string(),
             GroupBy::Mode => format!("{} {}", p.protocol, p.mode),
-            GroupBy::Hour | GroupBy::Day => self.time_key(at),
+            _ => self.time_key(at),
         };
-        let group = self.groups.entry(key).or_default();
-        if !group.runs.contains(p.run.as_ref()) {
-            group.runs.insert(p.run.to_string());
-        }
-        group.first = Some(group.first.map_or(at, |f| f.min(at)));
-        group.last = Some(group.last.map_or(at, |l| l.max(at)));
-        match (p.ok, p.rtt_us) {
-            (true, Some(us)) => group
-                .probes
-                .record_reply(Duration::from_nanos((us * 1000.0).round().max(0.0) as u64)),
-            _ => {
-                let kind = cause_kind(p.cause.as_deref().unwrap_or("io"));
-                let detail = p.detail.as_deref().unwrap_or("").to_string();
-                group.probes.record_failure(&Cause::new(kind, detail));
-            }
-        }
+        let group = self.group(key, &p.run, at);
+        let cause = || {
+            let kind = cause_kind(p.cause.as_deref().unwrap_or("io"));
+            Cause::new(kind, p.detail.as_deref().unwrap_or("").to_string())
+        };
+        group.probe(at, p.ok.then_some(p.rtt_us).flatten(), cause);
     }
 }
 
@@ -200,10 +195,12 @@ impl WatchAgg {
         if total <= 0.0 {
             return None;
         }
+        // `+ 0.0`: an empty f64 sum is -0.0, which prints as "-0.000%".
         let up: f64 = ["up", "degraded"]
             .iter()
             .filter_map(|s| self.time_in_ms.get(*s))
-            .sum();
+            .sum::<f64>()
+            + 0.0;
         Some(100.0 * up / total)
     }
 }
@@ -216,6 +213,51 @@ pub struct Group {
     pub runs: BTreeSet<String>,
     pub first: Option<SystemTime>,
     pub last: Option<SystemTime>,
+    /// RTT, losses and down time over time.
+    pub series: Series,
+    /// Probes, replies, RTT and outages by hour of the day (UTC).
+    pub hours: [HourAgg; 24],
+}
+
+/// One hour of the day's figures.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct HourAgg {
+    pub probes: u64,
+    pub replies: u64,
+    pub sum_us: f64,
+    pub outages: u64,
+}
+
+/// Milliseconds since the epoch.
+fn epoch_ms(at: SystemTime) -> u64 {
+    at.duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+/// The hour of the day (UTC), 0 to 23.
+fn hour_of_day(at: SystemTime) -> usize {
+    ((epoch_ms(at) / 3_600_000) % 24) as usize
+}
+
+impl Group {
+    /// One probe: a reply after `rtt_us`, or a failure with its cause.
+    fn probe(&mut self, at: SystemTime, rtt_us: Option<f64>, cause: impl FnOnce() -> Cause) {
+        let hour = &mut self.hours[hour_of_day(at)];
+        hour.probes += 1;
+        match rtt_us {
+            Some(us) => {
+                self.probes
+                    .record_reply(Duration::from_nanos((us * 1000.0).round().max(0.0) as u64));
+                self.series.reply(epoch_ms(at), us);
+                hour.replies += 1;
+                hour.sum_us += us;
+            }
+            None => {
+                self.probes.record_failure(&cause());
+                self.series.lost(epoch_ms(at));
+            }
+        }
+    }
 }
 
 /// Accumulates records into groups.
@@ -225,6 +267,8 @@ pub struct Aggregator {
     since: Option<SystemTime>,
     until: Option<SystemTime>,
     groups: BTreeMap<String, Group>,
+    /// Outages not yet over, by (run, target): the group and when it began.
+    open_down: HashMap<(String, String), (String, SystemTime)>,
     /// Records outside --since/--until.
     pub outside_window: u64,
 }
@@ -236,6 +280,7 @@ impl Aggregator {
             since,
             until,
             groups: BTreeMap::new(),
+            open_down: HashMap::new(),
             outside_window: 0,
         }
     }
@@ -245,16 +290,61 @@ impl Aggregator {
             GroupBy::Target => h.target.clone(),
             GroupBy::Protocol => h.protocol.clone(),
             GroupBy::Mode => format!("{} {}", h.protocol, h.mode),
-            GroupBy::Hour | GroupBy::Day => self.time_key(at),
+            _ => self.time_key(at),
         }
     }
 
-    /// `2026-11-21T10:00Z` by hour, `2026-11-21` by day (UTC).
+    /// `2026-11-21T10:00Z` by hour, `2026-11-21` by day, `10:00-11:00Z` by hour
+    /// of the day (UTC).
     fn time_key(&self, at: SystemTime) -> String {
         let stamp = humantime::format_rfc3339_seconds(at).to_string();
         match self.by {
             GroupBy::Hour => format!("{}:00Z", &stamp[..13]),
+            GroupBy::HourOfDay => {
+                let h = hour_of_day(at);
+                format!("{h:02}:00-{:02}:00Z", (h + 1) % 24)
+            }
             _ => stamp[..10].to_string(),
+        }
+    }
+
+    /// Counts a record outside --since/--until.
+    fn outside(&mut self, at: SystemTime) -> bool {
+        let out = self.since.is_some_and(|s| at < s) || self.until.is_some_and(|u| at >= u);
+        self.outside_window += u64::from(out);
+        out
+    }
+
+    /// The group under `key`, noting the run and the time.
+    fn group(&mut self, key: String, run: &str, at: SystemTime) -> &mut Group {
+        let group = self.groups.entry(key).or_default();
+        if !group.runs.contains(run) {
+            group.runs.insert(run.to_string());
+        }
+        group.first = Some(group.first.map_or(at, |f| f.min(at)));
+        group.last = Some(group.last.map_or(at, |l| l.max(at)));
+        group
+    }
+
+    /// Ends the outage of `run`'s watch of `target` at `at`, if one is open.
+    fn end_down(&mut self, run: &str, target: &str, at: SystemTime) {
+        if let Some((key, since)) = self
+            .open_down
+            .remove(&(run.to_string(), target.to_string()))
+        {
+            if let Some(g) = self.groups.get_mut(&key) {
+                g.series.down(epoch_ms(since), epoch_ms(at));
+            }
+        }
+    }
+
+    /// Ends outages still open at the end of the input at their group's last record.
+    pub fn finish(&mut self) {
+        for ((run, target), (key, _)) in self.open_down.clone() {
+            let last = self.groups.get(&key).and_then(|g| g.last);
+            if let Some(last) = last {
+                self.end_down(&run, &target, last);
+            }
         }
     }
 
@@ -269,29 +359,31 @@ impl Aggregator {
         let Ok(at) = humantime::parse_rfc3339(&header.ts) else {
             return;
         };
-        if self.since.is_some_and(|s| at < s) || self.until.is_some_and(|u| at >= u) {
-            self.outside_window += 1;
+        if self.outside(at) {
             return;
         }
         let key = self.key(header, at);
-        let group = self.groups.entry(key).or_default();
-        if !group.runs.contains(&header.run) {
-            group.runs.insert(header.run.clone());
-        }
-        group.first = Some(group.first.map_or(at, |f| f.min(at)));
-        group.last = Some(group.last.map_or(at, |l| l.max(at)));
         match record {
-            Record::Probe(p) => match (p.ok, p.rtt_us) {
-                (true, Some(us)) => group
-                    .probes
-                    .record_reply(Duration::from_nanos((us * 1000.0).round().max(0.0) as u64)),
-                _ => {
+            Record::State(s) if s.to == "down" => {
+                self.open_down
+                    .entry((header.run.clone(), header.target.clone()))
+                    .or_insert((key.clone(), at));
+            }
+            Record::State(s) if s.to == "up" || s.to == "degraded" => {
+                self.end_down(&header.run, &header.target, at)
+            }
+            Record::Summary(_) => self.end_down(&header.run, &header.target, at),
+            _ => {}
+        }
+        let group = self.group(key, &header.run, at);
+        match record {
+            Record::Probe(p) => {
+                let cause = || {
                     let kind = cause_kind(p.cause.as_deref().unwrap_or("io"));
-                    group
-                        .probes
-                        .record_failure(&Cause::new(kind, p.detail.clone().unwrap_or_default()));
-                }
-            },
+                    Cause::new(kind, p.detail.clone().unwrap_or_default())
+                };
+                group.probe(at, p.ok.then_some(p.rtt_us).flatten(), cause);
+            }
             Record::State(s) => {
                 *group
                     .watch
@@ -300,6 +392,7 @@ impl Aggregator {
                     .or_default() += 1;
                 if s.to == "down" {
                     group.watch.outages += 1;
+                    group.hours[hour_of_day(at)].outages += 1;
                     if s.cause.starts_with("ws-close") || s.cause.starts_with("goaway") {
                         let what = match &s.detail {
                             Some(d) => format!("{} ({d})", s.cause),

@@ -23,7 +23,9 @@ Examples:
   cat logs/*.ndjson | kareport --json | jq '.targets[] | select(.loss_pct > 1)'
   kareport --group-by hour --since 2026-11-20T00:00:00Z logs/*.ndjson
   kareport --format markdown logs/*.ndjson > report.md
-  kareport --max-loss 1% --max-rtt 100ms --min-availability 99.9% logs/today.ndjson || page-someone";
+  kareport --max-loss 1% --max-rtt 100ms --min-availability 99.9% logs/today.ndjson || page-someone
+  kareport --group-by hour-of-day logs/*.ndjson
+  kareport --plot rtt.svg logs/*.ndjson";
 
 /// Statistics tables and JSON from recorded kaping and kawatch runs.
 #[derive(Debug, Parser)]
@@ -33,7 +35,8 @@ pub struct Cli {
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
 
-    /// Group by target, protocol, mode, hour or day (UTC)
+    /// Group by target, protocol, mode, hour, day or hour-of-day (UTC; hour-of-day
+    /// puts the same hour of every day together: when in the day it goes bad)
     #[arg(long, value_name = "KEY", default_value = "target", value_parser = parse_group_by)]
     pub group_by: GroupBy,
 
@@ -56,6 +59,10 @@ pub struct Cli {
     /// Same as --format csv
     #[arg(long, conflicts_with = "format")]
     pub csv: bool,
+
+    /// Also draw RTT over time per group, down periods shaded, as an SVG file
+    #[arg(long, value_name = "FILE.svg")]
+    pub plot: Option<PathBuf>,
 
     /// Count, report on stderr and skip lines that are not valid records
     #[arg(long)]

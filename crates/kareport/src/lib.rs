@@ -46,6 +46,7 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
             cli.skip_invalid,
         )?;
     }
+    agg.finish();
     counts.outside_window = agg.outside_window;
     if counts.invalid > 0 {
         eprintln!("kareport: skipped {} invalid line(s)", counts.invalid);
@@ -89,12 +90,30 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
         healthy: breaches.is_empty(),
         breaches: breaches.clone(),
     };
+    if let Some(plot) = &cli.plot {
+        let panels: Vec<_> = doc
+            .targets
+            .iter()
+            .zip(agg.groups().values().map(|g| &g.series))
+            .collect();
+        let mut file = std::io::BufWriter::new(
+            std::fs::File::create(plot)
+                .with_context(|| format!("cannot write {}", plot.display()))?,
+        );
+        render::svg::write(&mut file, &panels)
+            .with_context(|| format!("cannot write {}", plot.display()))?;
+    }
+    let sparks: Vec<String> = agg
+        .groups()
+        .values()
+        .map(|g| render::spark::sparkline(&g.series, render::spark::WIDTH))
+        .collect();
     let mut out = std::io::stdout().lock();
     match cli.output() {
         cli::Format::Json => render::json::write(&mut out, &doc)?,
         cli::Format::Csv => render::csv::write(&mut out, &doc)?,
-        cli::Format::Table => render::table::write(&mut out, &doc, false)?,
-        cli::Format::Markdown => render::table::write(&mut out, &doc, true)?,
+        cli::Format::Table => render::table::write(&mut out, &doc, &sparks, false)?,
+        cli::Format::Markdown => render::table::write(&mut out, &doc, &sparks, true)?,
     }
     for breach in &breaches {
         eprintln!("kareport: {breach}");

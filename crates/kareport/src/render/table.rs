@@ -1,5 +1,6 @@
-//! The table: a row per group, RTT in milliseconds, watch figures where there were
-//! watches; a line about the input under it. Fitted to the terminal, or Markdown.
+//! The table: a row per group, RTT in milliseconds, a sparkline of RTT over time,
+//! watch figures where there were watches; a line about the input under it. Fitted
+//! to the terminal, or Markdown.
 
 use std::io::{self, Write};
 
@@ -17,7 +18,13 @@ fn counts(map: &std::collections::BTreeMap<String, u64>) -> String {
         .join(", ")
 }
 
-pub fn write(out: &mut impl Write, doc: &ReportDoc, markdown: bool) -> io::Result<()> {
+/// Writes the table; `sparks` holds each group's sparkline, in the same order.
+pub fn write(
+    out: &mut impl Write,
+    doc: &ReportDoc,
+    sparks: &[String],
+    markdown: bool,
+) -> io::Result<()> {
     let mut table = Table::new();
     if markdown {
         table.load_style(presets::ASCII_MARKDOWN);
@@ -39,11 +46,12 @@ pub fn write(out: &mut impl Write, doc: &ReportDoc, markdown: bool) -> io::Resul
         "p99.9",
         "max",
         "jitter",
+        "rtt over time",
         "avail",
         "outages",
         "failures / closes",
     ]);
-    for g in &doc.targets {
+    for (i, g) in doc.targets.iter().enumerate() {
         let mut notes = counts(&g.failures);
         let closes = counts(&g.closes);
         if !closes.is_empty() {
@@ -66,6 +74,7 @@ pub fn write(out: &mut impl Write, doc: &ReportDoc, markdown: bool) -> io::Resul
             Cell::new(ms(g.rtt.p999_us)),
             Cell::new(ms(g.rtt.max_us)),
             Cell::new(ms(g.rtt.jitter_us)),
+            Cell::new(sparks.get(i).map_or("", |s| s.as_str())),
             Cell::new(
                 g.availability_pct
                     .map_or("-".to_string(), |a| format!("{a:.3}%")),
@@ -74,7 +83,7 @@ pub fn write(out: &mut impl Write, doc: &ReportDoc, markdown: bool) -> io::Resul
             Cell::new(notes),
         ]);
     }
-    for col in 1..14 {
+    for col in (1..15).filter(|c| *c != 12) {
         if let Some(c) = table.column_mut(col) {
             c.set_cell_alignment(CellAlignment::Right);
         }
@@ -86,7 +95,7 @@ pub fn write(out: &mut impl Write, doc: &ReportDoc, markdown: bool) -> io::Resul
     let i = &doc.input;
     writeln!(
         out,
-        "RTT in ms. Read {} record(s) from {} line(s) in {} input(s); {} invalid skipped, {} of unknown types, {} outside the window.",
+        "RTT in ms; rtt over time: mean RTT from first to last record, lowest ▁ to highest █, × all lost or down. Read {} record(s) from {} line(s) in {} input(s); {} invalid skipped, {} of unknown types, {} outside the window.",
         i.records, i.lines, i.files, i.invalid, i.unknown, i.outside_window
     )?;
     out.flush()

@@ -1,0 +1,251 @@
+//! `--plot FILE.svg`: RTT over time, one panel per group on a shared time axis; the
+//! mean RTT as a line over a min-max band, lost probes as ticks at the top, down
+//! periods shaded. A small SVG writer: a plotting crate would bring fonts and a
+//! raster stack for a few rectangles and lines.
+
+use std::fmt::Write as _;
+use std::io::{self, Write};
+use std::time::{Duration, SystemTime};
+
+use kaprobe::record::GroupReport;
+use kaprobe::series::Series;
+
+const WIDTH: f64 = 960.0;
+const PANEL: f64 = 170.0;
+const LEFT: f64 = 70.0;
+const RIGHT: f64 = 20.0;
+const TOP: f64 = 26.0;
+const BOTTOM: f64 = 24.0;
+const HEADER: f64 = 30.0;
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn at(ms: u64) -> SystemTime {
+    SystemTime::UNIX_EPOCH + Duration::from_millis(ms)
+}
+
+/// A round number at or above `v`: 1, 2 or 5 times a power of ten.
+fn nice_ceiling(v: f64) -> f64 {
+    if v <= 0.0 || !v.is_finite() {
+        return 1.0;
+    }
+    let power = 10f64.powf(v.log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * power)
+        .find(|c| *c >= v)
+        .unwrap_or(10.0 * power)
+}
+
+/// A time label as precise as the span needs: date and minute past a day, the
+/// second past a minute, else the millisecond.
+fn time_label(ms: u64, span_ms: u64) -> String {
+    let stamp = humantime::format_rfc3339_millis(at(ms)).to_string();
+    match span_ms {
+        s if s > 86_400_000 => format!("{} {}", &stamp[5..10], &stamp[11..16]),
+        s if s > 60_000 => stamp[11..19].to_string(),
+        _ => stamp[11..23].to_string(),
+    }
+}
+
+/// Writes the plot of `groups` (report and series, in the same order).
+pub fn write(out: &mut impl Write, groups: &[(&GroupReport, &Series)]) -> io::Result<()> {
+    let spans: Vec<(u64, u64)> = groups.iter().filter_map(|(_, s)| s.span_ms()).collect();
+    let t0 = spans.iter().map(|s| s.0).min().unwrap_or(0);
+    let t1 = spans.iter().map(|s| s.1).max().unwrap_or(1).max(t0 + 1);
+    let plot_w = WIDTH - LEFT - RIGHT;
+    let x = |ms: u64| LEFT + (ms.saturating_sub(t0)) as f64 / (t1 - t0) as f64 * plot_w;
+    let height = HEADER + PANEL * groups.len().max(1) as f64;
+    let mut svg = String::new();
+    let _ = writeln!(
+        svg,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" viewBox="0 0 {WIDTH} {height}" font-family="sans-serif" font-size="11">"#
+    );
+    let _ = writeln!(
+        svg,
+        r#"<rect width="100%" height="100%" fill="white"/><text x="{LEFT}" y="18" font-size="13">RTT over time (ms, UTC): mean line, min-max band, lost probes as red ticks, down periods shaded</text>"#
+    );
+    for (i, (report, series)) in groups.iter().enumerate() {
+        let top = HEADER + i as f64 * PANEL + TOP;
+        let plot_h = PANEL - TOP - BOTTOM;
+        let bottom = top + plot_h;
+        let max_us = series
+            .buckets()
+            .filter(|(_, b)| b.replies > 0)
+            .map(|(_, b)| b.max_us)
+            .fold(0.0, f64::max);
+        let y_max = nice_ceiling(max_us / 1000.0 * 1.05);
+        let y = |us: f64| bottom - (us / 1000.0 / y_max).min(1.0) * plot_h;
+        let _ = writeln!(
+            svg,
+            r#"<g class="panel" data-group="{}">"#,
+            escape(&report.group)
+        );
+        let mut title = format!(
+            "{}: {} probes, {:.2}% loss",
+            report.group, report.probes, report.loss_pct
+        );
+        if let Some(p50) = report.rtt.p50_us {
+            let _ = write!(title, ", p50 {:.3} ms", p50 / 1000.0);
+        }
+        if let Some(p99) = report.rtt.p99_us {
+            let _ = write!(title, ", p99 {:.3} ms", p99 / 1000.0);
+        }
+        if let Some(a) = report.availability_pct {
+            let _ = write!(title, ", available {a:.3}%");
+        }
+        let _ = writeln!(
+            svg,
+            r#"<text x="{LEFT}" y="{:.1}" font-weight="bold">{}</text>"#,
+            top - 8.0,
+            escape(&title)
+        );
+        let _ = writeln!(
+            svg,
+            r##"<rect x="{LEFT}" y="{top:.1}" width="{plot_w:.1}" height="{plot_h:.1}" fill="#fafafa" stroke="#999"/>"##
+        );
+        for step in 0..=4 {
+            let v = y_max * f64::from(step) / 4.0;
+            let gy = bottom - plot_h * f64::from(step) / 4.0;
+            let _ = writeln!(
+                svg,
+                r##"<line x1="{LEFT}" y1="{gy:.1}" x2="{:.1}" y2="{gy:.1}" stroke="#ddd"/><text x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"##,
+                LEFT + plot_w,
+                LEFT - 6.0,
+                gy + 4.0,
+                format_ms(v)
+            );
+        }
+        for step in 0..=4u64 {
+            let ms = t0 + (t1 - t0) * step / 4;
+            let anchor = match step {
+                0 => "start",
+                4 => "end",
+                _ => "middle",
+            };
+            let _ = writeln!(
+                svg,
+                r#"<text x="{:.1}" y="{:.1}" text-anchor="{anchor}">{}</text>"#,
+                x(ms),
+                bottom + 15.0,
+                time_label(ms, t1 - t0)
+            );
+        }
+        let width = series.width_ms();
+        // Down periods: runs of buckets with down time, one rectangle each.
+        let mut run: Option<(u64, u64)> = None;
+        let mut downs = Vec::new();
+        for (start, b) in series.buckets() {
+            if b.down_ms <= 0.0 {
+                continue;
+            }
+            run = match run {
+                Some((from, to)) if to == start => Some((from, start + width)),
+                Some(done) => {
+                    downs.push(done);
+                    Some((start, start + width))
+                }
+                None => Some((start, start + width)),
+            };
+        }
+        downs.extend(run);
+        for (from, to) in downs {
+            let _ = writeln!(
+                svg,
+                r##"<rect class="down" x="{:.1}" y="{top:.1}" width="{:.1}" height="{plot_h:.1}" fill="#d62728" fill-opacity="0.25" data-from="{}" data-to="{}"><title>down</title></rect>"##,
+                x(from),
+                (x(to.min(t1)) - x(from)).max(1.0),
+                humantime::format_rfc3339_millis(at(from)),
+                humantime::format_rfc3339_millis(at(to)),
+            );
+        }
+        // The min-max band and the mean line, broken where probes were lost or it
+        // was down with no reply.
+        let mut band = String::new();
+        let mut lines: Vec<Vec<(f64, f64)>> = Vec::new();
+        let mut broken = true;
+        for (start, b) in series.buckets() {
+            if let Some(avg) = b.avg_us() {
+                let cx = x(start) + (x(start + width) - x(start)) / 2.0;
+                let _ = write!(band, "M{cx:.1} {:.1}V{:.1}", y(b.max_us), y(b.min_us) + 0.5);
+                if broken {
+                    lines.push(Vec::new());
+                    broken = false;
+                }
+                if let Some(line) = lines.last_mut() {
+                    line.push((cx, y(avg)));
+                }
+            } else if b.lost > 0 || b.down_ms > 0.0 {
+                broken = true;
+            }
+            if b.lost > 0 {
+                let _ = writeln!(
+                    svg,
+                    r##"<rect class="lost" x="{:.1}" y="{top:.1}" width="{:.1}" height="6" fill="#d62728"><title>{} lost</title></rect>"##,
+                    x(start),
+                    (x(start + width) - x(start)).max(1.0),
+                    b.lost
+                );
+            }
+        }
+        if !band.is_empty() {
+            let _ = writeln!(
+                svg,
+                r##"<path class="band" d="{band}" stroke="#9ecae1" stroke-width="2" fill="none"/>"##
+            );
+        }
+        for line in lines {
+            let points: Vec<String> = line
+                .iter()
+                .map(|(px, py)| format!("{px:.1},{py:.1}"))
+                .collect();
+            let _ = writeln!(
+                svg,
+                r##"<polyline class="rtt" points="{}" stroke="#1f77b4" stroke-width="1.5" fill="none"/>"##,
+                points.join(" ")
+            );
+        }
+        svg.push_str("</g>\n");
+    }
+    svg.push_str("</svg>\n");
+    out.write_all(svg.as_bytes())?;
+    out.flush()
+}
+
+fn format_ms(v: f64) -> String {
+    if v >= 10.0 || v == 0.0 {
+        format!("{v:.0} ms")
+    } else if v >= 1.0 {
+        format!("{v:.1} ms")
+    } else {
+        format!("{v:.2} ms")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ceilings_are_round() {
+        assert_eq!(nice_ceiling(0.0), 1.0);
+        assert_eq!(nice_ceiling(0.37), 0.5);
+        assert_eq!(nice_ceiling(1.0), 1.0);
+        assert_eq!(nice_ceiling(1.2), 2.0);
+        assert_eq!(nice_ceiling(7.0), 10.0);
+        assert_eq!(nice_ceiling(120.0), 200.0);
+    }
+
+    #[test]
+    fn text_is_escaped() {
+        assert_eq!(
+            escape(r#"ws://h/?a=1&b="<x>""#),
+            "ws://h/?a=1&amp;b=&quot;&lt;x&gt;&quot;"
+        );
+    }
+}
