@@ -23,7 +23,7 @@ _kaserve() {
 
     case "${cmd}" in
         kaserve)
-            opts="-l -h -V --listen --ndjson --ping-interval --ping-timeout --status --ping-min-interval --permit-without-stream --max-ping-strikes --max-connection-idle --max-connection-age --max-connection-age-grace --tls --tls-cert --tls-key --tls-client-ca --help --version tcp ws grpc"
+            opts="-l -h -V --listen --ndjson --ping-interval --ping-timeout --status --ping-min-interval --permit-without-stream --max-ping-strikes --max-connection-idle --max-connection-age --max-connection-age-grace --tls --tls-cert --tls-key --tls-client-ca --help --version tcp ws grpc stdio"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -8,5 +8,6 @@ mod kaping_grpc;
 mod kaping_tcp;
 mod kaping_ws;
 mod kareport;
+mod kaserve_stdio;
 mod kaserve_tcp;
 mod kawatch;

@@ -5,8 +5,10 @@
 
 pub mod cause;
 pub mod error;
+pub mod liveness;
 pub mod proto;
 pub mod record;
+pub mod registry;
 pub mod report;
 pub mod run;
 pub mod series;

@@ -23,6 +23,12 @@ Responders:
        ping timeout\" when a pong is late, as the Python websockets server does
        (default 127.0.0.1:7071; wss with --tls)
 
+  stdio the keepalive registry protocol: one JSON message a line on stdin
+       ({\"src\", \"dest\", \"body\"}), replies on stdout; messages init, ka_register,
+       ka_heartbeat, ka_check, ka_status; error codes 10 (unknown type), 12
+       (malformed), 20 (unknown client_id); invalid JSON is named on stderr and
+       skipped (docs/registry.md)
+
 Every responder binds loopback unless --listen names another address.
 
 Output: one line per event on stdout (listening, client connected, client closed and
@@ -41,7 +47,8 @@ Examples:
   kaserve ws --tls                       # wss with a generated self-signed certificate
   kaserve ws --tls-cert cert.pem --tls-key key.pem --tls-client-ca ca.pem
   kaserve grpc --listen 127.0.0.1:7072 --status payments=NOT_SERVING
-  kaserve grpc --ping-min-interval 10s --max-connection-idle 5m";
+  kaserve grpc --ping-min-interval 10s --max-connection-idle 5m
+  kaserve stdio < messages.jsonl";
 
 /// A responder for every kaprobe protocol, to point kaping at.
 #[derive(Debug, Parser)]
@@ -140,6 +147,8 @@ pub enum Proto {
     Ws,
     /// gRPC health service with a keepalive policy
     Grpc,
+    /// The keepalive registry protocol on stdin and stdout (alone)
+    Stdio,
 }
 
 impl From<Proto> for ServeProto {
@@ -148,6 +157,7 @@ impl From<Proto> for ServeProto {
             Proto::Tcp => ServeProto::Tcp,
             Proto::Ws => ServeProto::Ws,
             Proto::Grpc => ServeProto::Grpc,
+            Proto::Stdio => unreachable!("stdio is not a network responder"),
         }
     }
 }
@@ -178,6 +188,17 @@ impl Cli {
     /// Whether TLS was asked for, by --tls or any of the files.
     pub fn wants_tls(&self) -> bool {
         self.tls || self.tls_cert.is_some() || self.tls_client_ca.is_some()
+    }
+
+    /// Whether this is `kaserve stdio`; stdio does not mix with responders.
+    pub fn stdio(&self) -> Result<bool, String> {
+        match (self.protocols.contains(&Proto::Stdio), self.protocols.len()) {
+            (true, 1) => Ok(true),
+            (true, _) => {
+                Err("stdio runs alone: the registry protocol owns stdin and stdout".into())
+            }
+            (false, _) => Ok(false),
+        }
     }
 
     /// Each responder with the address it binds; rejects ambiguous --listen values.

@@ -17,6 +17,9 @@ use tokio_util::sync::CancellationToken;
 
 /// Runs kaserve until a shutdown signal; `Err` is a usage or setup error (exit 2).
 pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
+    if cli.stdio().map_err(anyhow::Error::msg)? {
+        return stdio();
+    }
     let listeners = cli.listeners().map_err(anyhow::Error::msg)?;
     let (opts, generated) = options(&cli)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -61,6 +64,33 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
         let _ = printer.await;
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// `kaserve stdio`: the registry protocol until stdin ends. Replies are written
+/// and flushed a line at a time; a line that is not a message is named on stderr
+/// and skipped; a closed stdout ends the run quietly.
+fn stdio() -> anyhow::Result<ExitCode> {
+    use kaprobe::registry::{Node, Outcome};
+    use std::io::BufRead;
+    let mut node = Node::new();
+    let mut out = std::io::stdout().lock();
+    for (number, line) in std::io::stdin().lock().lines().enumerate() {
+        let line = line.context("cannot read stdin")?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        match node.handle(&line) {
+            Outcome::Reply(reply) => {
+                if writeln!(out, "{reply}").and_then(|()| out.flush()).is_err() {
+                    return Ok(ExitCode::SUCCESS);
+                }
+            }
+            Outcome::Invalid(why) => {
+                eprintln!("kaserve: stdin line {}: {why}; skipped", number + 1)
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Builds the responders' options; with --tls and no files, generates a
