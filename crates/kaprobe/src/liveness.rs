@@ -146,8 +146,8 @@ impl<K: Ord + Clone> Liveness<K> {
     pub fn check(&mut self, now_ms: u64) -> (Vec<K>, Vec<K>) {
         let (expired, active): (Vec<K>, Vec<K>) = self
             .clients
-            .iter()
-            .map(|(id, _)| id.clone())
+            .keys()
+            .cloned()
             .partition(|id| self.clients[id].status(now_ms) == Status::Expired);
         for id in &expired {
             self.clients.remove(id);

@@ -300,7 +300,7 @@ mod tests {
 
     #[test]
     fn ids_sort_numbers_first() {
-        let mut ids = vec![
+        let mut ids = [
             ClientId::Text("b".into()),
             ClientId::Int(10),
             ClientId::Text("a".into()),
