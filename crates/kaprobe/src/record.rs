@@ -625,7 +625,7 @@ pub enum ServeRecord {
         ts: String,
         proto: String,
         peer: String,
-        /// `connected` or `closed`.
+        /// `connected`, `idle`, `pinged`, `expired`, `fault` or `closed`.
         event: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         cause: Option<String>,
@@ -665,6 +665,21 @@ impl ServeRecord {
                 event: "connected".into(),
                 cause: None,
                 detail: None,
+                lifetime_ms: None,
+            },
+            ServeEvent::Note {
+                proto,
+                peer,
+                event,
+                detail,
+            } => ServeRecord::Client {
+                v: SCHEMA_VERSION,
+                ts,
+                proto: proto.to_string(),
+                peer: peer.to_string(),
+                event: event.to_string(),
+                cause: None,
+                detail: Some(detail.clone()),
                 lifetime_ms: None,
             },
             ServeEvent::Closed {

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
 use kaprobe::serve::ServeProto;
+use kaprobe::serve::fault::{Fault, parse_faults};
 use tonic_health::pb::health_check_response::ServingStatus;
 
 const AFTER_HELP: &str = "\
@@ -29,10 +30,34 @@ Responders:
        (malformed), 20 (unknown client_id); invalid JSON is named on stderr and
        skipped (docs/registry.md)
 
+Client liveness (--client-timeout, --client-ping-interval), every protocol: a client
+silent past the ping interval is logged idle and pinged (tcp: a PING line, which it
+may answer with PONG or any line; ws: a Ping frame; grpc: an HTTP/2 PING); anything
+it sends makes it active again; silent past the timeout, counted from its last
+activity, it is logged expired and closed (ws: close 1011 \"keepalive timeout\", or
+the close-code fault's code).
+
+Faults (--fault), per listener with a PROTOCOL: prefix, else for every responder they
+apply to; combinable, comma-separated or repeated:
+  close-idle=DUR       close a connection after DUR without traffic either way, as a
+                       load balancer does (tcp: FIN; ws: the TCP connection drops,
+                       clients see 1006, unless close-code is given; grpc: dropped)
+  blackhole-after=DUR  DUR after connecting, stop reading and writing and keep the
+                       socket open (until kaserve stops)
+  ignore-pings         never answer protocol pings: tcp PING lines, WebSocket Ping
+                       frames (no Pong), HTTP/2 PINGs (no ACK)
+  delay-pongs=DUR      answer those pings DUR late
+  reset-after=DUR      DUR after connecting, reset the connection (RST)
+  goaway-after=DUR     grpc: DUR after connecting, a graceful GOAWAY (NO_ERROR,
+                       debug data \"goaway_after\"), then close
+  close-code=N         ws: the close code for the closes kaserve makes (close-idle,
+                       client timeout); 1000-4999 except 1004-1006 and 1015
+Each fault that fires is logged (event \"fault\").
+
 Every responder binds loopback unless --listen names another address.
 
-Output: one line per event on stdout (listening, client connected, client closed and
-why); --ndjson makes them JSON records (see docs/schema.md).
+Output: one line per event on stdout (listening; client connected, idle, pinged,
+expired, fault, closed and why); --ndjson makes them JSON records (docs/schema.md).
 
 Exit status:
   0  stopped by Ctrl-C or SIGTERM after closing every connection
@@ -48,6 +73,11 @@ Examples:
   kaserve ws --tls-cert cert.pem --tls-key key.pem --tls-client-ca ca.pem
   kaserve grpc --listen 127.0.0.1:7072 --status payments=NOT_SERVING
   kaserve grpc --ping-min-interval 10s --max-connection-idle 5m
+  kaserve tcp ws grpc --client-timeout 30s --client-ping-interval 10s --ndjson
+  kaserve ws --fault close-idle=60s       # a proxy with a 60 s idle timeout
+  kaserve ws --fault blackhole-after=5s   # stop answering anything, keep the socket
+  kaserve grpc --fault ignore-pings       # never ACK HTTP/2 PINGs
+  kaserve tcp ws --fault ws:delay-pongs=2s,close-code=4000 --fault tcp:reset-after=10s
   kaserve stdio < messages.jsonl";
 
 /// A responder for every kaprobe protocol, to point kaping at.
@@ -104,6 +134,22 @@ pub struct Cli {
     /// gRPC: after the age GOAWAY, close the connection this much later at the latest
     #[arg(long, value_name = "DURATION", value_parser = parse_positive_duration)]
     pub max_connection_age_grace: Option<Duration>,
+
+    /// Every protocol: close a client silent for longer than this (counted from
+    /// its last activity), logging why
+    #[arg(long, value_name = "DURATION", value_parser = parse_positive_duration)]
+    pub client_timeout: Option<Duration>,
+
+    /// Every protocol: ping a client silent for longer than this in its protocol's
+    /// way (a PING line, a Ping frame, an HTTP/2 PING); default half the timeout
+    #[arg(long, value_name = "DURATION", requires = "client_timeout", value_parser = parse_positive_duration)]
+    pub client_ping_interval: Option<Duration>,
+
+    /// Misbehave on purpose, repeatable: [PROTOCOL:]FAULT[,FAULT...] with FAULT one
+    /// of close-idle=DUR, blackhole-after=DUR, ignore-pings, delay-pongs=DUR,
+    /// reset-after=DUR, goaway-after=DUR (grpc), close-code=N (ws)
+    #[arg(long = "fault", value_name = "[PROTOCOL:]FAULT", value_parser = parse_faults)]
+    pub faults: Vec<Vec<(Option<ServeProto>, Fault)>>,
 
     /// Serve TLS (wss, grpcs); without --tls-cert/--tls-key a self-signed certificate for
     /// localhost, 127.0.0.1 and ::1 is generated and its path logged
@@ -188,6 +234,31 @@ impl Cli {
     /// Whether TLS was asked for, by --tls or any of the files.
     pub fn wants_tls(&self) -> bool {
         self.tls || self.tls_cert.is_some() || self.tls_client_ca.is_some()
+    }
+
+    /// Every fault with its protocol (or none for all); rejects faults that apply
+    /// to no responder being run.
+    pub fn all_faults(&self) -> Result<Vec<(Option<ServeProto>, Fault)>, String> {
+        let running: Vec<ServeProto> = self
+            .protocols
+            .iter()
+            .filter(|p| **p != Proto::Stdio)
+            .map(|p| ServeProto::from(*p))
+            .collect();
+        let all: Vec<_> = self.faults.iter().flatten().copied().collect();
+        for (proto, fault) in &all {
+            match proto {
+                Some(p) if !running.contains(p) => {
+                    return Err(format!("--fault names {p}, which is not among the responders to run"));
+                }
+                None if !running.iter().any(|p| fault.applies_to(*p)) => {
+                    let only = if matches!(fault, Fault::GoawayAfter(_)) { "grpc" } else { "ws" };
+                    return Err(format!("fault {} applies to {only} only, which is not among the responders to run", fault.name()));
+                }
+                _ => {}
+            }
+        }
+        Ok(all)
     }
 
     /// Whether this is `kaserve stdio`; stdio does not mix with responders.

@@ -10,6 +10,7 @@ use anyhow::Context;
 use std::sync::{Arc, RwLock};
 
 use kaprobe::record::{ServeRecord, write_line};
+use kaprobe::serve::conn::ClientPolicy;
 use kaprobe::serve::grpc::{GrpcPolicy, HealthTable};
 use kaprobe::serve::{ServeOptions, ServeProto};
 use kaprobe::tls::ServerTls;
@@ -21,7 +22,9 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
         return stdio();
     }
     let listeners = cli.listeners().map_err(anyhow::Error::msg)?;
-    let (opts, generated) = options(&cli)?;
+    let faults = cli.all_faults().map_err(anyhow::Error::msg)?;
+    let (mut opts, generated) = options(&cli)?;
+    opts.faults = faults;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -113,6 +116,12 @@ fn options(cli: &cli::Cli) -> anyhow::Result<(ServeOptions, Option<String>)> {
         health: RwLock::new(health),
         ping_interval: cli.ping_interval,
         ping_timeout: cli.ping_timeout,
+        client_policy: cli.client_timeout.map(|timeout| ClientPolicy {
+            timeout,
+            ping_interval: cli.client_ping_interval.unwrap_or(timeout / 2),
+        }),
+        clients: Default::default(),
+        faults: Vec::new(),
     };
     if !cli.wants_tls() {
         return Ok((opts, None));
@@ -165,11 +174,14 @@ fn human(record: &ServeRecord) -> String {
             ..
         } => {
             let mut line = format!("{ts} {proto} {peer} {event}");
+            let detail = detail.as_deref().filter(|d| !d.is_empty());
             if let Some(cause) = cause {
                 line.push_str(&format!(": {cause}"));
-                if let Some(detail) = detail.as_deref().filter(|d| !d.is_empty()) {
+                if let Some(detail) = detail {
                     line.push_str(&format!(" ({detail})"));
                 }
+            } else if let Some(detail) = detail {
+                line.push_str(&format!(": {detail}"));
             }
             if let Some(ms) = lifetime_ms {
                 line.push_str(&format!(" after {:.1}s", ms / 1000.0));

@@ -8,7 +8,7 @@
 use std::io;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, ready};
 
 use bytes::Bytes;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
@@ -70,6 +70,16 @@ pub fn goaway_frame(last_stream: u32, code: u32, debug: &[u8]) -> Vec<u8> {
     out.extend_from_slice(&(last_stream & 0x7fff_ffff).to_be_bytes());
     out.extend_from_slice(&code.to_be_bytes());
     out.extend_from_slice(debug);
+    out
+}
+
+/// Builds a PING ACK carrying `payload` (the 8 bytes of the PING it answers).
+pub fn ping_ack_frame(payload: &[u8]) -> Vec<u8> {
+    let mut out = vec![0, 0, 8, PING, FLAG_ACK, 0, 0, 0, 0];
+    let mut opaque = [0u8; 8];
+    let n = payload.len().min(8);
+    opaque[..n].copy_from_slice(&payload[..n]);
+    out.extend_from_slice(&opaque);
     out
 }
 
@@ -211,12 +221,17 @@ pub struct Injection {
 pub struct Injector(Arc<Mutex<Injection>>);
 
 impl Injector {
-    /// Puts `frame` on the wire at the next boundary; with `seal`, nothing the
-    /// connection writes afterwards reaches the peer.
+    /// Puts `frame` on the wire at the next boundary (after any frame still
+    /// waiting); with `seal`, nothing the connection writes afterwards reaches the
+    /// peer. It goes out on the connection's next write or flush, and h2 flushes
+    /// whenever the connection is polled.
     pub fn inject(&self, frame: Vec<u8>, seal: bool) {
         let mut inj = self.0.lock().expect("injector lock");
-        inj.pending = Some((frame, 0));
-        inj.seal = seal;
+        match inj.pending.as_mut() {
+            Some((waiting, _)) => waiting.extend_from_slice(&frame),
+            None => inj.pending = Some((frame, 0)),
+        }
+        inj.seal |= seal;
     }
 }
 
@@ -228,6 +243,8 @@ pub struct Tap<S> {
     on_rx: Observer,
     on_tx: Observer,
     injector: Injector,
+    /// Swallow the PING ACKs h2 writes (a server that ignores or delays pings).
+    drop_ping_acks: bool,
 }
 
 impl<S> std::fmt::Debug for Tap<S> {
@@ -251,7 +268,14 @@ impl<S> Tap<S> {
             on_rx,
             on_tx,
             injector: Injector::default(),
+            drop_ping_acks: false,
         }
+    }
+
+    /// Swallows every PING ACK the connection writes; an injected one still goes.
+    pub fn dropping_ping_acks(mut self) -> Self {
+        self.drop_ping_acks = true;
+        self
     }
 
     pub fn injector(&self) -> Injector {
@@ -276,6 +300,40 @@ impl<S: AsyncRead + Unpin> AsyncRead for Tap<S> {
     }
 }
 
+impl<S: AsyncWrite + Unpin> Tap<S> {
+    /// Writes the pending injection, if any, when at a frame boundary; `Ready(true)`
+    /// when the connection is sealed from now on.
+    fn poll_injection(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<bool>> {
+        let mut inj = self.injector.0.lock().expect("injector lock");
+        if inj.sealed {
+            return Poll::Ready(Ok(true));
+        }
+        if inj.pending.is_none() || !self.tx.at_boundary() {
+            return Poll::Ready(Ok(false));
+        }
+        while let Some((frame, done)) = inj.pending.as_mut() {
+            if *done == frame.len() {
+                inj.pending = None;
+                break;
+            }
+            match Pin::new(&mut self.io).poll_write(cx, &frame[*done..]) {
+                Poll::Ready(Ok(n)) => *done += n,
+                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+        if inj.seal {
+            inj.sealed = true;
+        }
+        Poll::Ready(Ok(inj.sealed))
+    }
+}
+
+/// Whether `buf` starts with a whole PING ACK frame.
+fn starts_with_ping_ack(buf: &[u8]) -> bool {
+    buf.len() >= 17 && buf[..3] == [0, 0, 8] && buf[3] == PING && buf[4] & FLAG_ACK != 0
+}
+
 impl<S: AsyncWrite + Unpin> AsyncWrite for Tap<S> {
     fn poll_write(
         self: Pin<&mut Self>,
@@ -283,33 +341,22 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Tap<S> {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         let me = self.get_mut();
-        let mut inj = me.injector.0.lock().expect("injector lock");
-        if inj.sealed {
-            return Poll::Ready(Ok(buf.len()));
+        match me.poll_injection(cx) {
+            Poll::Ready(Ok(true)) => return Poll::Ready(Ok(buf.len())),
+            Poll::Ready(Ok(false)) => {}
+            other => return other.map_ok(|_| 0),
         }
-        let mut limit = buf.len();
-        if inj.pending.is_some() {
-            if me.tx.at_boundary() {
-                while let Some((frame, done)) = inj.pending.as_mut() {
-                    if *done == frame.len() {
-                        inj.pending = None;
-                        break;
-                    }
-                    match Pin::new(&mut me.io).poll_write(cx, &frame[*done..]) {
-                        Poll::Ready(Ok(n)) => *done += n,
-                        Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
-                        Poll::Pending => return Poll::Pending,
-                    }
-                }
-                if inj.seal {
-                    inj.sealed = true;
-                    return Poll::Ready(Ok(buf.len()));
-                }
-            } else {
-                limit = me.tx.until_boundary(buf).min(buf.len());
-            }
+        if me.drop_ping_acks && me.tx.at_boundary() && starts_with_ping_ack(buf) {
+            me.tx.feed(&buf[..17], &mut me.on_tx);
+            return Poll::Ready(Ok(17));
         }
-        drop(inj);
+        let waiting = me.injector.0.lock().expect("injector lock").pending.is_some();
+        // With a frame waiting, write no further than the next boundary.
+        let limit = if waiting {
+            me.tx.until_boundary(buf).min(buf.len())
+        } else {
+            buf.len()
+        };
         let res = Pin::new(&mut me.io).poll_write(cx, &buf[..limit]);
         if let Poll::Ready(Ok(n)) = res {
             me.tx.feed(&buf[..n], &mut me.on_tx);
@@ -318,7 +365,9 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Tap<S> {
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().io).poll_flush(cx)
+        let me = self.get_mut();
+        ready!(me.poll_injection(cx))?;
+        Pin::new(&mut me.io).poll_flush(cx)
     }
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {

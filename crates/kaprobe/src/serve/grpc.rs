@@ -3,9 +3,12 @@
 //! (tonic does not): a minimum interval between client PINGs, stricter without
 //! active streams unless permitted, a strike count, then GOAWAY ENHANCE_YOUR_CALM
 //! with debug data `too_many_pings`; and max connection idle and age, each ending
-//! in a graceful GOAWAY (`max_idle`, `max_age`) with a grace period.
+//! in a graceful GOAWAY (`max_idle`, `max_age`) with a grace period. With a client
+//! policy it PINGs silent clients and closes those that stay silent; faults drop
+//! or delay its PING ACKs, send GOAWAY on a timer, close idle connections, go quiet
+//! or reset.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -22,6 +25,7 @@ use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::{HealthCheckRequest, HealthCheckResponse};
 
 use super::ServeOptions;
+use super::conn::{Conn, Wake};
 use crate::cause::{Cause, CauseKind};
 use crate::proto::h2tap::{self, Frame, Tap, goaway_frame};
 use crate::tls::Io;
@@ -135,11 +139,9 @@ impl PingStrikes {
 }
 
 /// Serves one client connection until it ends (why) or shutdown (`None`).
-pub async fn handle(
-    stream: TcpStream,
-    opts: Arc<ServeOptions>,
-    shutdown: CancellationToken,
-) -> Option<Cause> {
+pub async fn handle(stream: TcpStream, mut client: Conn) -> Option<Cause> {
+    let opts = client.opts.clone();
+    let shutdown: CancellationToken = client.shutdown.clone();
     let io: Box<dyn Io> = match &opts.tls {
         None => Box::new(stream),
         Some(config) => {
@@ -156,6 +158,10 @@ pub async fn handle(
     let active = Arc::new(AtomicUsize::new(0));
     let last_stream = Arc::new(AtomicU32::new(0));
     let violation = Arc::new(Notify::new());
+    // PING ACKs held back by the delay-pongs fault: payload and when each is due.
+    let delayed: Arc<Mutex<VecDeque<(Bytes, Instant)>>> = Arc::default();
+    let pong_queued = Arc::new(Notify::new());
+    let delay_pongs = client.faults.delay_pongs;
     let on_rx = {
         let (strikes, active, last_stream, violation) = (
             strikes.clone(),
@@ -163,29 +169,45 @@ pub async fn handle(
             last_stream.clone(),
             violation.clone(),
         );
+        let (activity, delayed, pong_queued) =
+            (client.activity(), delayed.clone(), pong_queued.clone());
         Box::new(move |f: &Frame| match f.kind {
             h2tap::PING if !f.ack() => {
+                activity.heard();
                 let now = Instant::now();
+                if let Some(delay) = delay_pongs {
+                    let mut queue = delayed.lock().expect("pong queue lock");
+                    queue.push_back((f.payload.clone(), now + delay));
+                    pong_queued.notify_one();
+                }
                 let open = active.load(Ordering::Relaxed);
                 if strikes.lock().expect("strikes lock").on_ping(now, open) {
                     violation.notify_one();
                 }
             }
             h2tap::HEADERS => {
+                activity.heard();
                 last_stream.fetch_max(f.stream, Ordering::Relaxed);
             }
-            _ => {}
+            _ => activity.heard(),
         })
     };
     let on_tx = {
         let strikes = strikes.clone();
+        let activity = client.activity();
         Box::new(move |f: &Frame| {
+            activity.traffic();
             if f.is(h2tap::HEADERS) || f.is(h2tap::DATA) {
                 strikes.lock().expect("strikes lock").server_sent_data();
             }
         })
     };
     let tap = Tap::new(io, true, on_rx, on_tx);
+    let tap = if client.faults.holds_pongs() {
+        tap.dropping_ping_acks()
+    } else {
+        tap
+    };
     let injector = tap.injector();
     let opened = Instant::now();
     let mut conn = tokio::select! {
@@ -197,6 +219,8 @@ pub async fn handle(
         },
     };
 
+    let mut pings = conn.ping_pong();
+    let mut ping_outstanding = false;
     let (active_tx, mut active_rx) = watch::channel(0usize);
     let mut idle_since = Some(Instant::now());
     let age_at = policy.max_age.map(|age| opened + age);
@@ -206,6 +230,7 @@ pub async fn handle(
             (Some(idle), Some(since)) => since + idle,
             _ => far(),
         };
+        let pong_at = delayed.lock().expect("pong queue lock").front().map(|(_, at)| *at);
         tokio::select! {
             () = shutdown.cancelled() => {
                 conn.graceful_shutdown();
@@ -223,6 +248,42 @@ pub async fn handle(
                     format!("too_many_pings: sent after {pings} pings (policy: {} between pings, {} strikes)",
                         humantime::format_duration(policy.min_ping_interval), policy.max_ping_strikes),
                 );
+            }
+            wake = client.wake() => match wake {
+                Wake::Ping => {
+                    if let Some(pp) = pings.as_mut().filter(|_| !ping_outstanding) {
+                        ping_outstanding = pp.send_ping(h2::Ping::opaque()).is_ok();
+                    }
+                    client.pinged("HTTP/2 PING");
+                }
+                Wake::Expired(silent) => break client.expired_cause(silent),
+                Wake::CloseIdle(idle) => break client.close_idle_cause(idle),
+                Wake::Blackhole => {
+                    client.blackhole().await;
+                    return None;
+                }
+                Wake::Reset => break client.reset_cause(),
+                Wake::Goaway => {
+                    client.note("fault", format!(
+                        "goaway-after {}: graceful GOAWAY",
+                        humantime::format_duration(client.faults.goaway_after.unwrap_or_default())
+                    ));
+                    break goodbye(&mut conn, &injector, "goaway_after", Some(Duration::from_secs(1))).await;
+                }
+            },
+            _ = std::future::poll_fn(|cx| match pings.as_mut() {
+                Some(pp) => pp.poll_pong(cx),
+                None => std::task::Poll::Pending,
+            }), if ping_outstanding => {
+                ping_outstanding = false;
+            }
+            () = pong_queued.notified() => {}
+            () = tokio::time::sleep_until(pong_at.unwrap_or_else(Instant::now)), if pong_at.is_some() => {
+                let due = delayed.lock().expect("pong queue lock").pop_front();
+                if let Some((payload, _)) = due {
+                    // Written at the connection's next flush, which polling it brings.
+                    injector.inject(h2tap::ping_ack_frame(&payload), false);
+                }
             }
             () = tokio::time::sleep_until(idle_at), if policy.max_idle.is_some() && idle_since.is_some() => {
                 break goodbye(&mut conn, &injector, "max_idle", None).await;

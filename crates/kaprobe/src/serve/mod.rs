@@ -1,7 +1,10 @@
 //! Responders: the server side of every protocol, used by kaserve, the demo, the
 //! benchmarks and the tests. They log nothing themselves; they report events.
 
+pub mod conn;
+pub mod fault;
 pub mod grpc;
+mod pongfilter;
 pub mod tcp;
 pub mod ws;
 
@@ -46,7 +49,8 @@ impl ServeProto {
     }
 }
 
-/// How responders behave: TLS, and the keepalive policy they enforce.
+/// How responders behave: TLS, the keepalive policy they enforce, the faults they
+/// act out.
 #[derive(Debug, Default)]
 pub struct ServeOptions {
     /// Serve TLS (`wss://`, `grpcs://`) with this config.
@@ -59,6 +63,12 @@ pub struct ServeOptions {
     pub ping_interval: Option<Duration>,
     /// WebSocket: close with 1011 when a Pong does not come this soon after a Ping.
     pub ping_timeout: Duration,
+    /// Every protocol: ping silent clients, close the ones that stay silent.
+    pub client_policy: Option<conn::ClientPolicy>,
+    /// The liveness table of every connected client (with `client_policy`).
+    pub clients: conn::ClientTable,
+    /// Faults, each for one protocol or (`None`) for all it applies to.
+    pub faults: Vec<(Option<ServeProto>, fault::Fault)>,
 }
 
 impl fmt::Display for ServeProto {
@@ -73,6 +83,14 @@ pub enum ServeEvent {
     Connected {
         proto: ServeProto,
         peer: SocketAddr,
+    },
+    /// Something happened to a client on the way: `idle`, `pinged`, `expired`,
+    /// `fault`.
+    Note {
+        proto: ServeProto,
+        peer: SocketAddr,
+        event: &'static str,
+        detail: String,
     },
     /// The connection ended; `cause` is `None` when the server closed it on shutdown.
     Closed {
@@ -120,22 +138,13 @@ pub async fn serve(
 ) {
     match proto {
         ServeProto::Tcp => {
-            accept_loop(proto, listener, shutdown, events, |stream, stop| {
-                tcp::handle(stream, stop)
-            })
-            .await;
+            accept_loop(proto, listener, opts, shutdown, events, tcp::handle).await;
         }
         ServeProto::Ws => {
-            accept_loop(proto, listener, shutdown, events, move |stream, stop| {
-                ws::handle(stream, opts.clone(), stop)
-            })
-            .await;
+            accept_loop(proto, listener, opts, shutdown, events, ws::handle).await;
         }
         ServeProto::Grpc => {
-            accept_loop(proto, listener, shutdown, events, move |stream, stop| {
-                grpc::handle(stream, opts.clone(), stop)
-            })
-            .await;
+            accept_loop(proto, listener, opts, shutdown, events, grpc::handle).await;
         }
     }
 }
@@ -145,11 +154,12 @@ pub async fn serve(
 async fn accept_loop<F, Fut>(
     proto: ServeProto,
     listener: TcpListener,
+    opts: Arc<ServeOptions>,
     shutdown: CancellationToken,
     events: EventSink,
     handler: F,
 ) where
-    F: Fn(TcpStream, CancellationToken) -> Fut,
+    F: Fn(TcpStream, conn::Conn) -> Fut,
     Fut: Future<Output = Option<Cause>> + Send + 'static,
 {
     let tracker = tokio_util::task::TaskTracker::new();
@@ -160,9 +170,14 @@ async fn accept_loop<F, Fut>(
                 // Accept errors (EMFILE, aborted handshakes) are per-client; keep serving.
                 let Ok((stream, peer)) = accepted else { continue };
                 let _ = stream.set_nodelay(true);
+                let conn = conn::Conn::new(proto, peer, opts.clone(), shutdown.clone(), events.clone());
+                if conn.faults.reset_after.is_some() {
+                    // Dropping the socket then sends RST, not FIN.
+                    let _ = socket2::SockRef::from(&stream).set_linger(Some(Duration::ZERO));
+                }
                 emit(&events, ServeEvent::Connected { proto, peer });
                 let events = events.clone();
-                let work = handler(stream, shutdown.clone());
+                let work = handler(stream, conn);
                 tracker.spawn(async move {
                     let started = Instant::now();
                     let cause = work.await;

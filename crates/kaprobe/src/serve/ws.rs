@@ -2,8 +2,11 @@
 //! with `"op"`/`"type": "ping"`) with `pong`, and keeps clients alive the way the
 //! Python `websockets` server does: a Ping every `ping_interval`, and a close with
 //! 1011 "keepalive ping timeout" when its Pong does not come within `ping_timeout`.
+//! With a client policy it pings only silent clients and closes those that stay
+//! silent; faults drop or delay its Pongs, close idle connections, go quiet or reset.
 
-use std::sync::Arc;
+use std::collections::VecDeque;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
@@ -14,7 +17,8 @@ use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_util::sync::CancellationToken;
 
-use super::ServeOptions;
+use super::conn::{Conn, Wake};
+use super::pongfilter::{PongFilter, Permits};
 use crate::cause::{Cause, CauseKind};
 use crate::tls::Io;
 
@@ -22,11 +26,11 @@ use crate::tls::Io;
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Serves one client until it leaves (returns why) or shutdown (returns `None`).
-pub async fn handle(
-    stream: TcpStream,
-    opts: Arc<ServeOptions>,
-    shutdown: CancellationToken,
-) -> Option<Cause> {
+pub async fn handle(stream: TcpStream, mut conn: Conn) -> Option<Cause> {
+    let opts = conn.opts.clone();
+    let shutdown: CancellationToken = conn.shutdown.clone();
+    let gate = Permits::default();
+    let hold_pongs = conn.faults.holds_pongs();
     let handshake = async {
         let io: Box<dyn Io> = match &opts.tls {
             None => Box::new(stream),
@@ -40,6 +44,11 @@ pub async fn handle(
                 )
             }
         };
+        let io: Box<dyn Io> = if hold_pongs {
+            Box::new(PongFilter::new(io, gate.clone()))
+        } else {
+            io
+        };
         tokio_tungstenite::accept_async(io)
             .await
             .map_err(|e| Cause::new(CauseKind::Protocol, format!("upgrade failed: {e}")))
@@ -52,6 +61,11 @@ pub async fn handle(
             Err(_) => return Some(Cause::timeout("handshake not finished in time")),
         },
     };
+    gate.armed.store(true, Ordering::Relaxed);
+    conn.heard();
+    let close_code = conn.faults.close_code.map(CloseCode::from);
+    // Pongs held back by the delay-pongs fault, and when each is due.
+    let mut delayed: VecDeque<(tokio_tungstenite::tungstenite::Bytes, Instant)> = VecDeque::new();
 
     let mut next_ping = opts.ping_interval.map(|every| Instant::now() + every);
     // The payload of the Ping awaiting its Pong, and when it is overdue.
@@ -60,10 +74,50 @@ pub async fn handle(
     loop {
         let ping_at = next_ping.unwrap_or_else(far_future);
         let overdue_at = outstanding.as_ref().map_or_else(far_future, |(_, at)| *at);
+        let pong_at = delayed.front().map(|(_, at)| *at);
         tokio::select! {
             () = shutdown.cancelled() => {
                 let _ = ws.close(Some(close_frame(CloseCode::Away, "server shutting down"))).await;
                 return None;
+            }
+            wake = conn.wake() => match wake {
+                Wake::Ping => {
+                    if let Err(e) = ws.send(Message::Ping(b"kaserve liveness".to_vec().into())).await {
+                        return Some(abnormal(e));
+                    }
+                    conn.traffic();
+                    conn.pinged("Ping frame");
+                }
+                Wake::Expired(silent) => {
+                    let cause = conn.expired_cause(silent);
+                    let code = close_code.unwrap_or(CloseCode::Error);
+                    let _ = ws.close(Some(close_frame(code, "keepalive timeout"))).await;
+                    return Some(cause);
+                }
+                Wake::CloseIdle(idle) => {
+                    let cause = conn.close_idle_cause(idle);
+                    // A load balancer just drops the connection; with close-code,
+                    // close as a server would.
+                    if let Some(code) = close_code {
+                        let _ = ws.close(Some(close_frame(code, "idle timeout"))).await;
+                    }
+                    return Some(cause);
+                }
+                Wake::Blackhole => {
+                    conn.blackhole().await;
+                    return None;
+                }
+                Wake::Reset => return Some(conn.reset_cause()),
+                Wake::Goaway => {}
+            },
+            () = tokio::time::sleep_until(pong_at.unwrap_or_else(Instant::now)), if pong_at.is_some() => {
+                if let Some((payload, _)) = delayed.pop_front() {
+                    gate.permits.fetch_add(1, Ordering::Relaxed);
+                    if let Err(e) = ws.send(Message::Pong(payload)).await {
+                        return Some(abnormal(e));
+                    }
+                    conn.traffic();
+                }
             }
             () = tokio::time::sleep_until(ping_at), if next_ping.is_some() => {
                 next_ping = opts.ping_interval.map(|every| ping_at + every);
@@ -93,6 +147,7 @@ pub async fn handle(
                 ));
             }
             message = ws.next() => {
+                conn.heard();
                 let reply = match message {
                     None => return Some(Cause::new(CauseKind::WsClose(1006), "connection ended without a close frame")),
                     Some(Err(e)) => return Some(abnormal(e)),
@@ -109,12 +164,19 @@ pub async fn handle(
                     }
                     Some(Ok(Message::Text(text))) => Message::Text(text_reply(&text).unwrap_or_else(|| text.to_string()).into()),
                     Some(Ok(Message::Binary(data))) => Message::Binary(data),
-                    // Pings are answered by tungstenite itself.
+                    Some(Ok(Message::Ping(payload))) => {
+                        // tungstenite answers pings itself; a fault holds that back.
+                        if let Some(delay) = conn.faults.delay_pongs {
+                            delayed.push_back((payload, Instant::now() + delay));
+                        }
+                        continue;
+                    }
                     Some(Ok(_)) => continue,
                 };
                 if let Err(e) = ws.send(reply).await {
                     return Some(abnormal(e));
                 }
+                conn.traffic();
             }
         }
     }

@@ -1,0 +1,374 @@
+//! One client connection's context: who it is, the faults of its listener, its
+//! entry in the server's liveness table, and the timers they set. A handler waits
+//! on [`Conn::wake`] beside its reads and acts on what fired in its protocol's way.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use super::fault::Faults;
+use super::{EventSink, ServeEvent, ServeOptions, ServeProto, emit};
+use crate::liveness::{Due, Liveness};
+
+/// How long a client may stay silent before it is pinged, and then closed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientPolicy {
+    /// Silence past this closes the connection (counted from the last activity).
+    pub timeout: Duration,
+    /// Silence past this gets the client pinged in its protocol's way.
+    pub ping_interval: Duration,
+}
+
+/// The server's liveness table: every connected client under a number.
+#[derive(Debug)]
+pub struct ClientTable {
+    epoch: Instant,
+    next_id: AtomicU64,
+    table: std::sync::Mutex<Liveness<u64>>,
+}
+
+impl Default for ClientTable {
+    fn default() -> Self {
+        ClientTable {
+            epoch: Instant::now(),
+            next_id: AtomicU64::new(1),
+            table: std::sync::Mutex::new(Liveness::default()),
+        }
+    }
+}
+
+impl ClientTable {
+    fn now_ms(&self) -> u64 {
+        self.epoch.elapsed().as_millis() as u64
+    }
+
+    /// Clients in the table now.
+    pub fn len(&self) -> usize {
+        self.table.lock().expect("liveness lock").len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// A connection's handle on its liveness entry; cheap to clone into callbacks.
+#[derive(Clone, Debug)]
+pub struct Keeper {
+    id: u64,
+    opts: Arc<ServeOptions>,
+}
+
+impl Keeper {
+    fn register(opts: &Arc<ServeOptions>, policy: ClientPolicy) -> Self {
+        let clients = &opts.clients;
+        let id = clients.next_id.fetch_add(1, Ordering::Relaxed);
+        clients.table.lock().expect("liveness lock").register(
+            id,
+            policy.timeout.as_millis() as u64,
+            policy.ping_interval.as_millis() as u64,
+            clients.now_ms(),
+        );
+        Keeper {
+            id,
+            opts: opts.clone(),
+        }
+    }
+
+    /// The client was heard from.
+    pub fn seen(&self) {
+        let clients = &self.opts.clients;
+        let now = clients.now_ms();
+        let _ = clients.table.lock().expect("liveness lock").seen(&self.id, now);
+    }
+
+    fn due(&self) -> Option<(Due, u64)> {
+        let clients = &self.opts.clients;
+        let now = clients.now_ms();
+        let table = clients.table.lock().expect("liveness lock");
+        let due = table.due(&self.id, now)?;
+        let silent = table.get(&self.id).map_or(0, |c| c.silent_ms(now));
+        Some((due, silent))
+    }
+
+    fn at(&self, ms: u64) -> Instant {
+        self.opts.clients.epoch + Duration::from_millis(ms)
+    }
+
+    fn pinged(&self) {
+        let clients = &self.opts.clients;
+        let now = clients.now_ms();
+        clients.table.lock().expect("liveness lock").pinged(&self.id, now);
+    }
+
+    fn forget(&self) {
+        self.opts
+            .clients
+            .table
+            .lock()
+            .expect("liveness lock")
+            .remove(&self.id);
+    }
+}
+
+/// What woke a handler.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Wake {
+    /// The client is silent past the ping interval: ping it.
+    Ping,
+    /// The client is silent past the timeout: close it.
+    Expired(Duration),
+    /// No traffic either way for the close-idle fault's time.
+    CloseIdle(Duration),
+    /// The blackhole-after fault's time has come.
+    Blackhole,
+    /// The reset-after fault's time has come.
+    Reset,
+    /// The goaway-after fault's time has come.
+    Goaway,
+}
+
+/// One connection's context.
+#[derive(Debug)]
+pub struct Conn {
+    pub proto: ServeProto,
+    pub peer: SocketAddr,
+    pub shutdown: CancellationToken,
+    pub faults: Faults,
+    pub opts: Arc<ServeOptions>,
+    pub keeper: Option<Keeper>,
+    events: EventSink,
+    opened: Instant,
+    activity: Activity,
+    fired: Vec<&'static str>,
+}
+
+/// A handle for noting traffic from callbacks (the HTTP/2 frame tap).
+#[derive(Clone, Debug)]
+pub struct Activity {
+    opened: Instant,
+    /// Last traffic either way, in ms since `opened`, for close-idle.
+    last_ms: Arc<AtomicU64>,
+    keeper: Option<Keeper>,
+}
+
+impl Activity {
+    /// Something went either way.
+    pub fn traffic(&self) {
+        self.last_ms
+            .fetch_max(self.opened.elapsed().as_millis() as u64, Ordering::Relaxed);
+    }
+
+    /// The client sent something: traffic, and a sign of life.
+    pub fn heard(&self) {
+        self.traffic();
+        if let Some(k) = &self.keeper {
+            k.seen();
+        }
+    }
+
+    fn last(&self) -> Instant {
+        self.opened + Duration::from_millis(self.last_ms.load(Ordering::Relaxed))
+    }
+}
+
+impl Drop for Conn {
+    fn drop(&mut self) {
+        if let Some(k) = &self.keeper {
+            k.forget();
+        }
+    }
+}
+
+impl Conn {
+    pub(crate) fn new(
+        proto: ServeProto,
+        peer: SocketAddr,
+        opts: Arc<ServeOptions>,
+        shutdown: CancellationToken,
+        events: EventSink,
+    ) -> Self {
+        let faults = Faults::for_proto(&opts.faults, proto);
+        let keeper = opts.client_policy.map(|p| Keeper::register(&opts, p));
+        let now = Instant::now();
+        let activity = Activity {
+            opened: now,
+            last_ms: Arc::new(AtomicU64::new(0)),
+            keeper: keeper.clone(),
+        };
+        Conn {
+            proto,
+            peer,
+            shutdown,
+            faults,
+            opts,
+            keeper,
+            events,
+            opened: now,
+            activity,
+            fired: Vec::new(),
+        }
+    }
+
+    /// Something went either way (close-idle counts both).
+    pub fn traffic(&self) {
+        self.activity.traffic();
+    }
+
+    /// The client sent something: traffic, and a sign of life.
+    pub fn heard(&self) {
+        self.activity.heard();
+    }
+
+    /// A handle for callbacks.
+    pub fn activity(&self) -> Activity {
+        self.activity.clone()
+    }
+
+    /// Logs a client event (idle, pinged, expired, fault).
+    pub fn note(&self, event: &'static str, detail: String) {
+        emit(
+            &self.events,
+            ServeEvent::Note {
+                proto: self.proto,
+                peer: self.peer,
+                event,
+                detail,
+            },
+        );
+    }
+
+    /// The client was pinged (logged with the silence that caused it).
+    pub fn pinged(&self, how: &str) {
+        if let Some(k) = &self.keeper {
+            k.pinged();
+        }
+        self.note("pinged", how.to_string());
+    }
+
+    /// Waits for the next timer: liveness, then the faults. Cancel-safe: a
+    /// handler calls it afresh on every turn of its loop.
+    pub async fn wake(&mut self) -> Wake {
+        loop {
+            let f = self.faults;
+            let fired = &self.fired;
+            let once = |name: &str, at: Option<Instant>| at.filter(|_| !fired.contains(&name));
+            let mut next: Vec<(Instant, u8)> = Vec::new();
+            if let Some(at) = once("blackhole", f.blackhole_after.map(|d| self.opened + d)) {
+                next.push((at, 1));
+            }
+            if let Some(at) = once("reset", f.reset_after.map(|d| self.opened + d)) {
+                next.push((at, 2));
+            }
+            if let Some(at) = once("goaway", f.goaway_after.map(|d| self.opened + d)) {
+                next.push((at, 3));
+            }
+            if let Some(d) = f.close_idle {
+                next.push((self.activity.last() + d, 4));
+            }
+            if let Some(k) = &self.keeper {
+                match k.due() {
+                    Some((Due::Wait(ms), _)) => next.push((k.at(ms), 5)),
+                    Some(_) => next.push((Instant::now(), 5)),
+                    None => {}
+                }
+            }
+            let Some(&(at, which)) = next.iter().min() else {
+                return std::future::pending().await;
+            };
+            tokio::time::sleep_until(at).await;
+            match which {
+                1 => {
+                    self.fired.push("blackhole");
+                    return Wake::Blackhole;
+                }
+                2 => {
+                    self.fired.push("reset");
+                    return Wake::Reset;
+                }
+                3 => {
+                    self.fired.push("goaway");
+                    return Wake::Goaway;
+                }
+                4 if self.activity.last() + f.close_idle.unwrap_or_default() <= Instant::now() => {
+                    return Wake::CloseIdle(f.close_idle.unwrap_or_default());
+                }
+                5 => match self.keeper.as_ref().and_then(|k| k.due()) {
+                    Some((Due::Ping, silent)) => {
+                        self.note(
+                            "idle",
+                            format!("silent for {}", fmt_ms(silent)),
+                        );
+                        return Wake::Ping;
+                    }
+                    Some((Due::Expire, silent)) => {
+                        return Wake::Expired(Duration::from_millis(silent));
+                    }
+                    _ => continue,
+                },
+                _ => continue,
+            }
+        }
+    }
+
+    /// Why an expired client was closed, for the log.
+    pub fn expired_cause(&self, silent: Duration) -> crate::cause::Cause {
+        let policy = self.opts.client_policy.unwrap_or(ClientPolicy {
+            timeout: silent,
+            ping_interval: silent,
+        });
+        let detail = format!(
+            "client timeout: silent for {} (timeout {}, pinged after {})",
+            fmt_ms(silent.as_millis() as u64),
+            humantime::format_duration(policy.timeout),
+            humantime::format_duration(policy.ping_interval),
+        );
+        self.note("expired", detail.clone());
+        crate::cause::Cause::timeout(detail)
+    }
+
+    /// Why a close-idle fault closed the connection.
+    pub fn close_idle_cause(&self, idle: Duration) -> crate::cause::Cause {
+        let detail = format!(
+            "fault close-idle: no traffic for {}",
+            humantime::format_duration(idle)
+        );
+        self.note("fault", detail.clone());
+        crate::cause::Cause::timeout(detail)
+    }
+
+    /// Holds the connection without reading or writing until shutdown.
+    pub async fn blackhole(&self) {
+        self.note(
+            "fault",
+            format!(
+                "blackhole-after {}: no longer reading or writing",
+                humantime::format_duration(self.faults.blackhole_after.unwrap_or_default())
+            ),
+        );
+        self.shutdown.cancelled().await;
+    }
+
+    /// Why a reset-after fault ended the connection (the socket has SO_LINGER 0,
+    /// so dropping it sends RST).
+    pub fn reset_cause(&self) -> crate::cause::Cause {
+        let detail = format!(
+            "fault reset-after {}: connection reset",
+            humantime::format_duration(self.faults.reset_after.unwrap_or_default())
+        );
+        self.note("fault", detail.clone());
+        crate::cause::Cause::new(crate::cause::CauseKind::Reset, detail)
+    }
+}
+
+fn fmt_ms(ms: u64) -> String {
+    if ms >= 1000 {
+        format!("{:.1}s", ms as f64 / 1000.0)
+    } else {
+        format!("{ms}ms")
+    }
+}
