@@ -23,7 +23,7 @@ _kaserve() {
 
     case "${cmd}" in
         kaserve)
-            opts="-l -h -V --listen --ndjson --ping-interval --ping-timeout --status --ping-min-interval --permit-without-stream --max-ping-strikes --max-connection-idle --max-connection-age --max-connection-age-grace --tls --tls-cert --tls-key --tls-client-ca --help --version tcp ws grpc stdio"
+            opts="-l -h -V --listen --ndjson --ping-interval --ping-timeout --status --ping-min-interval --permit-without-stream --max-ping-strikes --max-connection-idle --max-connection-age --max-connection-age-grace --client-timeout --client-ping-interval --fault --tls --tls-cert --tls-key --tls-client-ca --help --version tcp ws grpc stdio"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -66,6 +66,18 @@ _kaserve() {
                     return 0
                     ;;
                 --max-connection-age-grace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-ping-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fault)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -8,6 +8,7 @@ mod kaping_grpc;
 mod kaping_tcp;
 mod kaping_ws;
 mod kareport;
+mod kaserve_peer;
 mod kaserve_stdio;
 mod kaserve_tcp;
 mod kawatch;

@@ -36,7 +36,7 @@ Examples:
   kaping -c 100 -i 10ms --mode h2ping grpc://127.0.0.1:7072
   kaping -c 1 -q grpc://svc:50051 ; echo $?";
 
-/// Ping an endpoint over TCP and summarise round-trip times, like ping.
+/// Ping an endpoint over TCP, WebSocket or gRPC and summarise round-trip times, like ping.
 #[derive(Debug, Parser)]
 #[command(name = "kaping", version, after_long_help = AFTER_HELP)]
 pub struct Cli {

@@ -249,11 +249,20 @@ impl Cli {
         for (proto, fault) in &all {
             match proto {
                 Some(p) if !running.contains(p) => {
-                    return Err(format!("--fault names {p}, which is not among the responders to run"));
+                    return Err(format!(
+                        "--fault names {p}, which is not among the responders to run"
+                    ));
                 }
                 None if !running.iter().any(|p| fault.applies_to(*p)) => {
-                    let only = if matches!(fault, Fault::GoawayAfter(_)) { "grpc" } else { "ws" };
-                    return Err(format!("fault {} applies to {only} only, which is not among the responders to run", fault.name()));
+                    let only = if matches!(fault, Fault::GoawayAfter(_)) {
+                        "grpc"
+                    } else {
+                        "ws"
+                    };
+                    return Err(format!(
+                        "fault {} applies to {only} only, which is not among the responders to run",
+                        fault.name()
+                    ));
                 }
                 _ => {}
             }

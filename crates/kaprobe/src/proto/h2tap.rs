@@ -350,7 +350,13 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Tap<S> {
             me.tx.feed(&buf[..17], &mut me.on_tx);
             return Poll::Ready(Ok(17));
         }
-        let waiting = me.injector.0.lock().expect("injector lock").pending.is_some();
+        let waiting = me
+            .injector
+            .0
+            .lock()
+            .expect("injector lock")
+            .pending
+            .is_some();
         // With a frame waiting, write no further than the next boundary.
         let limit = if waiting {
             me.tx.until_boundary(buf).min(buf.len())

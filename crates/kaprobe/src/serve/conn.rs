@@ -83,7 +83,11 @@ impl Keeper {
     pub fn seen(&self) {
         let clients = &self.opts.clients;
         let now = clients.now_ms();
-        let _ = clients.table.lock().expect("liveness lock").seen(&self.id, now);
+        let _ = clients
+            .table
+            .lock()
+            .expect("liveness lock")
+            .seen(&self.id, now);
     }
 
     fn due(&self) -> Option<(Due, u64)> {
@@ -102,7 +106,11 @@ impl Keeper {
     fn pinged(&self) {
         let clients = &self.opts.clients;
         let now = clients.now_ms();
-        clients.table.lock().expect("liveness lock").pinged(&self.id, now);
+        clients
+            .table
+            .lock()
+            .expect("liveness lock")
+            .pinged(&self.id, now);
     }
 
     fn forget(&self) {
@@ -299,10 +307,7 @@ impl Conn {
                 }
                 5 => match self.keeper.as_ref().and_then(|k| k.due()) {
                     Some((Due::Ping, silent)) => {
-                        self.note(
-                            "idle",
-                            format!("silent for {}", fmt_ms(silent)),
-                        );
+                        self.note("idle", format!("silent for {}", fmt_ms(silent)));
                         return Wake::Ping;
                     }
                     Some((Due::Expire, silent)) => {

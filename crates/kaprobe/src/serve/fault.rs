@@ -60,7 +60,8 @@ impl FromStr for Fault {
             None => (s.trim(), None),
         };
         let duration = || -> Result<Duration, String> {
-            let v = value.ok_or_else(|| format!("fault {name} needs a duration: {name}=DURATION"))?;
+            let v =
+                value.ok_or_else(|| format!("fault {name} needs a duration: {name}=DURATION"))?;
             match crate::parse_duration(v)? {
                 d if d.is_zero() => Err(format!("fault {name}: '{v}' must be longer than zero")),
                 d => Ok(d),
@@ -194,7 +195,10 @@ mod tests {
         let grpc = Faults::for_proto(&all, ServeProto::Grpc);
         assert_eq!(grpc.goaway_after, Some(Duration::from_secs(5)));
         assert_eq!(grpc.close_code, None);
-        assert_eq!(Faults::for_proto(&all, ServeProto::Tcp).close_idle, Some(Duration::from_secs(60)));
+        assert_eq!(
+            Faults::for_proto(&all, ServeProto::Tcp).close_idle,
+            Some(Duration::from_secs(60))
+        );
     }
 
     #[test]

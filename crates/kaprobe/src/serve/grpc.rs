@@ -230,7 +230,11 @@ pub async fn handle(stream: TcpStream, mut client: Conn) -> Option<Cause> {
             (Some(idle), Some(since)) => since + idle,
             _ => far(),
         };
-        let pong_at = delayed.lock().expect("pong queue lock").front().map(|(_, at)| *at);
+        let pong_at = delayed
+            .lock()
+            .expect("pong queue lock")
+            .front()
+            .map(|(_, at)| *at);
         tokio::select! {
             () = shutdown.cancelled() => {
                 conn.graceful_shutdown();

@@ -127,7 +127,9 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for PongFilter<S> {
                         && me
                             .permits
                             .permits
-                            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |p| p.checked_sub(1))
+                            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |p| {
+                                p.checked_sub(1)
+                            })
                             .is_ok();
                     me.dropping = pong && !permitted;
                     me.remaining = payload;

@@ -18,7 +18,7 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_util::sync::CancellationToken;
 
 use super::conn::{Conn, Wake};
-use super::pongfilter::{PongFilter, Permits};
+use super::pongfilter::{Permits, PongFilter};
 use crate::cause::{Cause, CauseKind};
 use crate::tls::Io;
 

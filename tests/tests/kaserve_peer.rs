@@ -1,0 +1,463 @@
+//! kaserve as a full peer: server-side liveness on every protocol (a silent client
+//! is pinged, then closed within interval + timeout; a client that answers stays),
+//! and each fault mode observed from a real client (kaping, kawatch) or a raw socket.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use kaprobe::record::{Record, ServeRecord};
+
+use crate::util::{KaServe, kaping, parse_records, probes, run, summary};
+
+const TIMEOUT_MS: u64 = 600;
+const INTERVAL_MS: u64 = 200;
+/// Scheduling slack on a loaded 2-core machine.
+const MARGIN: Duration = Duration::from_millis(700);
+
+fn with_liveness(proto: &str) -> KaServe {
+    KaServe::start(&[
+        proto,
+        "--listen",
+        "127.0.0.1:0",
+        "--ndjson",
+        "--client-timeout",
+        "600ms",
+        "--client-ping-interval",
+        "200ms",
+    ])
+}
+
+fn with_fault(proto: &str, extra: &[&str]) -> KaServe {
+    let mut args = vec![proto, "--listen", "127.0.0.1:0", "--ndjson"];
+    args.extend_from_slice(extra);
+    KaServe::start(&args)
+}
+
+/// kaserve's client records for `peer`, as (event, cause, detail).
+fn client_events(server: &KaServe, peer: &str) -> Vec<(String, Option<String>, Option<String>)> {
+    server
+        .log()
+        .iter()
+        .filter_map(|l| serde_json::from_str::<ServeRecord>(l).ok())
+        .filter_map(|r| match r {
+            ServeRecord::Client {
+                peer: p,
+                event,
+                cause,
+                detail,
+                ..
+            } if p == peer => Some((event, cause, detail)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Waits (bounded) until kaserve logs `event` for `peer`.
+fn wait_for(
+    server: &KaServe,
+    peer: &str,
+    event: &str,
+) -> Vec<(String, Option<String>, Option<String>)> {
+    let until = Instant::now() + Duration::from_secs(10);
+    loop {
+        let events = client_events(server, peer);
+        if events.iter().any(|(e, _, _)| e == event) {
+            return events;
+        }
+        assert!(
+            Instant::now() < until,
+            "no {event} for {peer}: {:?}",
+            server.log()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn names(events: &[(String, Option<String>, Option<String>)]) -> Vec<&str> {
+    events.iter().map(|(e, _, _)| e.as_str()).collect()
+}
+
+/// Reads until EOF; returns the bytes and when EOF came.
+fn read_to_eof(mut stream: &TcpStream) -> (Vec<u8>, Instant) {
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut all = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => return (all, Instant::now()),
+            Ok(n) => all.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {
+                return (all, Instant::now());
+            }
+            Err(e) => panic!("no EOF within 10 s: {e}"),
+        }
+    }
+}
+
+fn assert_closed_in_time(connected: Instant, closed: Instant) {
+    let lived = closed - connected;
+    let floor = Duration::from_millis(TIMEOUT_MS);
+    let ceiling = Duration::from_millis(INTERVAL_MS + TIMEOUT_MS) + MARGIN;
+    assert!(
+        lived >= floor && lived <= ceiling,
+        "closed after {lived:?}, expected within [{floor:?}, {ceiling:?}]"
+    );
+}
+
+#[test]
+fn tcp_silent_client_is_pinged_then_closed_and_an_answering_one_stays() {
+    let server = with_liveness("tcp");
+    let silent = TcpStream::connect(server.addr).unwrap();
+    let connected = Instant::now();
+    let peer = silent.local_addr().unwrap().to_string();
+    let (bytes, closed) = read_to_eof(&silent);
+    assert_eq!(
+        String::from_utf8_lossy(&bytes),
+        "PING\n",
+        "pinged once, in its protocol's way"
+    );
+    assert_closed_in_time(connected, closed);
+    let events = wait_for(&server, &peer, "closed");
+    assert_eq!(
+        names(&events),
+        ["connected", "idle", "pinged", "expired", "closed"]
+    );
+    let (_, cause, detail) = events.last().unwrap();
+    assert_eq!(cause.as_deref(), Some("timeout"));
+    assert!(
+        detail.as_deref().unwrap().contains("client timeout"),
+        "{detail:?}"
+    );
+
+    // A client that answers each PING is still there three timeouts later.
+    let answering = TcpStream::connect(server.addr).unwrap();
+    answering
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let mut reader = BufReader::new(answering.try_clone().unwrap());
+    let mut writer = answering.try_clone().unwrap();
+    let until = Instant::now() + Duration::from_millis(3 * TIMEOUT_MS);
+    let mut pings = 0;
+    while Instant::now() < until {
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        assert_eq!(line, "PING\n");
+        pings += 1;
+        writer.write_all(b"PONG\n").unwrap();
+    }
+    assert!(pings >= 3, "{pings}");
+    writer.write_all(b"still here\n").unwrap();
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    assert_eq!(line, "still here\n", "open, and the PONGs were not echoed");
+    let peer = answering.local_addr().unwrap().to_string();
+    assert!(!names(&client_events(&server, &peer)).contains(&"expired"));
+}
+
+#[test]
+fn ws_silent_client_is_pinged_then_closed_and_kawatch_answering_stays_up() {
+    let server = with_liveness("ws");
+    // A client that upgrades and then never answers.
+    let mut silent = TcpStream::connect(server.addr).unwrap();
+    let connected = Instant::now();
+    silent
+        .write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+        .unwrap();
+    let (bytes, closed) = read_to_eof(&silent);
+    assert!(
+        bytes.starts_with(b"HTTP/1.1 101"),
+        "{}",
+        String::from_utf8_lossy(&bytes)
+    );
+    let frames = &bytes[bytes.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4..];
+    assert_eq!(frames[0], 0x89, "a Ping frame first: {frames:?}");
+    assert!(
+        frames.windows(2).any(|w| w == [0x88, 19]),
+        "then a close frame"
+    );
+    assert!(
+        frames.windows(2).any(|w| w == [0x03, 0xf3]),
+        "with code 1011"
+    );
+    assert_closed_in_time(connected, closed);
+    let peer = silent.local_addr().unwrap().to_string();
+    let events = wait_for(&server, &peer, "closed");
+    assert_eq!(
+        names(&events),
+        ["connected", "idle", "pinged", "expired", "closed"]
+    );
+
+    // kawatch sends no keepalives of its own (--interval off) but answers Pings.
+    let out = run(
+        "kawatch",
+        &[
+            "--interval",
+            "off",
+            "--duration",
+            "1800ms",
+            "--ndjson",
+            &server.url(),
+        ],
+    );
+    let records = out.records();
+    let s = summary(&records);
+    let watch = s.watch.as_ref().unwrap();
+    assert_eq!(watch.outages, 0, "{}", out.stdout);
+    assert_eq!(watch.state, "up");
+    let pinged = server
+        .log()
+        .iter()
+        .filter(|l| l.contains(r#""event":"pinged""#))
+        .count();
+    assert!(pinged >= 4, "kaserve pinged the quiet client: {pinged}");
+}
+
+/// One HTTP/2 frame's (type, flags).
+fn h2_frames(mut bytes: &[u8]) -> Vec<(u8, u8)> {
+    let mut out = Vec::new();
+    while bytes.len() >= 9 {
+        let len = u32::from_be_bytes([0, bytes[0], bytes[1], bytes[2]]) as usize;
+        out.push((bytes[3], bytes[4]));
+        bytes = &bytes[(9 + len).min(bytes.len())..];
+    }
+    out
+}
+
+#[test]
+fn grpc_silent_client_is_pinged_then_closed_and_kawatch_answering_stays_up() {
+    let server = with_liveness("grpc");
+    let mut silent = TcpStream::connect(server.addr).unwrap();
+    let connected = Instant::now();
+    silent.write_all(kaprobe::proto::h2tap::PREFACE).unwrap();
+    silent.write_all(&[0, 0, 0, 4, 0, 0, 0, 0, 0]).unwrap();
+    let (bytes, closed) = read_to_eof(&silent);
+    let frames = h2_frames(&bytes);
+    assert!(
+        frames.contains(&(6, 0)),
+        "an HTTP/2 PING (not an ACK): {frames:?}"
+    );
+    assert_closed_in_time(connected, closed);
+    let peer = silent.local_addr().unwrap().to_string();
+    let events = wait_for(&server, &peer, "closed");
+    assert_eq!(
+        names(&events),
+        ["connected", "idle", "pinged", "expired", "closed"]
+    );
+
+    let out = run(
+        "kawatch",
+        &[
+            "--interval",
+            "off",
+            "--duration",
+            "1800ms",
+            "--ndjson",
+            &server.url().replace("tcp://", "grpc://"),
+        ],
+    );
+    let records = out.records();
+    let watch = summary(&records).watch.clone().unwrap();
+    assert_eq!(
+        (watch.outages, watch.state.as_str()),
+        (0, "up"),
+        "{}",
+        out.stdout
+    );
+}
+
+fn downs(records: &[Record]) -> Vec<(String, Option<String>, Option<f64>)> {
+    records
+        .iter()
+        .filter_map(|r| match r {
+            Record::State(s) if s.to == "down" => {
+                Some((s.cause.clone(), s.detail.clone(), s.lifetime_ms))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+fn watch(url: &str, extra: &[&str]) -> Vec<Record> {
+    let mut args = vec!["--duration", "1200ms", "--backoff", "2s..2s", "--ndjson"];
+    args.extend_from_slice(extra);
+    args.push(url);
+    let out = run("kawatch", &args);
+    out.assert_no_panic();
+    parse_records(&out.stdout)
+}
+
+#[test]
+fn close_idle_ends_quiet_connections_like_a_load_balancer() {
+    let tcp = with_fault("tcp", &["--fault", "close-idle=300ms"]);
+    let down = downs(&watch(&tcp.url(), &["--interval", "off"]));
+    assert_eq!(down.len(), 1, "{down:?}");
+    assert_eq!(down[0].0, "eof");
+    let lived = down[0].2.unwrap();
+    assert!(
+        (290.0..1000.0).contains(&lived),
+        "closed after {lived} ms idle"
+    );
+
+    // Traffic keeps it open: keepalives every 100 ms never leave it idle.
+    let busy = downs(&watch(&tcp.url(), &["--interval", "100ms"]));
+    assert!(busy.is_empty(), "{busy:?}");
+
+    // WebSocket: dropped without a close frame (1006), or closed with close-code.
+    let ws = with_fault("ws", &["--fault", "close-idle=300ms"]);
+    let down = downs(&watch(&ws.url(), &["--interval", "off"]));
+    assert_eq!(down[0].0, "ws-close 1006", "{down:?}");
+    let ws = with_fault("ws", &["--fault", "close-idle=300ms,close-code=4000"]);
+    let down = downs(&watch(&ws.url(), &["--interval", "off"]));
+    assert_eq!(down[0].0, "ws-close 4000", "{down:?}");
+    assert_eq!(down[0].1.as_deref(), Some("idle timeout"));
+}
+
+#[test]
+fn blackhole_after_stops_answering_but_keeps_the_socket() {
+    let server = with_fault("ws", &["--fault", "blackhole-after=350ms"]);
+    let out = kaping(&[
+        "-c",
+        "8",
+        "-i",
+        "100ms",
+        "-W",
+        "150ms",
+        "--ndjson",
+        &server.url(),
+    ]);
+    let records = out.records();
+    let oks: Vec<bool> = probes(&records).iter().map(|p| p.ok).collect();
+    let first_lost = oks
+        .iter()
+        .position(|ok| !ok)
+        .expect("probes lost after the blackhole");
+    assert!(first_lost >= 2, "answered before: {oks:?}");
+    assert!(
+        oks[first_lost..].iter().all(|ok| !ok),
+        "nothing after: {oks:?}"
+    );
+    let causes: Vec<_> = probes(&records)
+        .iter()
+        .filter_map(|p| p.cause.clone())
+        .collect();
+    assert!(
+        causes.iter().all(|c| c == "timeout"),
+        "silence, not a close: {causes:?}"
+    );
+    assert!(server.log().iter().any(|l| l.contains("blackhole-after")));
+}
+
+#[test]
+fn ignore_pings_on_every_protocol() {
+    for (proto, extra) in [
+        ("tcp", &[][..]),
+        ("ws", &[][..]),
+        ("grpc", &["-m", "h2ping"][..]),
+    ] {
+        let server = with_fault(
+            proto,
+            &[
+                "--fault",
+                "ignore-pings",
+                "--ping-min-interval",
+                "1ms",
+                "--permit-without-stream",
+            ],
+        );
+        let url = server.url().replace("tcp://", &format!("{proto}://"));
+        let mut args = vec!["-c", "3", "-i", "50ms", "-W", "200ms", "--json"];
+        args.extend_from_slice(extra);
+        args.push(&url);
+        let report = kaping(&args).report();
+        let t = &report.targets[0].summary;
+        assert_eq!(
+            (t.transmitted, t.received),
+            (3, 0),
+            "{proto}: pings unanswered"
+        );
+        assert_eq!(
+            t.failures.get("timeout"),
+            Some(&3),
+            "{proto}: {:?}",
+            t.failures
+        );
+    }
+}
+
+#[test]
+fn delay_pongs_on_every_protocol() {
+    for (proto, extra) in [
+        ("tcp", &[][..]),
+        ("ws", &[][..]),
+        ("grpc", &["-m", "h2ping"][..]),
+    ] {
+        let server = with_fault(
+            proto,
+            &[
+                "--fault",
+                "delay-pongs=200ms",
+                "--ping-min-interval",
+                "1ms",
+                "--permit-without-stream",
+            ],
+        );
+        let url = server.url().replace("tcp://", &format!("{proto}://"));
+        let mut args = vec!["-c", "3", "-i", "300ms", "-W", "1s", "--json"];
+        args.extend_from_slice(extra);
+        args.push(&url);
+        let report = kaping(&args).report();
+        let t = &report.targets[0].summary;
+        assert_eq!(t.received, 3, "{proto}: every ping answered");
+        let min = t.rtt.min_us.unwrap();
+        assert!(
+            (200_000.0..600_000.0).contains(&min),
+            "{proto}: answers 200 ms late, min RTT {min} us"
+        );
+    }
+}
+
+#[test]
+fn reset_after_and_goaway_after_end_connections_as_named() {
+    let tcp = with_fault("tcp", &["--fault", "reset-after=300ms"]);
+    let down = downs(&watch(&tcp.url(), &["--interval", "100ms"]));
+    assert_eq!(
+        down.first().map(|d| d.0.as_str()),
+        Some("reset"),
+        "{down:?}"
+    );
+
+    let grpc = with_fault("grpc", &["--fault", "goaway-after=300ms"]);
+    let url = grpc.url().replace("tcp://", "grpc://");
+    let down = downs(&watch(&url, &["--interval", "100ms"]));
+    let (cause, detail, _) = down.first().expect("the GOAWAY ends the connection");
+    assert_eq!(cause, "goaway NO_ERROR", "{down:?}");
+    assert!(
+        detail.as_deref().unwrap_or("").contains("goaway_after"),
+        "{detail:?}"
+    );
+}
+
+#[test]
+fn faults_are_checked_against_the_responders() {
+    for (args, says) in [
+        (
+            &["tcp", "--fault", "goaway-after=1s"][..],
+            "applies to grpc only",
+        ),
+        (
+            &["tcp", "--fault", "ws:close-idle=1s"],
+            "not among the responders",
+        ),
+        (&["ws", "--fault", "close-code=1006"], "cannot be sent"),
+        (&["ws", "--fault", "explode"], "unknown fault"),
+        (&["stdio", "tcp"], "stdio runs alone"),
+    ] {
+        let out = run("kaserve", args);
+        assert_eq!(out.code(), 2, "{args:?}");
+        let first = out.stderr.lines().next().unwrap_or_default();
+        assert!(first.contains(says), "{args:?}: {}", out.stderr);
+    }
+}
