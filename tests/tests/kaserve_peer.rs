@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use kaprobe::record::{Record, ServeRecord};
 
-use crate::util::{KaServe, kaping, parse_records, probes, run, summary};
+use crate::util::{KaServe, kaping, parse_records, probes, python, run, summary};
 
 const TIMEOUT_MS: u64 = 600;
 const INTERVAL_MS: u64 = 200;
@@ -460,4 +460,101 @@ fn faults_are_checked_against_the_responders() {
         let first = out.stderr.lines().next().unwrap_or_default();
         assert!(first.contains(says), "{args:?}: {}", out.stderr);
     }
+}
+
+/// kaserve's `closed` records for its clients: (peer, cause, detail, lifetime ms).
+fn closes(server: &KaServe) -> Vec<(String, String, String, f64)> {
+    server
+        .log()
+        .iter()
+        .filter_map(|l| serde_json::from_str::<ServeRecord>(l).ok())
+        .filter_map(|r| match r {
+            ServeRecord::Client {
+                peer,
+                event,
+                cause,
+                detail,
+                lifetime_ms,
+                ..
+            } if event == "closed" => Some((
+                peer,
+                cause.unwrap_or_default(),
+                detail.unwrap_or_default(),
+                lifetime_ms.unwrap_or_default(),
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn python_websockets_clients_see_ignored_and_delayed_pongs() {
+    if !python::have_websockets() {
+        return;
+    }
+    // websockets pings every 200 ms and fails the connection when a pong is more
+    // than 300 ms late.
+    let ignoring = with_fault("ws", &["--fault", "ignore-pings"]);
+    let said = python::ws_client(&ignoring.url(), 0.2, 0.3, 3.0);
+    // websockets fails the connection: it sends close 1011 and drops the TCP
+    // connection without waiting, so it saw no close frame itself (1006).
+    assert_eq!(said.trim(), "closed 1006", "{said}");
+    let until = Instant::now() + Duration::from_secs(5);
+    while closes(&ignoring).is_empty() && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let closed = closes(&ignoring);
+    assert_eq!(closed.len(), 1, "{closed:?}");
+    assert_eq!(
+        (closed[0].1.as_str(), closed[0].2.as_str()),
+        ("ws-close 1011", "keepalive ping timeout"),
+        "kaserve logs the client's reason"
+    );
+    assert!(closed[0].3 < 1500.0, "{closed:?}");
+    let delaying = with_fault("ws", &["--fault", "delay-pongs=100ms"]);
+    let said = python::ws_client(&delaying.url(), 0.2, 0.3, 1.5);
+    assert_eq!(said.trim(), "open", "100 ms late is within its 300 ms");
+    // Server-side liveness: websockets answers kaserve's Pings by itself, so a
+    // client that sends nothing (no pings of its own) stays active.
+    let live = with_liveness("ws");
+    let said = python::ws_client(&live.url(), 1000.0, 1000.0, 1.8);
+    assert_eq!(said.trim(), "open", "{:?}", live.log());
+    assert!(live.log().iter().any(|l| l.contains(r#""event":"pinged""#)));
+}
+
+#[test]
+fn grpc_core_client_keepalive_sees_ignored_and_delayed_ping_acks() {
+    if !python::have_grpcio() {
+        return;
+    }
+    let lenient = ["--ping-min-interval", "1ms", "--permit-without-stream"];
+    let mut args = vec!["--fault", "ignore-pings"];
+    args.extend_from_slice(&lenient);
+    let ignoring = with_fault("grpc", &args);
+    let target = ignoring.addr.to_string();
+    let said = python::grpc_client(&target, 200, 300, 2.0);
+    assert_eq!(said.trim(), "1", "SERVING before the keepalive trouble");
+    // grpc-core closes the transport itself when an ACK is 300 ms late: the
+    // connection ends while the client still runs (2 s).
+    let closed = closes(&ignoring);
+    assert!(!closed.is_empty(), "{:?}", ignoring.log());
+    let lived = closed[0].3;
+    assert!(
+        lived < 1500.0,
+        "grpc-core gave up after {lived} ms: {closed:?}"
+    );
+
+    let mut args = vec!["--fault", "delay-pongs=100ms"];
+    args.extend_from_slice(&lenient);
+    let delaying = with_fault("grpc", &args);
+    let said = python::grpc_client(&delaying.addr.to_string(), 200, 300, 2.0);
+    assert_eq!(said.trim(), "1");
+    // The connection lasted as long as the client: ACKs 100 ms late were in time.
+    let until = Instant::now() + Duration::from_secs(5);
+    while closes(&delaying).is_empty() && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let closed = closes(&delaying);
+    assert_eq!(closed.len(), 1, "{closed:?}");
+    assert!(closed[0].3 >= 1900.0, "{closed:?}");
 }

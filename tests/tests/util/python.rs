@@ -151,3 +151,95 @@ impl Drop for PyGrpc {
         let _ = self.child.wait();
     }
 }
+
+/// A Python `websockets` client with its own keepalive (`ping_interval`,
+/// `ping_timeout` in seconds), held open for `hold` seconds; prints `open`, or
+/// `closed CODE REASON` when the connection ended first.
+const WS_CLIENT: &str = r#"
+import asyncio, sys
+from websockets.asyncio.client import connect
+
+async def main():
+    url, interval, timeout, hold = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
+    async with connect(url, ping_interval=interval, ping_timeout=timeout) as ws:
+        try:
+            await asyncio.wait_for(ws.wait_closed(), hold)
+            print("closed", ws.protocol.close_code, ws.protocol.close_reason, flush=True)
+        except asyncio.TimeoutError:
+            print("open", flush=True)
+
+asyncio.run(main())
+"#;
+
+pub fn ws_client(url: &str, ping_interval: f64, ping_timeout: f64, hold: f64) -> String {
+    run_client(
+        WS_CLIENT,
+        &[
+            url.to_string(),
+            ping_interval.to_string(),
+            ping_timeout.to_string(),
+            hold.to_string(),
+        ],
+    )
+}
+
+/// A grpc-core client (Python grpcio): one health Check, then an idle channel with
+/// HTTP/2 keepalive PINGs every `keepalive_ms`, each to be ACKed within
+/// `timeout_ms`, for `hold` seconds. Prints the Check's status. grpc-core 1.85
+/// times a PING out after `grpc.http2.ping_timeout_ms` (60 s by default), and its
+/// BDP probe PING, if unanswered, holds keepalive PINGs back; hence both options.
+const GRPC_CLIENT: &str = r#"
+import sys, time
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+target, every, timeout, hold = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
+options = [
+    ("grpc.keepalive_time_ms", every),
+    ("grpc.keepalive_timeout_ms", timeout),
+    ("grpc.keepalive_permit_without_calls", 1),
+    ("grpc.http2.max_pings_without_data", 0),
+    ("grpc.http2.ping_timeout_ms", timeout),
+    ("grpc.http2.bdp_probe", 0),
+]
+channel = grpc.insecure_channel(target, options=options)
+status = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=5).status
+print(status, flush=True)
+time.sleep(hold)
+"#;
+
+pub fn grpc_client(target: &str, keepalive_ms: u64, timeout_ms: u64, hold: f64) -> String {
+    run_client(
+        GRPC_CLIENT,
+        &[
+            target.to_string(),
+            keepalive_ms.to_string(),
+            timeout_ms.to_string(),
+            hold.to_string(),
+        ],
+    )
+}
+
+/// Runs a Python client script to its end (bounded), returning its stdout.
+fn run_client(script: &str, args: &[String]) -> String {
+    let child = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start python3");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || tx.send(child.wait_with_output()));
+    let out = rx
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .expect("the Python client ends within 30 s")
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "Python client failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}

@@ -162,7 +162,11 @@ pub async fn handle(stream: TcpStream, mut client: Conn) -> Option<Cause> {
     let delayed: Arc<Mutex<VecDeque<(Bytes, Instant)>>> = Arc::default();
     let pong_queued = Arc::new(Notify::new());
     let delay_pongs = client.faults.delay_pongs;
+    // A GOAWAY from the client (grpc-core says "ping_timeout" this way), to name it
+    // when the connection ends.
+    let client_goaway: Arc<Mutex<Option<(u32, Bytes)>>> = Arc::default();
     let on_rx = {
+        let client_goaway = client_goaway.clone();
         let (strikes, active, last_stream, violation) = (
             strikes.clone(),
             active.clone(),
@@ -188,6 +192,12 @@ pub async fn handle(stream: TcpStream, mut client: Conn) -> Option<Cause> {
             h2tap::HEADERS => {
                 activity.heard();
                 last_stream.fetch_max(f.stream, Ordering::Relaxed);
+            }
+            h2tap::GOAWAY => {
+                activity.heard();
+                if let Some((_, code, debug)) = f.goaway() {
+                    *client_goaway.lock().expect("goaway lock") = Some((code, debug));
+                }
             }
             _ => activity.heard(),
         })
@@ -316,6 +326,20 @@ pub async fn handle(stream: TcpStream, mut client: Conn) -> Option<Cause> {
             },
         }
     };
+    if let Some((code, debug)) = client_goaway.lock().expect("goaway lock").take() {
+        if matches!(
+            ending.kind,
+            CauseKind::Eof | CauseKind::Protocol | CauseKind::Reset
+        ) {
+            return Some(Cause::new(
+                CauseKind::Goaway(code),
+                format!(
+                    "the client sent GOAWAY: {}",
+                    String::from_utf8_lossy(&debug)
+                ),
+            ));
+        }
+    }
     Some(ending)
 }
 
