@@ -357,8 +357,9 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Tap<S> {
             .expect("injector lock")
             .pending
             .is_some();
-        // With a frame waiting, write no further than the next boundary.
-        let limit = if waiting {
+        // With a frame waiting, or ACKs to catch (each write then starts a
+        // frame), write no further than the next boundary.
+        let limit = if waiting || me.drop_ping_acks {
             me.tx.until_boundary(buf).min(buf.len())
         } else {
             buf.len()
@@ -463,5 +464,31 @@ mod tests {
         let mut want = settings.clone();
         want.extend(goaway_frame(0, 0xb, b"calm"));
         assert_eq!(got, want);
+    }
+
+    #[tokio::test]
+    async fn ping_acks_are_dropped_wherever_they_sit_in_a_write() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let (a, mut b) = tokio::io::duplex(4096);
+        let mut tap = Tap::new(a, true, Box::new(|_| {}), Box::new(|_| {})).dropping_ping_acks();
+        let settings_ack = frame(SETTINGS, FLAG_ACK, 0, &[]);
+        let ack = frame(PING, FLAG_ACK, 0, b"abcdefgh");
+        let ping = frame(PING, 0, 0, b"ijklmnop");
+        // One write holding a SETTINGS ACK, a PING ACK and a PING, as h2 batches.
+        let mut batch = settings_ack.clone();
+        batch.extend(&ack);
+        batch.extend(&ping);
+        tap.write_all(&batch).await.unwrap();
+        tap.write_all(&ack).await.unwrap();
+        let injector = tap.injector();
+        injector.inject(ping_ack_frame(b"delayed!"), false);
+        tap.flush().await.unwrap();
+        drop(tap);
+        let mut got = Vec::new();
+        b.read_to_end(&mut got).await.unwrap();
+        let mut want = settings_ack;
+        want.extend(ping);
+        want.extend(ping_ack_frame(b"delayed!"));
+        assert_eq!(got, want, "only the injected ACK goes out");
     }
 }
