@@ -6,7 +6,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use kaprobe::record::{Record, ServeRecord};
+use kaprobe::record::{Record, ServeRecord, TargetSummary};
 
 use crate::util::{KaServe, kaping, parse_records, probes, python, run, summary};
 
@@ -350,29 +350,32 @@ fn blackhole_after_stops_answering_but_keeps_the_socket() {
     assert!(server.log().iter().any(|l| l.contains("blackhole-after")));
 }
 
+/// kaping (`args`) against kaserve with `fault`, once per protocol (gRPC by
+/// HTTP/2 PINGs, within the server's ping policy); each protocol's summary.
+fn ping_each_protocol(fault: &str, args: &[&str]) -> Vec<(&'static str, TargetSummary)> {
+    ["tcp", "ws", "grpc"]
+        .into_iter()
+        .map(|proto| {
+            let lenient = ["--ping-min-interval", "1ms", "--permit-without-stream"];
+            let mut serve = vec!["--fault", fault];
+            serve.extend_from_slice(&lenient);
+            let server = with_fault(proto, &serve);
+            let url = server.url().replace("tcp://", &format!("{proto}://"));
+            let mut all = args.to_vec();
+            all.push("--json");
+            if proto == "grpc" {
+                all.extend_from_slice(&["-m", "h2ping"]);
+            }
+            all.push(&url);
+            (proto, kaping(&all).report().targets.remove(0).summary)
+        })
+        .collect()
+}
+
 #[test]
 fn ignore_pings_on_every_protocol() {
-    for (proto, extra) in [
-        ("tcp", &[][..]),
-        ("ws", &[][..]),
-        ("grpc", &["-m", "h2ping"][..]),
-    ] {
-        let server = with_fault(
-            proto,
-            &[
-                "--fault",
-                "ignore-pings",
-                "--ping-min-interval",
-                "1ms",
-                "--permit-without-stream",
-            ],
-        );
-        let url = server.url().replace("tcp://", &format!("{proto}://"));
-        let mut args = vec!["-c", "3", "-i", "50ms", "-W", "200ms", "--json"];
-        args.extend_from_slice(extra);
-        args.push(&url);
-        let report = kaping(&args).report();
-        let t = &report.targets[0].summary;
+    for (proto, t) in ping_each_protocol("ignore-pings", &["-c", "3", "-i", "50ms", "-W", "200ms"])
+    {
         assert_eq!(
             (t.transmitted, t.received),
             (3, 0),
@@ -389,27 +392,9 @@ fn ignore_pings_on_every_protocol() {
 
 #[test]
 fn delay_pongs_on_every_protocol() {
-    for (proto, extra) in [
-        ("tcp", &[][..]),
-        ("ws", &[][..]),
-        ("grpc", &["-m", "h2ping"][..]),
-    ] {
-        let server = with_fault(
-            proto,
-            &[
-                "--fault",
-                "delay-pongs=200ms",
-                "--ping-min-interval",
-                "1ms",
-                "--permit-without-stream",
-            ],
-        );
-        let url = server.url().replace("tcp://", &format!("{proto}://"));
-        let mut args = vec!["-c", "3", "-i", "300ms", "-W", "1s", "--json"];
-        args.extend_from_slice(extra);
-        args.push(&url);
-        let report = kaping(&args).report();
-        let t = &report.targets[0].summary;
+    for (proto, t) in
+        ping_each_protocol("delay-pongs=200ms", &["-c", "3", "-i", "300ms", "-W", "1s"])
+    {
         assert_eq!(t.received, 3, "{proto}: every ping answered");
         let min = t.rtt.min_us.unwrap();
         assert!(
