@@ -9,6 +9,15 @@ use crate::util::bin;
 
 /// Feeds `input` to `kaserve stdio`, returns (status, stdout lines, stderr).
 fn registry(input: &[&str]) -> (i32, Vec<String>, String) {
+    let mut bytes = Vec::new();
+    for line in input {
+        bytes.extend_from_slice(line.as_bytes());
+        bytes.push(b'\n');
+    }
+    registry_bytes(&bytes)
+}
+
+fn registry_bytes(input: &[u8]) -> (i32, Vec<String>, String) {
     let mut child = Command::new(bin("kaserve"))
         .arg("stdio")
         .stdin(Stdio::piped())
@@ -17,9 +26,7 @@ fn registry(input: &[&str]) -> (i32, Vec<String>, String) {
         .spawn()
         .expect("kaserve starts");
     let mut stdin = child.stdin.take().unwrap();
-    for line in input {
-        writeln!(stdin, "{line}").unwrap();
-    }
+    stdin.write_all(input).unwrap();
     drop(stdin);
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || tx.send(child.wait_with_output()));
@@ -299,6 +306,24 @@ fn errors_and_garbage() {
     );
     assert!(
         complaints[1].starts_with("kaserve: stdin line 7: invalid JSON"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn bytes_that_are_not_utf8_are_skipped_too() {
+    let mut input = b"\xff\xfe not text\n".to_vec();
+    input.extend_from_slice(req("c0", INIT).as_bytes());
+    input.extend_from_slice(b"\r\n");
+    let (code, lines, stderr) = registry_bytes(&input);
+    assert_eq!(code, 0);
+    assert_eq!(
+        lines,
+        vec![rep("c0", r#""type":"init_ok","in_reply_to":1,"msg_id":0"#)],
+        "the next line (CRLF-ended) is answered"
+    );
+    assert!(
+        stderr.starts_with("kaserve: stdin line 1: not UTF-8"),
         "{stderr}"
     );
 }

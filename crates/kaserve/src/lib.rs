@@ -77,20 +77,31 @@ fn stdio() -> anyhow::Result<ExitCode> {
     use std::io::BufRead;
     let mut node = Node::new();
     let mut out = std::io::stdout().lock();
-    for (number, line) in std::io::stdin().lock().lines().enumerate() {
-        let line = line.context("cannot read stdin")?;
-        if line.trim().is_empty() {
-            continue;
+    let mut input = std::io::stdin().lock();
+    let mut raw = Vec::new();
+    let mut number = 0u64;
+    loop {
+        raw.clear();
+        if input
+            .read_until(b'\n', &mut raw)
+            .context("cannot read stdin")?
+            == 0
+        {
+            break;
         }
-        match node.handle(&line) {
+        number += 1;
+        let outcome = match std::str::from_utf8(&raw) {
+            Ok(line) if line.trim().is_empty() => continue,
+            Ok(line) => node.handle(line.trim_end_matches(['\n', '\r'])),
+            Err(e) => Outcome::Invalid(format!("not UTF-8: {e}")),
+        };
+        match outcome {
             Outcome::Reply(reply) => {
                 if writeln!(out, "{reply}").and_then(|()| out.flush()).is_err() {
                     return Ok(ExitCode::SUCCESS);
                 }
             }
-            Outcome::Invalid(why) => {
-                eprintln!("kaserve: stdin line {}: {why}; skipped", number + 1)
-            }
+            Outcome::Invalid(why) => eprintln!("kaserve: stdin line {number}: {why}; skipped"),
         }
     }
     Ok(ExitCode::SUCCESS)
