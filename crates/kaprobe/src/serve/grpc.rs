@@ -282,7 +282,7 @@ pub async fn handle(stream: TcpStream, mut client: Conn) -> Option<Cause> {
                         "goaway-after {}: graceful GOAWAY",
                         humantime::format_duration(client.faults.goaway_after.unwrap_or_default())
                     ));
-                    break goodbye(&mut conn, &injector, "goaway_after", Some(Duration::from_secs(1))).await;
+                    break goodbye(&mut conn, &injector, &opts, "goaway_after", Some(Duration::from_secs(1))).await;
                 }
             },
             _ = std::future::poll_fn(|cx| match pings.as_mut() {
@@ -300,10 +300,10 @@ pub async fn handle(stream: TcpStream, mut client: Conn) -> Option<Cause> {
                 }
             }
             () = tokio::time::sleep_until(idle_at), if policy.max_idle.is_some() && idle_since.is_some() => {
-                break goodbye(&mut conn, &injector, "max_idle", None).await;
+                break goodbye(&mut conn, &injector, &opts, "max_idle", None).await;
             }
             () = tokio::time::sleep_until(age_at.unwrap_or_else(far)), if age_at.is_some() => {
-                break goodbye(&mut conn, &injector, "max_age", policy.age_grace).await;
+                break goodbye(&mut conn, &injector, &opts, "max_age", policy.age_grace).await;
             }
             changed = active_rx.changed() => {
                 if changed.is_ok() {
@@ -343,24 +343,29 @@ pub async fn handle(stream: TcpStream, mut client: Conn) -> Option<Cause> {
     Some(ending)
 }
 
-/// A graceful GOAWAY carrying `why`, then waits for the connection to close (up to
-/// `grace`, if given).
+/// A graceful GOAWAY carrying `why`, then serves the calls still allowed (those
+/// in flight, and any the client started before it saw the GOAWAY) until the
+/// connection closes, or `grace` (if given) runs out.
 async fn goodbye(
     conn: &mut h2::server::Connection<Tap<Box<dyn Io>>, Bytes>,
     injector: &h2tap::Injector,
+    opts: &Arc<ServeOptions>,
     why: &str,
     grace: Option<Duration>,
 ) -> Cause {
     injector.inject(goaway_frame(0x7fff_ffff, 0, why.as_bytes()), false);
     conn.graceful_shutdown();
-    let closing = std::future::poll_fn(|cx| conn.poll_closed(cx));
+    let serving = async {
+        while let Some(Ok((request, respond))) = conn.accept().await {
+            let opts = opts.clone();
+            tokio::spawn(async move { unary(request, respond, &opts).await });
+        }
+    };
     match grace {
         Some(grace) => {
-            let _ = tokio::time::timeout(grace, closing).await;
+            let _ = tokio::time::timeout(grace, serving).await;
         }
-        None => {
-            let _ = closing.await;
-        }
+        None => serving.await,
     }
     Cause::new(CauseKind::Goaway(0), format!("graceful close: {why}"))
 }
