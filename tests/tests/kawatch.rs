@@ -453,3 +453,37 @@ fn http_get(addr: std::net::SocketAddr, path: &str) -> String {
 fn http_get_status(addr: std::net::SocketAddr) -> std::io::Result<()> {
     std::net::TcpStream::connect(addr).map(|_| ())
 }
+
+#[test]
+fn the_summary_table_puts_each_figure_under_its_header() {
+    let server = KaServe::tcp();
+    let out = run(
+        "kawatch",
+        &["-i", "50ms", "--duration", "400ms", &server.url()],
+    );
+    assert_eq!(out.code(), 0, "{}", out.stderr);
+    let cells = |line: &str| -> Vec<String> {
+        line.trim_matches(|c| c == '│' || c == ' ')
+            .split('┆')
+            .map(|c| c.trim().to_string())
+            .collect()
+    };
+    let header = out
+        .stdout
+        .lines()
+        .find(|l| l.contains("rtt p50 ms"))
+        .map(cells)
+        .expect("a summary table");
+    let row = out
+        .stdout
+        .lines()
+        .find(|l| l.starts_with('│') && l.contains(&server.url()))
+        .map(cells)
+        .expect("a row for the target");
+    assert_eq!(header.len(), row.len(), "{header:?}\n{row:?}");
+    let at = |name: &str| &row[header.iter().position(|h| h == name).unwrap()];
+    let p50: f64 = at("rtt p50 ms").parse().expect("p50 in ms, a number");
+    assert!(p50 > 0.0 && p50 < 50.0, "{p50}");
+    assert_eq!(at("state"), "up");
+    assert_eq!(at("last cause"), "-");
+}

@@ -146,7 +146,6 @@ impl<W: Write> Renderer for Human<W> {
                 Cell::new(s.outages),
                 Cell::new(short(s.longest_outage)),
                 Cell::new(short(s.total_outage)),
-                Cell::new(short(s.total_outage)),
                 Cell::new(ms(Stat::P50)),
                 Cell::new(ms(Stat::P99)),
                 Cell::new(s.last_cause.as_deref().unwrap_or("-")),
