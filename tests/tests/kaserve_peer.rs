@@ -155,6 +155,32 @@ fn tcp_silent_client_is_pinged_then_closed_and_an_answering_one_stays() {
     assert_eq!(line, "still here\n", "open, and the PONGs were not echoed");
     let peer = answering.local_addr().unwrap().to_string();
     assert!(!names(&client_events(&server, &peer)).contains(&"expired"));
+
+    // kawatch with no keepalives of its own answers kaserve's PING lines too.
+    let out = run(
+        "kawatch",
+        &[
+            "--interval",
+            "off",
+            "--duration",
+            "1800ms",
+            "--ndjson",
+            &server.url(),
+        ],
+    );
+    let records = out.records();
+    let watch = summary(&records).watch.clone().unwrap();
+    assert_eq!(
+        (watch.outages, watch.state.as_str()),
+        (0, "up"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains(r#""event":"server-ping""#),
+        "kawatch saw the server's pings: {}",
+        out.stdout
+    );
 }
 
 #[test]

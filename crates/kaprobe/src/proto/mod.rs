@@ -275,7 +275,7 @@ impl Session {
 
     async fn passive(&mut self) -> Passive {
         match self {
-            Session::TcpEcho(s) => Passive::Lost(s.passive().await),
+            Session::TcpEcho(s) => s.passive().await,
             Session::Ws(s) => s.passive().await,
             Session::Grpc(s) => s.passive().await,
         }

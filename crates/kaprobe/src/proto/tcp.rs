@@ -1,6 +1,7 @@
 //! TCP line echo: send a line (`PING` by default), wait for the reply line (`PONG`,
 //! Redis's `+PONG`, or the line echoed back). Late replies to timed-out probes are
-//! counted and skipped, so they are never taken for a fresh reply.
+//! counted and skipped, so they are never taken for a fresh reply. A server's own
+//! `PING` line between probes (kaserve's client liveness) is answered `PONG`.
 
 use std::time::{Duration, Instant};
 
@@ -8,8 +9,8 @@ use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 
-use super::ProbeConfig;
 use super::timer::ProbeTimer;
+use super::{Passive, ProbeConfig};
 use crate::cause::{Cause, CauseKind};
 
 /// Longest reply line accepted; a longer one is a protocol error, not a memory hog.
@@ -22,6 +23,8 @@ pub struct EchoSession {
     writer: OwnedWriteHalf,
     /// Replies still owed to probes that timed out; skipped when they arrive.
     stale: u64,
+    /// When the server last sent a `PING` line of its own (kaserve's liveness).
+    last_server_ping: Option<Instant>,
 }
 
 impl EchoSession {
@@ -34,6 +37,7 @@ impl EchoSession {
             },
             writer,
             stale: 0,
+            last_server_ping: None,
         }
     }
 
@@ -89,13 +93,22 @@ impl EchoSession {
         }
     }
 
-    /// Reads between probes until the connection ends; returns why it ended.
-    /// Late replies are consumed here too.
-    pub async fn passive(&mut self) -> Cause {
+    /// Reads between probes until the connection ends (why) or the server pings:
+    /// a `PING` line of its own, between probes, is answered `PONG`, as a
+    /// WebSocket client answers a Ping. Late replies are consumed here too.
+    pub async fn passive(&mut self) -> Passive {
         loop {
             match self.reader.next_line().await {
-                Ok(None) => return Cause::eof(),
-                Err(cause) => return cause,
+                Ok(None) => return Passive::Lost(Cause::eof()),
+                Err(cause) => return Passive::Lost(cause),
+                Ok(Some(line)) if line == "PING" && self.stale == 0 => {
+                    if let Err(e) = self.writer.write_all(b"PONG\n").await {
+                        return Passive::Lost(Cause::from_io(&e));
+                    }
+                    let now = Instant::now();
+                    let interval = self.last_server_ping.replace(now).map(|last| now - last);
+                    return Passive::ServerPing { interval };
+                }
                 Ok(Some(_late)) => self.stale = self.stale.saturating_sub(1),
             }
         }
