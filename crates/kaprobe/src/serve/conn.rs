@@ -152,7 +152,18 @@ pub struct Conn {
     events: EventSink,
     opened: Instant,
     activity: Activity,
-    fired: Vec<&'static str>,
+    /// The one-shot fault timers that have fired.
+    fired: Vec<Timer>,
+}
+
+/// The timers a connection waits on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Timer {
+    Blackhole,
+    Reset,
+    Goaway,
+    CloseIdle,
+    Liveness,
 }
 
 /// A handle for noting traffic from callbacks (the HTTP/2 frame tap).
@@ -263,49 +274,45 @@ impl Conn {
     pub async fn wake(&mut self) -> Wake {
         loop {
             let f = self.faults;
-            let fired = &self.fired;
-            let once = |name: &str, at: Option<Instant>| at.filter(|_| !fired.contains(&name));
-            let mut next: Vec<(Instant, u8)> = Vec::new();
-            if let Some(at) = once("blackhole", f.blackhole_after.map(|d| self.opened + d)) {
-                next.push((at, 1));
-            }
-            if let Some(at) = once("reset", f.reset_after.map(|d| self.opened + d)) {
-                next.push((at, 2));
-            }
-            if let Some(at) = once("goaway", f.goaway_after.map(|d| self.opened + d)) {
-                next.push((at, 3));
-            }
-            if let Some(d) = f.close_idle {
-                next.push((self.activity.last() + d, 4));
-            }
+            let once = |timer: Timer, after: Option<Duration>| {
+                after
+                    .filter(|_| !self.fired.contains(&timer))
+                    .map(|d| (self.opened + d, timer))
+            };
+            let mut next: Vec<(Instant, Timer)> = [
+                once(Timer::Blackhole, f.blackhole_after),
+                once(Timer::Reset, f.reset_after),
+                once(Timer::Goaway, f.goaway_after),
+                f.close_idle
+                    .map(|d| (self.activity.last() + d, Timer::CloseIdle)),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
             if let Some(k) = &self.keeper {
                 match k.due() {
-                    Some((Due::Wait(ms), _)) => next.push((k.at(ms), 5)),
-                    Some(_) => next.push((Instant::now(), 5)),
+                    Some((Due::Wait(ms), _)) => next.push((k.at(ms), Timer::Liveness)),
+                    Some(_) => next.push((Instant::now(), Timer::Liveness)),
                     None => {}
                 }
             }
-            let Some(&(at, which)) = next.iter().min() else {
+            let Some(&(at, timer)) = next.iter().min_by_key(|(at, _)| *at) else {
                 return std::future::pending().await;
             };
             tokio::time::sleep_until(at).await;
-            match which {
-                1 => {
-                    self.fired.push("blackhole");
-                    return Wake::Blackhole;
+            let once_fired = match timer {
+                Timer::Blackhole => Wake::Blackhole,
+                Timer::Reset => Wake::Reset,
+                Timer::Goaway => Wake::Goaway,
+                Timer::CloseIdle => {
+                    // Traffic while asleep moved the deadline: look again.
+                    let idle = f.close_idle.unwrap_or_default();
+                    if self.activity.last() + idle <= Instant::now() {
+                        return Wake::CloseIdle(idle);
+                    }
+                    continue;
                 }
-                2 => {
-                    self.fired.push("reset");
-                    return Wake::Reset;
-                }
-                3 => {
-                    self.fired.push("goaway");
-                    return Wake::Goaway;
-                }
-                4 if self.activity.last() + f.close_idle.unwrap_or_default() <= Instant::now() => {
-                    return Wake::CloseIdle(f.close_idle.unwrap_or_default());
-                }
-                5 => match self.keeper.as_ref().and_then(|k| k.due()) {
+                Timer::Liveness => match self.keeper.as_ref().and_then(|k| k.due()) {
                     Some((Due::Ping, silent)) => {
                         self.note("idle", format!("silent for {}", fmt_ms(silent)));
                         return Wake::Ping;
@@ -315,8 +322,9 @@ impl Conn {
                     }
                     _ => continue,
                 },
-                _ => continue,
-            }
+            };
+            self.fired.push(timer);
+            return once_fired;
         }
     }
 
@@ -375,5 +383,81 @@ fn fmt_ms(ms: u64) -> String {
         format!("{:.1}s", ms as f64 / 1000.0)
     } else {
         format!("{ms}ms")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::serve::fault::Fault;
+
+    fn conn(policy: Option<ClientPolicy>, faults: Vec<(Option<ServeProto>, Fault)>) -> Conn {
+        let opts = Arc::new(ServeOptions {
+            client_policy: policy,
+            faults,
+            ..ServeOptions::default()
+        });
+        let peer = SocketAddr::from(([127, 0, 0, 1], 1));
+        Conn::new(ServeProto::Tcp, peer, opts, CancellationToken::new(), None)
+    }
+
+    fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn silent_clients_are_pinged_once_then_expire() {
+        let policy = ClientPolicy {
+            timeout: ms(1000),
+            ping_interval: ms(300),
+        };
+        let mut c = conn(Some(policy), Vec::new());
+        let t0 = Instant::now();
+        assert_eq!(c.wake().await, Wake::Ping);
+        assert_eq!(t0.elapsed(), ms(301), "strictly past the interval");
+        c.pinged("test");
+        // An answer at 500 ms re-arms the ping: next one 301 ms later.
+        tokio::time::sleep_until(t0 + ms(500)).await;
+        c.heard();
+        assert_eq!(c.wake().await, Wake::Ping);
+        assert_eq!(t0.elapsed(), ms(801));
+        c.pinged("test");
+        assert_eq!(c.wake().await, Wake::Expired(ms(1001)));
+        assert_eq!(
+            t0.elapsed(),
+            ms(1501),
+            "timeout counted from the last activity"
+        );
+        let opts = c.opts.clone();
+        assert_eq!(opts.clients.len(), 1);
+        drop(c);
+        assert!(opts.clients.is_empty(), "a closed connection leaves the table");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn fault_timers_fire_once_and_traffic_defers_close_idle() {
+        let faults = vec![
+            (None, Fault::CloseIdle(ms(200))),
+            (None, Fault::BlackholeAfter(ms(350))),
+        ];
+        let mut c = conn(None, faults);
+        let t0 = Instant::now();
+        tokio::time::sleep(ms(150)).await;
+        c.traffic();
+        assert_eq!(c.wake().await, Wake::Blackhole);
+        assert_eq!(
+            t0.elapsed(),
+            ms(350),
+            "traffic at 150 ms moved close-idle to 350 ms; the blackhole came first"
+        );
+        assert_eq!(c.wake().await, Wake::CloseIdle(ms(200)));
+        assert_eq!(t0.elapsed(), ms(350));
+        c.traffic();
+        assert_eq!(
+            c.wake().await,
+            Wake::CloseIdle(ms(200)),
+            "the blackhole does not fire twice"
+        );
+        assert_eq!(t0.elapsed(), ms(550));
     }
 }
