@@ -431,7 +431,10 @@ mod tests {
         let opts = c.opts.clone();
         assert_eq!(opts.clients.len(), 1);
         drop(c);
-        assert!(opts.clients.is_empty(), "a closed connection leaves the table");
+        assert!(
+            opts.clients.is_empty(),
+            "a closed connection leaves the table"
+        );
     }
 
     #[tokio::test(start_paused = true)]
