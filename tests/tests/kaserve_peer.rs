@@ -107,24 +107,54 @@ fn assert_closed_in_time(connected: Instant, closed: Instant) {
     );
 }
 
+/// A silent client closed in time, after kaserve logged it idle, pinged and
+/// expired; returns kaserve's events for it.
+fn assert_expired(
+    server: &KaServe,
+    silent: &TcpStream,
+    connected: Instant,
+    closed: Instant,
+) -> Vec<(String, Option<String>, Option<String>)> {
+    assert_closed_in_time(connected, closed);
+    let peer = silent.local_addr().unwrap().to_string();
+    let events = wait_for(server, &peer, "closed");
+    assert_eq!(
+        names(&events),
+        ["connected", "idle", "pinged", "expired", "closed"]
+    );
+    events
+}
+
+/// kawatch with no keepalives of its own (`--interval off`) against `url` stays
+/// up for 1.8 s, answering kaserve's pings; returns its NDJSON.
+fn idle_kawatch_stays_up(url: &str) -> String {
+    let out = run(
+        "kawatch",
+        &["--interval", "off", "--duration", "1800ms", "--ndjson", url],
+    );
+    let records = out.records();
+    let watch = summary(&records).watch.clone().unwrap();
+    assert_eq!(
+        (watch.outages, watch.state.as_str()),
+        (0, "up"),
+        "{}",
+        out.stdout
+    );
+    out.stdout
+}
+
 #[test]
 fn tcp_silent_client_is_pinged_then_closed_and_an_answering_one_stays() {
     let server = with_liveness("tcp");
     let silent = TcpStream::connect(server.addr).unwrap();
     let connected = Instant::now();
-    let peer = silent.local_addr().unwrap().to_string();
     let (bytes, closed) = read_to_eof(&silent);
     assert_eq!(
         String::from_utf8_lossy(&bytes),
         "PING\n",
         "pinged once, in its protocol's way"
     );
-    assert_closed_in_time(connected, closed);
-    let events = wait_for(&server, &peer, "closed");
-    assert_eq!(
-        names(&events),
-        ["connected", "idle", "pinged", "expired", "closed"]
-    );
+    let events = assert_expired(&server, &silent, connected, closed);
     let (_, cause, detail) = events.last().unwrap();
     assert_eq!(cause.as_deref(), Some("timeout"));
     assert!(
@@ -157,29 +187,10 @@ fn tcp_silent_client_is_pinged_then_closed_and_an_answering_one_stays() {
     assert!(!names(&client_events(&server, &peer)).contains(&"expired"));
 
     // kawatch with no keepalives of its own answers kaserve's PING lines too.
-    let out = run(
-        "kawatch",
-        &[
-            "--interval",
-            "off",
-            "--duration",
-            "1800ms",
-            "--ndjson",
-            &server.url(),
-        ],
-    );
-    let records = out.records();
-    let watch = summary(&records).watch.clone().unwrap();
-    assert_eq!(
-        (watch.outages, watch.state.as_str()),
-        (0, "up"),
-        "{}",
-        out.stdout
-    );
+    let stdout = idle_kawatch_stays_up(&server.url());
     assert!(
-        out.stdout.contains(r#""event":"server-ping""#),
-        "kawatch saw the server's pings: {}",
-        out.stdout
+        stdout.contains(r#""event":"server-ping""#),
+        "kawatch saw the server's pings: {stdout}"
     );
 }
 
@@ -208,31 +219,10 @@ fn ws_silent_client_is_pinged_then_closed_and_kawatch_answering_stays_up() {
         frames.windows(2).any(|w| w == [0x03, 0xf3]),
         "with code 1011"
     );
-    assert_closed_in_time(connected, closed);
-    let peer = silent.local_addr().unwrap().to_string();
-    let events = wait_for(&server, &peer, "closed");
-    assert_eq!(
-        names(&events),
-        ["connected", "idle", "pinged", "expired", "closed"]
-    );
+    assert_expired(&server, &silent, connected, closed);
 
     // kawatch sends no keepalives of its own (--interval off) but answers Pings.
-    let out = run(
-        "kawatch",
-        &[
-            "--interval",
-            "off",
-            "--duration",
-            "1800ms",
-            "--ndjson",
-            &server.url(),
-        ],
-    );
-    let records = out.records();
-    let s = summary(&records);
-    let watch = s.watch.as_ref().unwrap();
-    assert_eq!(watch.outages, 0, "{}", out.stdout);
-    assert_eq!(watch.state, "up");
+    idle_kawatch_stays_up(&server.url());
     let pinged = server
         .log()
         .iter()
@@ -241,14 +231,10 @@ fn ws_silent_client_is_pinged_then_closed_and_kawatch_answering_stays_up() {
     assert!(pinged >= 4, "kaserve pinged the quiet client: {pinged}");
 }
 
-/// One HTTP/2 frame's (type, flags).
-fn h2_frames(mut bytes: &[u8]) -> Vec<(u8, u8)> {
+/// The (type, flags) of each HTTP/2 frame a server wrote, by kaprobe's parser.
+fn h2_frames(bytes: &[u8]) -> Vec<(u8, u8)> {
     let mut out = Vec::new();
-    while bytes.len() >= 9 {
-        let len = u32::from_be_bytes([0, bytes[0], bytes[1], bytes[2]]) as usize;
-        out.push((bytes[3], bytes[4]));
-        bytes = &bytes[(9 + len).min(bytes.len())..];
-    }
+    kaprobe::proto::h2tap::Parser::default().feed(bytes, &mut |f| out.push((f.kind, f.flags)));
     out
 }
 
@@ -265,33 +251,8 @@ fn grpc_silent_client_is_pinged_then_closed_and_kawatch_answering_stays_up() {
         frames.contains(&(6, 0)),
         "an HTTP/2 PING (not an ACK): {frames:?}"
     );
-    assert_closed_in_time(connected, closed);
-    let peer = silent.local_addr().unwrap().to_string();
-    let events = wait_for(&server, &peer, "closed");
-    assert_eq!(
-        names(&events),
-        ["connected", "idle", "pinged", "expired", "closed"]
-    );
-
-    let out = run(
-        "kawatch",
-        &[
-            "--interval",
-            "off",
-            "--duration",
-            "1800ms",
-            "--ndjson",
-            &server.url().replace("tcp://", "grpc://"),
-        ],
-    );
-    let records = out.records();
-    let watch = summary(&records).watch.clone().unwrap();
-    assert_eq!(
-        (watch.outages, watch.state.as_str()),
-        (0, "up"),
-        "{}",
-        out.stdout
-    );
+    assert_expired(&server, &silent, connected, closed);
+    idle_kawatch_stays_up(&server.url().replace("tcp://", "grpc://"));
 }
 
 fn downs(records: &[Record]) -> Vec<(String, Option<String>, Option<f64>)> {
