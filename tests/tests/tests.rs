@@ -4,6 +4,7 @@ mod util;
 
 mod cli_errors;
 mod generated;
+mod golden;
 mod kaping_grpc;
 mod kaping_tcp;
 mod kaping_ws;
