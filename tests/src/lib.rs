@@ -1,6 +1,13 @@
-//! Generates the checked-in completions and man pages from the clap definitions.
+//! The shared test harness ([`util`]: binaries, kaserve, a fault proxy, reference
+//! peers, certificates) used by the integration tests and the bench alike, and the
+//! generator of the checked-in completions and man pages:
 //! `cargo run -p kaprobe-tests --bin gen-docs` writes them; the `generated` test
 //! fails when they are stale.
+
+// Harness handles (servers, processes, proxies) are held, never printed.
+#![allow(missing_debug_implementations, clippy::new_without_default)]
+
+pub mod util;
 
 use std::path::{Path, PathBuf};
 

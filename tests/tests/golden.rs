@@ -6,9 +6,9 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use kaprobe::record::{
-    EventRecord, GroupReport, Header, HourReport, InputCounts, PhasesRecord, ProbeRecord, Record,
-    Report, ReportDoc, RttSummary, ServeRecord, StateRecord, SummaryRecord, TargetReport,
+use kawire::record::{
+    EventRecord, Header, InputCounts, PhasesRecord, PingDoc, PingTarget, ProbeRecord, Record,
+    ReportDoc, ReportGroup, ReportHour, RttSummary, ServeRecord, StateRecord, SummaryRecord,
     TargetSummary, WatchSummaryRecord,
 };
 
@@ -128,13 +128,13 @@ fn records() -> Vec<String> {
         summary: summary(),
         watch: Some(watch),
     }));
-    let report = Report {
+    let report = PingDoc {
         v: 1,
         tool: "kaping".into(),
         version: "0.1.0".into(),
         run: "19a0c-4d2".into(),
         ts: "2026-11-21T10:00:00.000000Z".into(),
-        targets: vec![TargetReport {
+        targets: vec![PingTarget {
             target: "tcp://h:7070".into(),
             protocol: "tcp".into(),
             mode: "echo".into(),
@@ -157,7 +157,7 @@ fn records() -> Vec<String> {
             unknown: 0,
             outside_window: 0,
         },
-        targets: vec![GroupReport {
+        targets: vec![ReportGroup {
             group: "tcp://h:7070".into(),
             runs: 1,
             probes: 10,
@@ -175,7 +175,7 @@ fn records() -> Vec<String> {
             closes: BTreeMap::new(),
             first_ts: Some("2026-11-21T10:00:00.000000Z".into()),
             last_ts: None,
-            hour_of_day: vec![HourReport {
+            hour_of_day: vec![ReportHour {
                 hour: 10,
                 probes: 10,
                 replies: 9,

@@ -19,7 +19,7 @@ fn kaserve_grpc(extra: &[&str]) -> KaServe {
 }
 
 /// Runs kaping and returns its exit status and records.
-fn ndjson(args: &[&str]) -> (i32, Vec<kaprobe::record::Record>, String) {
+fn ndjson(args: &[&str]) -> (i32, Vec<kawire::record::Record>, String) {
     let mut all = args.to_vec();
     all.push("--ndjson");
     let out = kaping(&all);
@@ -144,8 +144,8 @@ fn h2ping_rtt_matches_an_injected_delay() {
 
 /// The first GOAWAY reported, as (cause, detail): a connection lost between
 /// probes, or a probe the GOAWAY cut short.
-fn first_goaway(records: &[kaprobe::record::Record]) -> (String, String) {
-    use kaprobe::record::Record;
+fn first_goaway(records: &[kawire::record::Record]) -> (String, String) {
+    use kawire::record::Record;
     records
         .iter()
         .find_map(|r| {
@@ -163,7 +163,7 @@ fn first_goaway(records: &[kaprobe::record::Record]) -> (String, String) {
 
 /// Asserts a `too_many_pings` GOAWAY explained with pings about `every_ms` apart;
 /// returns the number of pings it names.
-fn assert_too_many_pings(records: &[kaprobe::record::Record], every_ms: f64) -> u64 {
+fn assert_too_many_pings(records: &[kawire::record::Record], every_ms: f64) -> u64 {
     let (cause, detail) = first_goaway(records);
     assert_eq!(cause, "goaway ENHANCE_YOUR_CALM");
     let rest = detail
@@ -232,7 +232,7 @@ fn grpc_core_health_statuses() {
 }
 
 /// The first GOAWAY's cause and the connection age it reports, in ms.
-fn goaway_age(records: &[kaprobe::record::Record]) -> (String, String, f64) {
+fn goaway_age(records: &[kawire::record::Record]) -> (String, String, f64) {
     let (cause, detail) = first_goaway(records);
     let age = detail
         .rsplit("connection age ")

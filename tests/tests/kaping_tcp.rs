@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use kaprobe::record::Record;
+use kawire::record::Record;
 
 use crate::util::proxy::{Fault, FaultProxy};
 use crate::util::{KaServe, Running, closed_port, events, kaping, parse_records, probes, summary};

@@ -115,7 +115,7 @@ fn server_pings_are_answered_and_recorded_with_their_interval() {
 
 /// Drops kaping's traffic to the server after the first reply, so the server's
 /// pings go unanswered; reports how the connection ended, then lets traffic flow.
-fn keepalive_timeout_through(proxy: &FaultProxy) -> Vec<kaprobe::record::Record> {
+fn keepalive_timeout_through(proxy: &FaultProxy) -> Vec<kawire::record::Record> {
     let url = ws_url(proxy.addr);
     let mut ping = Running::spawn("kaping", &["-c", "2", "-i", "1500ms", "--ndjson", &url]);
     let started = Instant::now();

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use kaprobe::record::ReportDoc;
+use kawire::record::ReportDoc;
 
 use crate::util::{KaServe, closed_port, kaping, parse_records, probes, run};
 

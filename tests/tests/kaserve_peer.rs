@@ -6,7 +6,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use kaprobe::record::{Record, ServeRecord, TargetSummary};
+use kawire::record::{Record, ServeRecord, TargetSummary};
 
 use crate::util::{KaServe, kaping, parse_records, probes, python, run, summary};
 
@@ -246,7 +246,7 @@ fn ws_silent_client_is_pinged_then_closed_and_kawatch_answering_stays_up() {
 /// The (type, flags) of each HTTP/2 frame a server wrote, by kaprobe's parser.
 fn h2_frames(bytes: &[u8]) -> Vec<(u8, u8)> {
     let mut out = Vec::new();
-    kaprobe::proto::h2tap::Parser::default().feed(bytes, &mut |f| out.push((f.kind, f.flags)));
+    kawire::h2::Parser::default().feed(bytes, &mut |f| out.push((f.kind, f.flags)));
     out
 }
 
@@ -255,7 +255,7 @@ fn grpc_silent_client_is_pinged_then_closed_and_kawatch_answering_stays_up() {
     let server = with_liveness("grpc");
     let mut silent = TcpStream::connect(server.addr).unwrap();
     let connected = Instant::now();
-    silent.write_all(kaprobe::proto::h2tap::PREFACE).unwrap();
+    silent.write_all(kawire::h2::PREFACE).unwrap();
     silent.write_all(&[0, 0, 0, 4, 0, 0, 0, 0, 0]).unwrap();
     let (bytes, closed) = read_to_eof(&silent);
     let frames = h2_frames(&bytes);

@@ -5,7 +5,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use kaprobe::record::ServeRecord;
+use kawire::record::ServeRecord;
 
 use crate::util::KaServe;
 

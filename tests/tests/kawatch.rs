@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use kaprobe::record::{Record, StateRecord, SummaryRecord};
+use kawire::record::{Record, StateRecord, SummaryRecord};
 
 use crate::util::proxy::{Fault, FaultProxy};
 use crate::util::{KaServe, Running, parse_records, run};

@@ -1,6 +1,6 @@
 //! Integration tests: the built binaries against real sockets on loopback.
 
-mod util;
+use kaprobe_tests::util;
 
 mod cli_errors;
 mod generated;

@@ -51,14 +51,6 @@ impl Config {
             probe,
         })
     }
-
-    /// The probe settings for a target probed in `mode`.
-    pub fn probe_config(&self, mode: Mode) -> ProbeConfig {
-        ProbeConfig {
-            mode,
-            ..self.probe.clone()
-        }
-    }
 }
 
 #[cfg(test)]

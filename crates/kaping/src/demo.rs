@@ -1,4 +1,4 @@
-//! `kaping --demo`: starts kaprobe's responders inside this process on loopback and
+//! `kaping --demo`: starts kaserve's responders inside this process on loopback and
 //! points the run at them, so the tool shows real output with no outside server.
 
 use std::net::SocketAddr;
@@ -7,8 +7,8 @@ use anyhow::Context;
 use kaprobe::proto::Mode;
 use std::time::Duration;
 
-use kaprobe::serve::grpc::GrpcPolicy;
-use kaprobe::serve::{Background, ServeOptions, ServeProto};
+use kaserve::serve::grpc::GrpcPolicy;
+use kaserve::serve::{Background, Protocol, ServeOptions};
 
 use crate::config::Config;
 
@@ -19,9 +19,9 @@ const DEMO_COUNT: u64 = 5;
 /// live as long as the run.
 pub fn start(config: &mut Config) -> anyhow::Result<Vec<Background>> {
     let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
-    let tcp = Background::start(ServeProto::Tcp, loopback, ServeOptions::default())
+    let tcp = Background::start(Protocol::Tcp, loopback, ServeOptions::default())
         .context("cannot start the demo's TCP responder")?;
-    let ws = Background::start(ServeProto::Ws, loopback, ServeOptions::default())
+    let ws = Background::start(Protocol::Ws, loopback, ServeOptions::default())
         .context("cannot start the demo's WebSocket responder")?;
     // PINGs as often as the demo sends them are within this responder's policy
     // (kaserve grpc's default, like grpc-go's, would answer too_many_pings).
@@ -33,7 +33,7 @@ pub fn start(config: &mut Config) -> anyhow::Result<Vec<Background>> {
         },
         ..ServeOptions::default()
     };
-    let grpc = Background::start(ServeProto::Grpc, loopback, permissive)
+    let grpc = Background::start(Protocol::Grpc, loopback, permissive)
         .context("cannot start the demo's gRPC responder")?;
     let tcp_target: kaprobe::Target = format!("tcp://{}", tcp.addr).parse()?;
     let grpc_target: kaprobe::Target = format!("grpc://{}", grpc.addr).parse()?;

@@ -8,7 +8,6 @@ mod render;
 
 use std::process::ExitCode;
 
-use kaprobe::proto::Prober;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
@@ -33,7 +32,7 @@ async fn run_async(config: Config) -> anyhow::Result<ExitCode> {
     let cancel = CancellationToken::new();
     tokio::spawn(kacli::stop_on_signals(cancel.clone()));
 
-    let probers = futures_resolve(&config).await?;
+    let probers = kacli::probers(&config.targets, &config.probe).await?;
     let mut renderer = render::new(&config);
     renderer.start(&probers)?;
 
@@ -68,17 +67,4 @@ async fn run_async(config: Config) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
-}
-
-/// Resolves every target up front: a name that does not resolve is a setup error.
-async fn futures_resolve(config: &Config) -> anyhow::Result<Vec<Prober>> {
-    let pending = config
-        .targets
-        .iter()
-        .map(|(target, mode)| Prober::new(target.clone(), config.probe_config(*mode)));
-    futures_util::future::join_all(pending)
-        .await
-        .into_iter()
-        .collect::<Result<_, _>>()
-        .map_err(Into::into)
 }

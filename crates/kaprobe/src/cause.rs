@@ -4,6 +4,8 @@
 use std::fmt;
 use std::io;
 
+use kawire::{grpc, h2};
+
 /// The kind of failure; its `Display` is the word used in output and records.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CauseKind {
@@ -49,46 +51,48 @@ impl fmt::Display for CauseKind {
             CauseKind::Tls => f.write_str("tls"),
             CauseKind::Http(status) => write!(f, "http {status}"),
             CauseKind::WsClose(code) => write!(f, "ws-close {code}"),
-            CauseKind::Goaway(code) => {
-                write!(f, "goaway {}", crate::proto::h2tap::error_name(*code))
-            }
+            CauseKind::Goaway(code) => write!(f, "goaway {}", h2::error_name(*code)),
             CauseKind::NotServing(status) => {
-                let name =
-                    tonic_health::pb::health_check_response::ServingStatus::try_from(*status)
-                        .map(|s| s.as_str_name().to_string())
-                        .unwrap_or_else(|_| format!("status {status}"));
-                write!(f, "health {name}")
+                write!(f, "health {}", grpc::serving_status_name(*status))
             }
-            CauseKind::Grpc(code) => write!(f, "grpc {}", grpc_code_name(*code)),
+            CauseKind::Grpc(code) => write!(f, "grpc {}", grpc::status_name(*code)),
             CauseKind::Protocol => f.write_str("protocol"),
             CauseKind::Io => f.write_str("io"),
         }
     }
 }
 
-/// The canonical name of a gRPC status code (`NOT_FOUND`).
-pub fn grpc_code_name(code: i32) -> String {
-    let name = match code {
-        0 => "OK",
-        1 => "CANCELLED",
-        2 => "UNKNOWN",
-        3 => "INVALID_ARGUMENT",
-        4 => "DEADLINE_EXCEEDED",
-        5 => "NOT_FOUND",
-        6 => "ALREADY_EXISTS",
-        7 => "PERMISSION_DENIED",
-        8 => "RESOURCE_EXHAUSTED",
-        9 => "FAILED_PRECONDITION",
-        10 => "ABORTED",
-        11 => "OUT_OF_RANGE",
-        12 => "UNIMPLEMENTED",
-        13 => "INTERNAL",
-        14 => "UNAVAILABLE",
-        15 => "DATA_LOSS",
-        16 => "UNAUTHENTICATED",
-        other => return format!("code {other}"),
-    };
-    name.to_string()
+impl CauseKind {
+    /// The kind a cause word names: the inverse of `Display`, for reading records
+    /// back (statistics count by kind). A word it does not know is `io`.
+    pub fn from_word(word: &str) -> CauseKind {
+        let number = |prefix: &str| {
+            word.strip_prefix(prefix)
+                .and_then(|n| n.trim().parse().ok())
+        };
+        match word {
+            "refused" => CauseKind::Refused,
+            "reset" => CauseKind::Reset,
+            "eof" => CauseKind::Eof,
+            "timeout" => CauseKind::Timeout,
+            "dns" => CauseKind::Dns,
+            "unreachable" => CauseKind::Unreachable,
+            "tls" => CauseKind::Tls,
+            "protocol" => CauseKind::Protocol,
+            w if w.starts_with("http ") => number("http ").map_or(CauseKind::Io, CauseKind::Http),
+            w if w.starts_with("ws-close ") => {
+                number("ws-close ").map_or(CauseKind::Io, CauseKind::WsClose)
+            }
+            w if w.starts_with("goaway ") => {
+                CauseKind::Goaway(h2::error_code(&w[7..]).unwrap_or(0xff))
+            }
+            w if w.starts_with("health ") => {
+                CauseKind::NotServing(grpc::serving_status(&w[7..]).unwrap_or(2))
+            }
+            w if w.starts_with("grpc ") => CauseKind::Grpc(grpc::status_code(&w[5..]).unwrap_or(2)),
+            _ => CauseKind::Io,
+        }
+    }
 }
 
 /// A failure with its kind and a human detail (the OS error text, the reply seen).
@@ -169,5 +173,21 @@ mod tests {
         );
         assert_eq!(CauseKind::NotServing(2).to_string(), "health NOT_SERVING");
         assert_eq!(CauseKind::Grpc(12).to_string(), "grpc UNIMPLEMENTED");
+    }
+
+    #[test]
+    fn cause_words_round_trip() {
+        for kind in [
+            CauseKind::Refused,
+            CauseKind::Timeout,
+            CauseKind::WsClose(1011),
+            CauseKind::Http(403),
+            CauseKind::Goaway(11),
+            CauseKind::NotServing(3),
+            CauseKind::Grpc(12),
+        ] {
+            assert_eq!(CauseKind::from_word(&kind.to_string()), kind);
+        }
+        assert_eq!(CauseKind::from_word("nonsense"), CauseKind::Io);
     }
 }

@@ -1,29 +1,26 @@
-//! kaprobe: the library behind kaping, kawatch, kareport and kaserve. It owns targets,
-//! protocol sessions, probe schedules, statistics, the record schema and the
-//! responders. It never prints and never exits the process; binaries render what it
-//! returns.
+//! kaprobe: the client library behind kaping, kawatch and kafind. It owns targets,
+//! causes, TLS, socket options, protocol sessions, the ping schedule, the watch
+//! state machine and statistics, and builds the wire records of what it measured.
+//! It never prints and never exits the process; binaries render what it returns.
 
 pub mod cause;
 pub mod error;
-pub mod liveness;
 pub mod proto;
-pub mod record;
-pub mod registry;
-pub mod report;
+pub mod protocol;
+pub mod recorder;
 pub mod run;
-pub mod series;
-pub mod serve;
-pub mod signal;
 pub mod sockopt;
 pub mod stats;
 pub mod target;
 pub mod template;
 pub mod threshold;
 pub mod tls;
+pub mod units;
 pub mod watch;
 
 pub use cause::{Cause, CauseKind};
 pub use error::{Error, Result};
+pub use protocol::Protocol;
 pub use target::{Scheme, Target};
 
 use std::time::Duration;

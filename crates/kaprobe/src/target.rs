@@ -5,6 +5,8 @@ use std::fmt;
 use std::net::{IpAddr, Ipv6Addr};
 use std::str::FromStr;
 
+use crate::protocol::Protocol;
+
 /// How a target is reached.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Scheme {
@@ -40,6 +42,15 @@ impl Scheme {
             Scheme::Tcp => None,
             Scheme::Ws | Scheme::Grpc => Some(80),
             Scheme::Wss | Scheme::Grpcs => Some(443),
+        }
+    }
+
+    /// The protocol spoken, TLS or not (`wss` is `ws`, `grpcs` is `grpc`).
+    pub fn protocol(self) -> Protocol {
+        match self {
+            Scheme::Tcp => Protocol::Tcp,
+            Scheme::Ws | Scheme::Wss => Protocol::Ws,
+            Scheme::Grpc | Scheme::Grpcs => Protocol::Grpc,
         }
     }
 
@@ -88,6 +99,11 @@ pub struct Target {
 }
 
 impl Target {
+    /// The protocol the target speaks.
+    pub fn protocol(&self) -> Protocol {
+        self.scheme.protocol()
+    }
+
     /// `host:port` as a resolver wants it (IPv6 in brackets).
     pub fn authority(&self) -> String {
         format!("{}:{}", self.host, self.port)

@@ -3,9 +3,9 @@
 use std::path::PathBuf;
 use std::time::SystemTime;
 
+use crate::aggregate::GroupBy;
 use clap::{Parser, ValueEnum};
 use kacli::{ThresholdArgs, parse_percent};
-use kaprobe::report::GroupBy;
 use kaprobe::threshold::Percent;
 
 const AFTER_HELP: &str = "\

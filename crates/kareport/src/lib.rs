@@ -1,6 +1,8 @@
-//! kareport: reads recorded NDJSON, aggregates it with kaprobe's report module, and
-//! prints a table or a JSON document; thresholds set the exit status.
+//! kareport: reads recorded NDJSON, aggregates it ([`aggregate`]: groups, watch
+//! figures, time series, hour of day), and prints a table, JSON, CSV, Markdown or
+//! a plot; thresholds set the exit status.
 
+pub mod aggregate;
 pub mod cli;
 mod render;
 
@@ -9,8 +11,9 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use kaprobe::record::{GroupReport, InputCounts, ReportDoc, SCHEMA_VERSION};
-use kaprobe::report::{Aggregator, Ingested};
+use kawire::record::{InputCounts, ReportDoc, SCHEMA_VERSION};
+
+use crate::aggregate::{Aggregator, Ingested, group_doc};
 
 /// Runs kareport; `Err` is a usage or input error (exit status 2).
 pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
@@ -62,7 +65,7 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
     let mut breaches = Vec::new();
     let mut groups = Vec::new();
     for (key, group) in agg.groups() {
-        let report = GroupReport::new(key, group);
+        let report = group_doc(key, group);
         if group.probes.transmitted > 0 {
             breaches.extend(
                 thresholds

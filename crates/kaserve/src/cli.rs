@@ -5,8 +5,10 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
-use kaprobe::serve::ServeProto;
-use kaprobe::serve::fault::{Fault, parse_faults};
+use kacli::parse_positive_duration;
+
+use crate::serve::Protocol;
+use crate::serve::fault::{Fault, parse_faults};
 use tonic_health::pb::health_check_response::ServingStatus;
 
 const AFTER_HELP: &str = "\
@@ -149,7 +151,7 @@ pub struct Cli {
     /// of close-idle=DUR, blackhole-after=DUR, ignore-pings, delay-pongs=DUR,
     /// reset-after=DUR, goaway-after=DUR (grpc), close-code=N (ws)
     #[arg(long = "fault", value_name = "[PROTOCOL:]FAULT", value_parser = parse_faults)]
-    pub faults: Vec<Vec<(Option<ServeProto>, Fault)>>,
+    pub faults: Vec<Vec<(Option<Protocol>, Fault)>>,
 
     /// Serve TLS (wss, grpcs); without --tls-cert/--tls-key a self-signed certificate for
     /// localhost, 127.0.0.1 and ::1 is generated and its path logged
@@ -177,13 +179,6 @@ fn parse_status(s: &str) -> Result<(String, ServingStatus), String> {
     Ok((service.trim().to_string(), status))
 }
 
-fn parse_positive_duration(s: &str) -> Result<Duration, String> {
-    match kaprobe::parse_duration(s)? {
-        d if d.is_zero() => Err(format!("'{s}' must be longer than zero")),
-        d => Ok(d),
-    }
-}
-
 /// A protocol name on the command line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Proto {
@@ -197,13 +192,14 @@ pub enum Proto {
     Stdio,
 }
 
-impl From<Proto> for ServeProto {
-    fn from(p: Proto) -> Self {
-        match p {
-            Proto::Tcp => ServeProto::Tcp,
-            Proto::Ws => ServeProto::Ws,
-            Proto::Grpc => ServeProto::Grpc,
-            Proto::Stdio => unreachable!("stdio is not a network responder"),
+impl Proto {
+    /// The protocol a network responder speaks; `None` for stdio.
+    pub fn protocol(self) -> Option<Protocol> {
+        match self {
+            Proto::Tcp => Some(Protocol::Tcp),
+            Proto::Ws => Some(Protocol::Ws),
+            Proto::Grpc => Some(Protocol::Grpc),
+            Proto::Stdio => None,
         }
     }
 }
@@ -211,13 +207,18 @@ impl From<Proto> for ServeProto {
 /// One `--listen` value.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Listen {
-    pub proto: Option<Proto>,
+    pub proto: Option<Protocol>,
     pub addr: SocketAddr,
 }
 
 fn parse_listen(s: &str) -> Result<Listen, String> {
     let (proto, addr) = match s.split_once('=') {
-        Some((p, a)) => (Some(Proto::from_str(p, true)?), a),
+        Some((p, a)) => {
+            let proto = Proto::from_str(p, true)?
+                .protocol()
+                .ok_or("stdio does not listen on an address")?;
+            (Some(proto), a)
+        }
         None => (None, s),
     };
     let addr = if let Ok(port) = addr.parse::<u16>() {
@@ -230,99 +231,6 @@ fn parse_listen(s: &str) -> Result<Listen, String> {
     Ok(Listen { proto, addr })
 }
 
-impl Cli {
-    /// Whether TLS was asked for, by --tls or any of the files.
-    pub fn wants_tls(&self) -> bool {
-        self.tls || self.tls_cert.is_some() || self.tls_client_ca.is_some()
-    }
-
-    /// Every fault with its protocol (or none for all); rejects faults that apply
-    /// to no responder being run.
-    pub fn all_faults(&self) -> Result<Vec<(Option<ServeProto>, Fault)>, String> {
-        let running: Vec<ServeProto> = self
-            .protocols
-            .iter()
-            .filter(|p| **p != Proto::Stdio)
-            .map(|p| ServeProto::from(*p))
-            .collect();
-        let all: Vec<_> = self.faults.iter().flatten().copied().collect();
-        for (proto, fault) in &all {
-            match proto {
-                Some(p) if !running.contains(p) => {
-                    return Err(format!(
-                        "--fault names {p}, which is not among the responders to run"
-                    ));
-                }
-                None if !running.iter().any(|p| fault.applies_to(*p)) => {
-                    let only = if matches!(fault, Fault::GoawayAfter(_)) {
-                        "grpc"
-                    } else {
-                        "ws"
-                    };
-                    return Err(format!(
-                        "fault {} applies to {only} only, which is not among the responders to run",
-                        fault.name()
-                    ));
-                }
-                _ => {}
-            }
-        }
-        Ok(all)
-    }
-
-    /// Whether this is `kaserve stdio`; stdio does not mix with responders.
-    pub fn stdio(&self) -> Result<bool, String> {
-        match (self.protocols.contains(&Proto::Stdio), self.protocols.len()) {
-            (true, 1) => Ok(true),
-            (true, _) => {
-                Err("stdio runs alone: the registry protocol owns stdin and stdout".into())
-            }
-            (false, _) => Ok(false),
-        }
-    }
-
-    /// Each responder with the address it binds; rejects ambiguous --listen values.
-    pub fn listeners(&self) -> Result<Vec<(ServeProto, SocketAddr)>, String> {
-        let mut protos = self.protocols.clone();
-        protos.dedup();
-        let mut out = Vec::new();
-        for proto in &protos {
-            let named: Vec<_> = self
-                .listen
-                .iter()
-                .filter(|l| l.proto == Some(*proto))
-                .collect();
-            let plain: Vec<_> = self.listen.iter().filter(|l| l.proto.is_none()).collect();
-            let addr = match (named.as_slice(), plain.as_slice()) {
-                ([one], _) => one.addr,
-                ([], [one]) if protos.len() == 1 => one.addr,
-                ([], []) => ServeProto::from(*proto).default_listen(),
-                ([], _) if protos.len() > 1 => {
-                    return Err("with several responders, write --listen PROTOCOL=ADDR".into());
-                }
-                _ => {
-                    return Err(format!(
-                        "more than one --listen for {}",
-                        ServeProto::from(*proto)
-                    ));
-                }
-            };
-            out.push((ServeProto::from(*proto), addr));
-        }
-        if let Some(stray) = self
-            .listen
-            .iter()
-            .find(|l| l.proto.is_some_and(|p| !protos.contains(&p)))
-        {
-            return Err(format!(
-                "--listen names {}, which is not among the responders to run",
-                ServeProto::from(stray.proto.expect("checked"))
-            ));
-        }
-        Ok(out)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -331,44 +239,6 @@ mod tests {
     #[test]
     fn definition_is_consistent() {
         Cli::command().debug_assert();
-    }
-
-    fn listeners(args: &[&str]) -> Result<Vec<(ServeProto, SocketAddr)>, String> {
-        let mut all = vec!["kaserve"];
-        all.extend_from_slice(args);
-        Cli::try_parse_from(all)
-            .map_err(|e| e.to_string())?
-            .listeners()
-    }
-
-    #[test]
-    fn listen_addresses() {
-        assert_eq!(
-            listeners(&["tcp"]).unwrap(),
-            vec![(ServeProto::Tcp, "127.0.0.1:7070".parse().unwrap())]
-        );
-        assert_eq!(
-            listeners(&["tcp", "-l", "9000"]).unwrap()[0].1,
-            "127.0.0.1:9000".parse().unwrap()
-        );
-        assert_eq!(
-            listeners(&["tcp", "-l", "tcp=[::1]:0"]).unwrap()[0].1,
-            "[::1]:0".parse().unwrap()
-        );
-        assert!(listeners(&["tcp", "-l", "1:2", "-l", "3:4"]).is_err());
-        assert!(listeners(&["tcp", "-l", "localhost:80"]).is_err());
-        assert!(listeners(&["udp"]).is_err());
-        assert_eq!(
-            listeners(&["tcp", "ws", "-l", "tcp=0", "-l", "ws=0"])
-                .unwrap()
-                .len(),
-            2
-        );
-        assert!(listeners(&["tcp", "ws", "-l", "0"]).is_err());
-        assert_eq!(
-            listeners(&["grpc"]).unwrap()[0].1,
-            "127.0.0.1:7072".parse().unwrap()
-        );
     }
 
     #[test]
@@ -382,6 +252,5 @@ mod tests {
             ("payments".to_string(), ServingStatus::NotServing)
         );
         assert!(parse_status("payments=MAYBE").is_err());
-        assert!(listeners(&[]).is_err());
     }
 }

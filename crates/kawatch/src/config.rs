@@ -74,13 +74,6 @@ impl Config {
             metrics_file: cli.metrics_file,
         })
     }
-
-    pub fn probe_config(&self, mode: Mode) -> ProbeConfig {
-        ProbeConfig {
-            mode,
-            ..self.probe.clone()
-        }
-    }
 }
 
 /// One target a line; blank lines and `#` comments skipped; an error names the line.

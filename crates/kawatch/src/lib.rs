@@ -12,7 +12,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use kaprobe::proto::Prober;
 use kaprobe::watch::State;
 use kaprobe::watch::driver::{WatchEvent, watch};
 use tokio_util::sync::CancellationToken;
@@ -49,14 +48,7 @@ async fn run_async(config: Config) -> anyhow::Result<ExitCode> {
         });
     }
 
-    let pending = config
-        .targets
-        .iter()
-        .map(|(target, mode)| Prober::new(target.clone(), config.probe_config(*mode)));
-    let probers: Vec<Prober> = futures_util::future::join_all(pending)
-        .await
-        .into_iter()
-        .collect::<Result<_, _>>()?;
+    let probers = kacli::probers(&config.targets, &config.probe).await?;
     let metrics = (config.metrics.is_some() || config.metrics_file.is_some())
         .then(|| Arc::new(metrics::Metrics::new(&config.targets)));
     if let (Some(addr), Some(m)) = (config.metrics, &metrics) {

@@ -14,7 +14,6 @@ use anyhow::Context;
 use http_body_util::Full;
 use hyper::body::Bytes;
 use kaprobe::proto::Mode;
-use kaprobe::record::protocol_name;
 use kaprobe::target::Target;
 use kaprobe::watch::State;
 use kaprobe::watch::driver::WatchEvent;
@@ -111,7 +110,7 @@ impl Metrics {
             .iter()
             .map(|(t, m)| Labels {
                 target: t.to_string(),
-                protocol: protocol_name(t).to_string(),
+                protocol: t.protocol().to_string(),
                 mode: m.to_string(),
             })
             .collect();

@@ -81,7 +81,7 @@ impl<W: Write> Renderer for Human<W> {
                 Mode::Connect => "connect mode, a new TCP connection per probe".to_string(),
                 Mode::Ping => "ping mode, WebSocket Ping frames".to_string(),
                 Mode::Text => format!("text mode, sending {sending:?}"),
-                Mode::Health => match p.config().service.as_str() {
+                Mode::Health => match p.config().grpc.service.as_str() {
                     "" => "health mode, grpc.health.v1.Health/Check for the server".to_string(),
                     service => format!("health mode, grpc.health.v1.Health/Check for '{service}'"),
                 },

@@ -4,8 +4,9 @@ use std::io::{self, Write};
 use std::time::SystemTime;
 
 use kaprobe::proto::Prober;
-use kaprobe::record::{Report, SCHEMA_VERSION, TargetReport, run_id, timestamp};
+use kaprobe::recorder::ping_target;
 use kaprobe::run::{Event, TargetResult};
+use kawire::record::{PingDoc, SCHEMA_VERSION, run_id, timestamp};
 
 use super::{Renderer, Verdict};
 
@@ -30,13 +31,13 @@ impl<W: Write> Renderer for Json<W> {
     }
 
     fn finish(&mut self, results: &[TargetResult], verdict: &Verdict) -> io::Result<()> {
-        let report = Report {
+        let doc = PingDoc {
             v: SCHEMA_VERSION,
             tool: "kaping".into(),
             version: env!("CARGO_PKG_VERSION").into(),
             run: run_id(self.started),
             ts: timestamp(self.started),
-            targets: results.iter().map(TargetReport::new).collect(),
+            targets: results.iter().map(ping_target).collect(),
             healthy: verdict.healthy(),
             breaches: verdict
                 .breaches
@@ -44,7 +45,7 @@ impl<W: Write> Renderer for Json<W> {
                 .flat_map(|(t, list)| list.iter().map(move |b| format!("{t}: {b}")))
                 .collect(),
         };
-        serde_json::to_writer_pretty(&mut self.out, &report).map_err(io::Error::other)?;
+        serde_json::to_writer_pretty(&mut self.out, &doc).map_err(io::Error::other)?;
         writeln!(self.out)?;
         self.out.flush()
     }

@@ -10,8 +10,11 @@ use tokio::net::TcpStream;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 
 use super::timer::ProbeTimer;
-use super::{Passive, ProbeConfig};
+use super::{Mode, Passive, ProbeConfig};
 use crate::cause::{Cause, CauseKind};
+
+/// The modes of a TCP target, default first.
+pub const MODES: &[Mode] = &[Mode::Echo, Mode::Connect];
 
 /// Longest reply line accepted; a longer one is a protocol error, not a memory hog.
 pub const MAX_LINE: usize = 64 * 1024;

@@ -21,9 +21,7 @@ pub struct ProbeTimer {
 impl Default for ProbeTimer {
     fn default() -> Self {
         ProbeTimer {
-            sleep: Box::pin(tokio::time::sleep_until(
-                Instant::now() + Duration::from_secs(86_400 * 365),
-            )),
+            sleep: Box::pin(tokio::time::sleep_until(crate::units::far_future())),
             armed: false,
         }
     }

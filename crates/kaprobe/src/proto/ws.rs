@@ -19,6 +19,19 @@ use crate::cause::{Cause, CauseKind};
 use crate::target::Target;
 use crate::tls::Io;
 
+/// The modes of a WebSocket target, default first.
+pub const MODES: &[Mode] = &[Mode::Ping, Mode::Text];
+
+/// What `wss://` offers in ALPN.
+pub const ALPN: &[&[u8]] = &[b"http/1.1"];
+
+/// WebSocket settings.
+#[derive(Clone, Debug, Default)]
+pub struct WsConfig {
+    /// The subprotocol to ask for (`Sec-WebSocket-Protocol`).
+    pub subprotocol: Option<String>,
+}
+
 /// Ping payloads start with this, so our pongs are told from anyone else's.
 const PING_PREFIX: &str = "kaping ";
 
@@ -54,7 +67,7 @@ pub async fn handshake(
             headers.append(name, value);
         }
     }
-    if let Some(sub) = &cfg.subprotocol {
+    if let Some(sub) = &cfg.ws.subprotocol {
         if let Ok(value) = HeaderValue::from_str(sub) {
             headers.insert("sec-websocket-protocol", value);
         }

@@ -51,15 +51,6 @@ pub struct WatchResult {
     pub stats: ProbeStats,
 }
 
-/// What a keepalive of this mode is called in "missed 1/3 pongs".
-fn keepalive_word(mode: Mode) -> &'static str {
-    match mode {
-        Mode::Ping | Mode::H2Ping => "pongs",
-        Mode::Health => "health checks",
-        Mode::Echo | Mode::Text | Mode::Connect => "replies",
-    }
-}
-
 /// Watches until `cancel` fires. Owns what it needs, so each target can be a task
 /// of its own: with thousands of targets, waking one does not poll a shared future.
 pub async fn watch(
@@ -169,7 +160,7 @@ pub async fn watch(
                         match report.result {
                             Ok(rtt) => record(&mut ledger, machine.reply(now, rtt)),
                             Err(cause) if cause.kind == CauseKind::Timeout => {
-                                let (ts, delay) = machine.missed(now, keepalive_word(mode), fastrand::f64());
+                                let (ts, delay) = machine.missed(now, Mode::keepalive_word(mode), fastrand::f64());
                                 record(&mut ledger, ts);
                                 if !machine.state().available() {
                                     prober.disconnect();

@@ -14,6 +14,7 @@ use tokio::time::Instant;
 
 use crate::cause::Cause;
 use crate::proto::Phases;
+use crate::units::short;
 
 /// Where a watched connection is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -295,23 +296,6 @@ impl Machine {
     pub fn reconnect(&mut self, at: Instant) -> Vec<Transition> {
         let attempt = self.attempt;
         vec![self.go(State::Connecting, at, format!("attempt {attempt}"), None)]
-    }
-}
-
-/// A duration as people say it: `1.2ms`, `3.4s`, `250µs`.
-pub fn short(d: Duration) -> String {
-    let secs = d.as_secs_f64();
-    let trim = |s: String| s.strip_suffix(".0").map(str::to_string).unwrap_or(s);
-    if d.is_zero() {
-        "0s".to_string()
-    } else if secs >= 60.0 {
-        humantime::format_duration(Duration::from_secs(d.as_secs())).to_string()
-    } else if secs >= 1.0 {
-        format!("{}s", trim(format!("{secs:.1}")))
-    } else if secs >= 0.001 {
-        format!("{}ms", trim(format!("{:.1}", secs * 1000.0)))
-    } else {
-        format!("{}µs", d.as_micros())
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use kaprobe::record::ReportDoc;
+use kawire::record::ReportDoc;
 
 pub fn write(out: &mut impl Write, doc: &ReportDoc) -> io::Result<()> {
     let mut w = csv::Writer::from_writer(&mut *out);

@@ -1,7 +1,7 @@
 //! The sparkline column: mean RTT over a group's time span in a few block
 //! characters, lowest to highest, `×` where every probe was lost or it was down.
 
-use kaprobe::series::Series;
+use crate::aggregate::Series;
 
 const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 

@@ -7,8 +7,9 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 use std::time::{Duration, SystemTime};
 
-use kaprobe::record::GroupReport;
-use kaprobe::series::Series;
+use kawire::record::ReportGroup;
+
+use crate::aggregate::Series;
 
 const WIDTH: f64 = 960.0;
 const PANEL: f64 = 170.0;
@@ -54,7 +55,7 @@ fn time_label(ms: u64, span_ms: u64) -> String {
 }
 
 /// Writes the plot of `groups` (report and series, in the same order).
-pub fn write(out: &mut impl Write, groups: &[(&GroupReport, &Series)]) -> io::Result<()> {
+pub fn write(out: &mut impl Write, groups: &[(&ReportGroup, &Series)]) -> io::Result<()> {
     let spans: Vec<(u64, u64)> = groups.iter().filter_map(|(_, s)| s.span_ms()).collect();
     let t0 = spans.iter().map(|s| s.0).min().unwrap_or(0);
     let t1 = spans.iter().map(|s| s.1).max().unwrap_or(1).max(t0 + 1);

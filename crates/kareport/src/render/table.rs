@@ -5,7 +5,7 @@
 use std::io::{self, Write};
 
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
-use kaprobe::record::ReportDoc;
+use kawire::record::ReportDoc;
 
 fn ms(us: Option<f64>) -> String {
     us.map_or_else(|| "-".to_string(), |v| format!("{:.3}", v / 1000.0))

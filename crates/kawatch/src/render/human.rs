@@ -7,8 +7,9 @@ use std::time::{Duration, Instant, SystemTime};
 use comfy_table::{Cell, CellAlignment, Table, presets};
 use kaprobe::proto::Prober;
 use kaprobe::stats::Stat;
+use kaprobe::units::short;
 use kaprobe::watch::driver::{WatchEvent, WatchResult};
-use kaprobe::watch::{State, Transition, short};
+use kaprobe::watch::{State, Transition};
 
 use super::Renderer;
 

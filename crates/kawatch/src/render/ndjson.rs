@@ -4,49 +4,34 @@
 use std::io::{self, Write};
 use std::time::SystemTime;
 
+use kacli::ndjson::NdjsonOut;
 use kaprobe::proto::Prober;
-use kaprobe::record::{Record, Recorder, run_id, write_line};
 use kaprobe::watch::driver::{WatchEvent, WatchResult};
+use kawire::record::run_id;
 
 use super::Renderer;
 
-pub struct Ndjson<W: Write> {
-    out: W,
-    recorder: Option<Recorder>,
-}
+pub struct Ndjson<W: Write>(NdjsonOut<W>);
 
 impl<W: Write> Ndjson<W> {
     pub fn new(out: W) -> Self {
-        Ndjson {
-            out,
-            recorder: None,
-        }
-    }
-
-    fn write(&mut self, record: &Record) -> io::Result<()> {
-        write_line(&mut self.out, record)
-    }
-
-    fn recorder(&self) -> &Recorder {
-        self.recorder.as_ref().expect("start() comes first")
+        Ndjson(NdjsonOut::new(out, run_id(SystemTime::now())))
     }
 }
 
 impl<W: Write> Renderer for Ndjson<W> {
     fn start(&mut self, probers: &[Prober]) -> io::Result<()> {
-        self.recorder = Some(Recorder::for_probers(run_id(SystemTime::now()), probers));
+        self.0.start(probers);
         Ok(())
     }
 
     fn event(&mut self, event: &WatchEvent) -> io::Result<()> {
-        let record = self.recorder().watch_event(event);
-        self.write(&record)
+        self.0.write(|r| r.watch_event(event))
     }
 
     fn finish(&mut self, results: &[WatchResult]) -> io::Result<()> {
         for (idx, result) in results.iter().enumerate() {
-            let record = self.recorder().watch_summary(idx, result);
-            self.write(&record)?;
+            self.0.write(|r| r.watch_summary(idx, result))?;
         }
         Ok(())
     }

@@ -26,9 +26,9 @@ use tonic_health::pb::{HealthCheckRequest, HealthCheckResponse};
 
 use super::ServeOptions;
 use super::conn::{Conn, Wake};
-use crate::cause::{Cause, CauseKind};
-use crate::proto::h2tap::{self, Frame, Tap, goaway_frame};
-use crate::tls::Io;
+use kaprobe::cause::{Cause, CauseKind};
+use kaprobe::tls::Io;
+use kawire::h2::{self as frames, Frame, Tap, goaway_frame};
 
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 /// grpc-go and grpc-core: without active streams, pings closer than this strike.
@@ -148,7 +148,7 @@ pub async fn handle(stream: TcpStream, mut client: Conn) -> Option<Cause> {
             let accept = tokio_rustls::TlsAcceptor::from(config.clone()).accept(stream);
             match tokio::time::timeout(HANDSHAKE_TIMEOUT, accept).await {
                 Ok(Ok(tls)) => Box::new(tls),
-                Ok(Err(e)) => return Some(crate::tls::server_handshake_cause(&e)),
+                Ok(Err(e)) => return Some(kaprobe::tls::server_handshake_cause(&e)),
                 Err(_) => return Some(Cause::timeout("TLS handshake not finished in time")),
             }
         }
@@ -176,7 +176,7 @@ pub async fn handle(stream: TcpStream, mut client: Conn) -> Option<Cause> {
         let (activity, delayed, pong_queued) =
             (client.activity(), delayed.clone(), pong_queued.clone());
         Box::new(move |f: &Frame| match f.kind {
-            h2tap::PING if !f.ack() => {
+            frames::PING if !f.ack() => {
                 activity.heard();
                 let now = Instant::now();
                 if let Some(delay) = delay_pongs {
@@ -189,11 +189,11 @@ pub async fn handle(stream: TcpStream, mut client: Conn) -> Option<Cause> {
                     violation.notify_one();
                 }
             }
-            h2tap::HEADERS => {
+            frames::HEADERS => {
                 activity.heard();
                 last_stream.fetch_max(f.stream, Ordering::Relaxed);
             }
-            h2tap::GOAWAY => {
+            frames::GOAWAY => {
                 activity.heard();
                 if let Some((_, code, debug)) = f.goaway() {
                     *client_goaway.lock().expect("goaway lock") = Some((code, debug));
@@ -207,7 +207,7 @@ pub async fn handle(stream: TcpStream, mut client: Conn) -> Option<Cause> {
         let activity = client.activity();
         Box::new(move |f: &Frame| {
             activity.traffic();
-            if f.is(h2tap::HEADERS) || f.is(h2tap::DATA) {
+            if f.is(frames::HEADERS) || f.is(frames::DATA) {
                 strikes.lock().expect("strikes lock").server_sent_data();
             }
         })
@@ -234,7 +234,7 @@ pub async fn handle(stream: TcpStream, mut client: Conn) -> Option<Cause> {
     let (active_tx, mut active_rx) = watch::channel(0usize);
     let mut idle_since = Some(Instant::now());
     let age_at = policy.max_age.map(|age| opened + age);
-    let far = || Instant::now() + Duration::from_secs(86_400 * 365);
+    let far = kaprobe::units::far_future;
     let ending: Cause = loop {
         let idle_at = match (policy.max_idle, idle_since) {
             (Some(idle), Some(since)) => since + idle,
@@ -296,7 +296,7 @@ pub async fn handle(stream: TcpStream, mut client: Conn) -> Option<Cause> {
                 let due = delayed.lock().expect("pong queue lock").pop_front();
                 if let Some((payload, _)) = due {
                     // Written at the connection's next flush, which polling it brings.
-                    injector.inject(h2tap::ping_ack_frame(&payload), false);
+                    injector.inject(frames::ping_ack_frame(&payload), false);
                 }
             }
             () = tokio::time::sleep_until(idle_at), if policy.max_idle.is_some() && idle_since.is_some() => {
@@ -348,7 +348,7 @@ pub async fn handle(stream: TcpStream, mut client: Conn) -> Option<Cause> {
 /// connection closes, or `grace` (if given) runs out.
 async fn goodbye(
     conn: &mut h2::server::Connection<Tap<Box<dyn Io>>, Bytes>,
-    injector: &h2tap::Injector,
+    injector: &frames::Injector,
     opts: &Arc<ServeOptions>,
     why: &str,
     grace: Option<Duration>,
@@ -372,9 +372,8 @@ async fn goodbye(
 
 fn h2_server_cause(err: &h2::Error) -> Cause {
     match err.get_io() {
-        Some(io) => {
-            crate::tls::io_cause(io, crate::tls::Side::Server).unwrap_or_else(|| Cause::from_io(io))
-        }
+        Some(io) => kaprobe::tls::io_cause(io, kaprobe::tls::Side::Server)
+            .unwrap_or_else(|| Cause::from_io(io)),
         None => Cause::new(CauseKind::Protocol, err.to_string()),
     }
 }

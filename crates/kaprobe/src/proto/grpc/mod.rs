@@ -12,13 +12,33 @@ use tonic_health::pb::HealthCheckRequest;
 use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::health_client::HealthClient;
 
-use super::h2channel::H2Channel;
-use super::h2tap::{self, Frame, Tap};
+use kawire::h2::{self as frames, Frame, Tap};
+
 use super::timer::ProbeTimer;
 use super::{Mode, Passive, ProbeConfig};
+use crate::units::short;
+use channel::H2Channel;
+
+pub mod channel;
 use crate::cause::{Cause, CauseKind};
 use crate::target::Target;
 use crate::tls::Io;
+
+/// The modes of a gRPC target, default first.
+pub const MODES: &[Mode] = &[Mode::Health, Mode::H2Ping];
+
+/// What `grpcs://` offers in ALPN.
+pub const ALPN: &[&[u8]] = &[b"h2"];
+
+/// gRPC settings.
+#[derive(Clone, Debug, Default)]
+pub struct GrpcConfig {
+    /// Health: the service to ask about (`""` is the whole server).
+    pub service: String,
+    /// The `:authority` to send instead of the target's host:port (and the TLS
+    /// name, unless `--sni`).
+    pub authority: Option<String>,
+}
 
 /// What the tap saw that the session cares about.
 #[derive(Debug)]
@@ -72,19 +92,6 @@ impl PingLog {
     }
 }
 
-/// A duration as people say it: `1s`, `1.5s`, `100ms`, `250µs`.
-pub fn short(d: Duration) -> String {
-    let secs = d.as_secs_f64();
-    if secs >= 1.0 {
-        let s = format!("{secs:.1}");
-        format!("{}s", s.strip_suffix(".0").unwrap_or(&s))
-    } else if d >= Duration::from_millis(1) {
-        format!("{}ms", (secs * 1000.0).round())
-    } else {
-        format!("{}µs", d.as_micros())
-    }
-}
-
 /// Opens HTTP/2 on an open (TCP or TLS) stream and waits for the server's
 /// SETTINGS: the handshake is done then.
 pub async fn handshake(
@@ -97,9 +104,9 @@ pub async fn handshake(
     let sent = tx.clone();
     let on_rx = Box::new(move |f: &Frame| {
         let seen = match f.kind {
-            h2tap::PING if !f.ack() => Seen::ServerPing,
-            h2tap::SETTINGS if !f.ack() => Seen::ServerSettings,
-            h2tap::GOAWAY => match f.goaway() {
+            frames::PING if !f.ack() => Seen::ServerPing,
+            frames::SETTINGS if !f.ack() => Seen::ServerSettings,
+            frames::GOAWAY => match f.goaway() {
                 Some((_, code, debug)) => Seen::GoAway {
                     code,
                     debug: String::from_utf8_lossy(&debug).into_owned(),
@@ -111,7 +118,7 @@ pub async fn handshake(
         let _ = tx.send(seen);
     });
     let on_tx = Box::new(move |f: &Frame| {
-        if f.is(h2tap::PING) && !f.ack() {
+        if f.is(frames::PING) && !f.ack() {
             let _ = sent.send(Seen::PingSent(Instant::now()));
         }
     });
@@ -167,7 +174,11 @@ fn origin(target: &Target, cfg: &ProbeConfig) -> http::Uri {
     } else {
         "http"
     };
-    let authority = cfg.authority.clone().unwrap_or_else(|| target.authority());
+    let authority = cfg
+        .grpc
+        .authority
+        .clone()
+        .unwrap_or_else(|| target.authority());
     format!("{scheme}://{authority}")
         .parse()
         .unwrap_or_else(|_| http::Uri::from_static("http://localhost"))
@@ -236,7 +247,7 @@ impl GrpcSession {
         timer: &mut ProbeTimer,
     ) -> Result<Duration, Cause> {
         let mut request = tonic::Request::new(HealthCheckRequest {
-            service: cfg.service.clone(),
+            service: cfg.grpc.service.clone(),
         });
         // The server learns the deadline too (grpc-timeout), as grpc_health_probe sends it.
         request.set_timeout(cfg.timeout);
@@ -264,10 +275,10 @@ impl GrpcSession {
                 if status == ServingStatus::Serving as i32 {
                     Ok(rtt)
                 } else {
-                    let service = if cfg.service.is_empty() {
+                    let service = if cfg.grpc.service.is_empty() {
                         "the server".to_string()
                     } else {
-                        format!("service '{}'", cfg.service)
+                        format!("service '{}'", cfg.grpc.service)
                     };
                     Err(Cause::new(
                         CauseKind::NotServing(status),
@@ -431,7 +442,7 @@ fn status_cause(status: &tonic::Status, cfg: &ProbeConfig) -> Cause {
         tonic::Code::Unimplemented => {
             format!("the server has no health service (grpc.health.v1.Health): {message}")
         }
-        tonic::Code::NotFound => format!("unknown service '{}': {message}", cfg.service),
+        tonic::Code::NotFound => format!("unknown service '{}': {message}", cfg.grpc.service),
         _ => message.to_string(),
     };
     Cause::new(
@@ -443,14 +454,6 @@ fn status_cause(status: &tonic::Status, cfg: &ProbeConfig) -> Cause {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn durations_read_like_people_say_them() {
-        assert_eq!(short(Duration::from_secs(1)), "1s");
-        assert_eq!(short(Duration::from_millis(1500)), "1.5s");
-        assert_eq!(short(Duration::from_millis(100)), "100ms");
-        assert_eq!(short(Duration::from_micros(250)), "250µs");
-    }
 
     #[test]
     fn ping_log_explains_itself() {

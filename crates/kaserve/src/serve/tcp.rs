@@ -11,8 +11,8 @@ use tokio::time::Instant;
 use tokio_util::codec::{Framed, LinesCodec, LinesCodecError};
 
 use super::conn::{Conn, Wake};
-use crate::cause::{Cause, CauseKind};
-use crate::proto::tcp::MAX_LINE;
+use kaprobe::cause::{Cause, CauseKind};
+use kaprobe::proto::tcp::MAX_LINE;
 
 /// Answers lines until the client leaves (returns why) or shutdown (returns `None`).
 pub async fn handle(stream: TcpStream, mut conn: Conn) -> Option<Cause> {

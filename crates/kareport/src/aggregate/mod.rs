@@ -1,4 +1,4 @@
-//! Aggregation of recorded runs (kareport): records from any mix of kaping and
+//! Aggregation of recorded runs: records from any mix of kaping and
 //! kawatch runs, files and targets, grouped by target, protocol, mode, hour or day,
 //! with bounded memory: histograms and counters, never a list of samples. Probe
 //! statistics come from probe records only and watch time from summary records
@@ -10,10 +10,15 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::{Duration, SystemTime};
 
-use crate::cause::{Cause, CauseKind};
-use crate::record::{Header, Record, SCHEMA_VERSION};
-use crate::series::Series;
-use crate::stats::ProbeStats;
+use kaprobe::cause::{Cause, CauseKind};
+use kaprobe::stats::ProbeStats;
+use kawire::record::{Header, Record, SCHEMA_VERSION};
+
+pub use doc::group_doc;
+pub use series::Series;
+
+mod doc;
+pub mod series;
 
 /// How records are grouped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -145,7 +150,7 @@ impl Aggregator {
         };
         let group = self.group(key, &p.run, at);
         let cause = || {
-            let kind = cause_kind(p.cause.as_deref().unwrap_or("io"));
+            let kind = CauseKind::from_word(p.cause.as_deref().unwrap_or("io"));
             Cause::new(kind, p.detail.as_deref().unwrap_or("").to_string())
         };
         group.probe(at, p.ok.then_some(p.rtt_us).flatten(), cause);
@@ -379,7 +384,7 @@ impl Aggregator {
         match record {
             Record::Probe(p) => {
                 let cause = || {
-                    let kind = cause_kind(p.cause.as_deref().unwrap_or("io"));
+                    let kind = CauseKind::from_word(p.cause.as_deref().unwrap_or("io"));
                     Cause::new(kind, p.detail.clone().unwrap_or_default())
                 };
                 group.probe(at, p.ok.then_some(p.rtt_us).flatten(), cause);
@@ -404,7 +409,7 @@ impl Aggregator {
             }
             Record::Event(e) if e.event == "disconnected" => {
                 let cause = e.cause.as_deref().unwrap_or("io");
-                group.probes.record_disconnect(cause_kind(cause));
+                group.probes.record_disconnect(CauseKind::from_word(cause));
                 if cause.starts_with("ws-close") || cause.starts_with("goaway") {
                     let what = match &e.detail {
                         Some(d) => format!("{cause} ({d})"),
@@ -432,38 +437,6 @@ impl Aggregator {
     }
 }
 
-/// The cause kind a record's cause word names (statistics count by kind).
-pub fn cause_kind(word: &str) -> CauseKind {
-    let number = |prefix: &str| {
-        word.strip_prefix(prefix)
-            .and_then(|n| n.trim().parse().ok())
-    };
-    match word {
-        "refused" => CauseKind::Refused,
-        "reset" => CauseKind::Reset,
-        "eof" => CauseKind::Eof,
-        "timeout" => CauseKind::Timeout,
-        "dns" => CauseKind::Dns,
-        "unreachable" => CauseKind::Unreachable,
-        "tls" => CauseKind::Tls,
-        "protocol" => CauseKind::Protocol,
-        w if w.starts_with("http ") => number("http ").map_or(CauseKind::Io, CauseKind::Http),
-        w if w.starts_with("ws-close ") => {
-            number("ws-close ").map_or(CauseKind::Io, CauseKind::WsClose)
-        }
-        w if w.starts_with("goaway ") => CauseKind::Goaway(goaway_code(&w[7..])),
-        w if w.starts_with("health ") => CauseKind::NotServing(2),
-        w if w.starts_with("grpc ") => CauseKind::Grpc(2),
-        _ => CauseKind::Io,
-    }
-}
-
-fn goaway_code(name: &str) -> u32 {
-    (0..=0xd)
-        .find(|c| crate::proto::h2tap::error_name(*c) == name)
-        .unwrap_or(0xff)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -488,18 +461,5 @@ mod tests {
             parse_line(r#"{"type":"probe","v":1}"#),
             Err(LineError::NotRecord(_))
         ));
-    }
-
-    #[test]
-    fn cause_words_round_trip() {
-        for kind in [
-            CauseKind::Refused,
-            CauseKind::Timeout,
-            CauseKind::WsClose(1011),
-            CauseKind::Http(403),
-            CauseKind::Goaway(11),
-        ] {
-            assert_eq!(cause_kind(&kind.to_string()), kind);
-        }
     }
 }

@@ -5,7 +5,7 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use super::ServeProto;
+use super::Protocol;
 
 /// One fault.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,10 +42,10 @@ impl Fault {
     }
 
     /// Whether the fault means anything on `proto`.
-    pub fn applies_to(&self, proto: ServeProto) -> bool {
+    pub fn applies_to(&self, proto: Protocol) -> bool {
         match self {
-            Fault::GoawayAfter(_) => proto == ServeProto::Grpc,
-            Fault::CloseCode(_) => proto == ServeProto::Ws,
+            Fault::GoawayAfter(_) => proto == Protocol::Grpc,
+            Fault::CloseCode(_) => proto == Protocol::Ws,
             _ => true,
         }
     }
@@ -62,7 +62,7 @@ impl FromStr for Fault {
         let duration = || -> Result<Duration, String> {
             let v =
                 value.ok_or_else(|| format!("fault {name} needs a duration: {name}=DURATION"))?;
-            match crate::parse_duration(v)? {
+            match kaprobe::parse_duration(v)? {
                 d if d.is_zero() => Err(format!("fault {name}: '{v}' must be longer than zero")),
                 d => Ok(d),
             }
@@ -117,7 +117,7 @@ pub struct Faults {
 
 impl Faults {
     /// The faults that apply to `proto` out of `(protocol or all, fault)` pairs.
-    pub fn for_proto(all: &[(Option<ServeProto>, Fault)], proto: ServeProto) -> Faults {
+    pub fn for_proto(all: &[(Option<Protocol>, Fault)], proto: Protocol) -> Faults {
         let mut f = Faults::default();
         for (_, fault) in all
             .iter()
@@ -143,13 +143,13 @@ impl Faults {
 }
 
 /// Parses `[PROTOCOL:]FAULT[,FAULT...]`.
-pub fn parse_faults(s: &str) -> Result<Vec<(Option<ServeProto>, Fault)>, String> {
+pub fn parse_faults(s: &str) -> Result<Vec<(Option<Protocol>, Fault)>, String> {
     let (proto, list) = match s.split_once(':') {
         Some((p, rest)) if ["tcp", "ws", "grpc"].contains(&p.trim()) => {
             let proto = match p.trim() {
-                "tcp" => ServeProto::Tcp,
-                "ws" => ServeProto::Ws,
-                _ => ServeProto::Grpc,
+                "tcp" => Protocol::Tcp,
+                "ws" => Protocol::Ws,
+                _ => Protocol::Grpc,
             };
             (Some(proto), rest)
         }
@@ -188,15 +188,15 @@ mod tests {
         let mut all = all;
         all.extend(parse_faults("ws:close-code=4000").unwrap());
         all.extend(parse_faults("grpc:goaway-after=5s").unwrap());
-        let ws = Faults::for_proto(&all, ServeProto::Ws);
+        let ws = Faults::for_proto(&all, Protocol::Ws);
         assert_eq!(ws.close_code, Some(4000));
         assert_eq!(ws.goaway_after, None);
         assert!(ws.ignore_pings);
-        let grpc = Faults::for_proto(&all, ServeProto::Grpc);
+        let grpc = Faults::for_proto(&all, Protocol::Grpc);
         assert_eq!(grpc.goaway_after, Some(Duration::from_secs(5)));
         assert_eq!(grpc.close_code, None);
         assert_eq!(
-            Faults::for_proto(&all, ServeProto::Tcp).close_idle,
+            Faults::for_proto(&all, Protocol::Tcp).close_idle,
             Some(Duration::from_secs(60))
         );
     }

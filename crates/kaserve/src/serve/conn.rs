@@ -11,7 +11,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::fault::Faults;
-use super::{EventSink, ServeEvent, ServeOptions, ServeProto, emit};
+use super::{EventSink, Protocol, ServeEvent, ServeOptions, emit};
 use crate::liveness::{Due, Liveness};
 
 /// How long a client may stay silent before it is pinged, and then closed.
@@ -143,7 +143,7 @@ pub enum Wake {
 /// One connection's context.
 #[derive(Debug)]
 pub struct Conn {
-    pub proto: ServeProto,
+    pub proto: Protocol,
     pub peer: SocketAddr,
     pub shutdown: CancellationToken,
     pub faults: Faults,
@@ -205,7 +205,7 @@ impl Drop for Conn {
 
 impl Conn {
     pub(crate) fn new(
-        proto: ServeProto,
+        proto: Protocol,
         peer: SocketAddr,
         opts: Arc<ServeOptions>,
         shutdown: CancellationToken,
@@ -329,7 +329,7 @@ impl Conn {
     }
 
     /// Why an expired client was closed, for the log.
-    pub fn expired_cause(&self, silent: Duration) -> crate::cause::Cause {
+    pub fn expired_cause(&self, silent: Duration) -> kaprobe::cause::Cause {
         let policy = self.opts.client_policy.unwrap_or(ClientPolicy {
             timeout: silent,
             ping_interval: silent,
@@ -341,17 +341,17 @@ impl Conn {
             humantime::format_duration(policy.ping_interval),
         );
         self.note("expired", detail.clone());
-        crate::cause::Cause::timeout(detail)
+        kaprobe::cause::Cause::timeout(detail)
     }
 
     /// Why a close-idle fault closed the connection.
-    pub fn close_idle_cause(&self, idle: Duration) -> crate::cause::Cause {
+    pub fn close_idle_cause(&self, idle: Duration) -> kaprobe::cause::Cause {
         let detail = format!(
             "fault close-idle: no traffic for {}",
             humantime::format_duration(idle)
         );
         self.note("fault", detail.clone());
-        crate::cause::Cause::timeout(detail)
+        kaprobe::cause::Cause::timeout(detail)
     }
 
     /// Holds the connection without reading or writing until shutdown.
@@ -368,13 +368,13 @@ impl Conn {
 
     /// Why a reset-after fault ended the connection (the socket has SO_LINGER 0,
     /// so dropping it sends RST).
-    pub fn reset_cause(&self) -> crate::cause::Cause {
+    pub fn reset_cause(&self) -> kaprobe::cause::Cause {
         let detail = format!(
             "fault reset-after {}: connection reset",
             humantime::format_duration(self.faults.reset_after.unwrap_or_default())
         );
         self.note("fault", detail.clone());
-        crate::cause::Cause::new(crate::cause::CauseKind::Reset, detail)
+        kaprobe::cause::Cause::new(kaprobe::cause::CauseKind::Reset, detail)
     }
 }
 
@@ -391,14 +391,14 @@ mod tests {
     use super::*;
     use crate::serve::fault::Fault;
 
-    fn conn(policy: Option<ClientPolicy>, faults: Vec<(Option<ServeProto>, Fault)>) -> Conn {
+    fn conn(policy: Option<ClientPolicy>, faults: Vec<(Option<Protocol>, Fault)>) -> Conn {
         let opts = Arc::new(ServeOptions {
             client_policy: policy,
             faults,
             ..ServeOptions::default()
         });
         let peer = SocketAddr::from(([127, 0, 0, 1], 1));
-        Conn::new(ServeProto::Tcp, peer, opts, CancellationToken::new(), None)
+        Conn::new(Protocol::Tcp, peer, opts, CancellationToken::new(), None)
     }
 
     fn ms(n: u64) -> Duration {

@@ -19,8 +19,8 @@ use tokio_util::sync::CancellationToken;
 
 use super::conn::{Conn, Wake};
 use super::pongfilter::{Permits, PongFilter};
-use crate::cause::{Cause, CauseKind};
-use crate::tls::Io;
+use kaprobe::cause::{Cause, CauseKind};
+use kaprobe::tls::Io;
 
 /// How long a client has for the TLS and upgrade handshakes.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -40,7 +40,7 @@ pub async fn handle(stream: TcpStream, mut conn: Conn) -> Option<Cause> {
                     acceptor
                         .accept(stream)
                         .await
-                        .map_err(|e| crate::tls::server_handshake_cause(&e))?,
+                        .map_err(|e| kaprobe::tls::server_handshake_cause(&e))?,
                 )
             }
         };
@@ -72,8 +72,10 @@ pub async fn handle(stream: TcpStream, mut conn: Conn) -> Option<Cause> {
     let mut outstanding: Option<(Vec<u8>, Instant)> = None;
     let mut pings = 0u64;
     loop {
-        let ping_at = next_ping.unwrap_or_else(far_future);
-        let overdue_at = outstanding.as_ref().map_or_else(far_future, |(_, at)| *at);
+        let ping_at = next_ping.unwrap_or_else(kaprobe::units::far_future);
+        let overdue_at = outstanding
+            .as_ref()
+            .map_or_else(kaprobe::units::far_future, |(_, at)| *at);
         let pong_at = delayed.front().map(|(_, at)| *at);
         tokio::select! {
             () = shutdown.cancelled() => {
@@ -205,10 +207,6 @@ fn close_frame(code: CloseCode, reason: &str) -> CloseFrame {
 
 fn abnormal(err: impl std::fmt::Display) -> Cause {
     Cause::new(CauseKind::WsClose(1006), format!("abnormal closure: {err}"))
-}
-
-fn far_future() -> Instant {
-    Instant::now() + Duration::from_secs(86_400 * 365)
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use kaprobe::record::{EventRecord, ProbeRecord, Record, Report, ServeRecord, SummaryRecord};
+use kawire::record::{EventRecord, PingDoc, ProbeRecord, Record, ServeRecord, SummaryRecord};
 
 /// The longest any single process in a test may run before it is killed.
 pub const WATCHDOG: Duration = Duration::from_secs(30);
@@ -46,7 +46,7 @@ pub fn bin(name: &str) -> PathBuf {
             cmd.arg("--release");
         }
         let out = cmd
-            .current_dir(kaprobe_tests::repo_root())
+            .current_dir(crate::repo_root())
             .output()
             .expect("run cargo build");
         assert!(
@@ -83,7 +83,7 @@ impl Output {
     }
 
     /// The `--json` document.
-    pub fn report(&self) -> Report {
+    pub fn report(&self) -> PingDoc {
         serde_json::from_str(&self.stdout)
             .unwrap_or_else(|e| panic!("stdout is not a report ({e}):\n{}", self.stdout))
     }

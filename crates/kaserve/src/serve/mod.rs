@@ -1,5 +1,5 @@
-//! Responders: the server side of every protocol, used by kaserve, the demo, the
-//! benchmarks and the tests. They log nothing themselves; they report events.
+//! Responders: the server side of every protocol, used by kaserve, kaping's demo,
+//! the benchmarks and the tests. They log nothing themselves; they report events.
 
 pub mod conn;
 pub mod fault;
@@ -8,7 +8,6 @@ mod pongfilter;
 pub mod tcp;
 pub mod ws;
 
-use std::fmt;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -18,35 +17,18 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 
-use crate::cause::Cause;
-use crate::error::{Error, Result};
+pub use kaprobe::Protocol;
+use kaprobe::cause::Cause;
+use kaprobe::error::{Error, Result};
 
-/// A protocol kaserve can answer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ServeProto {
-    Tcp,
-    Ws,
-    Grpc,
-}
-
-impl ServeProto {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ServeProto::Tcp => "tcp",
-            ServeProto::Ws => "ws",
-            ServeProto::Grpc => "grpc",
-        }
-    }
-
-    /// The loopback address used when no `--listen` is given.
-    pub fn default_listen(self) -> SocketAddr {
-        let port = match self {
-            ServeProto::Tcp => 7070,
-            ServeProto::Ws => 7071,
-            ServeProto::Grpc => 7072,
-        };
-        SocketAddr::from(([127, 0, 0, 1], port))
-    }
+/// The loopback address a responder binds when no `--listen` is given.
+pub fn default_listen(proto: Protocol) -> SocketAddr {
+    let port = match proto {
+        Protocol::Tcp => 7070,
+        Protocol::Ws => 7071,
+        Protocol::Grpc => 7072,
+    };
+    SocketAddr::from(([127, 0, 0, 1], port))
 }
 
 /// How responders behave: TLS, the keepalive policy they enforce, the faults they
@@ -68,33 +50,27 @@ pub struct ServeOptions {
     /// The liveness table of every connected client (with `client_policy`).
     pub clients: conn::ClientTable,
     /// Faults, each for one protocol or (`None`) for all it applies to.
-    pub faults: Vec<(Option<ServeProto>, fault::Fault)>,
-}
-
-impl fmt::Display for ServeProto {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
+    pub faults: Vec<(Option<Protocol>, fault::Fault)>,
 }
 
 /// Something that happened to a client of a responder.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ServeEvent {
     Connected {
-        proto: ServeProto,
+        proto: Protocol,
         peer: SocketAddr,
     },
     /// Something happened to a client on the way: `idle`, `pinged`, `expired`,
     /// `fault`.
     Note {
-        proto: ServeProto,
+        proto: Protocol,
         peer: SocketAddr,
         event: &'static str,
         detail: String,
     },
     /// The connection ended; `cause` is `None` when the server closed it on shutdown.
     Closed {
-        proto: ServeProto,
+        proto: Protocol,
         peer: SocketAddr,
         cause: Option<Cause>,
         lifetime: Duration,
@@ -130,20 +106,20 @@ pub async fn bind(addr: SocketAddr) -> Result<TcpListener> {
 /// Runs the responder for `proto` on `listener` until `shutdown` fires, then closes
 /// every client connection and returns.
 pub async fn serve(
-    proto: ServeProto,
+    proto: Protocol,
     listener: TcpListener,
     opts: Arc<ServeOptions>,
     shutdown: CancellationToken,
     events: EventSink,
 ) {
     match proto {
-        ServeProto::Tcp => {
+        Protocol::Tcp => {
             accept_loop(proto, listener, opts, shutdown, events, tcp::handle).await;
         }
-        ServeProto::Ws => {
+        Protocol::Ws => {
             accept_loop(proto, listener, opts, shutdown, events, ws::handle).await;
         }
-        ServeProto::Grpc => {
+        Protocol::Grpc => {
             accept_loop(proto, listener, opts, shutdown, events, grpc::handle).await;
         }
     }
@@ -152,7 +128,7 @@ pub async fn serve(
 /// Accepts clients until `shutdown`, runs `handler` for each (it returns why the
 /// connection ended, `None` for shutdown), then waits for every handler to finish.
 async fn accept_loop<F, Fut>(
-    proto: ServeProto,
+    proto: Protocol,
     listener: TcpListener,
     opts: Arc<ServeOptions>,
     shutdown: CancellationToken,
@@ -203,7 +179,7 @@ pub struct Background {
 
 impl Background {
     /// Starts `proto`'s responder on `addr` (port 0 picks a free port).
-    pub fn start(proto: ServeProto, addr: SocketAddr, opts: ServeOptions) -> Result<Self> {
+    pub fn start(proto: Protocol, addr: SocketAddr, opts: ServeOptions) -> Result<Self> {
         let opts = Arc::new(opts);
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()

@@ -1,0 +1,203 @@
+//! The flags every tool that opens sessions shares (mode, message, TLS, headers,
+//! socket options), the thresholds kaping and kareport share, and the step from
+//! those flags to kaprobe's probe settings.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+use kaprobe::proto::{Header, Mode, ProbeConfig};
+use kaprobe::sockopt::{KeepaliveSpec, TcpOptions};
+use kaprobe::target::Target;
+use kaprobe::template::Template;
+use kaprobe::tls::ClientTls;
+
+use crate::parse::{
+    parse_duration, parse_keepalive, parse_mode, parse_percent, parse_positive_duration,
+    parse_stat, parse_template,
+};
+
+/// How to reach and probe a target, whatever the tool.
+#[derive(Clone, Debug, Args)]
+pub struct ProbeArgs {
+    /// tcp: echo (a line and its reply on one connection) or connect (a new TCP
+    /// connection per probe); ws: ping (Ping frames) or text (--send/--expect);
+    /// grpc: health (Health/Check) or h2ping (HTTP/2 PING frames)
+    #[arg(short = 'm', long, value_name = "MODE", value_parser = parse_mode)]
+    pub mode: Option<Mode>,
+
+    /// Line (tcp echo) or message (ws text) each probe sends; {seq} and {ts_ms} are replaced
+    #[arg(long, value_name = "TEXT", default_value = "PING", value_parser = parse_template)]
+    pub send: Template,
+
+    /// Text a reply must contain ({seq} allowed) [default: PONG, +PONG or the line sent]
+    #[arg(long, value_name = "PATTERN", value_parser = parse_template)]
+    pub expect: Option<Template>,
+
+    /// gRPC health: the service to ask about (empty: the server as a whole)
+    #[arg(long, value_name = "NAME", default_value = "")]
+    pub service: String,
+
+    /// gRPC: the :authority to send (and the TLS name, unless --sni) instead of host:port
+    #[arg(long, value_name = "HOST[:PORT]")]
+    pub authority: Option<String>,
+
+    /// Request header (WebSocket upgrade) or metadata (gRPC), repeatable; values
+    /// are never printed
+    // Parsed later, not by clap: clap would echo a rejected value, and header
+    // values are secrets.
+    #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
+    pub headers: Vec<String>,
+
+    /// WebSocket subprotocol to ask for (Sec-WebSocket-Protocol)
+    #[arg(long, value_name = "NAME")]
+    pub subprotocol: Option<String>,
+
+    /// Trust the certificate authorities in this PEM file instead of the built-in roots
+    #[arg(long, value_name = "FILE")]
+    pub ca: Option<PathBuf>,
+
+    /// Client certificate chain (PEM) for mutual TLS; goes with --key
+    #[arg(long, value_name = "FILE", requires = "key")]
+    pub cert: Option<PathBuf>,
+
+    /// Client private key (PEM) for mutual TLS; goes with --cert
+    #[arg(long, value_name = "FILE", requires = "cert")]
+    pub key: Option<PathBuf>,
+
+    /// Name to send in SNI and verify the certificate against, instead of the host
+    #[arg(long, value_name = "NAME")]
+    pub sni: Option<String>,
+
+    /// Do not verify TLS certificates (said on stderr)
+    #[arg(short = 'k', long)]
+    pub insecure: bool,
+
+    /// Kernel TCP keepalive on probe connections, e.g. 30s,5s,3
+    #[arg(long, value_name = "IDLE[,INTERVAL[,COUNT]]", value_parser = parse_keepalive)]
+    pub tcp_keepalive: Option<KeepaliveSpec>,
+
+    /// TCP_USER_TIMEOUT on probe connections: how long sent data may go unacknowledged
+    #[arg(long, value_name = "DURATION", value_parser = parse_positive_duration)]
+    pub tcp_user_timeout: Option<Duration>,
+}
+
+impl ProbeArgs {
+    /// The probe settings these flags describe; `mode` and `timeout` are the
+    /// caller's. Fails on a malformed header, naming it but never its value.
+    pub fn probe_config(&self, timeout: Duration) -> anyhow::Result<ProbeConfig> {
+        let mut probe = ProbeConfig::new(Mode::Echo);
+        probe.timeout = timeout;
+        probe.send = self.send.clone();
+        probe.expect = self.expect.clone();
+        probe.tcp = TcpOptions {
+            keepalive: self.tcp_keepalive,
+            user_timeout: self.tcp_user_timeout,
+        };
+        probe.tls = ClientTls {
+            ca: self.ca.clone(),
+            cert: self.cert.clone(),
+            key: self.key.clone(),
+            sni: self.sni.clone(),
+            insecure: self.insecure,
+        };
+        probe.headers = self
+            .headers
+            .iter()
+            .map(|h| h.parse::<Header>())
+            .collect::<Result<_, _>>()?;
+        probe.ws.subprotocol = self.subprotocol.clone();
+        probe.grpc.service = self.service.clone();
+        probe.grpc.authority = self.authority.clone();
+        Ok(probe)
+    }
+
+    /// Each target with its mode: the one asked for if it fits, else the default.
+    pub fn modes(&self, targets: Vec<Target>) -> anyhow::Result<Vec<(Target, Mode)>> {
+        targets
+            .into_iter()
+            .map(|t| Ok((Mode::resolve(self.mode, &t)?, t)))
+            .map(|r: anyhow::Result<(Mode, Target)>| r.map(|(m, t)| (t, m)))
+            .collect()
+    }
+
+    /// Says so on stderr when TLS verification is off for a TLS target.
+    pub fn warn_insecure(&self, tool: &str, targets: &[(Target, Mode)]) {
+        if self.insecure && targets.iter().any(|(t, _)| t.scheme.is_tls()) {
+            eprintln!("{tool}: warning: --insecure: TLS certificates are not verified");
+        }
+    }
+}
+
+/// The health thresholds kaping and kareport share; breaching one exits 1.
+#[derive(Clone, Debug, Args)]
+pub struct ThresholdArgs {
+    /// Exit 1 when the loss exceeds PCT (0%, 1.5%)
+    #[arg(long, value_name = "PCT", value_parser = parse_percent)]
+    pub max_loss: Option<kaprobe::threshold::Percent>,
+
+    /// Exit 1 when the RTT statistic chosen by --rtt-stat exceeds DURATION
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub max_rtt: Option<Duration>,
+
+    /// Statistic --max-rtt applies to: min, avg, max, mdev, p50, p90, p95, p99, p99.9, jitter
+    #[arg(long, value_name = "STAT", default_value = "p99", value_parser = parse_stat)]
+    pub rtt_stat: kaprobe::stats::Stat,
+}
+
+impl ThresholdArgs {
+    pub fn thresholds(&self) -> kaprobe::threshold::Thresholds {
+        kaprobe::threshold::Thresholds {
+            max_loss: self.max_loss,
+            max_rtt: self.max_rtt,
+            rtt_stat: self.rtt_stat,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Debug, Parser)]
+    struct Probe {
+        #[command(flatten)]
+        probe: ProbeArgs,
+    }
+
+    #[test]
+    fn flags_become_probe_settings() {
+        let p = Probe::try_parse_from([
+            "t",
+            "-H",
+            "X-Token: s3cret",
+            "--service",
+            "payments",
+            "--ca",
+            "ca.pem",
+            "-k",
+        ])
+        .unwrap()
+        .probe;
+        let cfg = p.probe_config(Duration::from_secs(3)).unwrap();
+        assert_eq!(cfg.timeout, Duration::from_secs(3));
+        assert_eq!(cfg.headers[0].value, "s3cret");
+        assert_eq!(cfg.grpc.service, "payments");
+        assert!(cfg.tls.insecure);
+        assert!(
+            !format!("{cfg:?}").contains("s3cret"),
+            "Debug hides header values"
+        );
+        let bad = Probe::try_parse_from(["t", "-H", "Authorization Bearer s3cret"]).unwrap();
+        let err = bad
+            .probe
+            .probe_config(Duration::from_secs(1))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "invalid header 'Authorization' (expected 'Name: value')"
+        );
+    }
+}

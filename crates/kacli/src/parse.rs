@@ -1,0 +1,45 @@
+//! Value parsers for flags, each with a one-line error that names the bad value
+//! and what was expected.
+
+use std::time::Duration;
+
+use kaprobe::proto::Mode;
+use kaprobe::sockopt::KeepaliveSpec;
+use kaprobe::target::Target;
+use kaprobe::template::Template;
+
+/// `--max-loss 1%`, `--jitter 20%`.
+pub fn parse_percent(s: &str) -> Result<kaprobe::threshold::Percent, String> {
+    s.parse()
+}
+
+pub(crate) fn parse_stat(s: &str) -> Result<kaprobe::stats::Stat, String> {
+    s.parse()
+}
+
+pub fn parse_target(s: &str) -> Result<Target, String> {
+    s.parse().map_err(|e| format!("{e}"))
+}
+
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    kaprobe::parse_duration(s)
+}
+
+pub fn parse_positive_duration(s: &str) -> Result<Duration, String> {
+    match kaprobe::parse_duration(s)? {
+        d if d.is_zero() => Err(format!("'{s}' must be longer than zero")),
+        d => Ok(d),
+    }
+}
+
+pub(crate) fn parse_mode(s: &str) -> Result<Mode, String> {
+    s.parse()
+}
+
+pub(crate) fn parse_template(s: &str) -> Result<Template, String> {
+    Template::new(s)
+}
+
+pub(crate) fn parse_keepalive(s: &str) -> Result<KeepaliveSpec, String> {
+    s.parse()
+}

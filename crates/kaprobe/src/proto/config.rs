@@ -1,0 +1,164 @@
+//! What a session is told (the probe settings, with a part per protocol) and what
+//! it tells back (phases, new connections, a probe's outcome, passive events).
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::str::FromStr;
+use std::time::Duration;
+
+use crate::cause::Cause;
+use crate::error::{Error, Result};
+use crate::sockopt::TcpOptions;
+use crate::template::Template;
+use crate::tls::ClientTls;
+
+use super::Mode;
+use super::grpc::GrpcConfig;
+use super::ws::WsConfig;
+
+/// A request header (`-H 'Name: value'`). Its value is a secret: `Debug` hides it
+/// and nothing in the suite prints it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Header {
+    pub name: String,
+    pub value: String,
+}
+
+impl fmt::Debug for Header {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: <hidden>", self.name)
+    }
+}
+
+impl FromStr for Header {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        // The error names the header, never its value.
+        let name_only = || {
+            let name = s.split([':', ' ', '\t']).next().unwrap_or("");
+            Error::BadHeader(name.to_string())
+        };
+        let (name, value) = s.split_once(':').ok_or_else(name_only)?;
+        let (name, value) = (name.trim(), value.trim());
+        let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+        if name.is_empty() || !name.chars().all(token) {
+            return Err(name_only());
+        }
+        if value.chars().any(|c| c.is_control() && c != '\t') {
+            return Err(name_only());
+        }
+        Ok(Header {
+            name: name.to_string(),
+            value: value.to_string(),
+        })
+    }
+}
+
+/// Everything a session needs to know about how to probe.
+#[derive(Clone, Debug)]
+pub struct ProbeConfig {
+    pub mode: Mode,
+    /// How long one probe may take, connection and handshakes included.
+    pub timeout: Duration,
+    pub tcp: TcpOptions,
+    /// What to send (TCP echo line, WebSocket text message).
+    pub send: Template,
+    /// What a reply must contain; `None` accepts the protocol's usual answer.
+    pub expect: Option<Template>,
+    /// TLS settings for `wss://` and `grpcs://`.
+    pub tls: ClientTls,
+    /// Extra request headers (WebSocket upgrade, gRPC metadata).
+    pub headers: Vec<Header>,
+    /// A new connection for every probe, with its phases timed.
+    pub fresh: bool,
+    /// WebSocket settings.
+    pub ws: WsConfig,
+    /// gRPC settings.
+    pub grpc: GrpcConfig,
+}
+
+impl ProbeConfig {
+    pub fn new(mode: Mode) -> Self {
+        ProbeConfig {
+            mode,
+            timeout: Duration::from_secs(2),
+            tcp: TcpOptions::default(),
+            send: Template::new("PING").expect("constant template"),
+            expect: None,
+            tls: ClientTls::default(),
+            headers: Vec::new(),
+            fresh: false,
+            ws: WsConfig::default(),
+            grpc: GrpcConfig::default(),
+        }
+    }
+}
+
+/// How long each step of opening a connection took.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Phases {
+    /// TCP handshake.
+    pub connect: Duration,
+    /// TLS handshake, for TLS targets.
+    pub tls: Option<Duration>,
+    /// The protocol's handshake: WebSocket upgrade, HTTP/2 preface and SETTINGS.
+    pub handshake: Option<Duration>,
+    /// The first keepalive round trip on the new connection (`--fresh`).
+    pub first: Option<Duration>,
+}
+
+impl Phases {
+    /// All phases together.
+    pub fn total(&self) -> Duration {
+        self.connect
+            + self.tls.unwrap_or_default()
+            + self.handshake.unwrap_or_default()
+            + self.first.unwrap_or_default()
+    }
+}
+
+/// A new connection made while probing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Connected {
+    pub addr: SocketAddr,
+    pub phases: Phases,
+}
+
+/// What one probe produced.
+#[derive(Clone, Debug)]
+pub struct ProbeOutcome {
+    /// Connections the probe had to open first (its persistent one; two when a
+    /// graceful GOAWAY sent it to a new one).
+    pub connected: Vec<Connected>,
+    /// For `--fresh` probes: how long each step took.
+    pub phases: Option<Phases>,
+    pub result: std::result::Result<Duration, Cause>,
+}
+
+/// Something the peer did on its own.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Passive {
+    /// The connection ended, and why; the session is gone.
+    Lost(Cause),
+    /// The server sent a keepalive ping (answered); `interval` since its last one.
+    ServerPing { interval: Option<Duration> },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_parse_and_never_show_their_value() {
+        let h: Header = "Authorization: Bearer XYZ".parse().unwrap();
+        assert_eq!(
+            (h.name.as_str(), h.value.as_str()),
+            ("Authorization", "Bearer XYZ")
+        );
+        assert_eq!(format!("{h:?}"), "Authorization: <hidden>");
+        for bad in ["NoColon XYZ", ": XYZ", "Bad Name: XYZ", "X: a\nb"] {
+            let err = bad.parse::<Header>().unwrap_err().to_string();
+            assert!(!err.contains("XYZ"), "{err}");
+        }
+    }
+}

@@ -1,0 +1,363 @@
+//! The prober: one target's session held between probes and re-established after a
+//! break, each probe bounded by its timeout, connection included; the TCP connect
+//! (and its fallback over the resolved addresses) and TLS that every protocol
+//! shares; and what the peer does on its own between probes.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::timer::ProbeTimer;
+use super::{Connected, Mode, Passive, Phases, ProbeConfig, ProbeOutcome, Session};
+use crate::cause::{Cause, CauseKind};
+use crate::error::{Error, Result};
+use crate::target::{Host, Target};
+use crate::tls::Io;
+
+/// Probes one target, holding its session between probes and re-establishing it
+/// after a break.
+#[derive(Debug)]
+pub struct Prober {
+    target: Target,
+    addrs: Vec<SocketAddr>,
+    /// Index into `addrs` of the address that last accepted a connection.
+    preferred: usize,
+    cfg: ProbeConfig,
+    /// Built once for TLS targets; `None` for plain ones, which never touch TLS.
+    tls: Option<Arc<rustls::ClientConfig>>,
+    session: Option<Session>,
+    timer: ProbeTimer,
+    /// Passive events seen while probing, waiting to be reported.
+    events: Vec<Passive>,
+    /// Whether a probe opens a new connection when there is none (kaping) or
+    /// fails, leaving reconnection to the caller (kawatch's state machine).
+    auto_reconnect: bool,
+}
+
+impl Prober {
+    /// Resolves the target's name (bounded by the probe timeout), reads TLS files,
+    /// and prepares to probe. Errors here are setup errors.
+    pub async fn new(target: Target, cfg: ProbeConfig) -> Result<Self> {
+        Mode::resolve(Some(cfg.mode), &target)?;
+        let tls = if target.scheme.is_tls() {
+            cfg.tls.server_name(&tls_host(&target, &cfg))?;
+            Some(cfg.tls.config(super::alpn(target.protocol()))?)
+        } else {
+            None
+        };
+        let addrs = resolve(&target, cfg.timeout).await?;
+        Ok(Prober {
+            target,
+            addrs,
+            preferred: 0,
+            cfg,
+            tls,
+            session: None,
+            timer: ProbeTimer::default(),
+            events: Vec::new(),
+            auto_reconnect: true,
+        })
+    }
+
+    pub fn target(&self) -> &Target {
+        &self.target
+    }
+
+    pub fn config(&self) -> &ProbeConfig {
+        &self.cfg
+    }
+
+    /// The address probes go to (the first that accepted, else the first resolved).
+    pub fn addr(&self) -> SocketAddr {
+        self.addrs[self.preferred]
+    }
+
+    pub fn is_connected(&self) -> bool {
+        self.session.is_some()
+    }
+
+    /// With `false`, a probe never opens a connection: without one (or with one the
+    /// server has sent away) it fails, and the caller decides when to [`connect`].
+    ///
+    /// [`connect`]: Prober::connect
+    pub fn set_auto_reconnect(&mut self, on: bool) {
+        self.auto_reconnect = on;
+    }
+
+    /// Opens the connection (TCP, TLS, the protocol's handshake) unless it is open,
+    /// within the probe timeout.
+    pub async fn connect(&mut self) -> std::result::Result<Connected, Cause> {
+        self.timer.ensure(self.cfg.timeout);
+        if self.cfg.mode == Mode::Connect {
+            return self
+                .connect_tcp()
+                .await
+                .map(|(_stream, (addr, connect))| Connected {
+                    addr,
+                    phases: Phases {
+                        connect,
+                        ..Phases::default()
+                    },
+                });
+        }
+        let (session, info) = Box::pin(self.open()).await?;
+        self.session = Some(session);
+        Ok(info)
+    }
+
+    /// Drops the connection without ceremony.
+    pub fn disconnect(&mut self) {
+        self.session = None;
+    }
+
+    /// Pre-arms the deadline of a probe that will be sent at `send_at`. Optional:
+    /// it keeps timer registration out of the timed round trip (see `timer`).
+    pub fn arm(&mut self, send_at: tokio::time::Instant) {
+        self.timer.arm(send_at + self.cfg.timeout);
+    }
+
+    /// Sends probe `seq` and waits for its reply, connecting first if needed. The
+    /// whole probe, connection included, is bounded by the timeout.
+    pub async fn probe(&mut self, seq: u64) -> ProbeOutcome {
+        self.timer.ensure(self.cfg.timeout);
+        if self.cfg.mode == Mode::Connect {
+            let result = self
+                .connect_tcp()
+                .await
+                .map(|(_stream, addr_and_time)| addr_and_time.1);
+            return ProbeOutcome {
+                connected: Vec::new(),
+                phases: None,
+                result,
+            };
+        }
+        if self.cfg.fresh {
+            return self.probe_fresh(seq).await;
+        }
+        let mut connected = Vec::new();
+        // A graceful GOAWAY that lands as the probe goes out refuses it before it
+        // reaches the server; like a gRPC client's transparent retry, it is tried
+        // once more on a new connection.
+        for attempt in 0..2 {
+            if let Some(session) = self.session.as_mut() {
+                if let Some(cause) = session.take_gone() {
+                    self.events.extend(session.take_events());
+                    self.session = None;
+                    if !self.auto_reconnect {
+                        return ProbeOutcome {
+                            connected,
+                            phases: None,
+                            result: Err(cause),
+                        };
+                    }
+                    self.events.push(Passive::Lost(cause));
+                }
+            }
+            if self.session.is_none() && !self.auto_reconnect {
+                return ProbeOutcome {
+                    connected,
+                    phases: None,
+                    result: Err(Cause::new(CauseKind::Io, "not connected")),
+                };
+            }
+            if self.session.is_none() {
+                // Boxed: the largest step, and rare; it keeps the probe future small.
+                match Box::pin(self.open()).await {
+                    Ok((session, info)) => {
+                        self.session = Some(session);
+                        connected.push(info);
+                    }
+                    Err(cause) => {
+                        return ProbeOutcome {
+                            connected,
+                            phases: None,
+                            result: Err(cause),
+                        };
+                    }
+                }
+            }
+            let session = self.session.as_mut().expect("session just opened");
+            let result = session.round_trip(seq, &self.cfg, &mut self.timer).await;
+            self.events.extend(session.take_events());
+            if let Err(cause) = &result {
+                // A timeout leaves a connection usable (late replies are skipped),
+                // and so does a gRPC status; anything else means it is gone.
+                if !session.usable_after(cause) {
+                    self.session = None;
+                    if attempt == 0 && cause.kind == CauseKind::Goaway(0) && self.auto_reconnect {
+                        self.events.push(Passive::Lost(cause.clone()));
+                        continue;
+                    }
+                }
+            }
+            return ProbeOutcome {
+                connected,
+                phases: None,
+                result,
+            };
+        }
+        unreachable!("the second attempt returns")
+    }
+
+    /// A probe on a connection of its own: every phase timed, then a polite close.
+    async fn probe_fresh(&mut self, seq: u64) -> ProbeOutcome {
+        let (mut session, Connected { mut phases, .. }) = match Box::pin(self.open()).await {
+            Ok(opened) => opened,
+            Err(cause) => {
+                return ProbeOutcome {
+                    connected: Vec::new(),
+                    phases: None,
+                    result: Err(cause),
+                };
+            }
+        };
+        let result = session.round_trip(seq, &self.cfg, &mut self.timer).await;
+        self.events.extend(session.take_events());
+        session.close(&mut self.timer).await;
+        let result = result.map(|first| {
+            phases.first = Some(first);
+            phases.total()
+        });
+        ProbeOutcome {
+            connected: Vec::new(),
+            phases: Some(phases),
+            result,
+        }
+    }
+
+    /// Passive events seen while probing (server pings during a round trip, a
+    /// connection found gone before one), oldest first.
+    pub fn take_events(&mut self) -> Vec<Passive> {
+        std::mem::take(&mut self.events)
+    }
+
+    /// Waits for the peer to do something between probes: passive events seen
+    /// during the last probe first, then the live connection; pending forever while
+    /// there is none. After `Passive::Lost` the session is gone.
+    pub async fn passive(&mut self) -> Passive {
+        if !self.events.is_empty() {
+            return self.events.remove(0);
+        }
+        match self.session.as_mut() {
+            Some(session) => {
+                let event = session.passive().await;
+                if matches!(event, Passive::Lost(_)) {
+                    self.session = None;
+                }
+                event
+            }
+            None => std::future::pending().await,
+        }
+    }
+
+    /// Closes the connection politely (a WebSocket close frame), within a second.
+    pub async fn close(&mut self) {
+        if let Some(session) = self.session.take() {
+            self.timer.ensure(Duration::from_secs(1));
+            session.close(&mut self.timer).await;
+        }
+    }
+
+    /// Opens a session: TCP, then TLS for TLS targets, then the protocol handshake.
+    async fn open(&mut self) -> std::result::Result<(Session, Connected), Cause> {
+        let (tcp, (addr, connect)) = self.connect_tcp().await?;
+        let mut phases = Phases {
+            connect,
+            ..Phases::default()
+        };
+        if self.cfg.mode == Mode::Echo {
+            let session = Session::tcp(tcp);
+            return Ok((session, Connected { addr, phases }));
+        }
+        let io: Box<dyn Io> = match &self.tls {
+            None => Box::new(tcp),
+            Some(config) => {
+                let name = self
+                    .cfg
+                    .tls
+                    .server_name(&tls_host(&self.target, &self.cfg))
+                    .expect("checked when the prober was made");
+                let started = Instant::now();
+                // Handshakes are boxed: they are large futures that only their
+                // protocol should carry, and only while they run.
+                let handshake = Box::pin(crate::tls::connect(tcp, config.clone(), name));
+                let stream = self
+                    .timer
+                    .within(handshake)
+                    .await
+                    .ok_or_else(|| Cause::timeout("TLS handshake not finished in time"))??;
+                phases.tls = Some(started.elapsed());
+                Box::new(stream)
+            }
+        };
+        let started = Instant::now();
+        let session = Session::handshake(io, &self.target, &self.cfg, &mut self.timer).await?;
+        phases.handshake = Some(started.elapsed());
+        Ok((session, Connected { addr, phases }))
+    }
+
+    /// Connects to the preferred address, falling back to the others in turn.
+    async fn connect_tcp(
+        &mut self,
+    ) -> std::result::Result<(tokio::net::TcpStream, (SocketAddr, Duration)), Cause> {
+        let mut last = None;
+        for i in 0..self.addrs.len() {
+            let idx = (self.preferred + i) % self.addrs.len();
+            let addr = self.addrs[idx];
+            let started = Instant::now();
+            match crate::sockopt::connect(addr, &self.cfg.tcp, &mut self.timer).await {
+                Ok(stream) => {
+                    self.preferred = idx;
+                    return Ok((stream, (addr, started.elapsed())));
+                }
+                Err(cause) => last = Some(cause),
+            }
+        }
+        Err(last.expect("at least one resolved address"))
+    }
+}
+
+/// The name TLS verifies: `--sni`, else the `--authority` host, else the target's.
+fn tls_host(target: &Target, cfg: &ProbeConfig) -> String {
+    match &cfg.grpc.authority {
+        Some(authority) => authority
+            .rsplit_once(':')
+            .filter(|(_, port)| port.parse::<u16>().is_ok())
+            .map_or(authority.as_str(), |(host, _)| host)
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_string(),
+        None => target.host_str(),
+    }
+}
+
+/// Resolves a target's host to socket addresses, within `timeout`.
+pub async fn resolve(target: &Target, timeout: Duration) -> Result<Vec<SocketAddr>> {
+    if let Host::Ip(ip) = target.host {
+        return Ok(vec![SocketAddr::new(ip, target.port)]);
+    }
+    let host = target.host_str();
+    let lookup = tokio::net::lookup_host(target.authority());
+    let addrs: Vec<SocketAddr> = match tokio::time::timeout(timeout, lookup).await {
+        Ok(Ok(addrs)) => addrs.collect(),
+        Ok(Err(e)) => {
+            return Err(Error::Resolve {
+                host,
+                detail: e.to_string(),
+            });
+        }
+        Err(_) => {
+            return Err(Error::Resolve {
+                host,
+                detail: format!("no answer within {}", humantime::format_duration(timeout)),
+            });
+        }
+    };
+    if addrs.is_empty() {
+        return Err(Error::Resolve {
+            host,
+            detail: "no addresses".into(),
+        });
+    }
+    Ok(addrs)
+}

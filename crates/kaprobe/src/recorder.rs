@@ -1,0 +1,247 @@
+//! From what the library measured to the wire records of `kawire::record`: the
+//! records of a run's and a watch's events, and the summaries of statistics. The
+//! schema itself knows nothing of the producers; this module is where they meet.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, SystemTime};
+
+use kawire::record::{
+    EventRecord, Header, PhasesRecord, PingTarget, ProbeRecord, Record, RttSummary, SCHEMA_VERSION,
+    StateRecord, SummaryRecord, TargetSummary, WatchSummaryRecord, micros, millis, timestamp,
+};
+
+use crate::cause::CauseKind;
+use crate::proto::{Mode, Phases, Prober};
+use crate::run::{Event, TargetResult};
+use crate::stats::{ProbeStats, RttStats, Stat};
+use crate::target::Target;
+use crate::watch::driver::{WatchEvent, WatchResult};
+use crate::watch::ledger::WatchSummary;
+
+/// A percentage rounded to three decimals, as records carry them.
+pub fn pct3(pct: f64) -> f64 {
+    (pct * 1000.0).round() / 1000.0
+}
+
+/// Counts by cause, keyed by the cause's word.
+pub fn by_word(counts: &BTreeMap<CauseKind, u64>) -> BTreeMap<String, u64> {
+    counts.iter().map(|(k, v)| (k.to_string(), *v)).collect()
+}
+
+/// RTT statistics in microseconds; all `None` without a reply.
+pub fn rtt_summary(rtt: &RttStats) -> RttSummary {
+    let g = |s: Stat| rtt.get(s).map(micros);
+    RttSummary {
+        min_us: g(Stat::Min),
+        avg_us: g(Stat::Avg),
+        max_us: g(Stat::Max),
+        mdev_us: g(Stat::Mdev),
+        p50_us: g(Stat::P50),
+        p90_us: g(Stat::P90),
+        p95_us: g(Stat::P95),
+        p99_us: g(Stat::P99),
+        p999_us: g(Stat::P999),
+        jitter_us: g(Stat::Jitter),
+    }
+}
+
+/// A target's probe statistics over `elapsed`.
+pub fn target_summary(stats: &ProbeStats, elapsed: Duration) -> TargetSummary {
+    TargetSummary {
+        transmitted: stats.transmitted,
+        received: stats.received,
+        loss_pct: pct3(stats.loss_pct()),
+        elapsed_ms: millis(elapsed),
+        rtt: rtt_summary(&stats.rtt),
+        failures: by_word(&stats.failures),
+        disconnects: by_word(&stats.disconnects),
+    }
+}
+
+/// The phases of opening a connection.
+pub fn phases_record(p: &Phases) -> PhasesRecord {
+    PhasesRecord {
+        connect_us: micros(p.connect),
+        tls_us: p.tls.map(micros),
+        handshake_us: p.handshake.map(micros),
+        first_us: p.first.map(micros),
+    }
+}
+
+/// The watch section of a kawatch summary.
+pub fn watch_summary(s: &WatchSummary) -> WatchSummaryRecord {
+    WatchSummaryRecord {
+        state: s.state.to_string(),
+        availability_pct: pct3(s.availability_pct),
+        time_in_ms: s
+            .time_in
+            .iter()
+            .map(|(k, v)| (k.to_string(), millis(*v)))
+            .collect(),
+        transitions: s.transitions,
+        outages: s.outages,
+        longest_outage_ms: millis(s.longest_outage),
+        total_outage_ms: millis(s.total_outage),
+        down_causes: s.down_causes.clone(),
+        last_cause: s.last_cause.clone(),
+        lifetimes: s.lifetimes,
+        longest_lifetime_ms: millis(s.longest_lifetime),
+    }
+}
+
+/// A target of kaping's `--json` document.
+pub fn ping_target(result: &TargetResult) -> PingTarget {
+    PingTarget {
+        target: result.target.to_string(),
+        protocol: result.target.protocol().to_string(),
+        mode: result.mode.to_string(),
+        addr: result.addr.to_string(),
+        summary: target_summary(&result.stats, result.elapsed),
+    }
+}
+
+/// Builds records from run and watch events; knows the run id and each target's
+/// header.
+#[derive(Debug)]
+pub struct Recorder {
+    run: String,
+    targets: Vec<(String, String, String)>,
+}
+
+impl Recorder {
+    /// `targets` are (target, mode) in the order the run uses as indices.
+    pub fn new(run: String, targets: &[(Target, Mode)]) -> Self {
+        Recorder {
+            run,
+            targets: targets
+                .iter()
+                .map(|(t, m)| (t.to_string(), t.protocol().to_string(), m.to_string()))
+                .collect(),
+        }
+    }
+
+    /// A recorder for the probers of a run, indexed as the run indexes them.
+    pub fn for_probers(run: String, probers: &[Prober]) -> Self {
+        let targets: Vec<_> = probers
+            .iter()
+            .map(|p| (p.target().clone(), p.config().mode))
+            .collect();
+        Recorder::new(run, &targets)
+    }
+
+    fn header(&self, idx: usize, at: SystemTime) -> Header {
+        let (target, protocol, mode) = &self.targets[idx];
+        Header {
+            v: SCHEMA_VERSION,
+            ts: timestamp(at),
+            run: self.run.clone(),
+            target: target.clone(),
+            protocol: protocol.clone(),
+            mode: mode.clone(),
+        }
+    }
+
+    pub fn event(&self, event: &Event) -> Record {
+        match event {
+            Event::Probe {
+                target,
+                seq,
+                at,
+                phases,
+                result,
+            } => {
+                let (rtt_us, cause) = match result {
+                    Ok(rtt) => (Some(micros(*rtt)), None),
+                    Err(c) => (None, Some(c)),
+                };
+                Record::Probe(ProbeRecord {
+                    header: self.header(*target, *at),
+                    seq: *seq,
+                    ok: result.is_ok(),
+                    rtt_us,
+                    cause: cause.map(|c| c.kind.to_string()),
+                    detail: cause.map(|c| c.detail.clone()),
+                    phases: phases.as_ref().map(phases_record),
+                })
+            }
+            Event::Connected { target, info } => Record::Event(EventRecord {
+                addr: Some(info.addr.to_string()),
+                phases: Some(phases_record(&info.phases)),
+                ..self.event_record(*target, "connected")
+            }),
+            Event::Disconnected { target, cause } => Record::Event(EventRecord {
+                cause: Some(cause.kind.to_string()),
+                detail: Some(cause.detail.clone()),
+                ..self.event_record(*target, "disconnected")
+            }),
+            Event::ServerPing { target, interval } => Record::Event(EventRecord {
+                interval_ms: interval.map(millis),
+                ..self.event_record(*target, "server-ping")
+            }),
+        }
+    }
+
+    fn event_record(&self, idx: usize, event: &str) -> EventRecord {
+        EventRecord {
+            header: self.header(idx, SystemTime::now()),
+            event: event.into(),
+            addr: None,
+            phases: None,
+            cause: None,
+            detail: None,
+            interval_ms: None,
+        }
+    }
+
+    pub fn summary(&self, idx: usize, result: &TargetResult) -> Record {
+        Record::Summary(Box::new(SummaryRecord {
+            header: self.header(idx, SystemTime::now()),
+            summary: target_summary(&result.stats, result.elapsed),
+            watch: None,
+        }))
+    }
+
+    /// The record of a watch event (kawatch).
+    pub fn watch_event(&self, event: &WatchEvent) -> Record {
+        match event {
+            WatchEvent::Transition {
+                target,
+                transition: t,
+            } => Record::State(StateRecord {
+                header: self.header(*target, SystemTime::now()),
+                from: t.from.to_string(),
+                to: t.to.to_string(),
+                cause: t.cause.clone(),
+                detail: t.detail.clone(),
+                attempt: t.attempt,
+                retry_in_ms: t.retry_in.map(millis),
+                lifetime_ms: t.lifetime.map(millis),
+            }),
+            WatchEvent::Probe {
+                target,
+                seq,
+                at,
+                result,
+            } => self.event(&Event::Probe {
+                target: *target,
+                seq: *seq,
+                at: *at,
+                phases: None,
+                result: result.clone(),
+            }),
+            WatchEvent::ServerPing { target, interval } => self.event(&Event::ServerPing {
+                target: *target,
+                interval: *interval,
+            }),
+        }
+    }
+
+    /// The end-of-watch summary (kawatch).
+    pub fn watch_summary(&self, idx: usize, result: &WatchResult) -> Record {
+        Record::Summary(Box::new(SummaryRecord {
+            header: self.header(idx, SystemTime::now()),
+            summary: target_summary(&result.stats, result.summary.elapsed),
+            watch: Some(watch_summary(&result.summary)),
+        }))
+    }
+}

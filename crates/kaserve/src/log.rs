@@ -1,0 +1,112 @@
+//! kaserve's log: a line (or with `--ndjson` a record) for each listener and for
+//! what happens to each client.
+
+use std::io::Write;
+use std::time::SystemTime;
+
+use kacli::ndjson::write_line;
+use kawire::record::{SCHEMA_VERSION, ServeRecord, millis, timestamp};
+
+use crate::serve::{Protocol, ServeEvent};
+
+/// The record of a responder that is ready.
+pub fn listening(
+    proto: Protocol,
+    addr: std::net::SocketAddr,
+    tls: bool,
+    generated_cert: Option<String>,
+) -> ServeRecord {
+    ServeRecord::Listening {
+        v: SCHEMA_VERSION,
+        ts: timestamp(SystemTime::now()),
+        proto: proto.to_string(),
+        addr: addr.to_string(),
+        tls,
+        generated_cert,
+    }
+}
+
+/// The record of something that happened to a client.
+pub fn from_event(event: &ServeEvent) -> ServeRecord {
+    let (proto, peer, name, cause, detail, lifetime_ms) = match event {
+        ServeEvent::Connected { proto, peer } => (proto, peer, "connected", None, None, None),
+        ServeEvent::Note {
+            proto,
+            peer,
+            event,
+            detail,
+        } => (proto, peer, *event, None, Some(detail.clone()), None),
+        ServeEvent::Closed {
+            proto,
+            peer,
+            cause,
+            lifetime,
+        } => (
+            proto,
+            peer,
+            "closed",
+            Some(
+                cause
+                    .as_ref()
+                    .map_or("shutdown".into(), |c| c.kind.to_string()),
+            ),
+            cause.as_ref().map(|c| c.detail.clone()),
+            Some(millis(*lifetime)),
+        ),
+    };
+    ServeRecord::Client {
+        v: SCHEMA_VERSION,
+        ts: timestamp(SystemTime::now()),
+        proto: proto.to_string(),
+        peer: peer.to_string(),
+        event: name.to_string(),
+        cause,
+        detail,
+        lifetime_ms,
+    }
+}
+
+/// Writes one log line; a closed stdout does not stop the server.
+pub fn log(ndjson: bool, record: &ServeRecord) {
+    let mut out = std::io::stdout().lock();
+    let _ = if ndjson {
+        write_line(&mut out, record)
+    } else {
+        writeln!(out, "{}", human(record)).and_then(|()| out.flush())
+    };
+}
+
+fn human(record: &ServeRecord) -> String {
+    match record {
+        ServeRecord::Listening {
+            ts, proto, addr, ..
+        } => {
+            format!("{ts} {proto} listening on {addr}")
+        }
+        ServeRecord::Client {
+            ts,
+            proto,
+            peer,
+            event,
+            cause,
+            detail,
+            lifetime_ms,
+            ..
+        } => {
+            let mut line = format!("{ts} {proto} {peer} {event}");
+            let detail = detail.as_deref().filter(|d| !d.is_empty());
+            if let Some(cause) = cause {
+                line.push_str(&format!(": {cause}"));
+                if let Some(detail) = detail {
+                    line.push_str(&format!(" ({detail})"));
+                }
+            } else if let Some(detail) = detail {
+                line.push_str(&format!(": {detail}"));
+            }
+            if let Some(ms) = lifetime_ms {
+                line.push_str(&format!(" after {:.1}s", ms / 1000.0));
+            }
+            line
+        }
+    }
+}

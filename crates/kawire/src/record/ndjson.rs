@@ -1,0 +1,117 @@
+//! The NDJSON records about a target as they happen: a probe's result, a connection
+//! event, a watched connection's change of state.
+
+use serde::{Deserialize, Serialize};
+
+use super::Header;
+
+/// A watched connection changed state (kawatch).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StateRecord {
+    #[serde(flatten)]
+    pub header: Header,
+    pub from: String,
+    pub to: String,
+    /// Why, in a network engineer's words (`timeout`, `reset`, `goaway ...`), or
+    /// what happened (`connect 1.2ms`, `missed 1/3 pongs`, `attempt 2 in 2.1s`).
+    pub cause: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// `reconnecting` only: the attempt and the wait before it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attempt: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_in_ms: Option<f64>,
+    /// `down` from `up` or `degraded`: how long the connection lived.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lifetime_ms: Option<f64>,
+}
+
+/// The result of one probe.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProbeRecord {
+    #[serde(flatten)]
+    pub header: Header,
+    pub seq: u64,
+    pub ok: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rtt_us: Option<f64>,
+    /// Why the probe failed (`timeout`, `refused`, `reset`, `eof`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cause: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// Phase times of a probe on a fresh connection (`--fresh`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phases: Option<PhasesRecord>,
+}
+
+/// How long each step of opening a connection took.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PhasesRecord {
+    /// TCP handshake.
+    pub connect_us: f64,
+    /// TLS handshake (TLS targets only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls_us: Option<f64>,
+    /// WebSocket upgrade or HTTP/2 handshake.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handshake_us: Option<f64>,
+    /// First keepalive round trip on the new connection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_us: Option<f64>,
+}
+
+/// A connection event: `connected`, `disconnected` or `server-ping`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EventRecord {
+    #[serde(flatten)]
+    pub header: Header,
+    pub event: String,
+    /// The peer address of the connection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub addr: Option<String>,
+    /// How the connection was opened; `connected` only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phases: Option<PhasesRecord>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cause: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// Time since the server's previous ping; `server-ping` only, not on the first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval_ms: Option<f64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Record;
+    use super::*;
+
+    #[test]
+    fn probe_record_wire_form() {
+        let rec = Record::Probe(ProbeRecord {
+            header: Header {
+                v: 1,
+                ts: "2026-11-21T10:00:00.000000Z".into(),
+                run: "r".into(),
+                target: "tcp://h:1".into(),
+                protocol: "tcp".into(),
+                mode: "echo".into(),
+            },
+            seq: 3,
+            ok: true,
+            rtt_us: Some(52.5),
+            cause: None,
+            detail: None,
+            phases: None,
+        });
+        let line = serde_json::to_string(&rec).unwrap();
+        assert_eq!(
+            line,
+            r#"{"type":"probe","v":1,"ts":"2026-11-21T10:00:00.000000Z","run":"r","target":"tcp://h:1","protocol":"tcp","mode":"echo","seq":3,"ok":true,"rtt_us":52.5}"#
+        );
+        let back: Record = serde_json::from_str(&line).unwrap();
+        assert_eq!(back, rec);
+    }
+}
