@@ -14,16 +14,20 @@ use std::path::{Path, PathBuf};
 use clap::CommandFactory;
 use clap_complete::Shell;
 
-/// Every generated file: its path relative to the repository root and its bytes.
-pub fn generated_files() -> Vec<(PathBuf, Vec<u8>)> {
-    let commands = [
+/// The command definition of every binary.
+pub fn commands() -> [clap::Command; 4] {
+    [
         kaping::cli::Cli::command(),
         kawatch::cli::Cli::command(),
         kareport::cli::Cli::command(),
         kaserve::cli::Cli::command(),
-    ];
+    ]
+}
+
+/// Every generated file: its path relative to the repository root and its bytes.
+pub fn generated_files() -> Vec<(PathBuf, Vec<u8>)> {
     let mut files = Vec::new();
-    for cmd in commands {
+    for cmd in commands() {
         let name = cmd.get_name().to_string();
         for shell in [
             Shell::Bash,

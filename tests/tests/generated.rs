@@ -1,4 +1,12 @@
-//! completions/ and man/ must match what the clap definitions generate now.
+//! completions/ and man/ must match what the clap definitions generate now, and
+//! every definition must be consistent.
+
+#[test]
+fn every_command_definition_is_consistent() {
+    for command in kaprobe_tests::commands() {
+        command.debug_assert();
+    }
+}
 
 #[test]
 fn completions_and_man_pages_are_fresh() {

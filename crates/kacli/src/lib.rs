@@ -12,4 +12,4 @@ pub mod signal;
 pub use args::{ProbeArgs, ThresholdArgs};
 pub use parse::{parse_duration, parse_percent, parse_positive_duration, parse_target};
 pub use probers::probers;
-pub use runtime::{block_on, stop_on_signals};
+pub use runtime::{block_on, exit, stop_on_signals};

@@ -1,4 +1,7 @@
-//! The runtime the tools run on and the signals that stop them.
+//! The runtime the tools run on, the signals that stop them, and the exit status
+//! a run ends with.
+
+use std::process::ExitCode;
 
 /// Runs `work` on a current-thread runtime (probe loops time things; a cross-CPU
 /// wake-up would swamp a loopback round trip), then shuts it down without waiting
@@ -23,6 +26,19 @@ pub async fn stop_on_signals(token: tokio_util::sync::CancellationToken) {
         token.cancel();
         if crate::signal::shutdown_signal().await.is_ok() {
             std::process::exit(130);
+        }
+    }
+}
+
+/// The exit status of a binary's run: its own, 0 when a closed pipe ended it
+/// (`kaping ... | head`), else 2 after the error in one line on stderr.
+pub fn exit(tool: &str, outcome: anyhow::Result<ExitCode>) -> ExitCode {
+    match outcome {
+        Ok(code) => code,
+        Err(err) if crate::signal::is_broken_pipe(err.as_ref()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("{tool}: {err:#}");
+            ExitCode::from(2)
         }
     }
 }

@@ -91,12 +91,6 @@ pub struct Cli {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
-
-    #[test]
-    fn definition_is_consistent() {
-        Cli::command().debug_assert();
-    }
 
     #[test]
     fn parses_like_ping() {

@@ -115,12 +115,6 @@ fn parse_time(s: &str) -> Result<SystemTime, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
-
-    #[test]
-    fn definition_is_consistent() {
-        Cli::command().debug_assert();
-    }
 
     #[test]
     fn bad_values_are_usage_errors() {

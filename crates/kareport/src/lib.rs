@@ -17,6 +17,46 @@ use crate::aggregate::{Aggregator, Ingested, group_doc};
 
 /// Runs kareport; `Err` is a usage or input error (exit status 2).
 pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
+    let (agg, counts) = read_inputs(&cli)?;
+    let doc = document(&cli, &agg, counts);
+    if let Some(plot) = &cli.plot {
+        let panels: Vec<_> = doc
+            .targets
+            .iter()
+            .zip(agg.groups().values().map(|g| &g.series))
+            .collect();
+        let mut file = std::io::BufWriter::new(
+            std::fs::File::create(plot)
+                .with_context(|| format!("cannot write {}", plot.display()))?,
+        );
+        render::svg::write(&mut file, &panels)
+            .with_context(|| format!("cannot write {}", plot.display()))?;
+    }
+    let sparks: Vec<String> = agg
+        .groups()
+        .values()
+        .map(|g| render::spark::sparkline(&g.series, render::spark::WIDTH))
+        .collect();
+    let mut out = std::io::stdout().lock();
+    match cli.output() {
+        cli::Format::Json => render::json::write(&mut out, &doc)?,
+        cli::Format::Csv => render::csv::write(&mut out, &doc)?,
+        cli::Format::Table => render::table::write(&mut out, &doc, &sparks, false)?,
+        cli::Format::Markdown => render::table::write(&mut out, &doc, &sparks, true)?,
+    }
+    for breach in &doc.breaches {
+        eprintln!("kareport: {breach}");
+    }
+    Ok(if doc.healthy {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// Reads every input (files, then stdin if named or if there are none) into
+/// one aggregation; says on stderr what was skipped or ignored.
+fn read_inputs(cli: &cli::Cli) -> anyhow::Result<(Aggregator, InputCounts)> {
     let mut agg = Aggregator::new(cli.group_by, cli.since, cli.until);
     let mut counts = InputCounts::default();
     let stdin = cli.files.is_empty() || cli.files.iter().any(|f| f == Path::new("-"));
@@ -60,7 +100,12 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
             counts.unknown
         );
     }
+    Ok((agg, counts))
+}
 
+/// The `--json` document every format renders: a group each, checked against
+/// the thresholds.
+fn document(cli: &cli::Cli, agg: &Aggregator, counts: InputCounts) -> ReportDoc {
     let thresholds = cli.thresholds.thresholds();
     let mut breaches = Vec::new();
     let mut groups = Vec::new();
@@ -83,7 +128,7 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
         }
         groups.push(report);
     }
-    let doc = ReportDoc {
+    ReportDoc {
         v: SCHEMA_VERSION,
         tool: "kareport".into(),
         version: env!("CARGO_PKG_VERSION").into(),
@@ -91,41 +136,8 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
         input: counts,
         targets: groups,
         healthy: breaches.is_empty(),
-        breaches: breaches.clone(),
-    };
-    if let Some(plot) = &cli.plot {
-        let panels: Vec<_> = doc
-            .targets
-            .iter()
-            .zip(agg.groups().values().map(|g| &g.series))
-            .collect();
-        let mut file = std::io::BufWriter::new(
-            std::fs::File::create(plot)
-                .with_context(|| format!("cannot write {}", plot.display()))?,
-        );
-        render::svg::write(&mut file, &panels)
-            .with_context(|| format!("cannot write {}", plot.display()))?;
+        breaches,
     }
-    let sparks: Vec<String> = agg
-        .groups()
-        .values()
-        .map(|g| render::spark::sparkline(&g.series, render::spark::WIDTH))
-        .collect();
-    let mut out = std::io::stdout().lock();
-    match cli.output() {
-        cli::Format::Json => render::json::write(&mut out, &doc)?,
-        cli::Format::Csv => render::csv::write(&mut out, &doc)?,
-        cli::Format::Table => render::table::write(&mut out, &doc, &sparks, false)?,
-        cli::Format::Markdown => render::table::write(&mut out, &doc, &sparks, true)?,
-    }
-    for breach in &breaches {
-        eprintln!("kareport: {breach}");
-    }
-    Ok(if breaches.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
 }
 
 /// A progress bar on stderr for large inputs, only when stderr is a terminal.

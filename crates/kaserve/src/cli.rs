@@ -234,12 +234,6 @@ fn parse_listen(s: &str) -> Result<Listen, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
-
-    #[test]
-    fn definition_is_consistent() {
-        Cli::command().debug_assert();
-    }
 
     #[test]
     fn health_statuses() {

@@ -157,12 +157,6 @@ fn parse_multiplier(s: &str) -> Result<f64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
-
-    #[test]
-    fn definition_is_consistent() {
-        Cli::command().debug_assert();
-    }
 
     #[test]
     fn intervals_and_backoff() {

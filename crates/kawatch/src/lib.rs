@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use kaprobe::watch::State;
-use kaprobe::watch::driver::{WatchEvent, watch};
+use kaprobe::watch::driver::{WatchEvent, WatchResult, watch};
 use tokio_util::sync::CancellationToken;
 
 use crate::cli::Until;
@@ -30,48 +30,9 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
 async fn run_async(config: Config) -> anyhow::Result<ExitCode> {
     let cancel = CancellationToken::new();
     tokio::spawn(kacli::stop_on_signals(cancel.clone()));
-    if let Some(duration) = config.duration {
-        let cancel = cancel.clone();
-        tokio::spawn(async move {
-            tokio::time::sleep(duration).await;
-            cancel.cancel();
-        });
-    }
-    // --until gives up at its deadline.
-    let gave_up = CancellationToken::new();
-    if let Some(deadline) = config.deadline {
-        let (cancel, gave_up) = (cancel.clone(), gave_up.clone());
-        tokio::spawn(async move {
-            tokio::time::sleep(deadline).await;
-            gave_up.cancel();
-            cancel.cancel();
-        });
-    }
-
+    let gave_up = end_timers(&config, &cancel);
     let probers = kacli::probers(&config.targets, &config.probe).await?;
-    let metrics = (config.metrics.is_some() || config.metrics_file.is_some())
-        .then(|| Arc::new(metrics::Metrics::new(&config.targets)));
-    if let (Some(addr), Some(m)) = (config.metrics, &metrics) {
-        let bound = metrics::serve(addr, m.clone()).await?;
-        eprintln!("kawatch: metrics on http://{bound}/metrics");
-    }
-    if let (Some(path), Some(m)) = (&config.metrics_file, &metrics) {
-        m.write_file(path)?;
-        let (path, m, cancel) = (path.clone(), m.clone(), cancel.clone());
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(Duration::from_secs(1));
-            while !cancel.is_cancelled() {
-                tokio::select! {
-                    _ = tick.tick() => {
-                        if let Err(e) = m.write_file(&path) {
-                            eprintln!("kawatch: {e:#}");
-                        }
-                    }
-                    () = cancel.cancelled() => {}
-                }
-            }
-        });
-    }
+    let metrics = start_metrics(&config, &cancel).await?;
     let mut renderer = render::new(&config, Instant::now());
     renderer.start(&probers)?;
 
@@ -99,22 +60,11 @@ async fn run_async(config: Config) -> anyhow::Result<ExitCode> {
         }
         anyhow::Ok(results)
     };
-    let mut states = vec![State::Connecting; config.targets.len()];
-    let mut reached = false;
+    let mut until = UntilTracker::new(&config);
     let consume = async {
         while let Some(event) = rx.recv().await {
-            if let WatchEvent::Transition { target, transition } = &event {
-                states[*target] = transition.to;
-                if let Some(until) = config.until {
-                    let want = match until {
-                        Until::Up => State::Up,
-                        Until::Down => State::Down,
-                    };
-                    if !reached && states.iter().all(|s| *s == want) {
-                        reached = true;
-                        cancel.cancel();
-                    }
-                }
+            if until.observe(&event) {
+                cancel.cancel();
             }
             if let Some(m) = &metrics {
                 m.observe(&event);
@@ -133,9 +83,110 @@ async fn run_async(config: Config) -> anyhow::Result<ExitCode> {
         m.write_file(path)?;
     }
     renderer.finish(&results)?;
+    Ok(verdict(
+        &config,
+        &results,
+        until.reached,
+        gave_up.is_cancelled(),
+    ))
+}
+
+/// Ends the watch after `--duration`; gives up `--until` at its deadline (the
+/// returned token says so once it has).
+fn end_timers(config: &Config, cancel: &CancellationToken) -> CancellationToken {
+    if let Some(duration) = config.duration {
+        let cancel = cancel.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(duration).await;
+            cancel.cancel();
+        });
+    }
+    let gave_up = CancellationToken::new();
+    if let Some(deadline) = config.deadline {
+        let (cancel, gave_up) = (cancel.clone(), gave_up.clone());
+        tokio::spawn(async move {
+            tokio::time::sleep(deadline).await;
+            gave_up.cancel();
+            cancel.cancel();
+        });
+    }
+    gave_up
+}
+
+/// The metrics of `--metrics` and `--metrics-file`, served and written.
+async fn start_metrics(
+    config: &Config,
+    cancel: &CancellationToken,
+) -> anyhow::Result<Option<Arc<metrics::Metrics>>> {
+    if config.metrics.is_none() && config.metrics_file.is_none() {
+        return Ok(None);
+    }
+    let m = Arc::new(metrics::Metrics::new(&config.targets));
+    if let Some(addr) = config.metrics {
+        let bound = metrics::serve(addr, m.clone()).await?;
+        eprintln!("kawatch: metrics on http://{bound}/metrics");
+    }
+    if let Some(path) = &config.metrics_file {
+        m.write_file(path)?;
+        let (path, m, cancel) = (path.clone(), m.clone(), cancel.clone());
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(1));
+            while !cancel.is_cancelled() {
+                tokio::select! {
+                    _ = tick.tick() => {
+                        if let Err(e) = m.write_file(&path) {
+                            eprintln!("kawatch: {e:#}");
+                        }
+                    }
+                    () = cancel.cancelled() => {}
+                }
+            }
+        });
+    }
+    Ok(Some(m))
+}
+
+/// Each target's state, to tell when `--until` is reached.
+struct UntilTracker {
+    want: Option<State>,
+    states: Vec<State>,
+    reached: bool,
+}
+
+impl UntilTracker {
+    fn new(config: &Config) -> Self {
+        UntilTracker {
+            want: config.until.map(|until| match until {
+                Until::Up => State::Up,
+                Until::Down => State::Down,
+            }),
+            states: vec![State::Connecting; config.targets.len()],
+            reached: false,
+        }
+    }
+
+    /// Whether this event is the one that reaches `--until`.
+    fn observe(&mut self, event: &WatchEvent) -> bool {
+        let WatchEvent::Transition { target, transition } = event else {
+            return false;
+        };
+        self.states[*target] = transition.to;
+        let Some(want) = self.want else {
+            return false;
+        };
+        if !self.reached && self.states.iter().all(|s| *s == want) {
+            self.reached = true;
+            return true;
+        }
+        false
+    }
+}
+
+/// The exit status, with the reason for a 1 on stderr.
+fn verdict(config: &Config, results: &[WatchResult], reached: bool, gave_up: bool) -> ExitCode {
     let missed_until = config.until.is_some() && !reached;
     if missed_until {
-        let why = if gave_up.is_cancelled() {
+        let why = if gave_up {
             "deadline passed"
         } else {
             "watch ended"
@@ -152,9 +203,9 @@ async fn run_async(config: Config) -> anyhow::Result<ExitCode> {
             );
         }
     }
-    Ok(if missed_until || went_down {
+    if missed_until || went_down {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    })
+    }
 }

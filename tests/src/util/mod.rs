@@ -267,6 +267,20 @@ impl Drop for Running {
 }
 
 /// A kaserve process on a free loopback port; killed when dropped.
+/// The address and URL scheme (tcp, ws, wss, ...) in kaserve's first `--ndjson`
+/// line, its listening record.
+pub fn listening(first: &str) -> (SocketAddr, String) {
+    match serde_json::from_str::<ServeRecord>(first) {
+        Ok(ServeRecord::Listening {
+            addr, proto, tls, ..
+        }) => {
+            let scheme = if tls { format!("{proto}s") } else { proto };
+            (addr.parse().expect("socket address"), scheme)
+        }
+        other => panic!("expected a listening record, got {other:?} from {first:?}"),
+    }
+}
+
 pub struct KaServe {
     pub addr: SocketAddr,
     /// The URL scheme clients use: tcp, ws or wss.
@@ -291,15 +305,7 @@ impl KaServe {
     pub fn start(args: &[&str]) -> Self {
         let mut proc = Running::spawn("kaserve", args);
         let first = proc.next_line().expect("kaserve printed nothing");
-        let (addr, scheme) = match serde_json::from_str::<ServeRecord>(&first) {
-            Ok(ServeRecord::Listening {
-                addr, proto, tls, ..
-            }) => {
-                let scheme = if tls { format!("{proto}s") } else { proto };
-                (addr.parse().expect("socket address"), scheme)
-            }
-            other => panic!("expected a listening record, got {other:?} from {first:?}"),
-        };
+        let (addr, scheme) = listening(&first);
         let log = Arc::new(Mutex::new(vec![first]));
         let mut stdout = proc.stdout.take().expect("stdout");
         let sink = log.clone();

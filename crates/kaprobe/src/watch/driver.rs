@@ -61,130 +61,196 @@ pub async fn watch(
     cancel: CancellationToken,
 ) -> WatchResult {
     prober.set_auto_reconnect(false);
-    let mode = prober.config().mode;
-    let mut machine = Machine::new(cfg.policy.clone());
-    let mut ledger = Ledger::new(Instant::now());
-    let mut stats = ProbeStats::default();
-    let emit = |ev: WatchEvent| {
-        let _ = events.send(ev);
+    let mut w = Watcher {
+        idx,
+        mode: prober.config().mode,
+        prober,
+        machine: Machine::new(cfg.policy.clone()),
+        cfg,
+        events,
+        ledger: Ledger::new(Instant::now()),
+        stats: ProbeStats::default(),
+        retry_in: None,
+        next_keepalive: Instant::now(),
+        seq: 0,
     };
-    let record = |ledger: &mut Ledger, ts: Vec<Transition>| {
-        for t in ts {
-            ledger.record(&t);
-            emit(WatchEvent::Transition {
-                target: idx,
-                transition: t,
-            });
-        }
-    };
-    let mut retry_in: Option<Duration> = None;
-    let mut next_keepalive = Instant::now();
-    let mut seq = 0u64;
-    'watch: loop {
-        match machine.state() {
-            State::Connecting => {
-                // Boxed: opening a connection is the largest step (about 4 KiB of
-                // future); inline, every idle watch would carry it, and a watcher
-                // of 10,000 connections would pay it 10,000 times.
-                let opened = tokio::select! {
-                    () = cancel.cancelled() => break 'watch,
-                    opened = Box::pin(prober.connect()) => opened,
-                };
-                let now = Instant::now();
-                match opened {
-                    Ok(info) => {
-                        record(&mut ledger, machine.connected(now, &info.phases));
-                        if let Some(every) = cfg.interval {
-                            next_keepalive = now + every;
-                        }
-                    }
-                    Err(cause) => {
-                        let (ts, delay) = machine.lost(now, &cause, fastrand::f64());
-                        record(&mut ledger, ts);
-                        retry_in = delay;
-                    }
-                }
-            }
-            State::Reconnecting => {
-                let delay = retry_in.take().unwrap_or_default();
-                tokio::select! {
-                    () = cancel.cancelled() => break 'watch,
-                    () = tokio::time::sleep(delay) => {}
-                }
-                record(&mut ledger, machine.reconnect(Instant::now()));
-            }
+    loop {
+        let step = match w.machine.state() {
+            State::Connecting => w.connect(&cancel).await,
+            State::Reconnecting => w.reconnect(&cancel).await,
             // The attempts are spent: down it stays.
             State::Down => {
                 cancel.cancelled().await;
-                break 'watch;
+                Stop::Cancelled
             }
-            State::Up | State::Degraded => {
-                let keepalive_at = cfg.interval.map(|_| next_keepalive);
-                tokio::select! {
-                    () = cancel.cancelled() => break 'watch,
-                    passive = prober.passive() => match passive {
-                        Passive::ServerPing { interval } => {
-                            emit(WatchEvent::ServerPing { target: idx, interval });
-                        }
-                        Passive::Lost(cause) => {
-                            stats.record_disconnect(cause.kind);
-                            let (ts, delay) = machine.lost(Instant::now(), &cause, fastrand::f64());
-                            record(&mut ledger, ts);
-                            retry_in = delay;
-                        }
-                    },
-                    () = sleep_until_opt(keepalive_at) => {
-                        let every = cfg.interval.expect("a keepalive is due only with an interval");
-                        next_keepalive += every;
-                        seq += 1;
-                        prober.arm(Instant::now());
-                        let at = SystemTime::now();
-                        let report = tokio::select! {
-                            () = cancel.cancelled() => break 'watch,
-                            report = prober.probe(seq) => report,
-                        };
-                        for passive in prober.take_events() {
-                            if let Passive::ServerPing { interval } = passive {
-                                emit(WatchEvent::ServerPing { target: idx, interval });
-                            }
-                        }
-                        let now = Instant::now();
-                        if next_keepalive < now {
-                            next_keepalive = now + every;
-                        }
-                        match &report.result {
-                            Ok(rtt) => stats.record_reply(*rtt),
-                            Err(cause) => stats.record_failure(cause),
-                        }
-                        emit(WatchEvent::Probe { target: idx, seq, at, result: report.result.clone() });
-                        match report.result {
-                            Ok(rtt) => record(&mut ledger, machine.reply(now, rtt)),
-                            Err(cause) if cause.kind == CauseKind::Timeout => {
-                                let (ts, delay) = machine.missed(now, Mode::keepalive_word(mode), fastrand::f64());
-                                record(&mut ledger, ts);
-                                if !machine.state().available() {
-                                    prober.disconnect();
-                                    retry_in = delay;
-                                }
-                            }
-                            Err(cause) => {
-                                prober.disconnect();
-                                let (ts, delay) = machine.lost(now, &cause, fastrand::f64());
-                                record(&mut ledger, ts);
-                                retry_in = delay;
-                            }
-                        }
-                    }
-                }
-            }
+            State::Up | State::Degraded => w.hold(&cancel).await,
+        };
+        if let Stop::Cancelled = step {
+            break;
         }
     }
-    prober.close().await;
+    w.prober.close().await;
     WatchResult {
-        target: prober.target().clone(),
-        mode,
-        summary: ledger.summary(Instant::now()),
-        stats,
+        target: w.prober.target().clone(),
+        mode: w.mode,
+        summary: w.ledger.summary(Instant::now()),
+        stats: w.stats,
+    }
+}
+
+/// Whether a step of the watch was cut short by cancellation.
+enum Stop {
+    Go,
+    Cancelled,
+}
+
+/// One target's watch: its connection, machine, ledger and schedule.
+struct Watcher {
+    idx: usize,
+    mode: Mode,
+    prober: Prober,
+    cfg: std::sync::Arc<WatchConfig>,
+    events: UnboundedSender<WatchEvent>,
+    machine: Machine,
+    ledger: Ledger,
+    stats: ProbeStats,
+    retry_in: Option<Duration>,
+    next_keepalive: Instant,
+    seq: u64,
+}
+
+impl Watcher {
+    fn emit(&self, ev: WatchEvent) {
+        let _ = self.events.send(ev);
+    }
+
+    fn record(&mut self, ts: Vec<Transition>) {
+        for t in ts {
+            self.ledger.record(&t);
+            self.emit(WatchEvent::Transition {
+                target: self.idx,
+                transition: t,
+            });
+        }
+    }
+
+    /// The connection is lost or failed: the machine decides, and the backoff.
+    fn lost(&mut self, now: Instant, cause: &Cause) {
+        let (ts, delay) = self.machine.lost(now, cause, fastrand::f64());
+        self.record(ts);
+        self.retry_in = delay;
+    }
+
+    async fn connect(&mut self, cancel: &CancellationToken) -> Stop {
+        // Boxed: opening a connection is the largest step (about 4 KiB of
+        // future); inline, every idle watch would carry it, and a watcher
+        // of 10,000 connections would pay it 10,000 times.
+        let opened = tokio::select! {
+            () = cancel.cancelled() => return Stop::Cancelled,
+            opened = Box::pin(self.prober.connect()) => opened,
+        };
+        let now = Instant::now();
+        match opened {
+            Ok(info) => {
+                let ts = self.machine.connected(now, &info.phases);
+                self.record(ts);
+                if let Some(every) = self.cfg.interval {
+                    self.next_keepalive = now + every;
+                }
+            }
+            Err(cause) => self.lost(now, &cause),
+        }
+        Stop::Go
+    }
+
+    async fn reconnect(&mut self, cancel: &CancellationToken) -> Stop {
+        let delay = self.retry_in.take().unwrap_or_default();
+        tokio::select! {
+            () = cancel.cancelled() => return Stop::Cancelled,
+            () = tokio::time::sleep(delay) => {}
+        }
+        let ts = self.machine.reconnect(Instant::now());
+        self.record(ts);
+        Stop::Go
+    }
+
+    /// Up or degraded: listen to the peer until the next keepalive is due.
+    async fn hold(&mut self, cancel: &CancellationToken) -> Stop {
+        let keepalive_at = self.cfg.interval.map(|_| self.next_keepalive);
+        tokio::select! {
+            () = cancel.cancelled() => Stop::Cancelled,
+            passive = self.prober.passive() => {
+                match passive {
+                    Passive::ServerPing { interval } => {
+                        self.emit(WatchEvent::ServerPing { target: self.idx, interval });
+                    }
+                    Passive::Lost(cause) => {
+                        self.stats.record_disconnect(cause.kind);
+                        self.lost(Instant::now(), &cause);
+                    }
+                }
+                Stop::Go
+            }
+            () = sleep_until_opt(keepalive_at) => self.keepalive(cancel).await,
+        }
+    }
+
+    /// Sends one keepalive and feeds the machine its outcome.
+    async fn keepalive(&mut self, cancel: &CancellationToken) -> Stop {
+        let every = self
+            .cfg
+            .interval
+            .expect("a keepalive is due only with an interval");
+        self.next_keepalive += every;
+        self.seq += 1;
+        self.prober.arm(Instant::now());
+        let at = SystemTime::now();
+        let report = tokio::select! {
+            () = cancel.cancelled() => return Stop::Cancelled,
+            report = self.prober.probe(self.seq) => report,
+        };
+        for passive in self.prober.take_events() {
+            if let Passive::ServerPing { interval } = passive {
+                self.emit(WatchEvent::ServerPing {
+                    target: self.idx,
+                    interval,
+                });
+            }
+        }
+        let now = Instant::now();
+        if self.next_keepalive < now {
+            self.next_keepalive = now + every;
+        }
+        match &report.result {
+            Ok(rtt) => self.stats.record_reply(*rtt),
+            Err(cause) => self.stats.record_failure(cause),
+        }
+        self.emit(WatchEvent::Probe {
+            target: self.idx,
+            seq: self.seq,
+            at,
+            result: report.result.clone(),
+        });
+        match report.result {
+            Ok(rtt) => {
+                let ts = self.machine.reply(now, rtt);
+                self.record(ts);
+            }
+            Err(cause) if cause.kind == CauseKind::Timeout => {
+                let word = self.mode.keepalive_word();
+                let (ts, delay) = self.machine.missed(now, word, fastrand::f64());
+                self.record(ts);
+                if !self.machine.state().available() {
+                    self.prober.disconnect();
+                    self.retry_in = delay;
+                }
+            }
+            Err(cause) => {
+                self.prober.disconnect();
+                self.lost(now, &cause);
+            }
+        }
+        Stop::Go
     }
 }
 

@@ -54,13 +54,37 @@ fn time_label(ms: u64, span_ms: u64) -> String {
     }
 }
 
+/// Where a panel's plot sits and how it maps time and RTT onto it.
+struct Frame {
+    /// The shared time axis, ms since the epoch.
+    t0: u64,
+    t1: u64,
+    plot_w: f64,
+    top: f64,
+    plot_h: f64,
+    /// The RTT at the top of the panel, ms.
+    y_max: f64,
+}
+
+impl Frame {
+    fn x(&self, ms: u64) -> f64 {
+        LEFT + (ms.saturating_sub(self.t0)) as f64 / (self.t1 - self.t0) as f64 * self.plot_w
+    }
+
+    fn bottom(&self) -> f64 {
+        self.top + self.plot_h
+    }
+
+    fn y(&self, us: f64) -> f64 {
+        self.bottom() - (us / 1000.0 / self.y_max).min(1.0) * self.plot_h
+    }
+}
+
 /// Writes the plot of `groups` (report and series, in the same order).
 pub fn write(out: &mut impl Write, groups: &[(&ReportGroup, &Series)]) -> io::Result<()> {
     let spans: Vec<(u64, u64)> = groups.iter().filter_map(|(_, s)| s.span_ms()).collect();
     let t0 = spans.iter().map(|s| s.0).min().unwrap_or(0);
     let t1 = spans.iter().map(|s| s.1).max().unwrap_or(1).max(t0 + 1);
-    let plot_w = WIDTH - LEFT - RIGHT;
-    let x = |ms: u64| LEFT + (ms.saturating_sub(t0)) as f64 / (t1 - t0) as f64 * plot_w;
     let height = HEADER + PANEL * groups.len().max(1) as f64;
     let mut svg = String::new();
     let _ = writeln!(
@@ -72,150 +96,175 @@ pub fn write(out: &mut impl Write, groups: &[(&ReportGroup, &Series)]) -> io::Re
         r#"<rect width="100%" height="100%" fill="white"/><text x="{LEFT}" y="18" font-size="13">RTT over time (ms, UTC): mean line, min-max band, lost probes as red ticks, down periods shaded</text>"#
     );
     for (i, (report, series)) in groups.iter().enumerate() {
-        let top = HEADER + i as f64 * PANEL + TOP;
-        let plot_h = PANEL - TOP - BOTTOM;
-        let bottom = top + plot_h;
         let max_us = series
             .buckets()
             .filter(|(_, b)| b.replies > 0)
             .map(|(_, b)| b.max_us)
             .fold(0.0, f64::max);
-        let y_max = nice_ceiling(max_us / 1000.0 * 1.05);
-        let y = |us: f64| bottom - (us / 1000.0 / y_max).min(1.0) * plot_h;
+        let frame = Frame {
+            t0,
+            t1,
+            plot_w: WIDTH - LEFT - RIGHT,
+            top: HEADER + i as f64 * PANEL + TOP,
+            plot_h: PANEL - TOP - BOTTOM,
+            y_max: nice_ceiling(max_us / 1000.0 * 1.05),
+        };
         let _ = writeln!(
             svg,
             r#"<g class="panel" data-group="{}">"#,
             escape(&report.group)
         );
-        let mut title = format!(
-            "{}: {} probes, {:.2}% loss",
-            report.group, report.probes, report.loss_pct
-        );
-        if let Some(p50) = report.rtt.p50_us {
-            let _ = write!(title, ", p50 {:.3} ms", p50 / 1000.0);
-        }
-        if let Some(p99) = report.rtt.p99_us {
-            let _ = write!(title, ", p99 {:.3} ms", p99 / 1000.0);
-        }
-        if let Some(a) = report.availability_pct {
-            let _ = write!(title, ", available {a:.3}%");
-        }
-        let _ = writeln!(
-            svg,
-            r#"<text x="{LEFT}" y="{:.1}" font-weight="bold">{}</text>"#,
-            top - 8.0,
-            escape(&title)
-        );
-        let _ = writeln!(
-            svg,
-            r##"<rect x="{LEFT}" y="{top:.1}" width="{plot_w:.1}" height="{plot_h:.1}" fill="#fafafa" stroke="#999"/>"##
-        );
-        for step in 0..=4 {
-            let v = y_max * f64::from(step) / 4.0;
-            let gy = bottom - plot_h * f64::from(step) / 4.0;
-            let _ = writeln!(
-                svg,
-                r##"<line x1="{LEFT}" y1="{gy:.1}" x2="{:.1}" y2="{gy:.1}" stroke="#ddd"/><text x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"##,
-                LEFT + plot_w,
-                LEFT - 6.0,
-                gy + 4.0,
-                format_ms(v)
-            );
-        }
-        for step in 0..=4u64 {
-            let ms = t0 + (t1 - t0) * step / 4;
-            let anchor = match step {
-                0 => "start",
-                4 => "end",
-                _ => "middle",
-            };
-            let _ = writeln!(
-                svg,
-                r#"<text x="{:.1}" y="{:.1}" text-anchor="{anchor}">{}</text>"#,
-                x(ms),
-                bottom + 15.0,
-                time_label(ms, t1 - t0)
-            );
-        }
-        let width = series.width_ms();
-        // Down periods: runs of buckets with down time, one rectangle each.
-        let mut run: Option<(u64, u64)> = None;
-        let mut downs = Vec::new();
-        for (start, b) in series.buckets() {
-            if b.down_ms <= 0.0 {
-                continue;
-            }
-            run = match run {
-                Some((from, to)) if to == start => Some((from, start + width)),
-                Some(done) => {
-                    downs.push(done);
-                    Some((start, start + width))
-                }
-                None => Some((start, start + width)),
-            };
-        }
-        downs.extend(run);
-        for (from, to) in downs {
-            let _ = writeln!(
-                svg,
-                r##"<rect class="down" x="{:.1}" y="{top:.1}" width="{:.1}" height="{plot_h:.1}" fill="#d62728" fill-opacity="0.25" data-from="{}" data-to="{}"><title>down</title></rect>"##,
-                x(from),
-                (x(to.min(t1)) - x(from)).max(1.0),
-                humantime::format_rfc3339_millis(at(from)),
-                humantime::format_rfc3339_millis(at(to)),
-            );
-        }
-        // The min-max band and the mean line, broken where probes were lost or it
-        // was down with no reply.
-        let mut band = String::new();
-        let mut lines: Vec<Vec<(f64, f64)>> = Vec::new();
-        let mut broken = true;
-        for (start, b) in series.buckets() {
-            if let Some(avg) = b.avg_us() {
-                let cx = x(start) + (x(start + width) - x(start)) / 2.0;
-                let _ = write!(band, "M{cx:.1} {:.1}V{:.1}", y(b.max_us), y(b.min_us) + 0.5);
-                if broken {
-                    lines.push(Vec::new());
-                    broken = false;
-                }
-                if let Some(line) = lines.last_mut() {
-                    line.push((cx, y(avg)));
-                }
-            } else if b.lost > 0 || b.down_ms > 0.0 {
-                broken = true;
-            }
-            if b.lost > 0 {
-                let _ = writeln!(
-                    svg,
-                    r##"<rect class="lost" x="{:.1}" y="{top:.1}" width="{:.1}" height="6" fill="#d62728"><title>{} lost</title></rect>"##,
-                    x(start),
-                    (x(start + width) - x(start)).max(1.0),
-                    b.lost
-                );
-            }
-        }
-        if !band.is_empty() {
-            let _ = writeln!(
-                svg,
-                r##"<path class="band" d="{band}" stroke="#9ecae1" stroke-width="2" fill="none"/>"##
-            );
-        }
-        for line in lines {
-            let points: Vec<String> = line
-                .iter()
-                .map(|(px, py)| format!("{px:.1},{py:.1}"))
-                .collect();
-            let _ = writeln!(
-                svg,
-                r##"<polyline class="rtt" points="{}" stroke="#1f77b4" stroke-width="1.5" fill="none"/>"##,
-                points.join(" ")
-            );
-        }
+        axes(&mut svg, &frame, report);
+        downs(&mut svg, &frame, series);
+        rtt(&mut svg, &frame, series);
         svg.push_str("</g>\n");
     }
     svg.push_str("</svg>\n");
     out.write_all(svg.as_bytes())?;
     out.flush()
+}
+
+/// A panel's title, frame, RTT grid and time labels.
+fn axes(svg: &mut String, f: &Frame, report: &ReportGroup) {
+    let (top, plot_w, plot_h, bottom) = (f.top, f.plot_w, f.plot_h, f.bottom());
+    let mut title = format!(
+        "{}: {} probes, {:.2}% loss",
+        report.group, report.probes, report.loss_pct
+    );
+    if let Some(p50) = report.rtt.p50_us {
+        let _ = write!(title, ", p50 {:.3} ms", p50 / 1000.0);
+    }
+    if let Some(p99) = report.rtt.p99_us {
+        let _ = write!(title, ", p99 {:.3} ms", p99 / 1000.0);
+    }
+    if let Some(a) = report.availability_pct {
+        let _ = write!(title, ", available {a:.3}%");
+    }
+    let _ = writeln!(
+        svg,
+        r#"<text x="{LEFT}" y="{:.1}" font-weight="bold">{}</text>"#,
+        top - 8.0,
+        escape(&title)
+    );
+    let _ = writeln!(
+        svg,
+        r##"<rect x="{LEFT}" y="{top:.1}" width="{plot_w:.1}" height="{plot_h:.1}" fill="#fafafa" stroke="#999"/>"##
+    );
+    for step in 0..=4 {
+        let v = f.y_max * f64::from(step) / 4.0;
+        let gy = bottom - plot_h * f64::from(step) / 4.0;
+        let _ = writeln!(
+            svg,
+            r##"<line x1="{LEFT}" y1="{gy:.1}" x2="{:.1}" y2="{gy:.1}" stroke="#ddd"/><text x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"##,
+            LEFT + plot_w,
+            LEFT - 6.0,
+            gy + 4.0,
+            format_ms(v)
+        );
+    }
+    for step in 0..=4u64 {
+        let ms = f.t0 + (f.t1 - f.t0) * step / 4;
+        let anchor = match step {
+            0 => "start",
+            4 => "end",
+            _ => "middle",
+        };
+        let _ = writeln!(
+            svg,
+            r#"<text x="{:.1}" y="{:.1}" text-anchor="{anchor}">{}</text>"#,
+            f.x(ms),
+            bottom + 15.0,
+            time_label(ms, f.t1 - f.t0)
+        );
+    }
+}
+
+/// Down periods: runs of buckets with down time, one shaded rectangle each.
+fn downs(svg: &mut String, f: &Frame, series: &Series) {
+    let (top, plot_h) = (f.top, f.plot_h);
+    let width = series.width_ms();
+    let mut run: Option<(u64, u64)> = None;
+    let mut downs = Vec::new();
+    for (start, b) in series.buckets() {
+        if b.down_ms <= 0.0 {
+            continue;
+        }
+        run = match run {
+            Some((from, to)) if to == start => Some((from, start + width)),
+            Some(done) => {
+                downs.push(done);
+                Some((start, start + width))
+            }
+            None => Some((start, start + width)),
+        };
+    }
+    downs.extend(run);
+    for (from, to) in downs {
+        let _ = writeln!(
+            svg,
+            r##"<rect class="down" x="{:.1}" y="{top:.1}" width="{:.1}" height="{plot_h:.1}" fill="#d62728" fill-opacity="0.25" data-from="{}" data-to="{}"><title>down</title></rect>"##,
+            f.x(from),
+            (f.x(to.min(f.t1)) - f.x(from)).max(1.0),
+            humantime::format_rfc3339_millis(at(from)),
+            humantime::format_rfc3339_millis(at(to)),
+        );
+    }
+}
+
+/// The min-max band and the mean line, broken where probes were lost or it was
+/// down with no reply, and a red tick for each bucket with losses.
+fn rtt(svg: &mut String, f: &Frame, series: &Series) {
+    let top = f.top;
+    let width = series.width_ms();
+    let mut band = String::new();
+    let mut lines: Vec<Vec<(f64, f64)>> = Vec::new();
+    let mut broken = true;
+    for (start, b) in series.buckets() {
+        if let Some(avg) = b.avg_us() {
+            let cx = f.x(start) + (f.x(start + width) - f.x(start)) / 2.0;
+            let _ = write!(
+                band,
+                "M{cx:.1} {:.1}V{:.1}",
+                f.y(b.max_us),
+                f.y(b.min_us) + 0.5
+            );
+            if broken {
+                lines.push(Vec::new());
+                broken = false;
+            }
+            if let Some(line) = lines.last_mut() {
+                line.push((cx, f.y(avg)));
+            }
+        } else if b.lost > 0 || b.down_ms > 0.0 {
+            broken = true;
+        }
+        if b.lost > 0 {
+            let _ = writeln!(
+                svg,
+                r##"<rect class="lost" x="{:.1}" y="{top:.1}" width="{:.1}" height="6" fill="#d62728"><title>{} lost</title></rect>"##,
+                f.x(start),
+                (f.x(start + width) - f.x(start)).max(1.0),
+                b.lost
+            );
+        }
+    }
+    if !band.is_empty() {
+        let _ = writeln!(
+            svg,
+            r##"<path class="band" d="{band}" stroke="#9ecae1" stroke-width="2" fill="none"/>"##
+        );
+    }
+    for line in lines {
+        let points: Vec<String> = line
+            .iter()
+            .map(|(px, py)| format!("{px:.1},{py:.1}"))
+            .collect();
+        let _ = writeln!(
+            svg,
+            r##"<polyline class="rtt" points="{}" stroke="#1f77b4" stroke-width="1.5" fill="none"/>"##,
+            points.join(" ")
+        );
+    }
 }
 
 fn format_ms(v: f64) -> String {

@@ -6,15 +6,17 @@
 //! silent; faults drop or delay its Pongs, close idle connections, go quiet or reset.
 
 use std::collections::VecDeque;
+use std::ops::ControlFlow;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use tokio::net::TcpStream;
 use tokio::time::Instant;
-use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::{Bytes, Error as WsError, Message};
 use tokio_util::sync::CancellationToken;
 
 use super::conn::{Conn, Wake};
@@ -25,37 +27,17 @@ use kaprobe::tls::Io;
 /// How long a client has for the TLS and upgrade handshakes.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
+type Ws = WebSocketStream<Box<dyn Io>>;
+/// `Break(cause)` ends the connection (`None`: without a cause), `Continue` serves on.
+type Step = ControlFlow<Option<Cause>>;
+
 /// Serves one client until it leaves (returns why) or shutdown (returns `None`).
-pub async fn handle(stream: TcpStream, mut conn: Conn) -> Option<Cause> {
-    let opts = conn.opts.clone();
-    let shutdown: CancellationToken = conn.shutdown.clone();
+pub async fn handle(stream: TcpStream, conn: Conn) -> Option<Cause> {
     let gate = Permits::default();
-    let hold_pongs = conn.faults.holds_pongs();
-    let handshake = async {
-        let io: Box<dyn Io> = match &opts.tls {
-            None => Box::new(stream),
-            Some(config) => {
-                let acceptor = tokio_rustls::TlsAcceptor::from(config.clone());
-                Box::new(
-                    acceptor
-                        .accept(stream)
-                        .await
-                        .map_err(|e| kaprobe::tls::server_handshake_cause(&e))?,
-                )
-            }
-        };
-        let io: Box<dyn Io> = if hold_pongs {
-            Box::new(PongFilter::new(io, gate.clone()))
-        } else {
-            io
-        };
-        tokio_tungstenite::accept_async(io)
-            .await
-            .map_err(|e| Cause::new(CauseKind::Protocol, format!("upgrade failed: {e}")))
-    };
-    let mut ws = tokio::select! {
+    let shutdown = conn.shutdown.clone();
+    let ws = tokio::select! {
         () = shutdown.cancelled() => return None,
-        done = tokio::time::timeout(HANDSHAKE_TIMEOUT, handshake) => match done {
+        done = tokio::time::timeout(HANDSHAKE_TIMEOUT, accept(stream, &conn, &gate)) => match done {
             Ok(Ok(ws)) => ws,
             Ok(Err(cause)) => return Some(cause),
             Err(_) => return Some(Cause::timeout("handshake not finished in time")),
@@ -63,124 +45,221 @@ pub async fn handle(stream: TcpStream, mut conn: Conn) -> Option<Cause> {
     };
     gate.armed.store(true, Ordering::Relaxed);
     conn.heard();
-    let close_code = conn.faults.close_code.map(CloseCode::from);
-    // Pongs held back by the delay-pongs fault, and when each is due.
-    let mut delayed: VecDeque<(tokio_tungstenite::tungstenite::Bytes, Instant)> = VecDeque::new();
+    let next_ping = conn.opts.ping_interval.map(|every| Instant::now() + every);
+    let session = Session {
+        ws,
+        close_code: conn.faults.close_code.map(CloseCode::from),
+        conn,
+        gate,
+        delayed: VecDeque::new(),
+        next_ping,
+        outstanding: None,
+        pings: 0,
+    };
+    session.run(shutdown).await
+}
 
-    let mut next_ping = opts.ping_interval.map(|every| Instant::now() + every);
-    // The payload of the Ping awaiting its Pong, and when it is overdue.
-    let mut outstanding: Option<(Vec<u8>, Instant)> = None;
-    let mut pings = 0u64;
-    loop {
-        let ping_at = next_ping.unwrap_or_else(kaprobe::units::far_future);
-        let overdue_at = outstanding
-            .as_ref()
-            .map_or_else(kaprobe::units::far_future, |(_, at)| *at);
-        let pong_at = delayed.front().map(|(_, at)| *at);
-        tokio::select! {
-            () = shutdown.cancelled() => {
-                let _ = ws.close(Some(close_frame(CloseCode::Away, "server shutting down"))).await;
-                return None;
-            }
-            wake = conn.wake() => match wake {
-                Wake::Ping => {
-                    if let Err(e) = ws.send(Message::Ping(b"kaserve liveness".to_vec().into())).await {
-                        return Some(abnormal(e));
-                    }
-                    conn.traffic();
-                    conn.pinged("Ping frame");
+/// TLS if configured, then the upgrade; a pong-holding fault wraps the stream so
+/// tungstenite's own Pongs can be held back.
+async fn accept(stream: TcpStream, conn: &Conn, gate: &Permits) -> Result<Ws, Cause> {
+    let io: Box<dyn Io> = match &conn.opts.tls {
+        None => Box::new(stream),
+        Some(config) => {
+            let acceptor = tokio_rustls::TlsAcceptor::from(config.clone());
+            Box::new(
+                acceptor
+                    .accept(stream)
+                    .await
+                    .map_err(|e| kaprobe::tls::server_handshake_cause(&e))?,
+            )
+        }
+    };
+    let io: Box<dyn Io> = if conn.faults.holds_pongs() {
+        Box::new(PongFilter::new(io, gate.clone()))
+    } else {
+        io
+    };
+    tokio_tungstenite::accept_async(io)
+        .await
+        .map_err(|e| Cause::new(CauseKind::Protocol, format!("upgrade failed: {e}")))
+}
+
+/// One upgraded client and what its loop keeps.
+struct Session {
+    ws: Ws,
+    conn: Conn,
+    gate: Permits,
+    close_code: Option<CloseCode>,
+    /// Pongs held back by the delay-pongs fault, and when each is due.
+    delayed: VecDeque<(Bytes, Instant)>,
+    next_ping: Option<Instant>,
+    /// The payload of the Ping awaiting its Pong, and when it is overdue.
+    outstanding: Option<(Vec<u8>, Instant)>,
+    pings: u64,
+}
+
+impl Session {
+    async fn run(mut self, shutdown: CancellationToken) -> Option<Cause> {
+        loop {
+            let ping_at = self.next_ping.unwrap_or_else(kaprobe::units::far_future);
+            let overdue_at = self
+                .outstanding
+                .as_ref()
+                .map_or_else(kaprobe::units::far_future, |(_, at)| *at);
+            let pong_at = self.delayed.front().map(|(_, at)| *at);
+            let step = tokio::select! {
+                () = shutdown.cancelled() => {
+                    let _ = self.ws.close(Some(close_frame(CloseCode::Away, "server shutting down"))).await;
+                    Step::Break(None)
                 }
-                Wake::Expired(silent) => {
-                    let cause = conn.expired_cause(silent);
-                    let code = close_code.unwrap_or(CloseCode::Error);
-                    let _ = ws.close(Some(close_frame(code, "keepalive timeout"))).await;
-                    return Some(cause);
+                wake = self.conn.wake() => self.on_wake(wake).await,
+                () = tokio::time::sleep_until(pong_at.unwrap_or_else(Instant::now)), if pong_at.is_some() => {
+                    self.send_delayed_pong().await
                 }
-                Wake::CloseIdle(idle) => {
-                    let cause = conn.close_idle_cause(idle);
-                    // A load balancer just drops the connection; with close-code,
-                    // close as a server would.
-                    if let Some(code) = close_code {
-                        let _ = ws.close(Some(close_frame(code, "idle timeout"))).await;
-                    }
-                    return Some(cause);
+                () = tokio::time::sleep_until(ping_at), if self.next_ping.is_some() => {
+                    self.keepalive_ping(ping_at).await
                 }
-                Wake::Blackhole => {
-                    conn.blackhole().await;
-                    return None;
+                () = tokio::time::sleep_until(overdue_at), if self.outstanding.is_some() => {
+                    Step::Break(Some(self.keepalive_timeout().await))
                 }
-                Wake::Reset => return Some(conn.reset_cause()),
-                Wake::Goaway => {}
-            },
-            () = tokio::time::sleep_until(pong_at.unwrap_or_else(Instant::now)), if pong_at.is_some() => {
-                if let Some((payload, _)) = delayed.pop_front() {
-                    gate.permits.fetch_add(1, Ordering::Relaxed);
-                    if let Err(e) = ws.send(Message::Pong(payload)).await {
-                        return Some(abnormal(e));
-                    }
-                    conn.traffic();
-                }
-            }
-            () = tokio::time::sleep_until(ping_at), if next_ping.is_some() => {
-                next_ping = opts.ping_interval.map(|every| ping_at + every);
-                if outstanding.is_none() {
-                    pings += 1;
-                    let payload = format!("kaserve {pings}").into_bytes();
-                    if let Err(e) = ws.send(Message::Ping(payload.clone().into())).await {
-                        return Some(abnormal(e));
-                    }
-                    outstanding = Some((payload, Instant::now() + opts.ping_timeout));
-                }
-            }
-            () = tokio::time::sleep_until(overdue_at), if outstanding.is_some() => {
-                let reason = "keepalive ping timeout";
-                let _ = ws.close(Some(close_frame(CloseCode::Error, reason))).await;
-                // Give the client a moment to answer the close, as websockets does.
-                let _ = tokio::time::timeout(Duration::from_secs(1), async {
-                    while let Some(Ok(_)) = ws.next().await {}
-                })
-                .await;
-                return Some(Cause::new(
-                    CauseKind::WsClose(1011),
-                    format!(
-                        "{reason}: no pong within {}",
-                        humantime::format_duration(opts.ping_timeout)
-                    ),
-                ));
-            }
-            message = ws.next() => {
-                conn.heard();
-                let reply = match message {
-                    None => return Some(Cause::new(CauseKind::WsClose(1006), "connection ended without a close frame")),
-                    Some(Err(e)) => return Some(abnormal(e)),
-                    Some(Ok(Message::Close(frame))) => {
-                        let code = frame.as_ref().map_or(1005, |f| u16::from(f.code));
-                        let reason = frame.map(|f| f.reason.to_string()).unwrap_or_default();
-                        return Some(Cause::new(CauseKind::WsClose(code), reason));
-                    }
-                    Some(Ok(Message::Pong(payload))) => {
-                        if outstanding.as_ref().is_some_and(|(want, _)| payload == want.as_slice()) {
-                            outstanding = None;
-                        }
-                        continue;
-                    }
-                    Some(Ok(Message::Text(text))) => Message::Text(text_reply(&text).unwrap_or_else(|| text.to_string()).into()),
-                    Some(Ok(Message::Binary(data))) => Message::Binary(data),
-                    Some(Ok(Message::Ping(payload))) => {
-                        // tungstenite answers pings itself; a fault holds that back.
-                        if let Some(delay) = conn.faults.delay_pongs {
-                            delayed.push_back((payload, Instant::now() + delay));
-                        }
-                        continue;
-                    }
-                    Some(Ok(_)) => continue,
-                };
-                if let Err(e) = ws.send(reply).await {
-                    return Some(abnormal(e));
-                }
-                conn.traffic();
+                message = self.ws.next() => self.on_message(message).await,
+            };
+            if let Step::Break(ending) = step {
+                return ending;
             }
         }
+    }
+
+    /// What a liveness or fault timer asks for.
+    async fn on_wake(&mut self, wake: Wake) -> Step {
+        match wake {
+            Wake::Ping => {
+                let ping = Message::Ping(b"kaserve liveness".to_vec().into());
+                self.send(ping).await?;
+                self.conn.pinged("Ping frame");
+                Step::Continue(())
+            }
+            Wake::Expired(silent) => {
+                let cause = self.conn.expired_cause(silent);
+                let code = self.close_code.unwrap_or(CloseCode::Error);
+                let _ = self
+                    .ws
+                    .close(Some(close_frame(code, "keepalive timeout")))
+                    .await;
+                Step::Break(Some(cause))
+            }
+            Wake::CloseIdle(idle) => {
+                let cause = self.conn.close_idle_cause(idle);
+                // A load balancer just drops the connection; with close-code,
+                // close as a server would.
+                if let Some(code) = self.close_code {
+                    let _ = self.ws.close(Some(close_frame(code, "idle timeout"))).await;
+                }
+                Step::Break(Some(cause))
+            }
+            Wake::Blackhole => {
+                self.conn.blackhole().await;
+                Step::Break(None)
+            }
+            Wake::Reset => Step::Break(Some(self.conn.reset_cause())),
+            Wake::Goaway => Step::Continue(()),
+        }
+    }
+
+    /// Sends a message; a failed write ends the connection.
+    async fn send(&mut self, message: Message) -> Step {
+        if let Err(e) = self.ws.send(message).await {
+            return Step::Break(Some(abnormal(e)));
+        }
+        self.conn.traffic();
+        Step::Continue(())
+    }
+
+    async fn send_delayed_pong(&mut self) -> Step {
+        let Some((payload, _)) = self.delayed.pop_front() else {
+            return Step::Continue(());
+        };
+        self.gate.permits.fetch_add(1, Ordering::Relaxed);
+        self.send(Message::Pong(payload)).await
+    }
+
+    /// The keepalive Ping every `ping_interval`, unless one is still unanswered.
+    async fn keepalive_ping(&mut self, due: Instant) -> Step {
+        self.next_ping = self.conn.opts.ping_interval.map(|every| due + every);
+        if self.outstanding.is_some() {
+            return Step::Continue(());
+        }
+        self.pings += 1;
+        let payload = format!("kaserve {}", self.pings).into_bytes();
+        if let Err(e) = self.ws.send(Message::Ping(payload.clone().into())).await {
+            return Step::Break(Some(abnormal(e)));
+        }
+        self.outstanding = Some((payload, Instant::now() + self.conn.opts.ping_timeout));
+        Step::Continue(())
+    }
+
+    /// A Pong that did not come in time: close with 1011, as websockets does.
+    async fn keepalive_timeout(&mut self) -> Cause {
+        let reason = "keepalive ping timeout";
+        let _ = self
+            .ws
+            .close(Some(close_frame(CloseCode::Error, reason)))
+            .await;
+        // Give the client a moment to answer the close, as websockets does.
+        let _ = tokio::time::timeout(Duration::from_secs(1), async {
+            while let Some(Ok(_)) = self.ws.next().await {}
+        })
+        .await;
+        Cause::new(
+            CauseKind::WsClose(1011),
+            format!(
+                "{reason}: no pong within {}",
+                humantime::format_duration(self.conn.opts.ping_timeout)
+            ),
+        )
+    }
+
+    /// A message from the client: echoed, answered, or the end of the connection.
+    async fn on_message(&mut self, message: Option<Result<Message, WsError>>) -> Step {
+        self.conn.heard();
+        let reply = match message {
+            None => {
+                let cause = Cause::new(
+                    CauseKind::WsClose(1006),
+                    "connection ended without a close frame",
+                );
+                return Step::Break(Some(cause));
+            }
+            Some(Err(e)) => return Step::Break(Some(abnormal(e))),
+            Some(Ok(Message::Close(frame))) => {
+                let code = frame.as_ref().map_or(1005, |f| u16::from(f.code));
+                let reason = frame.map(|f| f.reason.to_string()).unwrap_or_default();
+                return Step::Break(Some(Cause::new(CauseKind::WsClose(code), reason)));
+            }
+            Some(Ok(Message::Pong(payload))) => {
+                let answered = self
+                    .outstanding
+                    .as_ref()
+                    .is_some_and(|(want, _)| payload == want.as_slice());
+                if answered {
+                    self.outstanding = None;
+                }
+                return Step::Continue(());
+            }
+            Some(Ok(Message::Text(text))) => {
+                Message::Text(text_reply(&text).unwrap_or_else(|| text.to_string()).into())
+            }
+            Some(Ok(Message::Binary(data))) => Message::Binary(data),
+            Some(Ok(Message::Ping(payload))) => {
+                // tungstenite answers pings itself; a fault holds that back.
+                if let Some(delay) = self.conn.faults.delay_pongs {
+                    self.delayed.push_back((payload, Instant::now() + delay));
+                }
+                return Step::Continue(());
+            }
+            Some(Ok(_)) => return Step::Continue(()),
+        };
+        self.send(reply).await
     }
 }
 

@@ -1,0 +1,102 @@
+//! The one service the gRPC responder has: `grpc.health.v1.Health/Check`, a unary
+//! call answered from the health table; every other method is UNIMPLEMENTED.
+
+use bytes::{BufMut, Bytes, BytesMut};
+use h2::RecvStream;
+use h2::server::SendResponse;
+use prost::Message;
+use tonic_health::pb::{HealthCheckRequest, HealthCheckResponse};
+
+use crate::serve::ServeOptions;
+
+/// The largest request body read.
+const MAX_REQUEST: usize = 64 * 1024;
+
+/// Answers one unary call: the health Check, or UNIMPLEMENTED.
+pub async fn unary(
+    request: http::Request<RecvStream>,
+    mut respond: SendResponse<Bytes>,
+    opts: &ServeOptions,
+) {
+    if request.uri().path() != "/grpc.health.v1.Health/Check" {
+        trailers_only(&mut respond, 12, "unknown method");
+        return;
+    }
+    let mut body = request.into_body();
+    let mut buf = BytesMut::new();
+    while let Some(chunk) = body.data().await {
+        let Ok(chunk) = chunk else { return };
+        let _ = body.flow_control().release_capacity(chunk.len());
+        buf.extend_from_slice(&chunk);
+        if buf.len() > MAX_REQUEST {
+            trailers_only(&mut respond, 8, "request too large");
+            return;
+        }
+    }
+    let Some(message) = grpc_message(&buf) else {
+        trailers_only(&mut respond, 13, "malformed request");
+        return;
+    };
+    let Ok(check) = HealthCheckRequest::decode(message) else {
+        trailers_only(&mut respond, 13, "malformed HealthCheckRequest");
+        return;
+    };
+    let health = opts.health.read().expect("health lock").get(&check.service);
+    let Some(status) = health else {
+        trailers_only(&mut respond, 5, "unknown service");
+        return;
+    };
+    let reply = HealthCheckResponse {
+        status: status as i32,
+    };
+    let mut framed = BytesMut::with_capacity(5 + reply.encoded_len());
+    framed.put_u8(0);
+    framed.put_u32(reply.encoded_len() as u32);
+    reply.encode(&mut framed).expect("a BytesMut grows");
+    let head = http::Response::builder()
+        .header("content-type", "application/grpc")
+        .body(())
+        .expect("static response");
+    let Ok(mut stream) = respond.send_response(head, false) else {
+        return;
+    };
+    let _ = stream.send_data(framed.freeze(), false);
+    let mut trailers = http::HeaderMap::new();
+    trailers.insert("grpc-status", http::HeaderValue::from_static("0"));
+    let _ = stream.send_trailers(trailers);
+}
+
+/// The one message of a unary request: no compression, length-prefixed.
+fn grpc_message(buf: &[u8]) -> Option<&[u8]> {
+    let (&flag, rest) = buf.split_first()?;
+    if flag != 0 || rest.len() < 4 {
+        return None;
+    }
+    let len = u32::from_be_bytes([rest[0], rest[1], rest[2], rest[3]]) as usize;
+    rest.get(4..4 + len)
+}
+
+/// A response with no body: status and message in the headers (gRPC's
+/// "Trailers-Only").
+fn trailers_only(respond: &mut SendResponse<Bytes>, code: u8, message: &str) {
+    let response = http::Response::builder()
+        .header("content-type", "application/grpc")
+        .header("grpc-status", code.to_string())
+        .header("grpc-message", message)
+        .body(())
+        .expect("static response");
+    let _ = respond.send_response(response, true);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grpc_framing() {
+        assert_eq!(grpc_message(&[0, 0, 0, 0, 2, 10, 0]), Some(&[10, 0][..]));
+        assert_eq!(grpc_message(&[1, 0, 0, 0, 0]), None, "compressed");
+        assert_eq!(grpc_message(&[0, 0, 0, 0, 5, 1]), None, "short");
+        assert_eq!(grpc_message(&[]), None);
+    }
+}
