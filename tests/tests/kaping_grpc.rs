@@ -324,15 +324,3 @@ fn grpcs_with_authority_and_fresh_phases() {
         assert!(ph.tls_us.is_some() && ph.handshake_us.is_some() && ph.first_us.is_some());
     }
 }
-
-#[test]
-fn the_demo_includes_grpc() {
-    let out = kaping(&["--demo", "-c", "1", "-i", "10ms"]);
-    assert_eq!(out.code(), 0, "{}", out.stderr);
-    assert!(
-        out.stdout.contains("SERVING from grpc://"),
-        "{}",
-        out.stdout
-    );
-    assert!(out.stdout.contains("h2ping mode"), "{}", out.stdout);
-}

@@ -415,13 +415,12 @@ fn mutual_tls() {
 }
 
 #[test]
-fn the_demo_includes_websocket() {
+fn the_demo_includes_websocket_and_grpc() {
     let out = kaping(&["--demo", "-c", "1", "-i", "10ms"]);
     assert_eq!(out.code(), 0, "{}", out.stderr);
-    assert!(
-        out.stdout.contains("ping mode, WebSocket Ping frames"),
-        "{}",
-        out.stdout
-    );
-    assert!(out.stdout.contains("pong from ws://"), "{}", out.stdout);
+    let has = |text: &str| assert!(out.stdout.contains(text), "{text}: {}", out.stdout);
+    has("ping mode, WebSocket Ping frames");
+    has("pong from ws://");
+    has("SERVING from grpc://");
+    has("h2ping mode");
 }

@@ -8,6 +8,15 @@ use kawire::record::{Record, StateRecord, SummaryRecord};
 use crate::util::proxy::{Fault, FaultProxy};
 use crate::util::{KaServe, Running, parse_records, run};
 
+/// The first transition into down.
+fn first_down(records: &[Record]) -> StateRecord {
+    states(records)
+        .into_iter()
+        .find(|t| t.to == "down")
+        .expect("a transition into down")
+        .clone()
+}
+
 fn states(records: &[Record]) -> Vec<&StateRecord> {
     records
         .iter()
@@ -135,7 +144,7 @@ fn a_reset_goes_down_at_once() {
         false
     });
     let s = states(&records);
-    let down = s.iter().find(|t| t.to == "down").expect("down");
+    let down = first_down(&records);
     assert_eq!(down.from, "up", "no degraded step for a reset");
     assert_eq!(down.cause, "reset");
     assert!(down.lifetime_ms.unwrap() >= 40.0);
@@ -154,11 +163,7 @@ fn close_codes_and_goaways_show_their_codes() {
         }
         line.contains(r#""to":"down""#)
     });
-    let down = states(&records)
-        .into_iter()
-        .find(|t| t.to == "down")
-        .unwrap()
-        .clone();
+    let down = first_down(&records);
     assert_eq!(down.cause, "ws-close 1011");
     assert_eq!(down.detail.as_deref(), Some("keepalive ping timeout"));
 
@@ -176,11 +181,7 @@ fn close_codes_and_goaways_show_their_codes() {
         &["-i", "50ms", "--mode", "h2ping", "--duration", "5s", &url],
         |line| line.contains(r#""to":"down""#),
     );
-    let down = states(&records)
-        .into_iter()
-        .find(|t| t.to == "down")
-        .unwrap()
-        .clone();
+    let down = first_down(&records);
     assert_eq!(down.cause, "goaway ENHANCE_YOUR_CALM");
     assert!(
         down.detail
@@ -200,11 +201,7 @@ fn interval_off_reports_how_long_an_idle_connection_lives() {
     let (_, records) = watch_while(&["-i", "off", "--duration", "5s", &url], |line| {
         line.contains(r#""to":"down""#)
     });
-    let down = states(&records)
-        .into_iter()
-        .find(|t| t.to == "down")
-        .unwrap()
-        .clone();
+    let down = first_down(&records);
     assert_eq!(down.cause, "eof");
     let life = down.lifetime_ms.unwrap();
     assert!((280.0..700.0).contains(&life), "lifetime {life} ms");

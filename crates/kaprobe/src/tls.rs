@@ -1,7 +1,7 @@
 //! TLS with rustls and one crypto provider (ring), chosen here once: client configs
 //! (compiled-in webpki roots by default, never the system bundle; `--ca`, client
-//! certificates, `--insecure`), server configs (from PEM files or a generated
-//! self-signed pair), and failures named the way a person debugging them wants.
+//! certificates, `--insecure`), the PEM reading server configs share (kaserve builds
+//! those), and failures named the way a person debugging them wants.
 
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
@@ -11,7 +11,7 @@ use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, Server
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
-use rustls::{CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, ServerConfig};
+use rustls::{CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore};
 use tokio::io::{AsyncRead, AsyncWrite};
 
 use crate::cause::{Cause, CauseKind};
@@ -223,86 +223,8 @@ fn unix(t: UnixTime) -> String {
     humantime::format_rfc3339_seconds(at).to_string()
 }
 
-/// Server certificate and key, and optionally the CA that client certificates must
-/// chain to.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ServerTls {
-    pub cert: Option<PathBuf>,
-    pub key: Option<PathBuf>,
-    pub client_ca: Option<PathBuf>,
-}
-
-/// A generated self-signed pair, in PEM.
-#[derive(Clone, Debug)]
-pub struct GeneratedCert {
-    pub cert_pem: String,
-    pub key_pem: String,
-}
-
-/// A self-signed certificate for `localhost`, `127.0.0.1` and `::1`.
-pub fn self_signed() -> Result<GeneratedCert> {
-    let names = vec!["localhost".into(), "127.0.0.1".into(), "::1".into()];
-    let certified = rcgen::generate_simple_self_signed(names)
-        .map_err(|e| tls_setup(format!("generating a certificate: {e}")))?;
-    Ok(GeneratedCert {
-        cert_pem: certified.cert.pem(),
-        key_pem: certified.signing_key.serialize_pem(),
-    })
-}
-
-impl ServerTls {
-    /// Builds a server config offering `alpn`. Without files, `generated` supplies
-    /// the pair.
-    pub fn config(
-        &self,
-        generated: Option<&GeneratedCert>,
-        alpn: &[&[u8]],
-    ) -> Result<Arc<ServerConfig>> {
-        let (certs, key) = match (&self.cert, &self.key, generated) {
-            (Some(cert), Some(key), _) => (read_certs(cert)?, read_key(key)?),
-            (None, None, Some(g)) => (
-                vec![parse_pem_cert(&g.cert_pem)?],
-                PrivateKeyDer::from_pem_slice(g.key_pem.as_bytes())
-                    .map_err(|e| tls_setup(format!("generated key: {e}")))?,
-            ),
-            _ => return Err(tls_setup("--tls-cert and --tls-key go together".into())),
-        };
-        let provider = provider();
-        let builder = ServerConfig::builder_with_provider(provider.clone())
-            .with_safe_default_protocol_versions()
-            .map_err(|e| tls_setup(format!("protocol versions: {e}")))?;
-        let builder = match &self.client_ca {
-            None => builder.with_no_client_auth(),
-            Some(path) => {
-                let mut roots = RootCertStore::empty();
-                for cert in read_certs(path)? {
-                    roots
-                        .add(cert)
-                        .map_err(|e| tls_setup(format!("{}: {e}", path.display())))?;
-                }
-                let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
-                    Arc::new(roots),
-                    provider,
-                )
-                .build()
-                .map_err(|e| tls_setup(format!("client CA {}: {e}", path.display())))?;
-                builder.with_client_cert_verifier(verifier)
-            }
-        };
-        let mut config = builder
-            .with_single_cert(certs, key)
-            .map_err(|e| tls_setup(format!("server certificate: {e}")))?;
-        config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
-        Ok(Arc::new(config))
-    }
-}
-
-fn parse_pem_cert(pem: &str) -> Result<CertificateDer<'static>> {
-    CertificateDer::from_pem_slice(pem.as_bytes())
-        .map_err(|e| tls_setup(format!("generated certificate: {e}")))
-}
-
-fn read_certs(path: &Path) -> Result<Vec<CertificateDer<'static>>> {
+/// The certificates in a PEM file; none is an error naming the file.
+pub fn read_certs(path: &Path) -> Result<Vec<CertificateDer<'static>>> {
     let certs: Vec<_> = CertificateDer::pem_file_iter(path)
         .and_then(|iter| iter.collect::<std::result::Result<Vec<_>, _>>())
         .map_err(|e| {
@@ -320,7 +242,8 @@ fn read_certs(path: &Path) -> Result<Vec<CertificateDer<'static>>> {
     Ok(certs)
 }
 
-fn read_key(path: &Path) -> Result<PrivateKeyDer<'static>> {
+/// The private key in a PEM file.
+pub fn read_key(path: &Path) -> Result<PrivateKeyDer<'static>> {
     PrivateKeyDer::from_pem_file(path).map_err(|e| {
         tls_setup(format!(
             "cannot read a private key from {}: {e}",
@@ -329,7 +252,8 @@ fn read_key(path: &Path) -> Result<PrivateKeyDer<'static>> {
     })
 }
 
-fn tls_setup(msg: String) -> Error {
+/// A TLS setup error (exit status 2).
+pub fn tls_setup(msg: String) -> Error {
     Error::Tls(msg)
 }
 
@@ -441,12 +365,5 @@ mod tests {
             "127.0.0.1"
         );
         assert_eq!(plain_name("Other"), "Other");
-    }
-
-    #[test]
-    fn generated_pair_builds_a_server_config() {
-        let g = self_signed().unwrap();
-        assert!(g.cert_pem.starts_with("-----BEGIN CERTIFICATE-----"));
-        ServerTls::default().config(Some(&g), &[b"h2"]).unwrap();
     }
 }

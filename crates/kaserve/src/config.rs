@@ -5,8 +5,8 @@
 use std::net::SocketAddr;
 use std::sync::RwLock;
 
+use crate::tls::ServerTls;
 use anyhow::Context;
-use kaprobe::tls::ServerTls;
 
 use crate::cli::{Cli, Proto};
 use crate::serve::conn::ClientPolicy;
@@ -177,7 +177,7 @@ fn options(cli: &Cli) -> anyhow::Result<(ServeOptions, Option<String>)> {
     };
     let mut written = None;
     let generated = if files.cert.is_none() {
-        let pair = kaprobe::tls::self_signed()?;
+        let pair = crate::tls::self_signed()?;
         let path = std::env::temp_dir().join(format!("kaserve-{}-cert.pem", std::process::id()));
         std::fs::write(&path, &pair.cert_pem)
             .with_context(|| format!("cannot write {}", path.display()))?;

@@ -11,6 +11,7 @@ mod log;
 pub mod registry;
 pub mod serve;
 mod stdio;
+pub mod tls;
 
 use std::process::ExitCode;
 use std::sync::Arc;

@@ -162,8 +162,7 @@ pub fn current_thread() -> tokio::runtime::Runtime {
 pub fn tokio_echo_p50(addr: SocketAddr, probes: usize) -> f64 {
     current_thread().block_on(async move {
         use tokio::io::AsyncWriteExt;
-        let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-        stream.set_nodelay(true).unwrap();
+        let mut stream = nodelay(addr).await;
         let mut hist = hdrhistogram::Histogram::<u64>::new(3).unwrap();
         let mut buf = Vec::with_capacity(4096);
         let mut next = tokio::time::Instant::now();
@@ -197,8 +196,7 @@ pub fn tokio_echo_p50(addr: SocketAddr, probes: usize) -> f64 {
 /// tokio-tungstenite alone: send a Ping, wait for its Pong, under the timeout.
 pub fn ws_ping_p50(addr: SocketAddr, probes: usize) -> f64 {
     current_thread().block_on(async move {
-        let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
-        tcp.set_nodelay(true).unwrap();
+        let tcp = nodelay(addr).await;
         let (mut ws, _) = tokio_tungstenite::client_async(format!("ws://{addr}/"), tcp)
             .await
             .unwrap();
@@ -263,8 +261,7 @@ pub fn tonic_health_p50(addr: SocketAddr, probes: usize) -> f64 {
 /// h2 alone: a PING and its acknowledgement, under the timeout.
 pub fn h2_ping_p50(addr: SocketAddr, probes: usize) -> f64 {
     current_thread().block_on(async move {
-        let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
-        tcp.set_nodelay(true).unwrap();
+        let tcp = nodelay(addr).await;
         let (_send, mut conn) = h2::client::handshake(tcp).await.unwrap();
         let mut ping = conn.ping_pong().unwrap();
         tokio::spawn(async move {
@@ -284,4 +281,11 @@ pub fn h2_ping_p50(addr: SocketAddr, probes: usize) -> f64 {
         }
         micros(&hist)
     })
+}
+
+/// A loopback connection with Nagle off, as kaping's.
+async fn nodelay(addr: SocketAddr) -> tokio::net::TcpStream {
+    let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+    tcp.set_nodelay(true).unwrap();
+    tcp
 }

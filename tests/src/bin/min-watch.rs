@@ -42,10 +42,7 @@ fn main() {
                         .await
                         .unwrap();
                     let _ = ready.send(());
-                    let mut tick = tokio::time::interval_at(
-                        tokio::time::Instant::now() + offset,
-                        Duration::from_secs(1),
-                    );
+                    let mut tick = every_second(offset);
                     loop {
                         tick.tick().await;
                         ws.send(Message::Ping(b"min".to_vec().into()))
@@ -64,10 +61,7 @@ fn main() {
                     let (read, mut write) = tcp.into_split();
                     let mut lines = BufReader::new(read).lines();
                     let _ = ready.send(());
-                    let mut tick = tokio::time::interval_at(
-                        tokio::time::Instant::now() + offset,
-                        Duration::from_secs(1),
-                    );
+                    let mut tick = every_second(offset);
                     loop {
                         tick.tick().await;
                         write.write_all(b"PING\n").await.unwrap();
@@ -84,4 +78,9 @@ fn main() {
         println!("ready");
         std::future::pending::<()>().await;
     });
+}
+
+/// A tick a second, the first after `offset`.
+fn every_second(offset: Duration) -> tokio::time::Interval {
+    tokio::time::interval_at(tokio::time::Instant::now() + offset, Duration::from_secs(1))
 }

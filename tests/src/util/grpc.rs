@@ -49,14 +49,7 @@ impl TonicServer {
     /// A health service with these statuses (`""` is the server), or with
     /// `health: false`, a server without one.
     pub fn start(statuses: &[(&str, ServingStatus)], health: bool) -> Self {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let listener = runtime
-            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-            .unwrap();
-        let addr = listener.local_addr().unwrap();
+        let (runtime, listener, addr) = super::loopback_listener();
         let metadata = Arc::new(Mutex::new(Vec::new()));
         let stop = CancellationToken::new();
         let statuses: Vec<(String, ServingStatus)> = statuses

@@ -267,6 +267,20 @@ impl Drop for Running {
 }
 
 /// A kaserve process on a free loopback port; killed when dropped.
+/// A current-thread runtime and a listener on a free loopback port, for a test
+/// server that runs on a thread of its own.
+pub fn loopback_listener() -> (tokio::runtime::Runtime, tokio::net::TcpListener, SocketAddr) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    (runtime, listener, addr)
+}
+
 /// The address and URL scheme (tcp, ws, wss, ...) in kaserve's first `--ndjson`
 /// line, its listening record.
 pub fn listening(first: &str) -> (SocketAddr, String) {

@@ -50,12 +50,7 @@ pub struct FaultProxy {
 
 impl FaultProxy {
     pub fn start(upstream: SocketAddr) -> Self {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let listener = runtime.block_on(TcpListener::bind("127.0.0.1:0")).unwrap();
-        let addr = listener.local_addr().unwrap();
+        let (runtime, listener, addr) = super::loopback_listener();
         let (fault, fault_rx) = watch::channel(Fault::Pass);
         let conns = Arc::new(Mutex::new(Vec::new()));
         let shutdown = CancellationToken::new();
