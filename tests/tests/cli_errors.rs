@@ -66,6 +66,30 @@ fn malformed_flags_are_named() {
 }
 
 #[test]
+fn huge_durations_are_usage_errors_not_panics() {
+    let addr = closed_port();
+    let port = addr.to_string();
+    let url = format!("ws://{addr}/");
+    let grpc = format!("grpc://{addr}");
+    let cases: &[(&str, &[&str])] = &[
+        ("kaping", &["-W", "500000000000y", &port]),
+        ("kaping", &["-i", "500000000000y", &port]),
+        ("kaping", &["-w", "500000000000y", &port]),
+        ("kaping", &["-W", "20000y", &grpc]),
+        ("kawatch", &["-w", "500000000000y", "--until", "up", &url]),
+        ("kawatch", &["--backoff", "1s..500000000000y", &url]),
+        ("kawatch", &["--duration", "367d", &url]),
+        ("kaserve", &["ws", "--fault", "close-idle=500000000000y"]),
+        ("kaserve", &["tcp", "--client-timeout", "500000000000y"]),
+        ("kaserve", &["grpc", "--ping-min-interval", "500000000000y"]),
+    ];
+    for (bin, args) in cases {
+        let out = run(bin, args);
+        assert_usage_error(&out, "longer than the maximum of 366 days");
+    }
+}
+
+#[test]
 fn modes_must_fit_the_protocol() {
     assert_usage_error(
         &kaping(&["-c", "1", "--mode", "h2ping", "ws://127.0.0.1:1/"]),

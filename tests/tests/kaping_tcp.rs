@@ -343,6 +343,44 @@ fn a_closed_pipe_is_a_quiet_success() {
 }
 
 #[test]
+fn a_closed_pipe_keeps_an_unanswered_run_unhealthy() {
+    let kaping = crate::util::bin("kaping");
+    let script = format!(
+        "'{}' -c 200 -i 1ms {} | head -n 1; echo \"status=${{PIPESTATUS[0]}}\"",
+        kaping.display(),
+        closed_port()
+    );
+    let out = std::process::Command::new("bash")
+        .args(["-c", &script])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.starts_with("KAPING "), "{stdout}");
+    assert!(stdout.contains("status=1"), "{stdout}");
+}
+
+#[test]
+fn stopped_before_any_reply_is_not_healthy() {
+    let server = KaServe::tcp();
+    let proxy = FaultProxy::start(server.addr);
+    proxy.set(Fault::Blackhole);
+    let url = format!("tcp://{}", proxy.addr);
+    let mut ping = Running::spawn("kaping", &["-W", "10s", &url]);
+    let started = Instant::now();
+    ping.lines_until(|l| l.starts_with("KAPING "));
+    std::thread::sleep(Duration::from_millis(200));
+    ping.signal("INT");
+    let out = ping.finish(String::new(), started);
+    assert_eq!(out.code(), 1, "{}\n{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains("0 probes transmitted"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stderr.contains("no probe finished"), "{}", out.stderr);
+}
+
+#[test]
 fn custom_line_and_pattern() {
     let server = KaServe::tcp();
     let url = server.url();

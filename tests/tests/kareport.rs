@@ -205,6 +205,80 @@ fn edge_cases_by_hand() {
 }
 
 #[test]
+fn bad_bytes_huge_lines_and_impossible_durations_are_invalid_lines() {
+    let fx = Fixtures::new();
+    let negative = PROBE.replace(r#""rtt_us":100.0"#, r#""rtt_us":-1e308"#);
+    assert_ne!(negative, PROBE, "the fixture has an rtt_us to replace");
+    let huge = format!(r#"{{"type":"event","note":"{}"}}"#, "x".repeat(2 << 20));
+    let mut bytes = format!("{PROBE}\n").into_bytes();
+    bytes.extend_from_slice(b"{\"type\":\"probe\",\xff}\n");
+    bytes.extend_from_slice(format!("{negative}\n{huge}\n{PROBE}\n").as_bytes());
+    let file = fx.dir.path().join("hostile.ndjson");
+    std::fs::write(&file, &bytes).unwrap();
+    // Without --skip-invalid the first bad line stops the report, named.
+    let out = run("kareport", &[path(&file)]);
+    out.assert_no_panic();
+    assert_eq!(out.code(), 2, "{}", out.stderr);
+    assert!(out.stderr.contains(":2: not UTF-8"), "{}", out.stderr);
+    // With it, each is counted, named and skipped.
+    let (code, doc, stderr) = report(&["--skip-invalid", path(&file)]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!((doc.input.invalid, doc.input.records), (3, 2));
+    assert!(
+        stderr.contains(":3: skipped: rtt_us is not a duration"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(":4: skipped: line longer than 1048576 bytes"),
+        "{stderr}"
+    );
+    assert_eq!(doc.targets[0].rtt.min_us, Some(100.0));
+}
+
+#[test]
+fn the_plot_reaches_the_last_representable_moment() {
+    let fx = Fixtures::new();
+    let last = PROBE.replace("2026-11-21T10:15:00.000000Z", "9999-12-31T23:59:59.999000Z");
+    assert_ne!(last, PROBE);
+    let file = fx.write("end.ndjson", &format!("{PROBE}\n{last}\n"));
+    let svg = fx.dir.path().join("end.svg");
+    let (code, doc, stderr) = report(&["--plot", path(&svg), path(&file)]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(doc.targets[0].probes, 2);
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(
+        text.contains("12-31 23:59"),
+        "the axis reaches the last record"
+    );
+}
+
+#[test]
+fn a_closed_pipe_keeps_a_breach_unhealthy() {
+    let fx = Fixtures::new();
+    // Enough groups that the table outgrows the pipe: kareport is still writing
+    // when `head` has gone.
+    let mut lines = String::new();
+    for i in 0..2000 {
+        let probe = PROBE.replace("tcp://h:1", &format!("tcp://h{i}:1"));
+        let lost = probe.replace(r#""ok":true"#, r#""ok":false"#);
+        lines.push_str(&format!("{probe}\n{lost}\n"));
+    }
+    let file = fx.write("lost.ndjson", &lines);
+    let kareport = crate::util::bin("kareport");
+    let script = format!(
+        "'{}' --max-loss 0% '{}' | head -c 1 >/dev/null; echo \"status=${{PIPESTATUS[0]}}\"",
+        kareport.display(),
+        file.display()
+    );
+    let out = std::process::Command::new("bash")
+        .args(["-c", &script])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("status=1"), "{stdout}");
+}
+
+#[test]
 fn windows_and_groupings() {
     let fx = Fixtures::new();
     let later = PROBE

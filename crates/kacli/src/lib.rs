@@ -3,6 +3,7 @@
 //! one NDJSON writer, the runtime and the signals that stop a run.
 
 mod args;
+pub mod lines;
 pub mod ndjson;
 mod parse;
 mod probers;
@@ -12,4 +13,4 @@ pub mod signal;
 pub use args::{ProbeArgs, ThresholdArgs};
 pub use parse::{parse_duration, parse_percent, parse_positive_duration, parse_target};
 pub use probers::probers;
-pub use runtime::{block_on, exit, stop_on_signals};
+pub use runtime::{Output, block_on, exit, stop_on_signals};

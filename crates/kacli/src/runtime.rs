@@ -42,3 +42,39 @@ pub fn exit(tool: &str, outcome: anyhow::Result<ExitCode>) -> ExitCode {
         }
     }
 }
+
+/// How writing a run's output went: a closed pipe is not a failure of the run
+/// (the reader has gone; the exit status is still the run's), any other error is.
+#[derive(Debug)]
+pub enum Output {
+    Open,
+    Closed,
+    Failed(std::io::Error),
+}
+
+impl From<std::io::Result<()>> for Output {
+    fn from(written: std::io::Result<()>) -> Self {
+        match written {
+            Ok(()) => Output::Open,
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Output::Closed,
+            Err(e) => Output::Failed(e),
+        }
+    }
+}
+
+impl Output {
+    pub fn closed(&self) -> bool {
+        matches!(self, Output::Closed)
+    }
+
+    /// The error to stop on, if writing failed other than by a closed pipe.
+    pub fn failed(&mut self) -> std::io::Result<()> {
+        match std::mem::replace(self, Output::Open) {
+            Output::Failed(e) => Err(e),
+            other => {
+                *self = other;
+                Ok(())
+            }
+        }
+    }
+}

@@ -34,17 +34,26 @@ async fn run_async(config: Config) -> anyhow::Result<ExitCode> {
 
     let probers = kacli::probers(&config.targets, &config.probe).await?;
     let mut renderer = render::new(&config);
-    renderer.start(&probers)?;
+    // A closed pipe (`kaping ... | head`) ends the run, not its verdict: the exit
+    // status is still what the probes that finished earned.
+    let mut output = kacli::Output::from(renderer.start(&probers));
+    if output.closed() {
+        cancel.cancel();
+    }
 
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let consume = async {
         while let Some(event) = rx.recv().await {
-            if let Err(err) = renderer.event(&event) {
-                cancel.cancel();
-                return Err(err);
+            if output.closed() {
+                continue;
             }
+            output = kacli::Output::from(renderer.event(&event));
+            if output.closed() {
+                cancel.cancel();
+            }
+            output.failed()?;
         }
-        Ok(())
+        anyhow::Ok(())
     };
     let (results, rendered) = tokio::join!(
         kaprobe::run::run(probers, &config.run, tx, cancel.clone()),
@@ -56,7 +65,9 @@ async fn run_async(config: Config) -> anyhow::Result<ExitCode> {
         .map(|r| (r.target.to_string(), config.thresholds.breaches(&r.stats)))
         .collect();
     let verdict = Verdict { breaches };
-    renderer.finish(&results, &verdict)?;
+    if !output.closed() {
+        kacli::Output::from(renderer.finish(&results, &verdict)).failed()?;
+    }
     for (target, list) in &verdict.breaches {
         for breach in list {
             eprintln!("kaping: {target}: {breach}");

@@ -25,9 +25,35 @@ pub use target::{Scheme, Target};
 
 use std::time::Duration;
 
-/// Parses a human duration (`250ms`, `1m30s`) with an error that names the input.
+/// The longest duration any flag takes: 366 days (`1y` fits). Longer ones mean
+/// nothing a person asks for and would overflow the clocks runs are timed with.
+pub const MAX_DURATION: Duration = Duration::from_secs(366 * 86_400);
+
+/// Parses a human duration (`250ms`, `1m30s`) of at most [`MAX_DURATION`], with an
+/// error that names the input.
 pub fn parse_duration(s: &str) -> std::result::Result<Duration, String> {
-    humantime::parse_duration(s).map_err(|e| {
+    let d = humantime::parse_duration(s).map_err(|e| {
         format!("invalid duration '{s}': {e} (expected for example 250ms, 2s or 1m30s)")
-    })
+    })?;
+    if d > MAX_DURATION {
+        return Err(format!(
+            "duration '{s}' is longer than the maximum of 366 days"
+        ));
+    }
+    Ok(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_are_capped() {
+        assert_eq!(parse_duration("1y").unwrap().as_secs(), 31_557_600);
+        assert_eq!(parse_duration("366d").unwrap(), MAX_DURATION);
+        for huge in ["367d", "500000000000y", "20000y"] {
+            let err = parse_duration(huge).unwrap_err();
+            assert!(err.contains(huge), "{err}");
+        }
+    }
 }

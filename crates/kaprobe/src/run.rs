@@ -142,7 +142,7 @@ async fn run_one(
         }
         seq += 1;
         let at = SystemTime::now();
-        let report = tokio::select! {
+        let outcome = tokio::select! {
             biased;
             () = cancel.cancelled() => break 'run,
             () = &mut until_deadline => {
@@ -151,17 +151,17 @@ async fn run_one(
                 emit(Event::Probe { target: idx, seq, at, phases: None, result: Err(cause) });
                 break 'run;
             }
-            report = prober.probe(seq) => report,
+            outcome = prober.probe(seq) => outcome,
         };
         // What happened before or during the probe comes first: a connection
         // found gone, server pings while waiting for the reply.
         for passive in prober.take_events() {
             passive_event(idx, passive, &mut stats, &emit);
         }
-        for info in report.connected {
+        for info in outcome.connected {
             emit(Event::Connected { target: idx, info });
         }
-        match &report.result {
+        match &outcome.result {
             Ok(rtt) => stats.record_reply(*rtt),
             Err(cause) => stats.record_failure(cause),
         }
@@ -169,8 +169,8 @@ async fn run_one(
             target: idx,
             seq,
             at,
-            phases: report.phases,
-            result: report.result,
+            phases: outcome.phases,
+            result: outcome.result,
         });
         // Keep the cadence; a probe that overran its slot starts the next at once.
         next += cfg.interval;

@@ -49,39 +49,91 @@ impl Template {
     }
 
     /// Whether `reply` answers probe `seq`: the rendered pattern occurs in it.
-    /// `{ts_ms}` in a pattern matches any run of digits.
+    /// `{ts_ms}` in a pattern matches any run of digits. Linear in the reply (one
+    /// pass, the pattern's positions tracked at once), so a hostile reply cannot
+    /// stall the probe loop.
     pub fn matches(&self, seq: u64, reply: &str) -> bool {
         let with_seq = self.raw.replace("{seq}", &seq.to_string());
-        let mut parts = with_seq.split("{ts_ms}");
-        let first = parts.next().unwrap_or("");
-        let rest: Vec<&str> = parts.collect();
-        let mut search_from = 0;
-        while let Some(found) = reply[search_from..].find(first) {
-            let start = search_from + found;
-            if match_rest(&reply[start + first.len()..], &rest) {
-                return true;
+        let mut tokens = Vec::new();
+        for (i, literal) in with_seq.split("{ts_ms}").enumerate() {
+            if i > 0 {
+                tokens.extend([Token::Digit, Token::Digits]);
             }
-            search_from = start + reply[start..].chars().next().map_or(1, char::len_utf8);
-            if search_from > reply.len() {
-                break;
-            }
+            tokens.extend(literal.bytes().map(Token::Byte));
         }
-        false
+        Matcher::new(&tokens).occurs_in(reply.as_bytes())
     }
 }
 
-fn match_rest(text: &str, parts: &[&str]) -> bool {
-    let Some((part, more)) = parts.split_first() else {
-        return true;
-    };
-    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
-    if digits == 0 {
-        return false;
+/// One step of a pattern: a byte, one digit, or any number of digits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Token {
+    Byte(u8),
+    Digit,
+    Digits,
+}
+
+/// A pattern as a set of positions advanced together over the input (a Thompson
+/// simulation): O(input x pattern), never exponential or quadratic in the input.
+struct Matcher<'a> {
+    tokens: &'a [Token],
+    /// Positions reached after the bytes seen so far.
+    live: Vec<bool>,
+    next: Vec<bool>,
+}
+
+impl<'a> Matcher<'a> {
+    fn new(tokens: &'a [Token]) -> Self {
+        Matcher {
+            tokens,
+            live: vec![false; tokens.len() + 1],
+            next: vec![false; tokens.len() + 1],
+        }
     }
-    // Digits are greedy but may give back if the literal starts with one.
-    (1..=digits)
-        .rev()
-        .any(|n| text[n..].starts_with(part) && match_rest(&text[n + part.len()..], more))
+
+    /// Marks `pos`, and the positions after any `Digits` from there (which may
+    /// match nothing).
+    fn enter(set: &mut [bool], tokens: &[Token], mut pos: usize) {
+        loop {
+            set[pos] = true;
+            match tokens.get(pos) {
+                Some(Token::Digits) => pos += 1,
+                _ => return,
+            }
+        }
+    }
+
+    fn occurs_in(mut self, text: &[u8]) -> bool {
+        let done = self.tokens.len();
+        for &b in text {
+            // A match may start at any byte.
+            Self::enter(&mut self.live, self.tokens, 0);
+            if self.live[done] {
+                return true;
+            }
+            self.next.iter_mut().for_each(|p| *p = false);
+            for pos in 0..done {
+                if !self.live[pos] {
+                    continue;
+                }
+                match self.tokens[pos] {
+                    Token::Byte(want) if want == b => {
+                        Self::enter(&mut self.next, self.tokens, pos + 1)
+                    }
+                    Token::Digit if b.is_ascii_digit() => {
+                        Self::enter(&mut self.next, self.tokens, pos + 1)
+                    }
+                    Token::Digits if b.is_ascii_digit() => {
+                        Self::enter(&mut self.next, self.tokens, pos)
+                    }
+                    _ => {}
+                }
+            }
+            std::mem::swap(&mut self.live, &mut self.next);
+        }
+        Self::enter(&mut self.live, self.tokens, 0);
+        self.live[done]
+    }
 }
 
 #[cfg(test)]
@@ -102,6 +154,22 @@ mod tests {
         let both = Template::new("{seq}-{ts_ms}").unwrap();
         assert!(both.matches(3, "a 3-123"));
         assert!(!both.matches(3, "a 4-123"));
+        let greedy = Template::new("{ts_ms}1x").unwrap();
+        assert!(greedy.matches(0, "123451x"), "digits give back a 1");
+        assert!(!greedy.matches(0, "1x"), "at least one digit first");
+        assert!(Template::new("").unwrap().matches(0, ""));
+        assert!(Template::new("é{seq}").unwrap().matches(5, "xxé5"));
+    }
+
+    #[test]
+    fn matching_is_linear_in_the_reply() {
+        // Quadratic matching took seconds on this; linear takes milliseconds.
+        let p = Template::new("{ts_ms}{ts_ms}{ts_ms}x").unwrap();
+        let reply = "1".repeat(65_536);
+        let started = std::time::Instant::now();
+        assert!(!p.matches(0, &reply));
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+        assert!(p.matches(0, &format!("{reply}x")));
     }
 
     #[test]

@@ -72,7 +72,11 @@ impl Thresholds {
                 "{what} ({refused} of {} probes)",
                 stats.transmitted
             ));
-        } else if stats.transmitted > 0 && stats.received == 0 {
+        } else if stats.transmitted == 0 {
+            // Stopped (Ctrl-C, SIGTERM, a closed pipe) before any probe finished:
+            // nothing answered, so the run is not healthy.
+            out.push("no probe finished".to_string());
+        } else if stats.received == 0 {
             let mut what = format!(
                 "no reply to {} probe{}",
                 stats.transmitted,

@@ -6,14 +6,14 @@ pub mod aggregate;
 pub mod cli;
 mod render;
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufReader, Read};
 use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use kawire::record::{InputCounts, ReportDoc, SCHEMA_VERSION};
 
-use crate::aggregate::{Aggregator, Ingested, group_doc};
+use crate::aggregate::{Aggregator, Ingested, LineError, group_doc};
 
 /// Runs kareport; `Err` is a usage or input error (exit status 2).
 pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
@@ -38,12 +38,14 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
         .map(|g| render::spark::sparkline(&g.series, render::spark::WIDTH))
         .collect();
     let mut out = std::io::stdout().lock();
-    match cli.output() {
-        cli::Format::Json => render::json::write(&mut out, &doc)?,
-        cli::Format::Csv => render::csv::write(&mut out, &doc)?,
-        cli::Format::Table => render::table::write(&mut out, &doc, &sparks, false)?,
-        cli::Format::Markdown => render::table::write(&mut out, &doc, &sparks, true)?,
-    }
+    let written = match cli.output() {
+        cli::Format::Json => render::json::write(&mut out, &doc),
+        cli::Format::Csv => render::csv::write(&mut out, &doc),
+        cli::Format::Table => render::table::write(&mut out, &doc, &sparks, false),
+        cli::Format::Markdown => render::table::write(&mut out, &doc, &sparks, true),
+    };
+    // A closed pipe (`kareport ... | head`) keeps the exit status the thresholds set.
+    kacli::Output::from(written).failed()?;
     for breach in &doc.breaches {
         eprintln!("kareport: {breach}");
     }
@@ -169,25 +171,30 @@ fn read(
     counts: &mut InputCounts,
     skip_invalid: bool,
 ) -> anyhow::Result<()> {
+    use kacli::lines::{Line, MAX_LINE, read_line};
     counts.files += 1;
     let mut reader = BufReader::new(input);
-    let mut line = String::new();
+    let mut raw = Vec::new();
     let mut number = 0u64;
     loop {
-        line.clear();
-        let n = reader
-            .read_line(&mut line)
+        let line = read_line(&mut reader, &mut raw, MAX_LINE)
             .with_context(|| format!("cannot read {name}"))?;
-        if n == 0 {
-            return Ok(());
-        }
+        let outcome = match line {
+            Line::End => return Ok(()),
+            Line::TooLong => Err(LineError::TooLong(MAX_LINE)),
+            Line::Read => match std::str::from_utf8(&raw) {
+                Ok(text) if text.trim().is_empty() => {
+                    number += 1;
+                    counts.lines += 1;
+                    continue;
+                }
+                Ok(text) => agg.ingest(text),
+                Err(e) => Err(LineError::NotUtf8(e.to_string())),
+            },
+        };
         number += 1;
         counts.lines += 1;
-        let text = line.trim_end_matches(['\n', '\r']);
-        if text.trim().is_empty() {
-            continue;
-        }
-        match agg.ingest(text) {
+        match outcome {
             Ok(Ingested::Record) => counts.records += 1,
             Ok(Ingested::Unknown) => counts.unknown += 1,
             Err(e) if skip_invalid => {

@@ -88,7 +88,7 @@ Examples:
 pub struct Cli {
     /// Responders to run
     #[arg(value_name = "PROTOCOL", required = true, value_enum)]
-    pub protocols: Vec<Proto>,
+    pub protocols: Vec<Responder>,
 
     /// Where to listen: IP:PORT or PORT (loopback); with several responders,
     /// PROTOCOL=IP:PORT, repeated
@@ -179,9 +179,9 @@ fn parse_status(s: &str) -> Result<(String, ServingStatus), String> {
     Ok((service.trim().to_string(), status))
 }
 
-/// A protocol name on the command line.
+/// A responder on the command line: a protocol, or the registry protocol on stdio.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Proto {
+pub enum Responder {
     /// TCP line responder
     Tcp,
     /// WebSocket echo with server pings
@@ -192,14 +192,14 @@ pub enum Proto {
     Stdio,
 }
 
-impl Proto {
+impl Responder {
     /// The protocol a network responder speaks; `None` for stdio.
     pub fn protocol(self) -> Option<Protocol> {
         match self {
-            Proto::Tcp => Some(Protocol::Tcp),
-            Proto::Ws => Some(Protocol::Ws),
-            Proto::Grpc => Some(Protocol::Grpc),
-            Proto::Stdio => None,
+            Responder::Tcp => Some(Protocol::Tcp),
+            Responder::Ws => Some(Protocol::Ws),
+            Responder::Grpc => Some(Protocol::Grpc),
+            Responder::Stdio => None,
         }
     }
 }
@@ -214,7 +214,7 @@ pub struct Listen {
 fn parse_listen(s: &str) -> Result<Listen, String> {
     let (proto, addr) = match s.split_once('=') {
         Some((p, a)) => {
-            let proto = Proto::from_str(p, true)?
+            let proto = Responder::from_str(p, true)?
                 .protocol()
                 .ok_or("stdio does not listen on an address")?;
             (Some(proto), a)

@@ -8,7 +8,7 @@ use std::sync::RwLock;
 use crate::tls::ServerTls;
 use anyhow::Context;
 
-use crate::cli::{Cli, Proto};
+use crate::cli::{Cli, Responder};
 use crate::serve::conn::ClientPolicy;
 use crate::serve::fault::Fault;
 use crate::serve::grpc::{GrpcPolicy, HealthTable};
@@ -69,7 +69,10 @@ fn wants_tls(cli: &Cli) -> bool {
 
 /// Whether this is `kaserve stdio`; stdio does not mix with responders.
 fn stdio(cli: &Cli) -> Result<bool, String> {
-    match (cli.protocols.contains(&Proto::Stdio), cli.protocols.len()) {
+    match (
+        cli.protocols.contains(&Responder::Stdio),
+        cli.protocols.len(),
+    ) {
         (true, 1) => Ok(true),
         (true, _) => Err("stdio runs alone: the registry protocol owns stdin and stdout".into()),
         (false, _) => Ok(false),

@@ -15,6 +15,11 @@ use crate::liveness::Liveness;
 pub const UNKNOWN_TYPE: u64 = 10;
 pub const MALFORMED: u64 = 12;
 pub const UNKNOWN_CLIENT: u64 = 20;
+/// Maelstrom's "temporarily unavailable": the table is full.
+pub const TABLE_FULL: u64 = 11;
+
+/// The most clients the table holds; registering one more is refused.
+pub const MAX_CLIENTS: usize = 100_000;
 
 /// A client id as the sender wrote it: a string or an integer. Integers sort
 /// before strings, numerically; strings sort by their bytes.
@@ -215,6 +220,12 @@ impl Node {
                 let id = client_id(body)?;
                 let timeout = millis(body, "timeout_ms")?;
                 let interval = millis(body, "ping_interval_ms")?;
+                if self.clients.len() >= MAX_CLIENTS && self.clients.get(&id).is_none() {
+                    return Err((
+                        TABLE_FULL,
+                        format!("the client table is full ({MAX_CLIENTS} clients)"),
+                    ));
+                }
                 self.clients.register(id, timeout, interval, self.clock_ms);
             }
             "ka_heartbeat" => {
@@ -328,5 +339,26 @@ mod tests {
             r#"{"src":"c","body":{"type":"ka_check","msg_id":3,"current_time_ms":-1}}"#,
         );
         assert_eq!(e["code"], json!(MALFORMED));
+    }
+
+    #[test]
+    fn the_client_table_is_bounded() {
+        let mut n = Node::new();
+        let register = |n: &mut Node, id: usize| {
+            body(
+                n,
+                &format!(
+                    r#"{{"src":"c","body":{{"type":"ka_register","msg_id":{id},"client_id":{id},"timeout_ms":100,"ping_interval_ms":50}}}}"#
+                ),
+            )
+        };
+        for id in 0..MAX_CLIENTS {
+            assert_eq!(register(&mut n, id)["type"], json!("ka_register_ok"));
+        }
+        let full = register(&mut n, MAX_CLIENTS);
+        assert_eq!(full["code"], json!(TABLE_FULL), "{full}");
+        assert!(full["text"].as_str().unwrap().contains("full"));
+        // A client already in the table may register again.
+        assert_eq!(register(&mut n, 7)["type"], json!("ka_register_ok"));
     }
 }

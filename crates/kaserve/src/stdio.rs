@@ -10,26 +10,23 @@ use anyhow::Context;
 /// and skipped; a closed stdout ends the run quietly.
 pub fn run() -> anyhow::Result<ExitCode> {
     use crate::registry::{Node, Outcome};
-    use std::io::BufRead;
+    use kacli::lines::{Line, MAX_LINE, read_line};
     let mut node = Node::new();
     let mut out = std::io::stdout().lock();
     let mut input = std::io::stdin().lock();
     let mut raw = Vec::new();
     let mut number = 0u64;
     loop {
-        raw.clear();
-        if input
-            .read_until(b'\n', &mut raw)
-            .context("cannot read stdin")?
-            == 0
-        {
-            break;
-        }
+        let line = read_line(&mut input, &mut raw, MAX_LINE).context("cannot read stdin")?;
         number += 1;
-        let outcome = match std::str::from_utf8(&raw) {
-            Ok(line) if line.trim().is_empty() => continue,
-            Ok(line) => node.handle(line.trim_end_matches(['\n', '\r'])),
-            Err(e) => Outcome::Invalid(format!("not UTF-8: {e}")),
+        let outcome = match line {
+            Line::End => break,
+            Line::TooLong => Outcome::Invalid(format!("longer than {MAX_LINE} bytes")),
+            Line::Read => match std::str::from_utf8(&raw) {
+                Ok(line) if line.trim().is_empty() => continue,
+                Ok(line) => node.handle(line),
+                Err(e) => Outcome::Invalid(format!("not UTF-8: {e}")),
+            },
         };
         match outcome {
             Outcome::Reply(reply) => {

@@ -34,7 +34,11 @@ async fn run_async(config: Config) -> anyhow::Result<ExitCode> {
     let probers = kacli::probers(&config.targets, &config.probe).await?;
     let metrics = start_metrics(&config, &cancel).await?;
     let mut renderer = render::new(&config, Instant::now());
-    renderer.start(&probers)?;
+    // A closed pipe ends the watch, not its verdict.
+    let mut output = kacli::Output::from(renderer.start(&probers));
+    if output.closed() {
+        cancel.cancel();
+    }
 
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let watch_config = Arc::new(config.watch.clone());
@@ -69,12 +73,16 @@ async fn run_async(config: Config) -> anyhow::Result<ExitCode> {
             if let Some(m) = &metrics {
                 m.observe(&event);
             }
-            if let Err(err) = renderer.event(&event) {
-                cancel.cancel();
-                return Err(err);
+            if output.closed() {
+                continue;
             }
+            output = kacli::Output::from(renderer.event(&event));
+            if output.closed() {
+                cancel.cancel();
+            }
+            output.failed()?;
         }
-        Ok(())
+        anyhow::Ok(())
     };
     let (results, rendered) = tokio::join!(watching, consume);
     rendered?;
@@ -82,7 +90,9 @@ async fn run_async(config: Config) -> anyhow::Result<ExitCode> {
     if let (Some(path), Some(m)) = (&config.metrics_file, &metrics) {
         m.write_file(path)?;
     }
-    renderer.finish(&results)?;
+    if !output.closed() {
+        kacli::Output::from(renderer.finish(&results)).failed()?;
+    }
     Ok(verdict(
         &config,
         &results,

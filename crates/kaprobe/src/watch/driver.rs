@@ -205,9 +205,9 @@ impl Watcher {
         self.seq += 1;
         self.prober.arm(Instant::now());
         let at = SystemTime::now();
-        let report = tokio::select! {
+        let outcome = tokio::select! {
             () = cancel.cancelled() => return Stop::Cancelled,
-            report = self.prober.probe(self.seq) => report,
+            outcome = self.prober.probe(self.seq) => outcome,
         };
         for passive in self.prober.take_events() {
             if let Passive::ServerPing { interval } = passive {
@@ -221,7 +221,7 @@ impl Watcher {
         if self.next_keepalive < now {
             self.next_keepalive = now + every;
         }
-        match &report.result {
+        match &outcome.result {
             Ok(rtt) => self.stats.record_reply(*rtt),
             Err(cause) => self.stats.record_failure(cause),
         }
@@ -229,9 +229,9 @@ impl Watcher {
             target: self.idx,
             seq: self.seq,
             at,
-            result: report.result.clone(),
+            result: outcome.result.clone(),
         });
-        match report.result {
+        match outcome.result {
             Ok(rtt) => {
                 let ts = self.machine.reply(now, rtt);
                 self.record(ts);

@@ -73,6 +73,12 @@ pub enum LineError {
     FutureVersion(u64),
     #[error("not a record: {0}")]
     NotRecord(String),
+    #[error("not UTF-8: {0}")]
+    NotUtf8(String),
+    #[error("line longer than {0} bytes")]
+    TooLong(usize),
+    #[error("{0} is not a duration (negative or not finite)")]
+    BadDuration(&'static str),
 }
 
 /// What one line turned out to be.
@@ -121,6 +127,7 @@ impl Aggregator {
         if line.starts_with(r#"{"type":"probe","v":1,"#) {
             if let Ok(p) = serde_json::from_str::<ProbeLine>(line) {
                 if p.v == SCHEMA_VERSION {
+                    check_duration("rtt_us", p.rtt_us)?;
                     self.add_probe(&p);
                     return Ok(Ingested::Record);
                 }
@@ -128,6 +135,7 @@ impl Aggregator {
         }
         match parse_line(line)? {
             Parsed::Record(record) => {
+                check_durations(&record)?;
                 self.add(&record);
                 Ok(Ingested::Record)
             }
@@ -154,6 +162,53 @@ impl Aggregator {
             Cause::new(kind, p.detail.as_deref().unwrap_or("").to_string())
         };
         group.probe(at, p.ok.then_some(p.rtt_us).flatten(), cause);
+    }
+}
+
+/// A duration field must be a finite number, zero or more.
+fn check_duration(field: &'static str, value: Option<f64>) -> Result<(), LineError> {
+    match value {
+        Some(v) if !v.is_finite() || v < 0.0 => Err(LineError::BadDuration(field)),
+        _ => Ok(()),
+    }
+}
+
+/// Every duration a record carries, checked.
+fn check_durations(record: &Record) -> Result<(), LineError> {
+    let phases = |p: &Option<kawire::record::PhasesRecord>| -> Result<(), LineError> {
+        if let Some(p) = p {
+            check_duration("connect_us", Some(p.connect_us))?;
+            check_duration("tls_us", p.tls_us)?;
+            check_duration("handshake_us", p.handshake_us)?;
+            check_duration("first_us", p.first_us)?;
+        }
+        Ok(())
+    };
+    match record {
+        Record::Probe(p) => {
+            check_duration("rtt_us", p.rtt_us)?;
+            phases(&p.phases)
+        }
+        Record::Event(e) => {
+            check_duration("interval_ms", e.interval_ms)?;
+            phases(&e.phases)
+        }
+        Record::State(s) => {
+            check_duration("retry_in_ms", s.retry_in_ms)?;
+            check_duration("lifetime_ms", s.lifetime_ms)
+        }
+        Record::Summary(s) => {
+            check_duration("elapsed_ms", Some(s.summary.elapsed_ms))?;
+            if let Some(w) = &s.watch {
+                for v in w.time_in_ms.values() {
+                    check_duration("time_in_ms", Some(*v))?;
+                }
+                check_duration("longest_outage_ms", Some(w.longest_outage_ms))?;
+                check_duration("total_outage_ms", Some(w.total_outage_ms))?;
+                check_duration("longest_lifetime_ms", Some(w.longest_lifetime_ms))?;
+            }
+            Ok(())
+        }
     }
 }
 

@@ -27,7 +27,9 @@ fn escape(s: &str) -> String {
 }
 
 fn at(ms: u64) -> SystemTime {
-    SystemTime::UNIX_EPOCH + Duration::from_millis(ms)
+    // RFC 3339 ends at 9999-12-31T23:59:59.999Z; a bucket may end past it.
+    const LAST_MS: u64 = 253_402_300_799_999;
+    SystemTime::UNIX_EPOCH + Duration::from_millis(ms.min(LAST_MS))
 }
 
 /// A round number at or above `v`: 1, 2 or 5 times a power of ten.
