@@ -5,6 +5,7 @@ use kaprobe_tests::util;
 mod cli_errors;
 mod generated;
 mod golden;
+mod hostile;
 mod kaping_grpc;
 mod kaping_tcp;
 mod kaping_ws;

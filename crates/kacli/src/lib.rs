@@ -9,6 +9,7 @@ mod parse;
 mod probers;
 mod runtime;
 pub mod signal;
+pub mod term;
 
 pub use args::{ProbeArgs, ThresholdArgs};
 pub use parse::{parse_duration, parse_percent, parse_positive_duration, parse_target};

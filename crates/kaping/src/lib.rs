@@ -70,7 +70,7 @@ async fn run_async(config: Config) -> anyhow::Result<ExitCode> {
     }
     for (target, list) in &verdict.breaches {
         for breach in list {
-            eprintln!("kaping: {target}: {breach}");
+            eprintln!("kaping: {target}: {}", kacli::term::shown(breach));
         }
     }
     Ok(if verdict.healthy() {

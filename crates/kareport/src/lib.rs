@@ -38,16 +38,18 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
         .map(|g| render::spark::sparkline(&g.series, render::spark::WIDTH))
         .collect();
     let mut out = std::io::stdout().lock();
+    // Recorded details are a peer's text: escaped on their way to a person.
+    let mut person = kacli::term::Escaped::new(std::io::stdout().lock());
     let written = match cli.output() {
         cli::Format::Json => render::json::write(&mut out, &doc),
         cli::Format::Csv => render::csv::write(&mut out, &doc),
-        cli::Format::Table => render::table::write(&mut out, &doc, &sparks, false),
-        cli::Format::Markdown => render::table::write(&mut out, &doc, &sparks, true),
+        cli::Format::Table => render::table::write(&mut person, &doc, &sparks, false),
+        cli::Format::Markdown => render::table::write(&mut person, &doc, &sparks, true),
     };
     // A closed pipe (`kareport ... | head`) keeps the exit status the thresholds set.
     kacli::Output::from(written).failed()?;
     for breach in &doc.breaches {
-        eprintln!("kareport: {breach}");
+        eprintln!("kareport: {}", kacli::term::shown(breach));
     }
     Ok(if doc.healthy {
         ExitCode::SUCCESS

@@ -5,6 +5,7 @@ use std::io::Write;
 use std::time::SystemTime;
 
 use kacli::ndjson::write_line;
+use kacli::term::shown;
 use kawire::record::{SCHEMA_VERSION, ServeRecord, millis, timestamp};
 
 use crate::serve::{Protocol, ServeEvent};
@@ -72,7 +73,7 @@ pub fn log(ndjson: bool, record: &ServeRecord) {
     let _ = if ndjson {
         write_line(&mut out, record)
     } else {
-        writeln!(out, "{}", human(record)).and_then(|()| out.flush())
+        writeln!(out, "{}", kacli::term::escape(&human(record))).and_then(|()| out.flush())
     };
 }
 
@@ -94,7 +95,7 @@ fn human(record: &ServeRecord) -> String {
             ..
         } => {
             let mut line = format!("{ts} {proto} {peer} {event}");
-            let detail = detail.as_deref().filter(|d| !d.is_empty());
+            let detail = detail.as_deref().filter(|d| !d.is_empty()).map(shown);
             if let Some(cause) = cause {
                 line.push_str(&format!(": {cause}"));
                 if let Some(detail) = detail {

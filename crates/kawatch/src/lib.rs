@@ -209,7 +209,7 @@ fn verdict(config: &Config, results: &[WatchResult], reached: bool, gave_up: boo
             eprintln!(
                 "kawatch: {}: went down ({})",
                 r.target,
-                r.summary.last_cause.as_deref().unwrap_or("no cause")
+                kacli::term::shown(r.summary.last_cause.as_deref().unwrap_or("no cause"))
             );
         }
     }

@@ -1,12 +1,15 @@
 //! A minimal tokio-tungstenite server for the cases kaserve will not play: one
-//! that swallows pings, one that refuses the upgrade, one that records headers.
+//! that swallows pings, one that refuses the upgrade, one that records headers, a
+//! hostile one whose close reason is made to attack a terminal.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use futures_util::{SinkExt, StreamExt};
+use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
 use tokio_tungstenite::tungstenite::http::{HeaderValue, StatusCode};
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_util::sync::CancellationToken;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -17,6 +20,8 @@ pub enum Behaviour {
     Swallow,
     /// Refuse the upgrade with this HTTP status.
     Refuse(u16),
+    /// A hostile peer: after the first message, close with this code and reason.
+    CloseWith(u16, &'static str),
 }
 
 pub struct MiniWs {
@@ -75,6 +80,15 @@ impl MiniWs {
                         };
                         match behaviour {
                             Behaviour::Swallow => token.cancelled().await,
+                            Behaviour::CloseWith(code, reason) => {
+                                let _ = ws.next().await;
+                                let frame = CloseFrame {
+                                    code: code.into(),
+                                    reason: reason.into(),
+                                };
+                                let _ = ws.send(Message::Close(Some(frame))).await;
+                                while let Some(Ok(_)) = ws.next().await {}
+                            }
                             _ => {
                                 while let Some(Ok(msg)) = ws.next().await {
                                     if (msg.is_text() || msg.is_binary())

@@ -5,6 +5,7 @@ use std::io::{self, Write};
 use std::time::Duration;
 
 use comfy_table::{Cell, CellAlignment, Table, presets};
+use kacli::term::shown;
 use kaprobe::proto::{Mode, Prober};
 use kaprobe::run::{Event, TargetResult};
 use kaprobe::stats::{ProbeStats, Stat};
@@ -130,7 +131,11 @@ impl<W: Write> Renderer for Human<W> {
                         }
                         writeln!(self.out)?;
                     }
-                    Err(cause) => writeln!(self.out, "no reply from {name}: seq={seq} {cause}")?,
+                    Err(cause) => writeln!(
+                        self.out,
+                        "no reply from {name}: seq={seq} {}",
+                        shown(&cause.to_string())
+                    )?,
                 }
             }
             Event::ServerPing { target, interval } => {
@@ -146,8 +151,9 @@ impl<W: Write> Renderer for Human<W> {
             }
             Event::Disconnected { target, cause } => writeln!(
                 self.out,
-                "{}: connection lost: {cause}",
-                self.targets[*target].0
+                "{}: connection lost: {}",
+                self.targets[*target].0,
+                shown(&cause.to_string())
             )?,
         }
         self.out.flush()

@@ -11,6 +11,8 @@ use std::time::SystemTime;
 use kaprobe::proto::Prober;
 use kaprobe::run::{Event, TargetResult};
 
+use kacli::term::Escaped;
+
 use crate::config::{Config, Output};
 
 /// Whether each target met the thresholds, and how it fell short.
@@ -38,7 +40,7 @@ pub fn new(config: &Config) -> Box<dyn Renderer> {
     let out = io::stdout();
     let started = SystemTime::now();
     match config.output {
-        Output::Human { quiet } => Box::new(human::Human::new(out, quiet)),
+        Output::Human { quiet } => Box::new(human::Human::new(Escaped::new(out), quiet)),
         Output::Json => Box::new(json::Json::new(out, started)),
         Output::Ndjson => Box::new(ndjson::Ndjson::new(out, started)),
     }

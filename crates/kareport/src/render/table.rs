@@ -13,7 +13,7 @@ fn ms(us: Option<f64>) -> String {
 
 fn counts(map: &std::collections::BTreeMap<String, u64>) -> String {
     map.iter()
-        .map(|(k, v)| format!("{k} {v}"))
+        .map(|(k, v)| format!("{} {v}", kacli::term::shown(k)))
         .collect::<Vec<_>>()
         .join(", ")
 }

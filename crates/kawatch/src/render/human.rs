@@ -5,6 +5,7 @@ use std::io::{self, Write};
 use std::time::{Duration, Instant, SystemTime};
 
 use comfy_table::{Cell, CellAlignment, Table, presets};
+use kacli::term::shown;
 use kaprobe::proto::Prober;
 use kaprobe::stats::Stat;
 use kaprobe::units::short;
@@ -54,7 +55,7 @@ impl<W: Write> Human<W> {
 fn because(t: &Transition) -> String {
     let mut text = t.cause.clone();
     if let Some(detail) = &t.detail {
-        text.push_str(&format!(": {detail}"));
+        text.push_str(&format!(": {}", shown(detail)));
     }
     if let Some(life) = t.lifetime {
         text.push_str(&format!(", lifetime {}", short(life)));
@@ -96,7 +97,7 @@ impl<W: Write> Renderer for Human<W> {
                         "keepalive seq={seq} time={:.3} ms",
                         rtt.as_secs_f64() * 1000.0
                     ),
-                    Err(cause) => format!("keepalive seq={seq} {cause}"),
+                    Err(cause) => format!("keepalive seq={seq} {}", shown(&cause.to_string())),
                 };
                 self.line(*target, &what)
             }
@@ -149,7 +150,7 @@ impl<W: Write> Renderer for Human<W> {
                 Cell::new(short(s.total_outage)),
                 Cell::new(ms(Stat::P50)),
                 Cell::new(ms(Stat::P99)),
-                Cell::new(s.last_cause.as_deref().unwrap_or("-")),
+                Cell::new(s.last_cause.as_deref().map_or_else(|| "-".into(), shown)),
             ]);
         }
         for col in 2..12 {

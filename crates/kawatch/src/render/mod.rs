@@ -24,7 +24,7 @@ pub fn new(config: &Config, started: Instant) -> Box<dyn Renderer> {
         Box::new(ndjson::Ndjson::new(out))
     } else {
         Box::new(human::Human::new(
-            out,
+            kacli::term::Escaped::new(out),
             started,
             config.relative,
             config.verbose,

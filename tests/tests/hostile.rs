@@ -1,0 +1,61 @@
+//! Hostile peers and careless input: what a peer sends is data, escaped before a
+//! terminal sees it and kept exact in JSON.
+
+use crate::util::ws::{Behaviour, MiniWs};
+use crate::util::{kaping, parse_records, run};
+use kawire::record::Record;
+
+/// Clears the screen, retitles the terminal, rings the bell.
+const PWNED: &str = "\u{1b}[2J\u{1b}]0;pwned\u{7}";
+const ESCAPED: &str = r"\x1b[2J\x1b]0;pwned\x07";
+
+fn assert_harmless(what: &str, text: &str) {
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{7}'),
+        "{what} reached the terminal raw: {text:?}"
+    );
+}
+
+#[test]
+fn a_hostile_close_reason_never_reaches_a_terminal_raw() {
+    let server = MiniWs::start(Behaviour::CloseWith(4000, PWNED));
+    let url = server.url();
+
+    let out = kaping(&["-c", "1", &url]);
+    out.assert_no_panic();
+    assert_eq!(out.code(), 1, "{}", out.stderr);
+    assert_harmless("kaping's stdout", &out.stdout);
+    assert_harmless("kaping's stderr", &out.stderr);
+    assert!(out.stdout.contains(ESCAPED), "{}", out.stdout);
+    assert!(out.stderr.contains(ESCAPED), "{}", out.stderr);
+
+    let json = kaping(&["-c", "1", "--ndjson", &url]);
+    let exact = parse_records(&json.stdout).into_iter().any(|r| match r {
+        Record::Probe(p) => p.detail.as_deref() == Some(PWNED),
+        _ => false,
+    });
+    assert!(exact, "NDJSON keeps the exact text: {}", json.stdout);
+
+    let watch = run("kawatch", &["-i", "50ms", "--duration", "500ms", &url]);
+    assert_harmless("kawatch's lines", &watch.stdout);
+    assert!(watch.stdout.contains(ESCAPED), "{}", watch.stdout);
+
+    let recorded = run(
+        "kawatch",
+        &["-i", "50ms", "--duration", "500ms", "--ndjson", &url],
+    );
+    assert!(
+        recorded.stdout.contains(r"\u001b[2J"),
+        "{}",
+        recorded.stdout
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("hostile.ndjson");
+    std::fs::write(&file, &recorded.stdout).unwrap();
+    let table = run("kareport", &[file.to_str().unwrap()]);
+    table.assert_no_panic();
+    assert_eq!(table.code(), 1, "it never answered: {:?}", table.stderr);
+    assert_harmless("kareport's table", &table.stdout);
+    assert_harmless("kareport's stderr", &table.stderr);
+    assert!(table.stdout.contains(ESCAPED), "{}", table.stdout);
+}
