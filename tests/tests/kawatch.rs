@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use kawire::record::{Record, StateRecord, SummaryRecord};
 
 use crate::util::proxy::{Fault, FaultProxy};
-use crate::util::{KaServe, Running, parse_records, run};
+use crate::util::{KaServe, Running, parse_records, probes, run};
 
 /// The first transition into down.
 fn first_down(records: &[Record]) -> StateRecord {
@@ -63,6 +63,45 @@ fn watch_while(args: &[&str], mut act: impl FnMut(&str) -> bool) -> (i32, Vec<Re
     lines.extend(out.stdout.lines().map(str::to_string));
     out.assert_no_panic();
     (out.code(), parse_records(&lines.join("\n")))
+}
+
+/// Keepalives at a fixed rate: a silent peer is down within max-missed times the
+/// interval, plus the timeout, of its last reply (pushing each late keepalive an
+/// interval later took 1,111 ms here for an 800 ms bound).
+#[test]
+fn a_silent_peer_is_declared_down_within_the_documented_bound() {
+    let server = KaServe::tcp();
+    let proxy = FaultProxy::start(server.addr);
+    let url = format!("tcp://{}", proxy.addr);
+    let args = [
+        "-i",
+        "200ms",
+        "-W",
+        "200ms",
+        "--max-missed",
+        "3",
+        "--duration",
+        "3s",
+        &url,
+    ];
+    let (_, records) = watch_while(&args, |line| {
+        if line.contains(r#""seq":2,"ok":true"#) {
+            proxy.set(Fault::Blackhole);
+        }
+        line.contains(r#""to":"down""#)
+    });
+    let last_reply = probes(&records)
+        .into_iter()
+        .filter(|p| p.ok)
+        .map(|p| ts_ms(&p.header.ts) + p.rtt_us.unwrap() / 1000.0)
+        .fold(0.0, f64::max);
+    let down = ts_ms(&first_down(&records).header.ts);
+    let bound = 3.0 * 200.0 + 200.0;
+    assert!(
+        down - last_reply <= bound + 200.0,
+        "down {:.0} ms after the last reply; bound {bound} ms plus 200 ms of slack",
+        down - last_reply
+    );
 }
 
 #[test]

@@ -18,6 +18,9 @@ pub mod tls;
 pub mod units;
 pub mod watch;
 
+#[cfg(test)]
+mod hostile;
+
 pub use cause::{Cause, CauseKind};
 pub use error::{Error, Result};
 pub use protocol::Protocol;

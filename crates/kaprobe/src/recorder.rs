@@ -164,26 +164,30 @@ impl Recorder {
                     phases: phases.as_ref().map(phases_record),
                 })
             }
-            Event::Connected { target, info } => Record::Event(EventRecord {
+            Event::Connected { target, info, at } => Record::Event(EventRecord {
                 addr: Some(info.addr.to_string()),
                 phases: Some(phases_record(&info.phases)),
-                ..self.event_record(*target, "connected")
+                ..self.event_record(*target, "connected", *at)
             }),
-            Event::Disconnected { target, cause } => Record::Event(EventRecord {
+            Event::Disconnected { target, cause, at } => Record::Event(EventRecord {
                 cause: Some(cause.kind.to_string()),
                 detail: Some(cause.detail.clone()),
-                ..self.event_record(*target, "disconnected")
+                ..self.event_record(*target, "disconnected", *at)
             }),
-            Event::ServerPing { target, interval } => Record::Event(EventRecord {
+            Event::ServerPing {
+                target,
+                interval,
+                at,
+            } => Record::Event(EventRecord {
                 interval_ms: interval.map(millis),
-                ..self.event_record(*target, "server-ping")
+                ..self.event_record(*target, "server-ping", *at)
             }),
         }
     }
 
-    fn event_record(&self, idx: usize, event: &str) -> EventRecord {
+    fn event_record(&self, idx: usize, event: &str, at: SystemTime) -> EventRecord {
         EventRecord {
-            header: self.header(idx, SystemTime::now()),
+            header: self.header(idx, at),
             event: event.into(),
             addr: None,
             phases: None,
@@ -207,8 +211,9 @@ impl Recorder {
             WatchEvent::Transition {
                 target,
                 transition: t,
+                at,
             } => Record::State(StateRecord {
-                header: self.header(*target, SystemTime::now()),
+                header: self.header(*target, *at),
                 from: t.from.to_string(),
                 to: t.to.to_string(),
                 cause: t.cause.clone(),
@@ -229,9 +234,14 @@ impl Recorder {
                 phases: None,
                 result: result.clone(),
             }),
-            WatchEvent::ServerPing { target, interval } => self.event(&Event::ServerPing {
+            WatchEvent::ServerPing {
+                target,
+                interval,
+                at,
+            } => self.event(&Event::ServerPing {
                 target: *target,
                 interval: *interval,
+                at: *at,
             }),
         }
     }
@@ -243,5 +253,51 @@ impl Recorder {
             summary: target_summary(&result.stats, result.summary.elapsed),
             watch: Some(watch_summary(&result.summary)),
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cause::Cause;
+    use crate::watch::{State, Transition};
+
+    #[test]
+    fn records_carry_the_time_of_the_event_not_of_writing() {
+        let target: Target = "tcp://h:1".parse().unwrap();
+        let rec = Recorder::new("r".into(), &[(target, Mode::Echo)]);
+        let at = SystemTime::UNIX_EPOCH + Duration::from_millis(1_500);
+        let ts = |r: Record| match r {
+            Record::Event(e) => e.header.ts,
+            Record::State(s) => s.header.ts,
+            other => panic!("{other:?}"),
+        };
+        let lost = Event::Disconnected {
+            target: 0,
+            cause: Cause::eof(),
+            at,
+        };
+        assert_eq!(ts(rec.event(&lost)), "1970-01-01T00:00:01.500000Z");
+        let ping = WatchEvent::ServerPing {
+            target: 0,
+            interval: None,
+            at,
+        };
+        assert_eq!(ts(rec.watch_event(&ping)), "1970-01-01T00:00:01.500000Z");
+        let down = WatchEvent::Transition {
+            target: 0,
+            transition: Transition {
+                from: State::Up,
+                to: State::Down,
+                at: tokio::time::Instant::now(),
+                cause: "eof".into(),
+                detail: None,
+                attempt: None,
+                retry_in: None,
+                lifetime: None,
+            },
+            at,
+        };
+        assert_eq!(ts(rec.watch_event(&down)), "1970-01-01T00:00:01.500000Z");
     }
 }

@@ -39,8 +39,12 @@ impl Default for RunConfig {
 /// Something that happened during a run, for the caller to render or record.
 #[derive(Clone, Debug)]
 pub enum Event {
-    /// A connection was (re-)established for target `target`.
-    Connected { target: usize, info: Connected },
+    /// A connection was (re-)established for target `target`, at `at`.
+    Connected {
+        target: usize,
+        info: Connected,
+        at: SystemTime,
+    },
     /// Probe `seq` of target `target` finished; `at` is when it was sent.
     Probe {
         target: usize,
@@ -51,11 +55,16 @@ pub enum Event {
         result: Result<Duration, Cause>,
     },
     /// The peer ended the connection.
-    Disconnected { target: usize, cause: Cause },
+    Disconnected {
+        target: usize,
+        cause: Cause,
+        at: SystemTime,
+    },
     /// The server sent a keepalive ping; `interval` since its previous one.
     ServerPing {
         target: usize,
         interval: Option<Duration>,
+        at: SystemTime,
     },
 }
 
@@ -91,11 +100,16 @@ fn passive_event(idx: usize, passive: Passive, stats: &mut ProbeStats, emit: &im
     match passive {
         Passive::Lost(cause) => {
             stats.record_disconnect(cause.kind);
-            emit(Event::Disconnected { target: idx, cause });
+            emit(Event::Disconnected {
+                target: idx,
+                cause,
+                at: SystemTime::now(),
+            });
         }
         Passive::ServerPing { interval } => emit(Event::ServerPing {
             target: idx,
             interval,
+            at: SystemTime::now(),
         }),
     }
 }
@@ -159,7 +173,11 @@ async fn run_one(
             passive_event(idx, passive, &mut stats, &emit);
         }
         for info in outcome.connected {
-            emit(Event::Connected { target: idx, info });
+            emit(Event::Connected {
+                target: idx,
+                info,
+                at: SystemTime::now(),
+            });
         }
         match &outcome.result {
             Ok(rtt) => stats.record_reply(*rtt),

@@ -362,3 +362,30 @@ mod tests {
         assert_eq!(register(&mut n, 7)["type"], json!("ka_register_ok"));
     }
 }
+
+#[cfg(test)]
+mod hostile {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        /// Any line, JSON or not: a reply or a named skip, never a panic.
+        #[test]
+        fn any_line_is_answered_or_skipped(line in ".{0,300}") {
+            let _ = Node::new().handle(&line);
+        }
+
+        #[test]
+        fn any_message_shape_is_answered_or_skipped(
+            kind in "(init|ka_register|ka_heartbeat|ka_check|ka_status|x)",
+            field in "(client_id|timeout_ms|ping_interval_ms|current_time_ms|node_id|msg_id)",
+            value in "(-1|0|1e308|18446744073709551616|\"a\"|null|\\[\\]|\\{\\}|1.5)",
+        ) {
+            let line = format!(r#"{{"src":"c","body":{{"type":"{kind}","msg_id":1,"{field}":{value}}}}}"#);
+            let mut node = Node::new();
+            let _ = node.handle(&line);
+            let _ = node.handle(&line);
+        }
+    }
+}

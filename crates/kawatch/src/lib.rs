@@ -177,7 +177,10 @@ impl UntilTracker {
 
     /// Whether this event is the one that reaches `--until`.
     fn observe(&mut self, event: &WatchEvent) -> bool {
-        let WatchEvent::Transition { target, transition } = event else {
+        let WatchEvent::Transition {
+            target, transition, ..
+        } = event
+        else {
             return false;
         };
         self.states[*target] = transition.to;

@@ -169,7 +169,9 @@ impl Metrics {
                     Err(_) => {}
                 }
             }
-            WatchEvent::Transition { target, transition } => {
+            WatchEvent::Transition {
+                target, transition, ..
+            } => {
                 self.set_state(*target, transition.to);
                 let l = &self.labels[*target];
                 let labels = CauseLabels {

@@ -102,7 +102,7 @@ impl<W: Write> Renderer for Human<W> {
             return Ok(());
         }
         match event {
-            Event::Connected { target, info } => writeln!(
+            Event::Connected { target, info, .. } => writeln!(
                 self.out,
                 "{}: connected to {} ({})",
                 self.targets[*target].0,
@@ -138,7 +138,9 @@ impl<W: Write> Renderer for Human<W> {
                     )?,
                 }
             }
-            Event::ServerPing { target, interval } => {
+            Event::ServerPing {
+                target, interval, ..
+            } => {
                 let name = &self.targets[*target].0;
                 match interval {
                     Some(i) => writeln!(
@@ -149,7 +151,7 @@ impl<W: Write> Renderer for Human<W> {
                     None => writeln!(self.out, "{name}: server ping")?,
                 }
             }
-            Event::Disconnected { target, cause } => writeln!(
+            Event::Disconnected { target, cause, .. } => writeln!(
                 self.out,
                 "{}: connection lost: {}",
                 self.targets[*target].0,

@@ -26,9 +26,11 @@ pub struct WatchConfig {
 /// What happened, for the caller to render or record.
 #[derive(Clone, Debug)]
 pub enum WatchEvent {
+    /// A change of state; `at` is when it happened, by the wall clock.
     Transition {
         target: usize,
         transition: Transition,
+        at: SystemTime,
     },
     Probe {
         target: usize,
@@ -39,6 +41,7 @@ pub enum WatchEvent {
     ServerPing {
         target: usize,
         interval: Option<Duration>,
+        at: SystemTime,
     },
 }
 
@@ -127,9 +130,13 @@ impl Watcher {
     fn record(&mut self, ts: Vec<Transition>) {
         for t in ts {
             self.ledger.record(&t);
+            // The machine's clock is monotonic; records want the wall clock of
+            // the moment itself, not of the moment a line is written.
+            let ago = Instant::now().saturating_duration_since(t.at);
             self.emit(WatchEvent::Transition {
                 target: self.idx,
                 transition: t,
+                at: SystemTime::now() - ago,
             });
         }
     }
@@ -182,7 +189,7 @@ impl Watcher {
             passive = self.prober.passive() => {
                 match passive {
                     Passive::ServerPing { interval } => {
-                        self.emit(WatchEvent::ServerPing { target: self.idx, interval });
+                        self.emit(WatchEvent::ServerPing { target: self.idx, interval, at: SystemTime::now() });
                     }
                     Passive::Lost(cause) => {
                         self.stats.record_disconnect(cause.kind);
@@ -214,13 +221,12 @@ impl Watcher {
                 self.emit(WatchEvent::ServerPing {
                     target: self.idx,
                     interval,
+                    at: SystemTime::now(),
                 });
             }
         }
         let now = Instant::now();
-        if self.next_keepalive < now {
-            self.next_keepalive = now + every;
-        }
+        self.next_keepalive = next_keepalive(self.next_keepalive, every, now);
         match &outcome.result {
             Ok(rtt) => self.stats.record_reply(*rtt),
             Err(cause) => self.stats.record_failure(cause),
@@ -254,9 +260,34 @@ impl Watcher {
     }
 }
 
+/// Keepalives go at a fixed rate: one that came due while the last was still
+/// waiting goes at once (it is not pushed a whole interval later, which would
+/// delay noticing a dead peer); more than one missed are skipped, not queued.
+fn next_keepalive(due: Instant, every: Duration, now: Instant) -> Instant {
+    if due + every <= now { now } else { due }
+}
+
 async fn sleep_until_opt(at: Option<Instant>) {
     match at {
         Some(at) => tokio::time::sleep_until(at).await,
         None => std::future::pending().await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn keepalives_keep_a_fixed_rate() {
+        let t0 = Instant::now();
+        let ms = |n: u64| t0 + Duration::from_millis(n);
+        let every = Duration::from_millis(200);
+        // On time: the next one stays on the grid.
+        assert_eq!(next_keepalive(ms(400), every, ms(210)), ms(400));
+        // The last one waited past the next one's time: it goes at once.
+        assert_eq!(next_keepalive(ms(400), every, ms(450)), ms(400));
+        // More than one missed: skipped, the next goes now, not a burst.
+        assert_eq!(next_keepalive(ms(400), every, ms(1000)), ms(1000));
     }
 }

@@ -16,7 +16,8 @@ use super::Renderer;
 
 pub struct Human<W: Write> {
     out: W,
-    started: Instant,
+    /// When the watch started, by the wall clock (for `--relative`).
+    started_wall: SystemTime,
     relative: bool,
     verbose: bool,
     names: Vec<String>,
@@ -27,7 +28,7 @@ impl<W: Write> Human<W> {
     pub fn new(out: W, started: Instant, relative: bool, verbose: bool) -> Self {
         Human {
             out,
-            started,
+            started_wall: SystemTime::now() - started.elapsed(),
             relative,
             verbose,
             names: Vec::new(),
@@ -35,16 +36,18 @@ impl<W: Write> Human<W> {
         }
     }
 
-    fn stamp(&self) -> String {
+    /// When the thing happened (not when its line is written).
+    fn stamp(&self, at: SystemTime) -> String {
         if self.relative {
-            format!("+{:.3}s", self.started.elapsed().as_secs_f64())
+            let since = at.duration_since(self.started_wall).unwrap_or_default();
+            format!("+{:.3}s", since.as_secs_f64())
         } else {
-            humantime::format_rfc3339_millis(SystemTime::now()).to_string()
+            humantime::format_rfc3339_millis(at).to_string()
         }
     }
 
-    fn line(&mut self, target: usize, what: &str) -> io::Result<()> {
-        let stamp = self.stamp();
+    fn line(&mut self, target: usize, at: SystemTime, what: &str) -> io::Result<()> {
+        let stamp = self.stamp(at);
         let name = &self.names[target];
         writeln!(self.out, "{stamp} {name:<w$} {what}", w = self.width)?;
         self.out.flush()
@@ -75,22 +78,27 @@ impl<W: Write> Renderer for Human<W> {
             WatchEvent::Transition {
                 target,
                 transition: t,
+                at,
             } => {
                 let arrow = format!("{} -> {}", t.from, t.to);
-                self.line(*target, &format!("{arrow:<26} {}", because(t)))
+                self.line(*target, *at, &format!("{arrow:<26} {}", because(t)))
             }
-            WatchEvent::ServerPing { target, interval } => {
+            WatchEvent::ServerPing {
+                target,
+                interval,
+                at,
+            } => {
                 let what = match interval {
                     Some(i) => format!("server ping, {} after the previous one", short(*i)),
                     None => "server ping".to_string(),
                 };
-                self.line(*target, &what)
+                self.line(*target, *at, &what)
             }
             WatchEvent::Probe {
                 target,
                 seq,
                 result,
-                ..
+                at,
             } if self.verbose => {
                 let what = match result {
                     Ok(rtt) => format!(
@@ -99,7 +107,7 @@ impl<W: Write> Renderer for Human<W> {
                     ),
                     Err(cause) => format!("keepalive seq={seq} {}", shown(&cause.to_string())),
                 };
-                self.line(*target, &what)
+                self.line(*target, *at, &what)
             }
             WatchEvent::Probe { .. } => Ok(()),
         }

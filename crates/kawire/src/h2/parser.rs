@@ -107,3 +107,28 @@ impl Parser {
         }
     }
 }
+
+#[cfg(test)]
+mod hostile {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        /// Any bytes, in any pieces: no panic, and every frame reported is one
+        /// whose header was fed.
+        #[test]
+        fn any_bytes_in_any_pieces(bytes in proptest::collection::vec(any::<u8>(), 0..4096), step in 1usize..64) {
+            let mut parser = Parser::after_preface();
+            let mut frames = 0usize;
+            for piece in bytes.chunks(step) {
+                parser.feed(piece, &mut |f| {
+                    frames += 1;
+                    assert!(f.payload.len() <= KEEP);
+                    let _ = f.goaway();
+                });
+            }
+            prop_assert!(frames * 9 <= bytes.len());
+        }
+    }
+}
