@@ -59,3 +59,54 @@ fn a_hostile_close_reason_never_reaches_a_terminal_raw() {
     assert_harmless("kareport's stderr", &table.stderr);
     assert!(table.stdout.contains(ESCAPED), "{}", table.stdout);
 }
+
+#[test]
+fn secrets_in_targets_are_sent_but_never_echoed() {
+    let server = MiniWs::start(Behaviour::Echo);
+    let url = format!("ws://user:s3cretpw@{}/feed?token=SECRET", server.addr);
+    let shown = format!("ws://user:***@{}/feed?token=***", server.addr);
+    let secret = |what: &str, text: &str| {
+        assert!(
+            !text.contains("s3cretpw") && !text.contains("SECRET"),
+            "{what} shows a secret: {text}"
+        );
+    };
+    for flags in [&[][..], &["--json"], &["--ndjson"]] {
+        let mut args = vec!["-c", "1"];
+        args.extend_from_slice(flags);
+        args.push(&url);
+        let out = kaping(&args);
+        assert_eq!(out.code(), 0, "{}", out.stderr);
+        secret("kaping's stdout", &out.stdout);
+        secret("kaping's stderr", &out.stderr);
+        assert!(out.stdout.contains(&shown), "{}", out.stdout);
+    }
+    // The password still went to the server, as basic authentication.
+    assert_eq!(
+        server.header("authorization").as_deref(),
+        Some("Basic dXNlcjpzM2NyZXRwdw==")
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let metrics = dir.path().join("kawatch.prom");
+    let watch = run(
+        "kawatch",
+        &[
+            "-i",
+            "50ms",
+            "--duration",
+            "300ms",
+            "--metrics-file",
+            metrics.to_str().unwrap(),
+            &url,
+        ],
+    );
+    secret("kawatch's lines", &watch.stdout);
+    let text = std::fs::read_to_string(&metrics).unwrap();
+    secret("kawatch's Prometheus labels", &text);
+    assert!(text.contains(&shown), "{text}");
+    // A target clap rejects is named without its secrets too.
+    let bad = kaping(&["-c", "1", "ws://user:s3cretpw@bad host/?token=SECRET"]);
+    assert_eq!(bad.code(), 2);
+    secret("a usage error", &bad.stderr);
+    assert!(bad.stderr.contains("ws://user:***@"), "{}", bad.stderr);
+}

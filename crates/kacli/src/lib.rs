@@ -12,6 +12,8 @@ pub mod signal;
 pub mod term;
 
 pub use args::{ProbeArgs, ThresholdArgs};
-pub use parse::{parse_duration, parse_percent, parse_positive_duration, parse_target};
+pub use parse::{
+    TargetParser, parse_duration, parse_percent, parse_positive_duration, parse_target,
+};
 pub use probers::probers;
 pub use runtime::{Output, block_on, exit, stop_on_signals};

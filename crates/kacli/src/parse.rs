@@ -18,7 +18,32 @@ pub(crate) fn parse_stat(s: &str) -> Result<kaprobe::stats::Stat, String> {
 }
 
 pub fn parse_target(s: &str) -> Result<Target, String> {
-    s.parse().map_err(|e| format!("{e}"))
+    s.parse()
+        .map_err(|e| format!("invalid target '{}': {e}", kaprobe::target::redact(s)))
+}
+
+/// Targets on the command line. Its errors name the target with its secrets
+/// redacted: clap's own would repeat the value as given.
+#[derive(Clone, Copy, Debug)]
+pub struct TargetParser;
+
+impl clap::builder::TypedValueParser for TargetParser {
+    type Value = Target;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<Target, clap::Error> {
+        use clap::error::ErrorKind;
+        let text = value.to_str().ok_or_else(|| {
+            clap::Error::raw(ErrorKind::InvalidUtf8, "a target is not UTF-8\n").with_cmd(cmd)
+        })?;
+        parse_target(text).map_err(|e| {
+            clap::Error::raw(ErrorKind::ValueValidation, format!("{e}\n")).with_cmd(cmd)
+        })
+    }
 }
 
 pub fn parse_duration(s: &str) -> Result<Duration, String> {

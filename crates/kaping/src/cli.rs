@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use clap::Parser;
-use kacli::{ProbeArgs, ThresholdArgs, parse_duration, parse_positive_duration, parse_target};
+use kacli::{ProbeArgs, TargetParser, ThresholdArgs, parse_duration, parse_positive_duration};
 use kaprobe::target::Target;
 
 const AFTER_HELP: &str = "\
@@ -41,7 +41,7 @@ Examples:
 #[command(name = "kaping", version, after_long_help = AFTER_HELP)]
 pub struct Cli {
     /// Endpoints to probe, each on its own schedule
-    #[arg(value_name = "TARGET", required_unless_present = "demo", value_parser = parse_target)]
+    #[arg(value_name = "TARGET", required_unless_present = "demo", value_parser = TargetParser)]
     pub targets: Vec<Target>,
 
     /// Stop after COUNT probes per target [default: until interrupted]

@@ -89,13 +89,58 @@ impl fmt::Display for Host {
 }
 
 /// A validated endpoint to probe.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Target {
     pub scheme: Scheme,
     pub host: Host,
     pub port: u16,
     /// Path and query for WebSocket targets (always starts with `/`); `/` otherwise.
+    /// Sent as it is; shown with query values redacted.
     pub path: String,
+    /// `user:password` of a WebSocket URL, sent as basic authentication and never
+    /// shown (the password prints as `***`).
+    pub userinfo: Option<String>,
+}
+
+impl fmt::Debug for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Target({self})")
+    }
+}
+
+/// A target as it may be shown: a password in the user information and every
+/// query value as `***` (`ws://user:***@host/?token=***`). Works on any text, valid
+/// target or not, so errors can name what was given without its secrets.
+pub fn redact(text: &str) -> String {
+    let (scheme, rest) = match text.split_once("://") {
+        Some((scheme, rest)) => (format!("{scheme}://"), rest),
+        None => (String::new(), text),
+    };
+    let (authority, tail) = match rest.find(['/', '?']) {
+        Some(at) => rest.split_at(at),
+        None => (rest, ""),
+    };
+    let authority = match authority.rsplit_once('@') {
+        Some((user, host)) => match user.split_once(':') {
+            Some((name, _)) => format!("{name}:***@{host}"),
+            None => format!("{user}@{host}"),
+        },
+        None => authority.to_string(),
+    };
+    let tail = match tail.split_once('?') {
+        None => tail.to_string(),
+        Some((path, query)) => {
+            let query: Vec<String> = query
+                .split('&')
+                .map(|pair| match pair.split_once('=') {
+                    Some((key, _)) => format!("{key}=***"),
+                    None => pair.to_string(),
+                })
+                .collect();
+            format!("{path}?{}", query.join("&"))
+        }
+    };
+    format!("{scheme}{authority}{tail}")
 }
 
 impl Target {
@@ -109,6 +154,12 @@ impl Target {
         format!("{}:{}", self.host, self.port)
     }
 
+    /// The user and password to send as basic authentication, if the URL has them.
+    pub fn credentials(&self) -> Option<(&str, &str)> {
+        let info = self.userinfo.as_deref()?;
+        Some(info.split_once(':').unwrap_or((info, "")))
+    }
+
     /// The host name without brackets, as TLS SNI and the resolver want it.
     pub fn host_str(&self) -> String {
         match &self.host {
@@ -120,9 +171,14 @@ impl Target {
 
 impl fmt::Display for Target {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}://{}:{}", self.scheme, self.host, self.port)?;
+        write!(f, "{}://", self.scheme)?;
+        if let Some((user, password)) = self.credentials() {
+            let hidden = if password.is_empty() { "" } else { ":***" };
+            write!(f, "{user}{hidden}@")?;
+        }
+        write!(f, "{}:{}", self.host, self.port)?;
         if self.scheme.takes_path() {
-            f.write_str(&self.path)?;
+            f.write_str(&redact(&self.path))?;
         }
         Ok(())
     }
@@ -150,7 +206,7 @@ pub enum TargetError {
     BadIpv6(String),
     #[error("IPv6 addresses need brackets, as in [::1]:7070")]
     UnbracketedIpv6,
-    #[error("user information ('user@') is not supported in targets")]
+    #[error("user information ('user@') is only for ws:// and wss:// targets")]
     UserInfo,
     #[error("{0} targets take no path (got '{1}')")]
     UnexpectedPath(Scheme, String),
@@ -187,9 +243,11 @@ impl FromStr for Target {
             Some(at) => (&rest[..at], &rest[at..]),
             None => (rest, ""),
         };
-        if authority.contains('@') {
-            return Err(TargetError::UserInfo);
-        }
+        let (userinfo, authority) = match authority.rsplit_once('@') {
+            Some(_) if !scheme.takes_path() => return Err(TargetError::UserInfo),
+            Some((info, host)) => (Some(info.to_string()), host),
+            None => (None, authority),
+        };
         let (host, port) = split_host_port(authority)?;
         let port = match port {
             Some(port) => parse_port(port)?,
@@ -211,6 +269,7 @@ impl FromStr for Target {
             host,
             port,
             path,
+            userinfo,
         })
     }
 }
@@ -299,8 +358,9 @@ mod tests {
                 "wss://stream.example.com/ws",
                 "wss://stream.example.com:443/ws",
             ),
-            ("wss://h:8443/feed?x=1", "wss://h:8443/feed?x=1"),
-            ("ws://h?x=1", "ws://h:80/?x=1"),
+            // Query values are secrets as often as not: shown redacted.
+            ("wss://h:8443/feed?x=1", "wss://h:8443/feed?x=***"),
+            ("ws://h?x=1", "ws://h:80/?x=***"),
             ("grpc://127.0.0.1:7072", "grpc://127.0.0.1:7072"),
             ("grpcs://api.internal", "grpcs://api.internal:443"),
             ("grpc://svc_1:50051", "grpc://svc_1:50051"),
@@ -376,5 +436,25 @@ mod tests {
         for input in nasty {
             let _ = input.parse::<Target>();
         }
+    }
+
+    #[test]
+    fn secrets_are_sent_but_never_shown() {
+        let t: Target = "ws://user:s3cretpw@h:80/feed?token=SECRET&x"
+            .parse()
+            .unwrap();
+        assert_eq!(t.to_string(), "ws://user:***@h:80/feed?token=***&x");
+        assert_eq!(
+            format!("{t:?}"),
+            "Target(ws://user:***@h:80/feed?token=***&x)"
+        );
+        assert_eq!(t.credentials(), Some(("user", "s3cretpw")));
+        assert_eq!(t.path, "/feed?token=SECRET&x", "sent as it is");
+        assert_eq!(redact("wss://u:p@h/?a=1&b=2"), "wss://u:***@h/?a=***&b=***");
+        assert_eq!(redact("h:80"), "h:80");
+        assert!(matches!(
+            "tcp://u:p@h:1".parse::<Target>(),
+            Err(TargetError::UserInfo)
+        ));
     }
 }

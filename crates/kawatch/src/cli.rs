@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
-use kacli::{ProbeArgs, parse_percent, parse_positive_duration, parse_target};
+use kacli::{ProbeArgs, TargetParser, parse_percent, parse_positive_duration};
 use kaprobe::target::Target;
 use kaprobe::threshold::Percent;
 use kaprobe::watch::Backoff;
@@ -35,7 +35,7 @@ Examples:
 #[command(name = "kawatch", version, after_long_help = AFTER_HELP)]
 pub struct Cli {
     /// Endpoints to watch, each over its own connection
-    #[arg(value_name = "TARGET", value_parser = parse_target)]
+    #[arg(value_name = "TARGET", value_parser = TargetParser)]
     pub targets: Vec<Target>,
 
     /// Read more targets from FILE, one a line; '#' starts a comment

@@ -84,9 +84,10 @@ pub fn parse_targets_file(text: &str) -> anyhow::Result<Vec<Target>> {
         if line.is_empty() {
             continue;
         }
-        let target = line
-            .parse::<Target>()
-            .map_err(|e| anyhow::anyhow!("line {}: invalid target '{line}': {e}", n + 1))?;
+        let target = line.parse::<Target>().map_err(|e| {
+            let shown = kaprobe::target::redact(line);
+            anyhow::anyhow!("line {}: invalid target '{shown}': {e}", n + 1)
+        })?;
         out.push(target);
     }
     Ok(out)

@@ -67,6 +67,18 @@ pub async fn handshake(
             headers.append(name, value);
         }
     }
+    if let Some((user, password)) = target.credentials() {
+        // The URL's user information, as browsers send it; an explicit
+        // Authorization header wins.
+        if !headers.contains_key("authorization") {
+            use base64::Engine;
+            let token =
+                base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+            if let Ok(value) = HeaderValue::from_str(&format!("Basic {token}")) {
+                headers.insert("authorization", value);
+            }
+        }
+    }
     if let Some(sub) = &cfg.ws.subprotocol {
         if let Ok(value) = HeaderValue::from_str(sub) {
             headers.insert("sec-websocket-protocol", value);
