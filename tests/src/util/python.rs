@@ -269,7 +269,11 @@ mod tests {
 
     #[test]
     fn a_missing_peer_is_skipped_out_loud_or_fails_when_required() {
-        assert!(!check_module("kaprobe_no_such_module", "(a module missing on purpose)", false));
+        assert!(!check_module(
+            "kaprobe_no_such_module",
+            "(a module missing on purpose)",
+            false
+        ));
         let required =
             std::panic::catch_unwind(|| check_module("kaprobe_no_such_module", "nothing", true));
         assert!(required.is_err(), "a required peer that is missing fails");
