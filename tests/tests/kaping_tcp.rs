@@ -6,7 +6,9 @@ use std::time::{Duration, Instant};
 use kawire::record::Record;
 
 use crate::util::proxy::{Fault, FaultProxy};
-use crate::util::{KaServe, Running, closed_port, events, kaping, parse_records, probes, summary};
+use crate::util::{
+    KaServe, Running, closed_port, events, kaping, parse_records, probes, summary, through_head,
+};
 
 #[test]
 fn echo_round_trips_are_recorded_field_by_field() {
@@ -325,38 +327,20 @@ fn ctrl_c_prints_the_summary() {
 #[test]
 fn a_closed_pipe_is_a_quiet_success() {
     let server = KaServe::tcp();
-    let kaping = crate::util::bin("kaping");
-    let script = format!(
-        "'{}' -c 200 -i 1ms {} | head -n 1; echo \"status=${{PIPESTATUS[0]}}\"",
-        kaping.display(),
-        server.url()
-    );
-    let out = std::process::Command::new("bash")
-        .args(["-c", &script])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let (status, stdout, stderr) =
+        through_head("kaping", &["-c", "200", "-i", "1ms", &server.url()], "-n 1");
     assert!(stdout.starts_with("KAPING "), "{stdout}");
-    assert!(stdout.contains("status=0"), "{stdout} / {stderr}");
+    assert_eq!(status, 0, "{stdout} / {stderr}");
     assert!(stderr.is_empty(), "nothing on stderr: {stderr}");
 }
 
 #[test]
 fn a_closed_pipe_keeps_an_unanswered_run_unhealthy() {
-    let kaping = crate::util::bin("kaping");
-    let script = format!(
-        "'{}' -c 200 -i 1ms {} | head -n 1; echo \"status=${{PIPESTATUS[0]}}\"",
-        kaping.display(),
-        closed_port()
-    );
-    let out = std::process::Command::new("bash")
-        .args(["-c", &script])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let refused = closed_port().to_string();
+    let (status, stdout, stderr) =
+        through_head("kaping", &["-c", "200", "-i", "1ms", &refused], "-n 1");
     assert!(stdout.starts_with("KAPING "), "{stdout}");
-    assert!(stdout.contains("status=1"), "{stdout}");
+    assert_eq!(status, 1, "{stdout} / {stderr}");
 }
 
 #[test]

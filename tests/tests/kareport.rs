@@ -264,18 +264,12 @@ fn a_closed_pipe_keeps_a_breach_unhealthy() {
         lines.push_str(&format!("{probe}\n{lost}\n"));
     }
     let file = fx.write("lost.ndjson", &lines);
-    let kareport = crate::util::bin("kareport");
-    let script = format!(
-        "'{}' --max-loss 0% '{}' | head -c 1 >/dev/null; echo \"status=${{PIPESTATUS[0]}}\"",
-        kareport.display(),
-        file.display()
+    let (status, _, stderr) = crate::util::through_head(
+        "kareport",
+        &["--max-loss", "0%", file.to_str().unwrap()],
+        "-c 1",
     );
-    let out = std::process::Command::new("bash")
-        .args(["-c", &script])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("status=1"), "{stdout}");
+    assert_eq!(status, 1, "{stderr}");
 }
 
 #[test]

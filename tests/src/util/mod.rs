@@ -267,6 +267,30 @@ impl Drop for Running {
 }
 
 /// A kaserve process on a free loopback port; killed when dropped.
+/// A closed pipe: runs `tool ARGS | head HEAD` in bash and returns the tool's exit
+/// status, what head let through, and the tool's stderr.
+pub fn through_head(tool: &str, args: &[&str], head: &str) -> (i32, String, String) {
+    let quoted: Vec<String> = args.iter().map(|a| format!("'{a}'")).collect();
+    let script = format!(
+        "'{}' {} 2>\"$ERR\" | head {head}; echo \"status=${{PIPESTATUS[0]}}\"",
+        bin(tool).display(),
+        quoted.join(" ")
+    );
+    let err = tempfile::NamedTempFile::new().unwrap();
+    let out = Command::new("bash")
+        .args(["-c", &script])
+        .env("ERR", err.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let (shown, status) = stdout
+        .rsplit_once("status=")
+        .unwrap_or_else(|| panic!("no status in {stdout:?}"));
+    let status = status.trim().parse().unwrap();
+    let stderr = std::fs::read_to_string(err.path()).unwrap();
+    (status, shown.to_string(), stderr)
+}
+
 /// A current-thread runtime and a listener on a free loopback port, for a test
 /// server that runs on a thread of its own.
 pub fn loopback_listener() -> (tokio::runtime::Runtime, tokio::net::TcpListener, SocketAddr) {

@@ -17,8 +17,14 @@ use kawire::record::{Header, Record, SCHEMA_VERSION};
 pub use doc::group_doc;
 pub use series::Series;
 
+mod check;
 mod doc;
 pub mod series;
+
+#[cfg(test)]
+mod hostile;
+
+use check::{check_duration, check_durations};
 
 /// How records are grouped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -162,53 +168,6 @@ impl Aggregator {
             Cause::new(kind, p.detail.as_deref().unwrap_or("").to_string())
         };
         group.probe(at, p.ok.then_some(p.rtt_us).flatten(), cause);
-    }
-}
-
-/// A duration field must be a finite number, zero or more.
-fn check_duration(field: &'static str, value: Option<f64>) -> Result<(), LineError> {
-    match value {
-        Some(v) if !v.is_finite() || v < 0.0 => Err(LineError::BadDuration(field)),
-        _ => Ok(()),
-    }
-}
-
-/// Every duration a record carries, checked.
-fn check_durations(record: &Record) -> Result<(), LineError> {
-    let phases = |p: &Option<kawire::record::PhasesRecord>| -> Result<(), LineError> {
-        if let Some(p) = p {
-            check_duration("connect_us", Some(p.connect_us))?;
-            check_duration("tls_us", p.tls_us)?;
-            check_duration("handshake_us", p.handshake_us)?;
-            check_duration("first_us", p.first_us)?;
-        }
-        Ok(())
-    };
-    match record {
-        Record::Probe(p) => {
-            check_duration("rtt_us", p.rtt_us)?;
-            phases(&p.phases)
-        }
-        Record::Event(e) => {
-            check_duration("interval_ms", e.interval_ms)?;
-            phases(&e.phases)
-        }
-        Record::State(s) => {
-            check_duration("retry_in_ms", s.retry_in_ms)?;
-            check_duration("lifetime_ms", s.lifetime_ms)
-        }
-        Record::Summary(s) => {
-            check_duration("elapsed_ms", Some(s.summary.elapsed_ms))?;
-            if let Some(w) = &s.watch {
-                for v in w.time_in_ms.values() {
-                    check_duration("time_in_ms", Some(*v))?;
-                }
-                check_duration("longest_outage_ms", Some(w.longest_outage_ms))?;
-                check_duration("total_outage_ms", Some(w.total_outage_ms))?;
-                check_duration("longest_lifetime_ms", Some(w.longest_lifetime_ms))?;
-            }
-            Ok(())
-        }
     }
 }
 
@@ -516,42 +475,5 @@ mod tests {
             parse_line(r#"{"type":"probe","v":1}"#),
             Err(LineError::NotRecord(_))
         ));
-    }
-}
-
-#[cfg(test)]
-mod hostile {
-    use proptest::prelude::*;
-
-    use super::*;
-
-    proptest! {
-        /// Any line: a record, an unknown type or a named error, never a panic.
-        #[test]
-        fn any_line_is_read_or_refused(line in ".{0,400}") {
-            let mut agg = Aggregator::new(GroupBy::Target, None, None);
-            let _ = agg.ingest(&line);
-            agg.finish();
-        }
-
-        /// Records with hostile values in their fields.
-        #[test]
-        fn hostile_field_values(
-            kind in "(probe|event|state|summary)",
-            ts in "(2026-11-21T10:00:00Z|9999-12-31T23:59:59.999Z|0000-01-01T00:00:00Z|x)",
-            number in "(-1|0|1e308|-1e308|1.5|18446744073709551616|null|\"7\")",
-        ) {
-            let line = format!(
-                r#"{{"type":"{kind}","v":1,"ts":"{ts}","run":"r","target":"t","protocol":"tcp","mode":"echo","seq":{number},"ok":true,"rtt_us":{number},"from":"up","to":"down","cause":"x","event":"server-ping","interval_ms":{number},"transmitted":1,"received":1,"loss_pct":{number},"elapsed_ms":{number},"rtt":{{}},"failures":{{}},"disconnects":{{}}}}"#
-            );
-            for by in [GroupBy::Target, GroupBy::Hour, GroupBy::HourOfDay] {
-                let mut agg = Aggregator::new(by, None, None);
-                let _ = agg.ingest(&line);
-                agg.finish();
-                for (key, group) in agg.groups() {
-                    let _ = group_doc(key, group);
-                }
-            }
-        }
     }
 }
