@@ -105,6 +105,7 @@ fn records() -> Vec<String> {
         from: "up".into(),
         to: "down".into(),
         cause: "reset".into(),
+        kind: Some("reset".into()),
         detail: Some("Connection reset by peer (os error 104)".into()),
         attempt: Some(2),
         retry_in_ms: Some(1500.0),

@@ -63,6 +63,23 @@ impl From<std::io::Result<()>> for Output {
 }
 
 impl Output {
+    /// Writes with `write` unless the pipe has closed; a closed pipe cancels the
+    /// run (which still ends with its verdict), another error is returned.
+    pub fn write(
+        &mut self,
+        write: impl FnOnce() -> std::io::Result<()>,
+        cancel: &tokio_util::sync::CancellationToken,
+    ) -> std::io::Result<()> {
+        if self.closed() {
+            return Ok(());
+        }
+        *self = Output::from(write());
+        if self.closed() {
+            cancel.cancel();
+        }
+        self.failed()
+    }
+
     pub fn closed(&self) -> bool {
         matches!(self, Output::Closed)
     }

@@ -36,22 +36,13 @@ async fn run_async(config: Config) -> anyhow::Result<ExitCode> {
     let mut renderer = render::new(&config);
     // A closed pipe (`kaping ... | head`) ends the run, not its verdict: the exit
     // status is still what the probes that finished earned.
-    let mut output = kacli::Output::from(renderer.start(&probers));
-    if output.closed() {
-        cancel.cancel();
-    }
+    let mut output = kacli::Output::Open;
+    output.write(|| renderer.start(&probers), &cancel)?;
 
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let consume = async {
         while let Some(event) = rx.recv().await {
-            if output.closed() {
-                continue;
-            }
-            output = kacli::Output::from(renderer.event(&event));
-            if output.closed() {
-                cancel.cancel();
-            }
-            output.failed()?;
+            output.write(|| renderer.event(&event), &cancel)?;
         }
         anyhow::Ok(())
     };
@@ -65,9 +56,7 @@ async fn run_async(config: Config) -> anyhow::Result<ExitCode> {
         .map(|r| (r.target.to_string(), config.thresholds.breaches(&r.stats)))
         .collect();
     let verdict = Verdict { breaches };
-    if !output.closed() {
-        kacli::Output::from(renderer.finish(&results, &verdict)).failed()?;
-    }
+    output.write(|| renderer.finish(&results, &verdict), &cancel)?;
     for (target, list) in &verdict.breaches {
         for breach in list {
             eprintln!("kaping: {target}: {}", kacli::term::shown(breach));

@@ -35,10 +35,8 @@ async fn run_async(config: Config) -> anyhow::Result<ExitCode> {
     let metrics = start_metrics(&config, &cancel).await?;
     let mut renderer = render::new(&config, Instant::now());
     // A closed pipe ends the watch, not its verdict.
-    let mut output = kacli::Output::from(renderer.start(&probers));
-    if output.closed() {
-        cancel.cancel();
-    }
+    let mut output = kacli::Output::Open;
+    output.write(|| renderer.start(&probers), &cancel)?;
 
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let watch_config = Arc::new(config.watch.clone());
@@ -73,14 +71,7 @@ async fn run_async(config: Config) -> anyhow::Result<ExitCode> {
             if let Some(m) = &metrics {
                 m.observe(&event);
             }
-            if output.closed() {
-                continue;
-            }
-            output = kacli::Output::from(renderer.event(&event));
-            if output.closed() {
-                cancel.cancel();
-            }
-            output.failed()?;
+            output.write(|| renderer.event(&event), &cancel)?;
         }
         anyhow::Ok(())
     };
@@ -90,9 +81,7 @@ async fn run_async(config: Config) -> anyhow::Result<ExitCode> {
     if let (Some(path), Some(m)) = (&config.metrics_file, &metrics) {
         m.write_file(path)?;
     }
-    if !output.closed() {
-        kacli::Output::from(renderer.finish(&results)).failed()?;
-    }
+    output.write(|| renderer.finish(&results), &cancel)?;
     Ok(verdict(
         &config,
         &results,

@@ -179,7 +179,7 @@ impl Metrics {
                     protocol: l.protocol.clone(),
                     mode: l.mode.clone(),
                     to: transition.to.to_string(),
-                    cause: transition.cause.clone(),
+                    cause: transition.kind.clone(),
                 };
                 self.transitions.get_or_create(&labels).inc();
                 let mut up = self.up_since.lock().expect("metrics lock");

@@ -142,6 +142,11 @@ pub struct Transition {
     pub from: State,
     pub to: State,
     pub at: Instant,
+    /// The kind of cause, from a closed set: `connected`, `reply`, `slow`,
+    /// `missed`, `backoff`, `attempt`, or a cause kind (`timeout`, `reset`,
+    /// `ws-close 1011`, ...). Metrics and groupings key on it; it never carries
+    /// a timing.
+    pub kind: String,
     /// The word a network engineer uses: `refused`, `timeout`, `goaway ...`, or what
     /// happened in plain words (`connect 1.2ms, tls 3.4ms`, `missed 1/3 pongs`).
     pub cause: String,
@@ -185,11 +190,19 @@ impl Machine {
         &self.policy
     }
 
-    fn go(&mut self, to: State, at: Instant, cause: String, detail: Option<String>) -> Transition {
+    fn go(
+        &mut self,
+        to: State,
+        at: Instant,
+        kind: &str,
+        cause: String,
+        detail: Option<String>,
+    ) -> Transition {
         let t = Transition {
             from: self.state,
             to,
             at,
+            kind: kind.to_string(),
             cause,
             detail,
             attempt: None,
@@ -211,7 +224,7 @@ impl Machine {
                 words.push(format!("{name} {}", short(v)));
             }
         }
-        vec![self.go(State::Up, at, words.join(", "), None)]
+        vec![self.go(State::Up, at, "connected", words.join(", "), None)]
     }
 
     /// A keepalive came back in `rtt`.
@@ -222,11 +235,13 @@ impl Machine {
             (State::Up, Some(limit)) => vec![self.go(
                 State::Degraded,
                 at,
+                "slow",
                 format!("rtt {} > {}", short(rtt), short(limit)),
                 None,
             )],
             (State::Degraded, None) => {
-                vec![self.go(State::Up, at, format!("reply in {}", short(rtt)), None)]
+                let cause = format!("reply in {}", short(rtt));
+                vec![self.go(State::Up, at, "reply", cause, None)]
             }
             _ => Vec::new(),
         }
@@ -249,7 +264,10 @@ impl Machine {
             return self.lost(at, &cause, unit);
         }
         match self.state {
-            State::Up => (vec![self.go(State::Degraded, at, tally, None)], None),
+            State::Up => (
+                vec![self.go(State::Degraded, at, "missed", tally, None)],
+                None,
+            ),
             _ => (Vec::new(), None),
         }
     }
@@ -267,7 +285,8 @@ impl Machine {
         let mut out = Vec::new();
         if self.state != State::Down {
             let detail = (!cause.detail.is_empty()).then(|| cause.detail.clone());
-            let mut t = self.go(State::Down, at, cause.kind.to_string(), detail);
+            let word = cause.kind.to_string();
+            let mut t = self.go(State::Down, at, &word, word.clone(), detail);
             t.lifetime = self.up_since.take().map(|since| at - since);
             out.push(t);
         }
@@ -283,6 +302,7 @@ impl Machine {
         let mut t = self.go(
             State::Reconnecting,
             at,
+            "backoff",
             format!("attempt {} in {}", self.attempt, short(delay)),
             None,
         );
@@ -295,7 +315,8 @@ impl Machine {
     /// The backoff delay is over: `reconnecting -> connecting`.
     pub fn reconnect(&mut self, at: Instant) -> Vec<Transition> {
         let attempt = self.attempt;
-        vec![self.go(State::Connecting, at, format!("attempt {attempt}"), None)]
+        let cause = format!("attempt {attempt}");
+        vec![self.go(State::Connecting, at, "attempt", cause, None)]
     }
 }
 

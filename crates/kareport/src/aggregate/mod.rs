@@ -171,6 +171,26 @@ impl Aggregator {
     }
 }
 
+/// The kind of a transition's cause, which groupings key on: the record's own, or
+/// for records written before it had one, the kind its words name (never the
+/// timings in them, which would make a key per transition).
+fn transition_kind(s: &kawire::record::StateRecord) -> String {
+    if let Some(kind) = &s.kind {
+        return kind.clone();
+    }
+    let first = s.cause.split_whitespace().next().unwrap_or("");
+    match first {
+        "connect" => "connected".into(),
+        "reply" => "reply".into(),
+        "rtt" => "slow".into(),
+        "missed" => "missed".into(),
+        "attempt" if s.cause.contains(" in ") => "backoff".into(),
+        "attempt" => "attempt".into(),
+        "backoff" => "backoff".into(),
+        _ => CauseKind::from_word(&s.cause).to_string(),
+    }
+}
+
 /// Parses one NDJSON line.
 pub fn parse_line(line: &str) -> Result<Parsed, LineError> {
     let value: serde_json::Value =
@@ -407,7 +427,7 @@ impl Aggregator {
                 *group
                     .watch
                     .transitions
-                    .entry(format!("{} ({})", s.to, s.cause))
+                    .entry(format!("{} ({})", s.to, transition_kind(s)))
                     .or_default() += 1;
                 if s.to == "down" {
                     group.watch.outages += 1;

@@ -15,6 +15,11 @@ pub struct StateRecord {
     /// Why, in a network engineer's words (`timeout`, `reset`, `goaway ...`), or
     /// what happened (`connect 1.2ms`, `missed 1/3 pongs`, `attempt 2 in 2.1s`).
     pub cause: String,
+    /// The cause's kind, from a closed set (`connected`, `reply`, `slow`, `missed`,
+    /// `backoff`, `attempt`, or a cause kind such as `timeout` or `ws-close 1011`):
+    /// what groupings and metrics key on. Absent in records of older versions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
     /// `reconnecting` only: the attempt and the wait before it.
