@@ -160,3 +160,39 @@ fn metric_labels_and_report_keys_are_kinds_not_timings() {
         ]
     );
 }
+
+/// Three clients sending 64 MiB messages took kaserve to 192 MB; a message over
+/// 1 MiB now ends that client's connection instead of being held and echoed.
+#[test]
+fn kaserve_refuses_websocket_messages_over_a_mebibyte() {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    let server = crate::util::KaServe::ws(&[]);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let url = format!("ws://{}/", server.addr);
+        let tcp = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+        let (mut ws, _) = tokio_tungstenite::client_async(url.as_str(), tcp)
+            .await
+            .unwrap();
+        ws.send(Message::Text("small".into())).await.unwrap();
+        let echo = ws.next().await.unwrap().unwrap();
+        assert_eq!(echo.into_text().unwrap().as_str(), "small");
+        let big = "x".repeat(2 << 20);
+        let _ = ws.send(Message::Text(big.into())).await;
+        let answer = tokio::time::timeout(std::time::Duration::from_secs(5), ws.next())
+            .await
+            .expect("an answer within 5 s");
+        match answer {
+            Some(Ok(Message::Close(frame))) => {
+                let code = frame.map(|f| u16::from(f.code));
+                assert!(matches!(code, Some(1009) | None), "{code:?}");
+            }
+            Some(Ok(Message::Text(t))) => panic!("echoed {} bytes", t.len()),
+            other => assert!(other.is_none() || other.unwrap().is_err()),
+        }
+    });
+}

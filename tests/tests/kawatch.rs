@@ -523,3 +523,56 @@ fn the_summary_table_puts_each_figure_under_its_header() {
     assert_eq!(at("state"), "up");
     assert_eq!(at("last cause"), "-");
 }
+
+/// 80 idle connections to `--metrics` used to take every descriptor and flap the
+/// watched target; now at most a few are served at once, each has 3 s to send its
+/// request, and the rest wait in the backlog.
+#[test]
+fn idle_metrics_connections_neither_starve_the_watch_nor_block_scrapes() {
+    use std::io::Read;
+    let server = KaServe::tcp();
+    let mut proc = Running::spawn(
+        "kawatch",
+        &[
+            "-i",
+            "50ms",
+            "--metrics",
+            "127.0.0.1:0",
+            "--ndjson",
+            &server.url(),
+        ],
+    );
+    let started = Instant::now();
+    proc.lines_until(|l| l.contains(r#""to":"up""#));
+    let addr = wait_for_metrics_addr(&proc);
+    let idle: Vec<std::net::TcpStream> = (0..80)
+        .map(|_| std::net::TcpStream::connect(addr).unwrap())
+        .collect();
+    // A served idle connection is closed once its header time is up.
+    let mut first = idle[0].try_clone().unwrap();
+    first
+        .set_read_timeout(Some(Duration::from_secs(8)))
+        .unwrap();
+    let opened = Instant::now();
+    let mut buf = [0u8; 64];
+    let n = first.read(&mut buf).unwrap_or(0);
+    let waited = opened.elapsed();
+    assert!(
+        waited >= Duration::from_secs(2) && waited < Duration::from_secs(8),
+        "closed after {waited:?} ({n} bytes)"
+    );
+    drop(idle);
+    // Once the idle ones are gone, a scrape is served.
+    let text = http_get(addr, "/metrics");
+    assert!(text.contains("kawatch_keepalives_total"), "{text}");
+    proc.signal("TERM");
+    let out = proc.finish(String::new(), started);
+    assert_eq!(out.code(), 0, "{}", out.stderr);
+    let records = parse_records(&out.stdout);
+    assert!(
+        !records
+            .iter()
+            .any(|r| matches!(r, Record::State(s) if s.to == "down")),
+        "the watched target never went down"
+    );
+}

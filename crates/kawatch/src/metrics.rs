@@ -224,46 +224,70 @@ fn temp_path(path: &Path) -> PathBuf {
     path.with_file_name(name)
 }
 
+/// Scrapes served at once; more wait in the kernel's backlog, holding no
+/// descriptor of ours, so the endpoint never takes descriptors from the probes.
+pub const MAX_SCRAPES: usize = 8;
+/// How long a scraper has to send its request headers.
+pub const HEADER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
+/// How long one connection may last, however it behaves.
+const CONNECTION_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Binds `addr` (a setup error if it cannot) and serves `/metrics` until the
-/// process ends.
+/// process ends: at most [`MAX_SCRAPES`] connections at once, each with
+/// [`HEADER_TIMEOUT`] to send its request; accept errors back off.
 pub async fn serve(addr: SocketAddr, metrics: Arc<Metrics>) -> anyhow::Result<SocketAddr> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr} for --metrics"))?;
     let bound = listener.local_addr()?;
+    let slots = Arc::new(tokio::sync::Semaphore::new(MAX_SCRAPES));
     tokio::spawn(async move {
         loop {
-            let Ok((stream, _)) = listener.accept().await else {
-                continue;
+            let Ok(slot) = slots.clone().acquire_owned().await else {
+                return;
+            };
+            let stream = match listener.accept().await {
+                Ok((stream, _)) => stream,
+                Err(_) => {
+                    // EMFILE and the like: wait rather than spin.
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                    continue;
+                }
             };
             let metrics = metrics.clone();
             tokio::spawn(async move {
-                let service = hyper::service::service_fn(
-                    move |req: hyper::Request<hyper::body::Incoming>| {
-                        let metrics = metrics.clone();
-                        async move {
-                            let response = if req.uri().path() == "/metrics" {
-                                hyper::Response::builder()
-                                .header(
-                                    "content-type",
-                                    "application/openmetrics-text; version=1.0.0; charset=utf-8",
-                                )
-                                .body(Full::new(Bytes::from(metrics.encode())))
-                            } else {
-                                hyper::Response::builder()
-                                    .status(404)
-                                    .body(Full::new(Bytes::from_static(b"see /metrics\n")))
-                            };
-                            Ok::<_, Infallible>(response.expect("static response"))
-                        }
-                    },
-                );
-                let io = hyper_util::rt::TokioIo::new(stream);
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(io, service)
-                    .await;
+                let _slot = slot;
+                let _ = tokio::time::timeout(CONNECTION_TIMEOUT, scrape(stream, metrics)).await;
             });
         }
     });
     Ok(bound)
+}
+
+/// Serves one scraper's connection: `/metrics`, or 404.
+async fn scrape(stream: tokio::net::TcpStream, metrics: Arc<Metrics>) {
+    let service = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+        let metrics = metrics.clone();
+        async move {
+            let response = if req.uri().path() == "/metrics" {
+                hyper::Response::builder()
+                    .header(
+                        "content-type",
+                        "application/openmetrics-text; version=1.0.0; charset=utf-8",
+                    )
+                    .body(Full::new(Bytes::from(metrics.encode())))
+            } else {
+                hyper::Response::builder()
+                    .status(404)
+                    .body(Full::new(Bytes::from_static(b"see /metrics\n")))
+            };
+            Ok::<_, Infallible>(response.expect("static response"))
+        }
+    });
+    let io = hyper_util::rt::TokioIo::new(stream);
+    let _ = hyper::server::conn::http1::Builder::new()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(HEADER_TIMEOUT)
+        .serve_connection(io, service)
+        .await;
 }

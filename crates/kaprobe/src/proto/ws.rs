@@ -32,6 +32,9 @@ pub struct WsConfig {
     pub subprotocol: Option<String>,
 }
 
+/// The largest WebSocket message a probe accepts as a reply: 1 MiB.
+pub const MAX_REPLY: usize = 1024 * 1024;
+
 /// Ping payloads start with this, so our pongs are told from anyone else's.
 const PING_PREFIX: &str = "kaping ";
 
@@ -84,7 +87,12 @@ pub async fn handshake(
             headers.insert("sec-websocket-protocol", value);
         }
     }
-    let upgrade = tokio_tungstenite::client_async_with_config(request, io, None);
+    // A reply bigger than a keepalive needs is refused, not held (tungstenite
+    // would take 64 MiB).
+    let limits = tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
+        .max_message_size(Some(MAX_REPLY))
+        .max_frame_size(Some(MAX_REPLY));
+    let upgrade = tokio_tungstenite::client_async_with_config(request, io, Some(limits));
     match timer.within(upgrade).await {
         None => Err(Cause::timeout("no answer to the WebSocket upgrade in time")),
         Some(Ok((ws, _response))) => Ok(WsSession {

@@ -125,6 +125,9 @@ pub async fn serve(
     }
 }
 
+/// The most clients a responder serves at once.
+pub const MAX_CLIENTS: usize = 16_384;
+
 /// Accepts clients until `shutdown`, runs `handler` for each (it returns why the
 /// connection ended, `None` for shutdown), then waits for every handler to finish.
 async fn accept_loop<F, Fut>(
@@ -139,12 +142,22 @@ async fn accept_loop<F, Fut>(
     Fut: Future<Output = Option<Cause>> + Send + 'static,
 {
     let tracker = tokio_util::task::TaskTracker::new();
+    let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CLIENTS));
     loop {
+        // At the cap, clients wait in the backlog until one leaves.
+        let slot = tokio::select! {
+            () = shutdown.cancelled() => break,
+            slot = slots.clone().acquire_owned() => slot.expect("the semaphore is never closed"),
+        };
         tokio::select! {
             () = shutdown.cancelled() => break,
             accepted = listener.accept() => {
-                // Accept errors (EMFILE, aborted handshakes) are per-client; keep serving.
-                let Ok((stream, peer)) = accepted else { continue };
+                let Ok((stream, peer)) = accepted else {
+                    // Accept errors (EMFILE, aborted handshakes) are per-client: keep
+                    // serving, but back off rather than spin on a full table.
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                };
                 let _ = stream.set_nodelay(true);
                 let conn = conn::Conn::new(proto, peer, opts.clone(), shutdown.clone(), events.clone());
                 if conn.faults.reset_after.is_some() {
@@ -155,6 +168,7 @@ async fn accept_loop<F, Fut>(
                 let events = events.clone();
                 let work = handler(stream, conn);
                 tracker.spawn(async move {
+                    let _slot = slot;
                     let started = Instant::now();
                     let cause = work.await;
                     let lifetime = started.elapsed();

@@ -59,6 +59,16 @@ pub async fn handle(stream: TcpStream, conn: Conn) -> Option<Cause> {
     session.run(shutdown).await
 }
 
+/// The largest WebSocket message (and frame) a client may send: 1 MiB, far above
+/// any keepalive, where tungstenite's default is 64 MiB per message.
+pub const MAX_MESSAGE: usize = 1024 * 1024;
+
+fn message_limits() -> tokio_tungstenite::tungstenite::protocol::WebSocketConfig {
+    tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
+        .max_message_size(Some(MAX_MESSAGE))
+        .max_frame_size(Some(MAX_MESSAGE))
+}
+
 /// TLS if configured, then the upgrade; a pong-holding fault wraps the stream so
 /// tungstenite's own Pongs can be held back.
 async fn accept(stream: TcpStream, conn: &Conn, gate: &Permits) -> Result<Ws, Cause> {
@@ -79,7 +89,7 @@ async fn accept(stream: TcpStream, conn: &Conn, gate: &Permits) -> Result<Ws, Ca
     } else {
         io
     };
-    tokio_tungstenite::accept_async(io)
+    tokio_tungstenite::accept_async_with_config(io, Some(message_limits()))
         .await
         .map_err(|e| Cause::new(CauseKind::Protocol, format!("upgrade failed: {e}")))
 }
