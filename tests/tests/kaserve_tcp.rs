@@ -98,3 +98,33 @@ fn ctrl_c_closes_every_client_and_exits_zero() {
         out.stdout
     );
 }
+
+/// A client that sends and never reads blocked a reply's write, where kaserve did
+/// not see SIGTERM: it needed a second signal after 10 s. Now the connection gets a
+/// grace of 2 s, and kaserve exits.
+#[test]
+fn sigterm_ends_kaserve_while_a_client_does_not_read() {
+    let server = KaServe::tcp();
+    let stream = TcpStream::connect(server.addr).unwrap();
+    let mut writer = stream.try_clone().unwrap();
+    // Lines to echo until every buffer between us is full; this client never reads.
+    let flood = std::thread::spawn(move || {
+        let line = vec![b'x'; 1023]
+            .into_iter()
+            .chain([b'\n'])
+            .collect::<Vec<u8>>();
+        for _ in 0..64 * 1024 {
+            if writer.write_all(&line).is_err() {
+                return;
+            }
+        }
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    let started = Instant::now();
+    let out = server.stop("TERM");
+    let took = started.elapsed();
+    assert_eq!(out.code(), 0, "{}", out.stderr);
+    assert!(took < Duration::from_secs(5), "stopped after {took:?}");
+    drop(stream);
+    let _ = flood.join();
+}

@@ -125,6 +125,9 @@ pub async fn serve(
     }
 }
 
+/// How long a connection has to close politely once kaserve is stopping.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
+
 /// The most clients a responder serves at once.
 pub const MAX_CLIENTS: usize = 16_384;
 
@@ -167,10 +170,19 @@ async fn accept_loop<F, Fut>(
                 emit(&events, ServeEvent::Connected { proto, peer });
                 let events = events.clone();
                 let work = handler(stream, conn);
+                let stop = shutdown.clone();
                 tracker.spawn(async move {
                     let _slot = slot;
                     let started = Instant::now();
-                    let cause = work.await;
+                    // A client that stops reading can block a reply's write, where
+                    // no handler sees the shutdown: after the grace it is dropped.
+                    let cause = tokio::select! {
+                        cause = work => cause,
+                        () = async {
+                            stop.cancelled().await;
+                            tokio::time::sleep(SHUTDOWN_GRACE).await;
+                        } => None,
+                    };
                     let lifetime = started.elapsed();
                     emit(&events, ServeEvent::Closed { proto, peer, cause, lifetime });
                 });
