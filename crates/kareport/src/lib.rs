@@ -39,12 +39,12 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
         .collect();
     let mut out = std::io::stdout().lock();
     // Recorded details are a peer's text: escaped on their way to a person.
-    let mut person = kacli::term::Escaped::new(std::io::stdout().lock());
+    let person = || kacli::term::Escaped::new(std::io::stdout().lock());
     let written = match cli.output() {
         cli::Format::Json => render::json::write(&mut out, &doc),
         cli::Format::Csv => render::csv::write(&mut out, &doc),
-        cli::Format::Table => render::table::write(&mut person, &doc, &sparks, false),
-        cli::Format::Markdown => render::table::write(&mut person, &doc, &sparks, true),
+        cli::Format::Table => render::table::write(&mut person(), &doc, &sparks, false),
+        cli::Format::Markdown => render::table::write(&mut person(), &doc, &sparks, true),
     };
     // A closed pipe (`kareport ... | head`) keeps the exit status the thresholds set.
     kacli::Output::from(written).failed()?;
