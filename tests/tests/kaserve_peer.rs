@@ -561,3 +561,53 @@ fn grpc_core_client_keepalive_sees_ignored_and_delayed_ping_acks() {
     assert_eq!(closed.len(), 1, "{closed:?}");
     assert!(closed[0].3 >= 1900.0, "{closed:?}");
 }
+
+/// A client that sends and never reads blocked kaserve's reply write, where its
+/// liveness timer could not fire: such a client was held forever. Now a write
+/// waits no longer than the client's timeout, on tcp and on ws.
+#[test]
+fn a_client_that_never_reads_expires_on_time() {
+    for proto in ["tcp", "ws"] {
+        let server = with_liveness(proto);
+        let stream = TcpStream::connect(server.addr).unwrap();
+        let peer = stream.local_addr().unwrap().to_string();
+        let mut writer = stream.try_clone().unwrap();
+        let message = if proto == "ws" {
+            let upgrade = format!(
+                "GET / HTTP/1.1\r\nHost: {}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+                 Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+                server.addr
+            );
+            writer.write_all(upgrade.as_bytes()).unwrap();
+            let mut response = BufReader::new(&stream);
+            let mut status = String::new();
+            response.read_line(&mut status).unwrap();
+            assert!(status.contains(" 101 "), "{status}");
+            // A masked 1 KiB text frame; a zero mask leaves the payload as it is.
+            let mut frame = vec![0x81, 0xfe, 0x04, 0x00, 0, 0, 0, 0];
+            frame.extend(std::iter::repeat_n(b'x', 1024));
+            frame
+        } else {
+            [vec![b'x'; 1023], vec![b'\n']].concat()
+        };
+        let connected = Instant::now();
+        // Echoes owed until every buffer between us is full; this client never reads.
+        let flood = std::thread::spawn(move || {
+            for _ in 0..64 * 1024 {
+                if writer.write_all(&message).is_err() {
+                    return;
+                }
+            }
+        });
+        let events = wait_for(&server, &peer, "expired");
+        let expired = connected.elapsed();
+        assert!(
+            expired < Duration::from_millis(TIMEOUT_MS) + MARGIN * 2,
+            "{proto}: expired only after {expired:?}: {events:?}"
+        );
+        // The connection is closed, so the flood ends with a write error.
+        flood.join().unwrap();
+        drop(stream);
+        wait_for(&server, &peer, "closed");
+    }
+}

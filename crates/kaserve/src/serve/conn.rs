@@ -99,6 +99,17 @@ impl Keeper {
         Some((due, silent))
     }
 
+    /// When the client expires if it stays silent from now on, with its silence
+    /// then.
+    fn expires_at(&self) -> Option<(Instant, Duration)> {
+        let clients = &self.opts.clients;
+        let table = clients.table.lock().expect("liveness lock");
+        let client = table.get(&self.id)?;
+        // Strictly past the timeout, as [`Client::status`] counts.
+        let at = client.last_seen_ms + client.timeout_ms + 1;
+        Some((self.at(at), Duration::from_millis(at - client.last_seen_ms)))
+    }
+
     fn at(&self, ms: u64) -> Instant {
         self.opts.clients.epoch + Duration::from_millis(ms)
     }
@@ -328,6 +339,39 @@ impl Conn {
         }
     }
 
+    /// Runs a write to the client within the client's liveness timeout and until
+    /// shutdown: a client that stops reading holds its handler no longer than a
+    /// silent one. `Err` carries why the connection ends (`None` at shutdown).
+    pub async fn bounded<T>(
+        &self,
+        write: impl std::future::Future<Output = T>,
+    ) -> Result<T, Option<kaprobe::cause::Cause>> {
+        let expiry = async {
+            loop {
+                let Some((at, silent)) = self.keeper.as_ref().and_then(Keeper::expires_at) else {
+                    return std::future::pending().await;
+                };
+                tokio::time::sleep_until(at).await;
+                // Heard from while the write waited (HTTP/2 reads on its own): look again.
+                if self
+                    .keeper
+                    .as_ref()
+                    .and_then(Keeper::expires_at)
+                    .map(|(a, _)| a)
+                    == Some(at)
+                {
+                    return silent;
+                }
+            }
+        };
+        tokio::select! {
+            biased;
+            out = write => Ok(out),
+            () = self.shutdown.cancelled() => Err(None),
+            silent = expiry => Err(Some(self.expired_cause(silent))),
+        }
+    }
+
     /// Why an expired client was closed, for the log.
     pub fn expired_cause(&self, silent: Duration) -> kaprobe::cause::Cause {
         let policy = self.opts.client_policy.unwrap_or(ClientPolicy {
@@ -435,6 +479,34 @@ mod tests {
             opts.clients.is_empty(),
             "a closed connection leaves the table"
         );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_write_the_client_never_takes_ends_at_its_timeout() {
+        let policy = ClientPolicy {
+            timeout: ms(1000),
+            ping_interval: ms(300),
+        };
+        let c = conn(Some(policy), Vec::new());
+        let t0 = Instant::now();
+        tokio::time::sleep(ms(400)).await;
+        c.heard();
+        let ending = c.bounded(std::future::pending::<()>()).await;
+        let cause = ending
+            .expect_err("the write never finishes")
+            .expect("a cause");
+        assert_eq!(
+            t0.elapsed(),
+            ms(1401),
+            "strictly past the timeout after the last word"
+        );
+        assert!(cause.detail.contains("silent for 1.0s"), "{}", cause.detail);
+        assert_eq!(c.bounded(async { 7 }).await.ok(), Some(7));
+        c.shutdown.cancel();
+        assert!(matches!(
+            c.bounded(std::future::pending::<()>()).await,
+            Err(None)
+        ));
     }
 
     #[tokio::test(start_paused = true)]

@@ -74,10 +74,12 @@ pub async fn handle(stream: TcpStream, mut conn: Conn) -> Option<Cause> {
                 }
             }
         };
-        match lines.send(reply).await {
-            Ok(()) => conn.traffic(),
-            Err(LinesCodecError::Io(e)) => return Some(Cause::from_io(&e)),
-            Err(e) => return Some(Cause::new(CauseKind::Protocol, e.to_string())),
+        // A client that does not read blocks this write: liveness still ends it.
+        match conn.bounded(lines.send(reply)).await {
+            Ok(Ok(())) => conn.traffic(),
+            Ok(Err(LinesCodecError::Io(e))) => return Some(Cause::from_io(&e)),
+            Ok(Err(e)) => return Some(Cause::new(CauseKind::Protocol, e.to_string())),
+            Err(ending) => return ending,
         }
     }
 }

@@ -31,6 +31,9 @@ type Ws = WebSocketStream<Box<dyn Io>>;
 /// `Break(cause)` ends the connection (`None`: without a cause), `Continue` serves on.
 type Step = ControlFlow<Option<Cause>>;
 
+/// How long a Close frame may wait for a client that is not reading.
+const CLOSE_WRITE: Duration = Duration::from_secs(1);
+
 /// Serves one client until it leaves (returns why) or shutdown (returns `None`).
 pub async fn handle(stream: TcpStream, conn: Conn) -> Option<Cause> {
     let gate = Permits::default();
@@ -119,7 +122,7 @@ impl Session {
             let pong_at = self.delayed.front().map(|(_, at)| *at);
             let step = tokio::select! {
                 () = shutdown.cancelled() => {
-                    let _ = self.ws.close(Some(close_frame(CloseCode::Away, "server shutting down"))).await;
+                    self.close(CloseCode::Away, "server shutting down").await;
                     Step::Break(None)
                 }
                 wake = self.conn.wake() => self.on_wake(wake).await,
@@ -152,10 +155,7 @@ impl Session {
             Wake::Expired(silent) => {
                 let cause = self.conn.expired_cause(silent);
                 let code = self.close_code.unwrap_or(CloseCode::Error);
-                let _ = self
-                    .ws
-                    .close(Some(close_frame(code, "keepalive timeout")))
-                    .await;
+                self.close(code, "keepalive timeout").await;
                 Step::Break(Some(cause))
             }
             Wake::CloseIdle(idle) => {
@@ -163,7 +163,7 @@ impl Session {
                 // A load balancer just drops the connection; with close-code,
                 // close as a server would.
                 if let Some(code) = self.close_code {
-                    let _ = self.ws.close(Some(close_frame(code, "idle timeout"))).await;
+                    self.close(code, "idle timeout").await;
                 }
                 Step::Break(Some(cause))
             }
@@ -177,12 +177,23 @@ impl Session {
     }
 
     /// Sends a message; a failed write ends the connection.
+    /// Sends a message; a failed write ends the connection, and so does a client
+    /// that stops reading past its liveness timeout.
     async fn send(&mut self, message: Message) -> Step {
-        if let Err(e) = self.ws.send(message).await {
-            return Step::Break(Some(abnormal(e)));
+        match self.conn.bounded(self.ws.send(message)).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => return Step::Break(Some(abnormal(e))),
+            Err(ending) => return Step::Break(ending),
         }
         self.conn.traffic();
         Step::Continue(())
+    }
+
+    /// Sends a Close frame, giving a client that does not read [`CLOSE_WRITE`] to
+    /// take it: the connection ends either way.
+    async fn close(&mut self, code: CloseCode, reason: &str) {
+        let frame = close_frame(code, reason);
+        let _ = tokio::time::timeout(CLOSE_WRITE, self.ws.close(Some(frame))).await;
     }
 
     async fn send_delayed_pong(&mut self) -> Step {
@@ -201,9 +212,7 @@ impl Session {
         }
         self.pings += 1;
         let payload = format!("kaserve {}", self.pings).into_bytes();
-        if let Err(e) = self.ws.send(Message::Ping(payload.clone().into())).await {
-            return Step::Break(Some(abnormal(e)));
-        }
+        self.send(Message::Ping(payload.clone().into())).await?;
         self.outstanding = Some((payload, Instant::now() + self.conn.opts.ping_timeout));
         Step::Continue(())
     }
@@ -211,10 +220,7 @@ impl Session {
     /// A Pong that did not come in time: close with 1011, as websockets does.
     async fn keepalive_timeout(&mut self) -> Cause {
         let reason = "keepalive ping timeout";
-        let _ = self
-            .ws
-            .close(Some(close_frame(CloseCode::Error, reason)))
-            .await;
+        self.close(CloseCode::Error, reason).await;
         // Give the client a moment to answer the close, as websockets does.
         let _ = tokio::time::timeout(Duration::from_secs(1), async {
             while let Some(Ok(_)) = self.ws.next().await {}
