@@ -3,6 +3,7 @@
 use kaprobe_tests::util;
 
 mod cli_errors;
+mod deadlines;
 mod generated;
 mod golden;
 mod hostile;

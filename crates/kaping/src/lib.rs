@@ -7,6 +7,7 @@ mod demo;
 mod render;
 
 use std::process::ExitCode;
+use std::time::Instant;
 
 use tokio_util::sync::CancellationToken;
 
@@ -28,11 +29,16 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
     kacli::block_on(run_async(config))
 }
 
-async fn run_async(config: Config) -> anyhow::Result<ExitCode> {
+async fn run_async(mut config: Config) -> anyhow::Result<ExitCode> {
     let cancel = CancellationToken::new();
     tokio::spawn(kacli::stop_on_signals(cancel.clone()));
 
-    let probers = kacli::probers(&config.targets, &config.probe).await?;
+    // `-w` counts from the start: resolving the names takes from it.
+    let started = Instant::now();
+    let probers = kacli::probers(&config.targets, &config.probe, config.run.deadline).await?;
+    if let Some(deadline) = &mut config.run.deadline {
+        *deadline = deadline.saturating_sub(started.elapsed());
+    }
     let mut renderer = render::new(&config);
     // A closed pipe (`kaping ... | head`) ends the run, not its verdict: the exit
     // status is still what the probes that finished earned.

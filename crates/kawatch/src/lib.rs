@@ -31,7 +31,12 @@ async fn run_async(config: Config) -> anyhow::Result<ExitCode> {
     let cancel = CancellationToken::new();
     tokio::spawn(kacli::stop_on_signals(cancel.clone()));
     let gave_up = end_timers(&config, &cancel);
-    let probers = kacli::probers(&config.targets, &config.probe).await?;
+    // `--duration` and `--deadline` count from the start, resolving included.
+    let within = match (config.duration, config.deadline) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    let probers = kacli::probers(&config.targets, &config.probe, within).await?;
     let metrics = start_metrics(&config, &cancel).await?;
     let mut renderer = render::new(&config, Instant::now());
     // A closed pipe ends the watch, not its verdict.

@@ -4,6 +4,8 @@
 
 pub mod certs;
 pub mod grpc;
+pub mod hostile;
+pub mod netns;
 pub mod proxy;
 pub mod python;
 pub mod ws;
@@ -63,6 +65,23 @@ pub fn bin(name: &str) -> PathBuf {
     dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
 }
 
+/// Whether a missing reference peer or facility fails its test (in CI, and where
+/// `.ci/run` sets `KAPROBE_REQUIRE_PEERS`) instead of skipping it.
+pub fn peers_required() -> bool {
+    std::env::var_os("KAPROBE_REQUIRE_PEERS").is_some() || std::env::var_os("CI").is_some()
+}
+
+/// Says on the real stderr, which the test harness does not capture, that the
+/// calling test did not run, so a passing run cannot hide it.
+pub fn skipped(why: &str) {
+    use std::io::Write;
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("a test")
+        .to_string();
+    let _ = writeln!(std::io::stderr(), "SKIPPED {test}: {why}");
+}
+
 /// A finished process.
 #[derive(Debug)]
 pub struct Output {
@@ -108,6 +127,8 @@ pub fn parse_records(text: &str) -> Vec<Record> {
 
 /// Runs a binary to completion with no stdin, killing it past the watchdog.
 pub fn run(name: &str, args: &[&str]) -> Output {
+    // Built before the clock starts: `elapsed` is the run's own time.
+    bin(name);
     let started = Instant::now();
     let mut running = Running::spawn(name, args);
     let stdout = running.read_stdout_to_end();
@@ -137,6 +158,17 @@ impl Running {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap_or_else(|e| panic!("spawn {name}: {e}"));
+        Running::new(child)
+    }
+
+    /// Runs `cmd` (stdin closed, stdout and stderr read) under the watchdog.
+    pub fn command(mut cmd: Command) -> Self {
+        let child = cmd
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("spawn {cmd:?}: {e}"));
         Running::new(child)
     }
 
@@ -341,7 +373,19 @@ impl KaServe {
     }
 
     pub fn start(args: &[&str]) -> Self {
-        let mut proc = Running::spawn("kaserve", args);
+        Self::from(Running::spawn("kaserve", args))
+    }
+
+    /// kaserve with at most `nofile` open descriptors (`ulimit -n`).
+    pub fn limited(nofile: u32, args: &[&str]) -> Self {
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", "ulimit -n \"$0\" && exec \"$@\"", &nofile.to_string()])
+            .arg(bin("kaserve"))
+            .args(args);
+        Self::from(Running::command(cmd))
+    }
+
+    fn from(mut proc: Running) -> Self {
         let first = proc.next_line().expect("kaserve printed nothing");
         let (addr, scheme) = listening(&first);
         let log = Arc::new(Mutex::new(vec![first]));
@@ -369,6 +413,18 @@ impl KaServe {
             "tcp" => format!("tcp://{}", self.addr),
             scheme => format!("{scheme}://{}/", self.addr),
         }
+    }
+
+    /// The CPU time kaserve has used so far (user and system), from /proc.
+    pub fn cpu_time(&self) -> Duration {
+        let pid = self.proc.as_ref().expect("running").pid();
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("read /proc stat");
+        // Fields after the parenthesised name; utime and stime are the 14th and 15th.
+        let rest = &stat[stat.rfind(')').expect("comm") + 2..];
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+        // USER_HZ is 100 on Linux.
+        Duration::from_millis(ticks * 10)
     }
 
     /// kaserve's log lines so far.

@@ -6,12 +6,12 @@ use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 
+use super::skipped;
+
 /// Whether `import MODULE` works; in CI its absence is a failure, naming the pip
 /// packages to install.
 fn have_module(module: &str, packages: &str) -> bool {
-    let required =
-        std::env::var_os("KAPROBE_REQUIRE_PEERS").is_some() || std::env::var_os("CI").is_some();
-    check_module(module, packages, required)
+    check_module(module, packages, super::peers_required())
 }
 
 fn check_module(module: &str, packages: &str, required: bool) -> bool {
@@ -30,17 +30,6 @@ fn check_module(module: &str, packages: &str, required: bool) -> bool {
         ));
     }
     ok
-}
-
-/// Says on the real stderr, which the test harness does not capture, that the
-/// calling test did not run, so a passing run cannot hide it.
-pub fn skipped(why: &str) {
-    use std::io::Write;
-    let test = std::thread::current()
-        .name()
-        .unwrap_or("a test")
-        .to_string();
-    let _ = writeln!(std::io::stderr(), "SKIPPED {test}: {why}");
 }
 
 /// The Python `websockets` server.

@@ -22,6 +22,8 @@ pub enum Behaviour {
     Refuse(u16),
     /// A hostile peer: after the first message, close with this code and reason.
     CloseWith(u16, &'static str),
+    /// A hostile peer: answer every message with a text message of this many bytes.
+    Reply(usize),
 }
 
 pub struct MiniWs {
@@ -88,6 +90,16 @@ impl MiniWs {
                                 };
                                 let _ = ws.send(Message::Close(Some(frame))).await;
                                 while let Some(Ok(_)) = ws.next().await {}
+                            }
+                            Behaviour::Reply(len) => {
+                                while let Some(Ok(msg)) = ws.next().await {
+                                    if msg.is_text() || msg.is_binary() {
+                                        let big = Message::Text("x".repeat(len).into());
+                                        if ws.send(big).await.is_err() {
+                                            return;
+                                        }
+                                    }
+                                }
                             }
                             _ => {
                                 while let Some(Ok(msg)) = ws.next().await {

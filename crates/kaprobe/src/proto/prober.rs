@@ -38,6 +38,13 @@ impl Prober {
     /// Resolves the target's name (bounded by the probe timeout), reads TLS files,
     /// and prepares to probe. Errors here are setup errors.
     pub async fn new(target: Target, cfg: ProbeConfig) -> Result<Self> {
+        let within = cfg.timeout;
+        Self::new_within(target, cfg, within).await
+    }
+
+    /// As [`Prober::new`], with the name resolution bounded by `within` as well as
+    /// by the probe timeout: a run's deadline covers its resolving too.
+    pub async fn new_within(target: Target, cfg: ProbeConfig, within: Duration) -> Result<Self> {
         Mode::resolve(Some(cfg.mode), &target)?;
         let tls = if target.scheme.is_tls() {
             cfg.tls.server_name(&tls_host(&target, &cfg))?;
@@ -45,7 +52,7 @@ impl Prober {
         } else {
             None
         };
-        let addrs = resolve(&target, cfg.timeout).await?;
+        let addrs = resolve(&target, within.min(cfg.timeout)).await?;
         Ok(Prober {
             target,
             addrs,

@@ -1,0 +1,125 @@
+//! Network namespaces made by a test and removed when it ends: a place where a
+//! resolver, a router or an address can be faked without touching the machine's
+//! own network. They need root and iproute2; without them a test says SKIPPED
+//! (in CI, where `.ci/run` runs as root, their absence fails the test).
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, ChildStdout, Command, Stdio};
+
+use super::skipped;
+
+/// A namespace with its loopback up; deleted, with its `/etc/netns` files, on drop.
+pub struct Netns {
+    name: String,
+}
+
+impl Netns {
+    /// A fresh namespace named after `tag` and this process, or `None` (with a
+    /// visible note) where namespaces cannot be made.
+    pub fn new(tag: &str) -> Option<Netns> {
+        let name = format!("kp-{tag}-{}", std::process::id());
+        let made = Command::new("ip")
+            .args(["netns", "add", &name])
+            .stderr(Stdio::piped())
+            .output();
+        match made {
+            Ok(out) if out.status.success() => {}
+            other => {
+                let why = match other {
+                    Ok(out) => String::from_utf8_lossy(&out.stderr).trim().to_string(),
+                    Err(e) => format!("ip: {e}"),
+                };
+                assert!(
+                    !super::peers_required(),
+                    "network namespaces are required here (run as root with iproute2): {why}"
+                );
+                skipped(&format!("cannot make a network namespace: {why}"));
+                return None;
+            }
+        }
+        let ns = Netns { name };
+        ns.ip(&["link", "set", "lo", "up"]);
+        Some(ns)
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// `program` run inside the namespace.
+    pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        let mut cmd = Command::new("ip");
+        cmd.args(["netns", "exec", &self.name]).arg(program);
+        cmd
+    }
+
+    /// Runs `ip ARGS` inside the namespace; panics if it fails.
+    pub fn ip(&self, args: &[&str]) {
+        let out = self.command("ip").args(args).output().expect("run ip");
+        assert!(
+            out.status.success(),
+            "ip {} in {}: {}",
+            args.join(" "),
+            self.name,
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// Makes `/etc/resolv.conf` read `contents` for programs run in the namespace
+    /// (`ip netns exec` binds `/etc/netns/NAME/resolv.conf` over it).
+    pub fn resolv_conf(&self, contents: &str) {
+        let dir = self.etc();
+        std::fs::create_dir_all(&dir).expect("make /etc/netns/NAME");
+        std::fs::write(dir.join("resolv.conf"), contents).expect("write resolv.conf");
+    }
+
+    fn etc(&self) -> PathBuf {
+        PathBuf::from("/etc/netns").join(&self.name)
+    }
+}
+
+/// A background process killed when dropped, so a failing test leaves none behind
+/// (one still holding the test's stderr would keep `cargo test` waiting).
+pub struct Daemon {
+    child: Child,
+    /// The rest of its stdout, after the first line.
+    pub stdout: BufReader<ChildStdout>,
+}
+
+impl Daemon {
+    /// Starts `cmd` with its stdout piped and returns it with its first line (a
+    /// server's "ready", or its listening record).
+    pub fn start(mut cmd: Command) -> (Daemon, String) {
+        let mut child = cmd
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("spawn {cmd:?}: {e}"));
+        let stdout = BufReader::new(child.stdout.take().expect("piped"));
+        let mut daemon = Daemon { child, stdout };
+        let mut first = String::new();
+        let _ = daemon.stdout.read_line(&mut first);
+        if first.is_empty() {
+            let status = daemon.child.wait();
+            panic!("{cmd:?} printed nothing: {status:?}");
+        }
+        (daemon, first.trim_end().to_string())
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Netns {
+    fn drop(&mut self) {
+        let _ = Command::new("ip")
+            .args(["netns", "del", &self.name])
+            .status();
+        let _ = std::fs::remove_dir_all(self.etc());
+    }
+}
