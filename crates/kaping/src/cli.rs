@@ -15,6 +15,12 @@ Modes: tcp echo (default) or connect; ws ping (default: Ping frames) or text
 grpc.health.v1.Health/Check, SERVING or a failed probe naming the status) or h2ping
 (HTTP/2 PING frames).
 
+Limits: durations at most 366 days; a reply line at most 64 KiB, a WebSocket
+message at most 1 MiB; name resolution counts against -W and the run's deadline.
+A peer's text (close reasons, GOAWAY debug data, gRPC messages) is escaped and cut
+to 200 characters on a terminal, kept exact in JSON; passwords and query values in
+targets are shown as ***.
+
 Exit status:
   0  every target answered and met the thresholds
   1  a target never answered, a health check answered other than SERVING (or

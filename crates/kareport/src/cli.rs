@@ -13,6 +13,10 @@ Input: NDJSON records from kaping --ndjson and kawatch --ndjson (docs/schema.md)
 mix of runs and targets, from files or stdin ('-' or nothing). A line that is not a
 record is an error naming file and line, unless --skip-invalid.
 
+Limits: a line at most 1 MiB; a longer one, one that is not UTF-8, or a record with
+a negative or non-finite duration is an invalid line (skipped with --skip-invalid).
+Recorded peer text is escaped and cut to 200 characters in tables, exact in --json.
+
 Exit status:
   0  read everything and every group met the thresholds
   1  a group breached --max-loss, --max-rtt or --min-availability (each named on stderr)

@@ -61,6 +61,11 @@ Every responder binds loopback unless --listen names another address.
 Output: one line per event on stdout (listening; client connected, idle, pinged,
 expired, fault, closed and why); --ndjson makes them JSON records (docs/schema.md).
 
+Limits: durations at most 366 days; at most 16,384 clients per responder (more wait
+in the backlog); WebSocket messages at most 1 MiB, lines 64 KiB; accept errors
+(EMFILE) back off 100 ms; a client that stops reading is held no longer than its
+--client-timeout. stdio: lines at most 1 MiB, at most 100,000 clients (error 11).
+
 Exit status:
   0  stopped by Ctrl-C or SIGTERM after closing every connection
   2  usage or setup error (bad flag, address in use)

@@ -16,6 +16,14 @@ down after --max-missed misses in a row or on any connection error, and reconnec
 after an exponential backoff. Every transition says why: refused, reset, eof,
 timeout, tls, dns, ws-close 1011, goaway ENHANCE_YOUR_CALM, ...
 
+Limits: durations at most 366 days; a reply line at most 64 KiB, a WebSocket
+message at most 1 MiB; name resolution counts against -W and the run's deadline.
+A peer's text (close reasons, GOAWAY debug data, gRPC messages) is escaped and cut
+to 200 characters on a terminal, kept exact in JSON; passwords and query values in
+targets are shown as ***.
+--metrics serves at most 8 scrapes at once, each with 3 s for its request and 10 s
+in all; its labels are cause kinds from a closed set, never timings.
+
 Exit status:
   0  the watch ended (--duration, Ctrl-C, SIGTERM) or --until was reached
   1  --until missed its deadline, or --fail-on down and a target went down
