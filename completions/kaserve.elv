@@ -30,7 +30,7 @@ set edit:completion:arg-completer[kaserve] = {|@words|
             cand --max-connection-age-grace 'gRPC: after the age GOAWAY, close the connection this much later at the latest'
             cand --client-timeout 'Every protocol: close a client silent for longer than this (counted from its last activity), logging why'
             cand --client-ping-interval 'Every protocol: ping a client silent for longer than this in its protocol''s way (a PING line, a Ping frame, an HTTP/2 PING); default half the timeout'
-            cand --fault 'Misbehave on purpose, repeatable: [PROTOCOL:]FAULT[,FAULT...] with FAULT one of close-idle=DUR, blackhole-after=DUR, ignore-pings, delay-pongs=DUR, reset-after=DUR, goaway-after=DUR (grpc), close-code=N (ws)'
+            cand --fault 'Misbehave on purpose, repeatable: [PROTOCOL:]FAULT[,FAULT...] with FAULT one of close-idle=DUR, drop-idle=DUR, blackhole-after=DUR, ignore-pings, delay-pongs=DUR, reset-after=DUR, goaway-after=DUR (grpc), close-code=N (ws)'
             cand --tls-cert 'Server certificate chain (PEM); implies --tls'
             cand --tls-key 'Server private key (PEM); implies --tls'
             cand --tls-client-ca 'Require client certificates signed by this CA (PEM); implies --tls'

@@ -9,7 +9,7 @@ complete -c kaserve -l max-connection-age -d 'gRPC: graceful GOAWAY after this l
 complete -c kaserve -l max-connection-age-grace -d 'gRPC: after the age GOAWAY, close the connection this much later at the latest' -r
 complete -c kaserve -l client-timeout -d 'Every protocol: close a client silent for longer than this (counted from its last activity), logging why' -r
 complete -c kaserve -l client-ping-interval -d 'Every protocol: ping a client silent for longer than this in its protocol\'s way (a PING line, a Ping frame, an HTTP/2 PING); default half the timeout' -r
-complete -c kaserve -l fault -d 'Misbehave on purpose, repeatable: [PROTOCOL:]FAULT[,FAULT...] with FAULT one of close-idle=DUR, blackhole-after=DUR, ignore-pings, delay-pongs=DUR, reset-after=DUR, goaway-after=DUR (grpc), close-code=N (ws)' -r
+complete -c kaserve -l fault -d 'Misbehave on purpose, repeatable: [PROTOCOL:]FAULT[,FAULT...] with FAULT one of close-idle=DUR, drop-idle=DUR, blackhole-after=DUR, ignore-pings, delay-pongs=DUR, reset-after=DUR, goaway-after=DUR (grpc), close-code=N (ws)' -r
 complete -c kaserve -l tls-cert -d 'Server certificate chain (PEM); implies --tls' -r -F
 complete -c kaserve -l tls-key -d 'Server private key (PEM); implies --tls' -r -F
 complete -c kaserve -l tls-client-ca -d 'Require client certificates signed by this CA (PEM); implies --tls' -r -F

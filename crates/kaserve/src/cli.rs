@@ -44,6 +44,9 @@ apply to; combinable, comma-separated or repeated:
   close-idle=DUR       close a connection after DUR without traffic either way, as a
                        load balancer does (tcp: FIN; ws: the TCP connection drops,
                        clients see 1006, unless close-code is given; grpc: dropped)
+  drop-idle=DUR        once a connection has been silent both ways for DUR, stop
+                       reading and answering it and keep the socket open, as a NAT
+                       or firewall whose entry expired: later traffic goes unanswered
   blackhole-after=DUR  DUR after connecting, stop reading and writing and keep the
                        socket open (until kaserve stops)
   ignore-pings         never answer protocol pings: tcp PING lines, WebSocket Ping
@@ -153,7 +156,7 @@ pub struct Cli {
     pub client_ping_interval: Option<Duration>,
 
     /// Misbehave on purpose, repeatable: [PROTOCOL:]FAULT[,FAULT...] with FAULT one
-    /// of close-idle=DUR, blackhole-after=DUR, ignore-pings, delay-pongs=DUR,
+    /// of close-idle=DUR, drop-idle=DUR, blackhole-after=DUR, ignore-pings, delay-pongs=DUR,
     /// reset-after=DUR, goaway-after=DUR (grpc), close-code=N (ws)
     #[arg(long = "fault", value_name = "[PROTOCOL:]FAULT", value_parser = parse_faults)]
     pub faults: Vec<Vec<(Option<Protocol>, Fault)>>,

@@ -143,7 +143,7 @@ pub enum Wake {
     Expired(Duration),
     /// No traffic either way for the close-idle fault's time.
     CloseIdle(Duration),
-    /// The blackhole-after fault's time has come.
+    /// The blackhole-after fault's time has come, or the drop-idle fault's silence.
     Blackhole,
     /// The reset-after fault's time has come.
     Reset,
@@ -174,6 +174,7 @@ enum Timer {
     Reset,
     Goaway,
     CloseIdle,
+    DropIdle,
     Liveness,
 }
 
@@ -296,6 +297,9 @@ impl Conn {
                 once(Timer::Goaway, f.goaway_after),
                 f.close_idle
                     .map(|d| (self.activity.last() + d, Timer::CloseIdle)),
+                f.drop_idle
+                    .filter(|_| !self.fired.contains(&Timer::DropIdle))
+                    .map(|d| (self.activity.last() + d, Timer::DropIdle)),
             ]
             .into_iter()
             .flatten()
@@ -322,6 +326,13 @@ impl Conn {
                         return Wake::CloseIdle(idle);
                     }
                     continue;
+                }
+                Timer::DropIdle => {
+                    let idle = f.drop_idle.unwrap_or_default();
+                    if self.activity.last() + idle > Instant::now() {
+                        continue;
+                    }
+                    Wake::Blackhole
                 }
                 Timer::Liveness => match self.keeper.as_ref().and_then(|k| k.due()) {
                     Some((Due::Ping, silent)) => {
@@ -400,13 +411,17 @@ impl Conn {
 
     /// Holds the connection without reading or writing until shutdown.
     pub async fn blackhole(&self) {
-        self.note(
-            "fault",
-            format!(
+        let detail = match self.faults.drop_idle {
+            Some(idle) if self.fired.contains(&Timer::DropIdle) => format!(
+                "drop-idle {}: silent both ways, now dropped as a NAT would (no longer reading or writing)",
+                humantime::format_duration(idle)
+            ),
+            _ => format!(
                 "blackhole-after {}: no longer reading or writing",
                 humantime::format_duration(self.faults.blackhole_after.unwrap_or_default())
             ),
-        );
+        };
+        self.note("fault", detail);
         self.shutdown.cancelled().await;
     }
 
@@ -507,6 +522,22 @@ mod tests {
             c.bounded(std::future::pending::<()>()).await,
             Err(None)
         ));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn drop_idle_counts_from_the_last_traffic_either_way() {
+        let mut c = conn(None, vec![(None, Fault::DropIdle(ms(1000)))]);
+        let t0 = Instant::now();
+        tokio::time::sleep(ms(600)).await;
+        c.traffic();
+        assert_eq!(c.wake().await, Wake::Blackhole);
+        assert_eq!(
+            t0.elapsed(),
+            ms(1600),
+            "silent for 1 s after the traffic at 600 ms"
+        );
+        let fired = tokio::time::timeout(ms(10_000), c.wake()).await;
+        assert!(fired.is_err(), "a dropped connection stays dropped");
     }
 
     #[tokio::test(start_paused = true)]

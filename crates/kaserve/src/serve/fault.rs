@@ -15,6 +15,9 @@ pub enum Fault {
     CloseIdle(Duration),
     /// After this long, stop reading and writing; keep the socket open.
     BlackholeAfter(Duration),
+    /// Once a connection has been silent both ways this long, stop reading and
+    /// answering it and keep the socket open: a NAT or firewall whose entry expired.
+    DropIdle(Duration),
     /// Never answer protocol pings (TCP `PING` lines, WebSocket Ping frames,
     /// HTTP/2 PINGs).
     IgnorePings,
@@ -33,6 +36,7 @@ impl Fault {
         match self {
             Fault::CloseIdle(_) => "close-idle",
             Fault::BlackholeAfter(_) => "blackhole-after",
+            Fault::DropIdle(_) => "drop-idle",
             Fault::IgnorePings => "ignore-pings",
             Fault::DelayPongs(_) => "delay-pongs",
             Fault::ResetAfter(_) => "reset-after",
@@ -70,6 +74,7 @@ impl FromStr for Fault {
         let fault = match name {
             "close-idle" => Fault::CloseIdle(duration()?),
             "blackhole-after" => Fault::BlackholeAfter(duration()?),
+            "drop-idle" => Fault::DropIdle(duration()?),
             "delay-pongs" => Fault::DelayPongs(duration()?),
             "reset-after" => Fault::ResetAfter(duration()?),
             "goaway-after" => Fault::GoawayAfter(duration()?),
@@ -95,7 +100,7 @@ impl FromStr for Fault {
             }
             _ => {
                 return Err(format!(
-                    "unknown fault '{name}' (expected close-idle=DUR, blackhole-after=DUR, ignore-pings, delay-pongs=DUR, reset-after=DUR, goaway-after=DUR or close-code=N)"
+                    "unknown fault '{name}' (expected close-idle=DUR, drop-idle=DUR, blackhole-after=DUR, ignore-pings, delay-pongs=DUR, reset-after=DUR, goaway-after=DUR or close-code=N)"
                 ));
             }
         };
@@ -108,6 +113,7 @@ impl FromStr for Fault {
 pub struct Faults {
     pub close_idle: Option<Duration>,
     pub blackhole_after: Option<Duration>,
+    pub drop_idle: Option<Duration>,
     pub ignore_pings: bool,
     pub delay_pongs: Option<Duration>,
     pub reset_after: Option<Duration>,
@@ -126,6 +132,7 @@ impl Faults {
             match *fault {
                 Fault::CloseIdle(d) => f.close_idle = Some(d),
                 Fault::BlackholeAfter(d) => f.blackhole_after = Some(d),
+                Fault::DropIdle(d) => f.drop_idle = Some(d),
                 Fault::IgnorePings => f.ignore_pings = true,
                 Fault::DelayPongs(d) => f.delay_pongs = Some(d),
                 Fault::ResetAfter(d) => f.reset_after = Some(d),
