@@ -4,6 +4,7 @@
 //! It never prints and never exits the process; binaries render what it returns.
 
 pub mod cause;
+pub mod discover;
 pub mod error;
 pub mod proto;
 pub mod protocol;

@@ -1,0 +1,1 @@
+//! Drives real sessions by the idle-timeout plan.

@@ -1,0 +1,10 @@
+//! Discovery: many sessions at once under one plan. `idle-timeout` finds how long
+//! a path lets an idle connection live and how it dies: [`ladder`] spaces the idle
+//! ages, [`planner`] decides what to open and close and reaches the verdict (pure
+//! logic, on a clock it is given), [`idle`] drives real sessions by the plan.
+
+pub mod idle;
+pub mod ladder;
+pub mod planner;
+
+pub use planner::{Outcome, Plan, Planner, Verdict, VerdictKind};

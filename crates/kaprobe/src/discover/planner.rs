@@ -1,0 +1,647 @@
+//! The idle-timeout plan as pure logic on a clock it is given: which rungs to open
+//! (a ladder, then refine points), which to close as no longer telling, when the
+//! answer is known, and the verdict. The driver ([`super::idle`]) does the I/O.
+
+use std::time::Duration;
+
+use super::ladder;
+use crate::cause::{Cause, CauseKind};
+
+/// What the user asked of the run.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    pub min: Duration,
+    pub max: Duration,
+    /// Bracket width to refine to, as a fraction of the timeout (0.03 = 3%).
+    pub precision: f64,
+    /// Open sockets at most, the control connection included.
+    pub max_connections: usize,
+}
+
+/// Where a rung came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    Ladder,
+    Refine,
+}
+
+/// How one test connection ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Answered its probe at its idle age.
+    Alive,
+    /// Still open well past the age at which others died actively; alive at `at`.
+    Outlived { at: Duration },
+    /// Closed while idle (FIN, WebSocket close, GOAWAY), `after` this much silence.
+    Closed { after: Duration, cause: Cause },
+    /// Reset while idle.
+    Reset { after: Duration, cause: Cause },
+    /// Its probe at its idle age went unanswered: dropped silently before then.
+    Silent { cause: Cause },
+    /// Its probe at its idle age was answered with a reset.
+    LateReset { cause: Cause },
+    /// Could not connect or make its first round trip: says nothing of idleness.
+    Failed { cause: Cause },
+}
+
+impl Outcome {
+    /// The word records and tables use.
+    pub fn word(&self) -> &'static str {
+        match self {
+            Outcome::Alive | Outcome::Outlived { .. } => "alive",
+            Outcome::Closed { .. } => "closed",
+            Outcome::Reset { .. } => "reset",
+            Outcome::Silent { .. } => "silent",
+            Outcome::LateReset { .. } => "late_reset",
+            Outcome::Failed { .. } => "failed",
+        }
+    }
+
+    pub fn cause(&self) -> Option<&Cause> {
+        match self {
+            Outcome::Closed { cause, .. }
+            | Outcome::Reset { cause, .. }
+            | Outcome::Silent { cause }
+            | Outcome::LateReset { cause }
+            | Outcome::Failed { cause } => Some(cause),
+            Outcome::Alive | Outcome::Outlived { .. } => None,
+        }
+    }
+
+    /// Silence before an active death, measured to the moment it came.
+    pub fn died_after(&self) -> Option<Duration> {
+        match self {
+            Outcome::Closed { after, .. } | Outcome::Reset { after, .. } => Some(*after),
+            _ => None,
+        }
+    }
+
+    fn active(&self) -> bool {
+        self.died_after().is_some()
+    }
+
+    fn silent(&self) -> bool {
+        matches!(self, Outcome::Silent { .. } | Outcome::LateReset { .. })
+    }
+
+    fn alive(&self) -> bool {
+        matches!(self, Outcome::Alive | Outcome::Outlived { .. })
+    }
+}
+
+/// Where a rung is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum State {
+    Pending,
+    Opening,
+    /// Warmed up (one round trip) at this time; idle since.
+    Idle {
+        since: Duration,
+    },
+    Done(Outcome),
+    /// Closed or never opened: no longer telling.
+    Dropped,
+}
+
+#[derive(Clone, Debug)]
+pub struct Rung {
+    /// The idle age it is probed at.
+    pub idle: Duration,
+    pub origin: Origin,
+    pub state: State,
+}
+
+impl Rung {
+    fn unresolved(&self) -> bool {
+        matches!(
+            self.state,
+            State::Pending | State::Opening | State::Idle { .. }
+        )
+    }
+
+    pub fn outcome(&self) -> Option<&Outcome> {
+        match &self.state {
+            State::Done(o) => Some(o),
+            _ => None,
+        }
+    }
+}
+
+/// The discovery's answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VerdictKind {
+    Closed,
+    Reset,
+    Silent,
+    Lifetime,
+    NoneFound,
+    KeptAliveByServer,
+    Inconsistent,
+    Failed,
+}
+
+impl VerdictKind {
+    pub fn word(self) -> &'static str {
+        match self {
+            VerdictKind::Closed => "closed",
+            VerdictKind::Reset => "reset",
+            VerdictKind::Silent => "silent",
+            VerdictKind::Lifetime => "lifetime",
+            VerdictKind::NoneFound => "none_found",
+            VerdictKind::KeptAliveByServer => "kept_alive_by_server",
+            VerdictKind::Inconsistent => "inconsistent",
+            VerdictKind::Failed => "failed",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verdict {
+    pub kind: VerdictKind,
+    /// The best estimate of the timeout.
+    pub timeout: Option<Duration>,
+    /// Longest idle age seen alive (for active deaths: the shortest death age).
+    pub low: Option<Duration>,
+    /// Shortest idle age seen dead (for active deaths: the longest death age).
+    pub high: Option<Duration>,
+    /// How connections died.
+    pub death: Option<Cause>,
+    /// About half the timeout.
+    pub recommended: Option<Duration>,
+    pub server_ping_interval: Option<Duration>,
+}
+
+/// The live picture, for progress.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Progress {
+    pub alive: usize,
+    pub died: usize,
+    pub pending: usize,
+    pub open: usize,
+    pub low: Option<Duration>,
+    pub high: Option<Duration>,
+    /// At worst, until the last unresolved rung is probed.
+    pub left: Duration,
+}
+
+/// Ladder rungs kept above the shortest silent death, to see it is one.
+const CHECKS: usize = 2;
+/// The most refine rungs added at once.
+const REFINE_MAX: usize = 12;
+/// Refine rounds before a bracket that will not narrow is reported as it is.
+const REFINE_ROUNDS: usize = 6;
+
+#[derive(Debug)]
+pub struct Planner {
+    plan: Plan,
+    rungs: Vec<Rung>,
+    /// The control connection's age when it died, why, and when.
+    control_died: Option<(Duration, Cause, Duration)>,
+    control_opened: Option<Duration>,
+    /// Each active death: its idle age and when it came.
+    deaths: Vec<(Duration, Duration)>,
+    server_ping: Option<Duration>,
+    refine_rounds: usize,
+    probe_timeout: Duration,
+}
+
+impl Planner {
+    pub fn new(plan: Plan, probe_timeout: Duration) -> Self {
+        let rungs = ladder::ladder(plan.min, plan.max)
+            .into_iter()
+            .map(|idle| Rung {
+                idle,
+                origin: Origin::Ladder,
+                state: State::Pending,
+            })
+            .collect();
+        Planner {
+            plan,
+            rungs,
+            control_died: None,
+            control_opened: None,
+            deaths: Vec::new(),
+            server_ping: None,
+            refine_rounds: 0,
+            probe_timeout,
+        }
+    }
+
+    pub fn rungs(&self) -> &[Rung] {
+        &self.rungs
+    }
+
+    pub fn rung(&self, id: usize) -> &Rung {
+        &self.rungs[id]
+    }
+
+    fn open_count(&self) -> usize {
+        self.rungs
+            .iter()
+            .filter(|r| matches!(r.state, State::Opening | State::Idle { .. }))
+            .count()
+    }
+
+    /// Rungs to open now, most telling first (refine points, then the shortest),
+    /// within the connection budget (one socket is the control's).
+    pub fn to_open(&mut self) -> Vec<usize> {
+        let budget = self.plan.max_connections.saturating_sub(1);
+        let free = budget.saturating_sub(self.open_count());
+        let mut pending: Vec<usize> = (0..self.rungs.len())
+            .filter(|&i| self.rungs[i].state == State::Pending)
+            .collect();
+        pending.sort_by_key(|&i| (self.rungs[i].origin == Origin::Ladder, self.rungs[i].idle));
+        pending.truncate(free);
+        for &i in &pending {
+            self.rungs[i].state = State::Opening;
+        }
+        pending
+    }
+
+    pub fn control_opened(&mut self, now: Duration) {
+        self.control_opened = Some(now);
+    }
+
+    /// Rung `id` made its round trip at `now` and is idle from then.
+    pub fn warm(&mut self, id: usize, now: Duration) {
+        if self.rungs[id].state == State::Opening {
+            self.rungs[id].state = State::Idle { since: now };
+        }
+    }
+
+    /// Rung `id` ended; returns the rungs no longer worth keeping open.
+    pub fn resolved(&mut self, id: usize, outcome: Outcome, now: Duration) -> Vec<usize> {
+        if self.rungs[id].unresolved() {
+            if let Some(after) = outcome.died_after() {
+                self.deaths.push((after, now));
+            }
+            self.rungs[id].state = State::Done(outcome);
+        }
+        self.replan(now)
+    }
+
+    /// The control connection died at `age`, now.
+    pub fn control_died(&mut self, age: Duration, cause: Cause, now: Duration) {
+        self.control_died.get_or_insert((age, cause, now));
+    }
+
+    pub fn server_pinged(&mut self, interval: Option<Duration>) {
+        if let Some(every) = interval {
+            self.server_ping = Some(self.server_ping.map_or(every, |s| s.min(every)));
+        } else if self.server_ping.is_none() {
+            self.server_ping = Some(Duration::ZERO);
+        }
+    }
+
+    /// The shortest and longest active death ages.
+    fn active_deaths(&self) -> Option<(Duration, Duration)> {
+        let ages = self.outcomes().filter_map(Outcome::died_after);
+        ages.fold(None, |acc, a| match acc {
+            None => Some((a, a)),
+            Some((lo, hi)) => Some((lo.min(a), hi.max(a))),
+        })
+    }
+
+    fn outcomes(&self) -> impl Iterator<Item = &Outcome> {
+        self.rungs.iter().filter_map(Rung::outcome)
+    }
+
+    /// Longest idle seen alive and shortest seen silently dead.
+    fn bracket(&self) -> (Option<Duration>, Option<Duration>) {
+        let mut low = None;
+        let mut high: Option<Duration> = None;
+        for r in &self.rungs {
+            match r.outcome() {
+                Some(Outcome::Outlived { at }) => low = low.max(Some(*at)),
+                Some(o) if o.alive() => low = low.max(Some(r.idle)),
+                Some(o) if o.silent() => high = Some(high.map_or(r.idle, |h| h.min(r.idle))),
+                _ => {}
+            }
+        }
+        (low, high)
+    }
+
+    /// How long after an active death at `age` a rung that has not died counts as
+    /// having outlived it.
+    fn grace(age: Duration) -> Duration {
+        (age / 20).clamp(Duration::from_millis(200), Duration::from_secs(1))
+    }
+
+    /// How much longer than the deaths the control connection must live for them
+    /// to be idle deaths, not a lifetime (it opened first: a lifetime ends it first).
+    fn outlive(&self, age: Duration) -> Duration {
+        let by = age.mul_f64(self.plan.precision);
+        age + by.clamp(Duration::from_millis(100), Duration::from_millis(500))
+    }
+
+    /// Marks rungs that outlived the active deaths; returns rungs to close.
+    pub fn tick(&mut self, now: Duration) -> Vec<usize> {
+        let mut close = Vec::new();
+        if let Some((_, age)) = self.active_deaths() {
+            for (i, r) in self.rungs.iter_mut().enumerate() {
+                if let State::Idle { since } = r.state {
+                    if r.idle > age && now > since + age + Self::grace(age) {
+                        r.state = State::Done(Outcome::Outlived { at: now - since });
+                        close.push(i);
+                    }
+                }
+            }
+        }
+        close.extend(self.replan(now));
+        close
+    }
+
+    /// Adds refine rungs where a bracket needs them; drops rungs that can no longer
+    /// tell anything. Returns the open rungs to close.
+    fn replan(&mut self, _now: Duration) -> Vec<usize> {
+        let mut close = Vec::new();
+        if self.active_deaths().is_some() || self.control_died.is_some() {
+            // An active close is measured to the moment: nothing to refine, and
+            // rungs not yet opened will add nothing.
+            for r in &mut self.rungs {
+                if r.state == State::Pending {
+                    r.state = State::Dropped;
+                }
+            }
+            return close;
+        }
+        let (low, high) = self.bracket();
+        if let Some(high) = high {
+            // Longer rungs would only die too; the next two ladder rungs stay, to
+            // catch a path that is not monotonic.
+            let mut checks: Vec<usize> = (0..self.rungs.len())
+                .filter(|&i| self.rungs[i].origin == Origin::Ladder && self.rungs[i].idle > high)
+                .collect();
+            checks.sort_by_key(|&i| self.rungs[i].idle);
+            checks.truncate(CHECKS);
+            for (i, r) in self.rungs.iter_mut().enumerate() {
+                if r.idle > high && r.unresolved() && !checks.contains(&i) {
+                    if matches!(r.state, State::Idle { .. } | State::Opening) {
+                        close.push(i);
+                    }
+                    r.state = State::Dropped;
+                }
+            }
+        }
+        let low_or_zero = low.unwrap_or(Duration::ZERO);
+        if low.is_some_and(|l| high.is_some_and(|h| l >= h)) {
+            return close; // inconsistent: reported as it is
+        }
+        // Rungs below the longest survivor tell nothing new.
+        if let Some(low) = low {
+            for (i, r) in self.rungs.iter_mut().enumerate() {
+                if r.origin == Origin::Refine && r.idle <= low && r.unresolved() {
+                    if matches!(r.state, State::Idle { .. } | State::Opening) {
+                        close.push(i);
+                    }
+                    r.state = State::Dropped;
+                }
+            }
+        }
+        // The bracket to narrow: the known one, or, before any death, the step
+        // above the longest survivor (refined in advance, so a death found there
+        // is already bracketed when it is).
+        let target = match high {
+            Some(h) => Some((low_or_zero, h)),
+            None => low.and_then(|l| {
+                self.rungs
+                    .iter()
+                    .filter(|r| r.origin == Origin::Ladder && r.idle > l)
+                    .map(|r| r.idle)
+                    .min()
+                    .map(|h| (l, h))
+            }),
+        };
+        let Some((lo, hi)) = target else {
+            return close;
+        };
+        let covered = self
+            .rungs
+            .iter()
+            .any(|r| r.origin == Origin::Refine && r.idle > lo && r.idle < hi && r.unresolved());
+        let wanted = ladder::points_for(lo, hi, self.plan.precision);
+        if covered || wanted == 0 || self.refine_rounds >= REFINE_ROUNDS {
+            return close;
+        }
+        if high.is_some() {
+            self.refine_rounds += 1;
+        }
+        let n = wanted.min(REFINE_MAX);
+        for idle in ladder::refine(lo, hi, n) {
+            self.rungs.push(Rung {
+                idle,
+                origin: Origin::Refine,
+                state: State::Pending,
+            });
+        }
+        close
+    }
+
+    /// Whether the answer is known: nothing unresolved could change it.
+    pub fn done(&self, now: Duration) -> bool {
+        if let Some((age, _, at)) = &self.control_died {
+            // Rungs dying of the same cause come within a moment.
+            return now >= *at + Self::grace(*age);
+        }
+        if let Some((_, age)) = self.active_deaths() {
+            let control_outlived = self
+                .control_opened
+                .is_some_and(|at| now.saturating_sub(at) > self.outlive(age));
+            let first = self.deaths.iter().map(|(_, at)| *at).min().unwrap_or(now);
+            // Rungs that would die soon after the first did; later ones add nothing.
+            let waiting = self.rungs.iter().any(|r| match r.state {
+                State::Idle { since } => {
+                    r.idle > age
+                        && since + age <= first + Self::grace(age)
+                        && now <= since + age + Self::grace(age)
+                }
+                _ => false,
+            });
+            return control_outlived && !waiting;
+        }
+        let (low, high) = self.bracket();
+        match high {
+            Some(h) => {
+                let narrow = ladder::points_for(low.unwrap_or_default(), h, self.plan.precision)
+                    == 0
+                    || low.is_some_and(|l| l >= h)
+                    || self.refine_rounds >= REFINE_ROUNDS;
+                narrow && !self.rungs.iter().any(Rung::unresolved)
+            }
+            None => !self.rungs.iter().any(Rung::unresolved),
+        }
+    }
+
+    /// The rungs still open, for the driver to close at the end.
+    pub fn open_rungs(&self) -> Vec<usize> {
+        (0..self.rungs.len())
+            .filter(|&i| matches!(self.rungs[i].state, State::Opening | State::Idle { .. }))
+            .collect()
+    }
+
+    pub fn progress(&self, now: Duration) -> Progress {
+        let (low, high) = self.bracket();
+        let mut p = Progress {
+            low,
+            high,
+            ..Progress::default()
+        };
+        if let Some((lo, hi)) = self.active_deaths() {
+            p.low = Some(lo);
+            p.high = Some(hi);
+        }
+        for r in &self.rungs {
+            let left = match &r.state {
+                State::Pending => {
+                    p.pending += 1;
+                    r.idle + self.probe_timeout
+                }
+                State::Opening => {
+                    p.open += 1;
+                    r.idle + self.probe_timeout
+                }
+                State::Idle { since } => {
+                    p.open += 1;
+                    (*since + r.idle + self.probe_timeout).saturating_sub(now)
+                }
+                State::Done(o) if o.alive() => {
+                    p.alive += 1;
+                    Duration::ZERO
+                }
+                State::Done(Outcome::Failed { .. }) | State::Dropped => Duration::ZERO,
+                State::Done(_) => {
+                    p.died += 1;
+                    Duration::ZERO
+                }
+            };
+            p.left = p.left.max(left);
+        }
+        p
+    }
+
+    pub fn verdict(&self) -> Verdict {
+        let mut v = Verdict {
+            kind: VerdictKind::NoneFound,
+            timeout: None,
+            low: None,
+            high: None,
+            death: None,
+            recommended: None,
+            server_ping_interval: self.server_ping.filter(|d| !d.is_zero()),
+        };
+        let active: Vec<&Outcome> = self.outcomes().filter(|o| o.active()).collect();
+        if let Some((age, cause, at)) = &self.control_died {
+            // A lifetime ends each connection at the same age, busy or idle; a
+            // server that dies ends them all at the same moment.
+            let slack = Self::grace(*age);
+            let ages_match = self.deaths.iter().all(|(a, _)| a.abs_diff(*age) <= slack);
+            let spread = |v: Vec<Duration>| {
+                v.iter().max().copied().unwrap_or_default()
+                    - v.iter().min().copied().unwrap_or_default()
+            };
+            let mut ages: Vec<Duration> = self.deaths.iter().map(|(a, _)| *a).collect();
+            let mut times: Vec<Duration> = self.deaths.iter().map(|(_, t)| *t).collect();
+            ages.push(*age);
+            times.push(*at);
+            let lifetime = !self.deaths.is_empty() && ages_match && spread(ages) < spread(times);
+            v.kind = if lifetime {
+                VerdictKind::Lifetime
+            } else {
+                VerdictKind::Failed
+            };
+            v.death = Some(cause.clone());
+            if lifetime {
+                v.timeout = Some(*age);
+                v.recommended = None;
+            }
+            return v;
+        }
+        let (low, high) = self.bracket();
+        if let Some((lo, hi)) = self.active_deaths() {
+            let mut ages: Vec<Duration> = active.iter().filter_map(|o| o.died_after()).collect();
+            ages.sort();
+            let median = ages[ages.len() / 2];
+            let resets = active
+                .iter()
+                .filter(|o| matches!(o, Outcome::Reset { .. }))
+                .count();
+            v.kind = if resets * 2 > active.len() {
+                VerdictKind::Reset
+            } else {
+                VerdictKind::Closed
+            };
+            // The most common cause, by its word; the first such death's detail.
+            v.death = most_common(active.iter().filter_map(|o| o.cause()));
+            v.timeout = Some(median);
+            v.low = Some(lo);
+            v.high = Some(hi);
+            let outlived = self
+                .outcomes()
+                .any(|o| matches!(o, Outcome::Outlived { .. }));
+            let survived_longer = low.is_some_and(|l| l > hi + Self::grace(hi));
+            if outlived || survived_longer {
+                v.kind = VerdictKind::Inconsistent;
+            }
+        } else if let Some(h) = high {
+            let silent: Vec<&Outcome> = self.outcomes().filter(|o| o.silent()).collect();
+            let late = silent
+                .iter()
+                .filter(|o| matches!(o, Outcome::LateReset { .. }))
+                .count();
+            v.kind = if late * 2 > silent.len() {
+                VerdictKind::Reset
+            } else {
+                VerdictKind::Silent
+            };
+            v.death = most_common(silent.iter().filter_map(|o| o.cause()));
+            v.low = low;
+            v.high = Some(h);
+            v.timeout = low.map(|l| (l + h) / 2);
+            if low.is_some_and(|l| l >= h) {
+                v.kind = VerdictKind::Inconsistent;
+                v.timeout = None;
+            }
+        } else {
+            v.low = low;
+            let failed = self
+                .outcomes()
+                .filter(|o| matches!(o, Outcome::Failed { .. }))
+                .count();
+            if low.is_none() && failed > 0 {
+                v.kind = VerdictKind::Failed;
+                v.death = most_common(self.outcomes().filter_map(Outcome::cause));
+            } else if self.server_ping.is_some() {
+                v.kind = VerdictKind::KeptAliveByServer;
+            }
+        }
+        if matches!(
+            v.kind,
+            VerdictKind::Closed | VerdictKind::Reset | VerdictKind::Silent
+        ) {
+            v.recommended = v.timeout.or(v.high).map(recommend);
+        }
+        v
+    }
+}
+
+/// About half the timeout, in whole seconds from 10 s up, in 100 ms below.
+pub fn recommend(timeout: Duration) -> Duration {
+    let half = timeout / 2;
+    if half >= Duration::from_secs(10) {
+        Duration::from_secs(half.as_secs())
+    } else {
+        Duration::from_millis(half.as_millis() as u64 / 100 * 100).max(Duration::from_millis(100))
+    }
+}
+
+fn most_common<'a>(causes: impl Iterator<Item = &'a Cause>) -> Option<Cause> {
+    let causes: Vec<&Cause> = causes.collect();
+    let count = |k: &CauseKind| causes.iter().filter(|c| c.kind == *k).count();
+    causes
+        .iter()
+        .max_by_key(|c| count(&c.kind))
+        .map(|c| (*c).clone())
+}
+
+#[cfg(test)]
+mod tests;
