@@ -15,9 +15,10 @@ use clap::CommandFactory;
 use clap_complete::Shell;
 
 /// The command definition of every binary.
-pub fn commands() -> [clap::Command; 4] {
+pub fn commands() -> [clap::Command; 5] {
     [
         kaping::cli::Cli::command(),
+        kafind::cli::Cli::command(),
         kawatch::cli::Cli::command(),
         kareport::cli::Cli::command(),
         kaserve::cli::Cli::command(),
@@ -53,6 +54,17 @@ pub fn generated_files() -> Vec<(PathBuf, Vec<u8>)> {
             .render(&mut buf)
             .expect("rendering to memory cannot fail");
         files.push((Path::new("man").join(format!("{name}.1")), buf));
+        // A page per verb (kafind idle-timeout), as git does.
+        let mut built = cmd.clone();
+        built.build();
+        for sub in built.get_subcommands().filter(|s| s.get_name() != "help") {
+            let page = format!("{name}-{}", sub.get_name());
+            let mut buf = Vec::new();
+            clap_mangen::Man::new(sub.clone().name(page.clone()))
+                .render(&mut buf)
+                .expect("rendering to memory cannot fail");
+            files.push((Path::new("man").join(format!("{page}.1")), buf));
+        }
     }
     files
 }

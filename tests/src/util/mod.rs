@@ -24,7 +24,7 @@ use kawire::record::{EventRecord, PingDoc, ProbeRecord, Record, ServeRecord, Sum
 pub const WATCHDOG: Duration = Duration::from_secs(30);
 
 /// The binaries the tests run; each is built before the first test runs one.
-const TOOLS: [&str; 4] = ["kaping", "kawatch", "kareport", "kaserve"];
+const TOOLS: [&str; 5] = ["kaping", "kawatch", "kareport", "kaserve", "kafind"];
 
 /// Path of a workspace binary, built on first use so tests never run a stale one.
 /// (`cargo test` builds binaries only for the package that owns them.)

@@ -1,1 +1,297 @@
-//! Drives real sessions by the idle-timeout plan.
+//! Drives real sessions by the idle-timeout plan: each rung is a connection that
+//! makes one round trip, then sits idle with a read pending (so a FIN, reset, close
+//! frame or GOAWAY is timed as it arrives) until its probe at its idle age; a
+//! control connection keeps talking beside them. Nothing is sent while idle.
+
+use std::time::{Duration, Instant, SystemTime};
+
+use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+use tokio_util::sync::CancellationToken;
+
+use super::planner::{Origin, Outcome, Plan, Planner, Progress, Verdict};
+use crate::cause::{Cause, CauseKind};
+use crate::proto::{Passive, Prober};
+
+/// How the run goes about it.
+#[derive(Clone, Debug)]
+pub struct IdleConfig {
+    pub plan: Plan,
+    /// The control connection's keepalive interval.
+    pub control_every: Duration,
+    /// Time between opening two connections: never a burst.
+    pub stagger: Duration,
+}
+
+impl IdleConfig {
+    /// The defaults for `plan`: the control talks every `min / 2` (200 ms to 5 s),
+    /// connections open 10 ms apart.
+    pub fn new(plan: Plan) -> Self {
+        let control_every =
+            (plan.min / 2).clamp(Duration::from_millis(200), Duration::from_secs(5));
+        IdleConfig {
+            plan,
+            control_every,
+            stagger: Duration::from_millis(10),
+        }
+    }
+}
+
+/// One rung's result, as it happens.
+#[derive(Clone, Debug)]
+pub struct RungResult {
+    pub idle: Duration,
+    pub origin: Origin,
+    pub outcome: Outcome,
+    /// When it was known.
+    pub at: SystemTime,
+}
+
+/// What the run reports as it goes.
+#[derive(Clone, Debug)]
+pub enum IdleEvent {
+    Rung(RungResult),
+    Progress(Progress),
+    /// The server pinged an idle connection; `interval` since its previous ping.
+    ServerPing {
+        interval: Option<Duration>,
+    },
+}
+
+/// The end of a run.
+#[derive(Clone, Debug)]
+pub struct IdleReport {
+    pub verdict: Verdict,
+    /// Every rung that reached an outcome, shortest idle first.
+    pub rungs: Vec<RungResult>,
+    /// Test connections opened, the control included.
+    pub connections: usize,
+    pub elapsed: Duration,
+    /// Stopped by the user before the answer was known.
+    pub interrupted: bool,
+}
+
+enum Msg {
+    Warm(usize),
+    Done(usize, Outcome),
+    ServerPing(Option<Duration>),
+    ControlUp,
+    ControlDied(Duration, Cause),
+}
+
+/// How often the plan is looked at when nothing happens.
+const TICK: Duration = Duration::from_millis(100);
+
+/// Runs the discovery with sessions like `template`'s until the verdict is known
+/// or `cancel` fires.
+pub async fn run(
+    template: &Prober,
+    cfg: &IdleConfig,
+    events: UnboundedSender<IdleEvent>,
+    cancel: CancellationToken,
+) -> IdleReport {
+    let started = Instant::now();
+    let clock = || started.elapsed();
+    let mut planner = Planner::new(cfg.plan.clone(), template.config().timeout);
+    let (tx, mut rx) = unbounded_channel();
+    let stop = CancellationToken::new();
+    tokio::spawn(control(
+        template.sibling(),
+        cfg.control_every,
+        tx.clone(),
+        stop.child_token(),
+    ));
+    let mut tokens: Vec<Option<CancellationToken>> = Vec::new();
+    let mut queue: std::collections::VecDeque<usize> = Default::default();
+    let mut connections = 1;
+    let mut results = Vec::new();
+    let mut next_open = tokio::time::Instant::now();
+    let mut last_progress = None;
+    let mut interrupted = false;
+    loop {
+        queue.extend(planner.to_open());
+        let now = clock();
+        if planner.done(now) {
+            break;
+        }
+        let wake = if queue.is_empty() {
+            tokio::time::Instant::now() + TICK
+        } else {
+            next_open
+        };
+        let mut close = Vec::new();
+        tokio::select! {
+            () = cancel.cancelled() => {
+                interrupted = true;
+                break;
+            }
+            msg = rx.recv() => match msg.expect("the run holds a sender") {
+                Msg::Warm(id) => planner.warm(id, clock()),
+                Msg::Done(id, outcome) => {
+                    let rung = planner.rung(id);
+                    let result = RungResult {
+                        idle: rung.idle,
+                        origin: rung.origin,
+                        outcome: outcome.clone(),
+                        at: SystemTime::now(),
+                    };
+                    let _ = events.send(IdleEvent::Rung(result.clone()));
+                    results.push(result);
+                    close = planner.resolved(id, outcome, clock());
+                }
+                Msg::ServerPing(interval) => {
+                    planner.server_pinged(interval);
+                    let _ = events.send(IdleEvent::ServerPing { interval });
+                }
+                Msg::ControlUp => planner.control_opened(clock()),
+                Msg::ControlDied(age, cause) => planner.control_died(age, cause, clock()),
+            },
+            () = tokio::time::sleep_until(wake) => {
+                if let Some(id) = queue.pop_front() {
+                    let token = stop.child_token();
+                    if tokens.len() <= id {
+                        tokens.resize(id + 1, None);
+                    }
+                    tokens[id] = Some(token.clone());
+                    let idle = planner.rung(id).idle;
+                    tokio::spawn(rung(template.sibling(), id, idle, tx.clone(), token));
+                    connections += 1;
+                    next_open = tokio::time::Instant::now() + cfg.stagger;
+                }
+            }
+        }
+        close.extend(planner.tick(clock()));
+        for id in close {
+            if let Some(Some(token)) = tokens.get(id) {
+                token.cancel();
+            }
+        }
+        let progress = planner.progress(clock());
+        if last_progress.as_ref() != Some(&progress) {
+            let _ = events.send(IdleEvent::Progress(progress.clone()));
+            last_progress = Some(progress);
+        }
+    }
+    stop.cancel();
+    results.sort_by_key(|r| r.idle);
+    IdleReport {
+        verdict: planner.verdict(),
+        rungs: results,
+        connections,
+        elapsed: started.elapsed(),
+        interrupted,
+    }
+}
+
+/// One test connection: a round trip, silence with a read pending, one probe at
+/// `idle`.
+async fn rung(
+    mut prober: Prober,
+    id: usize,
+    idle: Duration,
+    tx: UnboundedSender<Msg>,
+    stop: CancellationToken,
+) {
+    prober.set_auto_reconnect(false);
+    let warm = async {
+        prober.connect().await?;
+        prober.probe(0).await.result.map(|_| ())
+    };
+    let warmed = tokio::select! {
+        () = stop.cancelled() => return,
+        warmed = warm => warmed,
+    };
+    if let Err(cause) = warmed {
+        let _ = tx.send(Msg::Done(id, Outcome::Failed { cause }));
+        return;
+    }
+    let since = tokio::time::Instant::now();
+    let _ = tx.send(Msg::Warm(id));
+    let outcome = loop {
+        tokio::select! {
+            () = stop.cancelled() => return,
+            passive = prober.passive() => match passive {
+                Passive::ServerPing { interval } => {
+                    let _ = tx.send(Msg::ServerPing(interval));
+                }
+                Passive::Lost(cause) => break died(since.elapsed(), cause),
+            },
+            () = tokio::time::sleep_until(since + idle) => {
+                let probe = tokio::select! {
+                    () = stop.cancelled() => return,
+                    probe = prober.probe(1) => probe,
+                };
+                break match probe.result {
+                    Ok(_) => Outcome::Alive,
+                    Err(cause) if cause.kind == CauseKind::Reset => Outcome::LateReset { cause },
+                    Err(cause) if cause.kind == CauseKind::Timeout => Outcome::Silent { cause },
+                    Err(cause) => died(since.elapsed(), cause),
+                };
+            }
+        }
+    };
+    let alive = outcome == Outcome::Alive;
+    let _ = tx.send(Msg::Done(id, outcome));
+    if alive {
+        prober.close().await;
+    }
+}
+
+/// A connection ended by the peer or the path after `after` of silence.
+fn died(after: Duration, cause: Cause) -> Outcome {
+    if cause.kind == CauseKind::Reset {
+        Outcome::Reset { after, cause }
+    } else {
+        Outcome::Closed { after, cause }
+    }
+}
+
+/// The control connection: a keepalive every `every`; if it dies, the path or the
+/// server failed (or every connection has a lifetime).
+async fn control(
+    mut prober: Prober,
+    every: Duration,
+    tx: UnboundedSender<Msg>,
+    stop: CancellationToken,
+) {
+    prober.set_auto_reconnect(false);
+    let opened = tokio::time::Instant::now();
+    let warm = async {
+        prober.connect().await?;
+        prober.probe(0).await.result.map(|_| ())
+    };
+    let warmed = tokio::select! {
+        () = stop.cancelled() => return,
+        warmed = warm => warmed,
+    };
+    if let Err(cause) = warmed {
+        let _ = tx.send(Msg::ControlDied(Duration::ZERO, cause));
+        return;
+    }
+    let _ = tx.send(Msg::ControlUp);
+    let mut next = opened + every;
+    let mut seq = 1;
+    loop {
+        tokio::select! {
+            () = stop.cancelled() => return,
+            passive = prober.passive() => match passive {
+                Passive::ServerPing { .. } => {}
+                Passive::Lost(cause) => {
+                    let _ = tx.send(Msg::ControlDied(opened.elapsed(), cause));
+                    return;
+                }
+            },
+            () = tokio::time::sleep_until(next) => {
+                let probe = tokio::select! {
+                    () = stop.cancelled() => return,
+                    probe = prober.probe(seq) => probe,
+                };
+                if let Err(cause) = probe.result {
+                    let _ = tx.send(Msg::ControlDied(opened.elapsed(), cause));
+                    return;
+                }
+                seq += 1;
+                next += every;
+            }
+        }
+    }
+}

@@ -7,4 +7,4 @@ pub mod idle;
 pub mod ladder;
 pub mod planner;
 
-pub use planner::{Outcome, Plan, Planner, Verdict, VerdictKind};
+pub use planner::{Origin, Outcome, Plan, Planner, Verdict, VerdictKind};

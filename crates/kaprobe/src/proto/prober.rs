@@ -66,6 +66,22 @@ impl Prober {
         })
     }
 
+    /// A prober for the same target with the same settings and resolved
+    /// addresses, and no connection: discovery opens many without asking DNS again.
+    pub fn sibling(&self) -> Self {
+        Prober {
+            target: self.target.clone(),
+            addrs: self.addrs.clone(),
+            preferred: self.preferred,
+            cfg: self.cfg.clone(),
+            tls: self.tls.clone(),
+            session: None,
+            timer: ProbeTimer::default(),
+            events: Vec::new(),
+            auto_reconnect: self.auto_reconnect,
+        }
+    }
+
     pub fn target(&self) -> &Target {
         &self.target
     }

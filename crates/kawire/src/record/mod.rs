@@ -4,12 +4,14 @@
 //! They hold no logic beyond their units: producers build them from what they
 //! measured.
 
+mod discover;
 mod ndjson;
 mod ping;
 mod report;
 mod serve;
 mod summary;
 
+pub use discover::{DeathRecord, IdleTimeoutDoc, RungLine, RungRecord};
 pub use ndjson::{EventRecord, PhasesRecord, ProbeRecord, StateRecord};
 pub use ping::{PingDoc, PingTarget};
 pub use report::{InputCounts, ReportDoc, ReportGroup, ReportHour};

@@ -1,0 +1,79 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'kafind' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'kafind'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'kafind' {
+            [CompletionResult]::new('--demo', '--demo', [CompletionResultType]::ParameterName, 'Run discoveries against built-in responders that misbehave on purpose (no outside server needed)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('idle-timeout', 'idle-timeout', [CompletionResultType]::ParameterValue, 'How long the path lets an idle connection live, and how it dies')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kafind;idle-timeout' {
+            [CompletionResult]::new('--min', '--min', [CompletionResultType]::ParameterName, 'Shortest idle age to try')
+            [CompletionResult]::new('--max', '--max', [CompletionResultType]::ParameterName, 'Longest idle age to try; bounds the run')
+            [CompletionResult]::new('--precision', '--precision', [CompletionResultType]::ParameterName, 'Refine the bracket until it is this narrow, relative to the timeout')
+            [CompletionResult]::new('--max-connections', '--max-connections', [CompletionResultType]::ParameterName, 'Open sockets at most, the control connection included')
+            [CompletionResult]::new('--require', '--require', [CompletionResultType]::ParameterName, 'Exit 1 when the path kills idle connections sooner than DURATION')
+            [CompletionResult]::new('-W', '-W ', [CompletionResultType]::ParameterName, 'How long a probe may take, connection included; an idle probe unanswered by then is a silent drop')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long a probe may take, connection included; an idle probe unanswered by then is a silent drop')
+            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'tcp: echo (a line and its reply on one connection) or connect (a new TCP connection per probe); ws: ping (Ping frames) or text (--send/--expect); grpc: health (Health/Check) or h2ping (HTTP/2 PING frames)')
+            [CompletionResult]::new('--mode', '--mode', [CompletionResultType]::ParameterName, 'tcp: echo (a line and its reply on one connection) or connect (a new TCP connection per probe); ws: ping (Ping frames) or text (--send/--expect); grpc: health (Health/Check) or h2ping (HTTP/2 PING frames)')
+            [CompletionResult]::new('--send', '--send', [CompletionResultType]::ParameterName, 'Line (tcp echo) or message (ws text) each probe sends; {seq} and {ts_ms} are replaced')
+            [CompletionResult]::new('--expect', '--expect', [CompletionResultType]::ParameterName, 'Text a reply must contain ({seq} allowed) [default: PONG, +PONG or the line sent]')
+            [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'gRPC health: the service to ask about (empty: the server as a whole)')
+            [CompletionResult]::new('--authority', '--authority', [CompletionResultType]::ParameterName, 'gRPC: the :authority to send (and the TLS name, unless --sni) instead of host:port')
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Request header (WebSocket upgrade) or metadata (gRPC), repeatable; values are never printed')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Request header (WebSocket upgrade) or metadata (gRPC), repeatable; values are never printed')
+            [CompletionResult]::new('--subprotocol', '--subprotocol', [CompletionResultType]::ParameterName, 'WebSocket subprotocol to ask for (Sec-WebSocket-Protocol)')
+            [CompletionResult]::new('--ca', '--ca', [CompletionResultType]::ParameterName, 'Trust the certificate authorities in this PEM file instead of the built-in roots')
+            [CompletionResult]::new('--cert', '--cert', [CompletionResultType]::ParameterName, 'Client certificate chain (PEM) for mutual TLS; goes with --key')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Client private key (PEM) for mutual TLS; goes with --cert')
+            [CompletionResult]::new('--sni', '--sni', [CompletionResultType]::ParameterName, 'Name to send in SNI and verify the certificate against, instead of the host')
+            [CompletionResult]::new('--tcp-keepalive', '--tcp-keepalive', [CompletionResultType]::ParameterName, 'Kernel TCP keepalive on probe connections, e.g. 30s,5s,3')
+            [CompletionResult]::new('--tcp-user-timeout', '--tcp-user-timeout', [CompletionResultType]::ParameterName, 'TCP_USER_TIMEOUT on probe connections: how long sent data may go unacknowledged')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document at the end')
+            [CompletionResult]::new('--ndjson', '--ndjson', [CompletionResultType]::ParameterName, 'Print a record per test connection as it ends, then the answer (NDJSON)')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Do not verify TLS certificates (said on stderr)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify TLS certificates (said on stderr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'kafind;help' {
+            [CompletionResult]::new('idle-timeout', 'idle-timeout', [CompletionResultType]::ParameterValue, 'How long the path lets an idle connection live, and how it dies')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kafind;help;idle-timeout' {
+            break
+        }
+        'kafind;help;help' {
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

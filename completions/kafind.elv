@@ -1,0 +1,69 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[kafind] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'kafind'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'kafind'= {
+            cand --demo 'Run discoveries against built-in responders that misbehave on purpose (no outside server needed)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand idle-timeout 'How long the path lets an idle connection live, and how it dies'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kafind;idle-timeout'= {
+            cand --min 'Shortest idle age to try'
+            cand --max 'Longest idle age to try; bounds the run'
+            cand --precision 'Refine the bracket until it is this narrow, relative to the timeout'
+            cand --max-connections 'Open sockets at most, the control connection included'
+            cand --require 'Exit 1 when the path kills idle connections sooner than DURATION'
+            cand -W 'How long a probe may take, connection included; an idle probe unanswered by then is a silent drop'
+            cand --timeout 'How long a probe may take, connection included; an idle probe unanswered by then is a silent drop'
+            cand -m 'tcp: echo (a line and its reply on one connection) or connect (a new TCP connection per probe); ws: ping (Ping frames) or text (--send/--expect); grpc: health (Health/Check) or h2ping (HTTP/2 PING frames)'
+            cand --mode 'tcp: echo (a line and its reply on one connection) or connect (a new TCP connection per probe); ws: ping (Ping frames) or text (--send/--expect); grpc: health (Health/Check) or h2ping (HTTP/2 PING frames)'
+            cand --send 'Line (tcp echo) or message (ws text) each probe sends; {seq} and {ts_ms} are replaced'
+            cand --expect 'Text a reply must contain ({seq} allowed) [default: PONG, +PONG or the line sent]'
+            cand --service 'gRPC health: the service to ask about (empty: the server as a whole)'
+            cand --authority 'gRPC: the :authority to send (and the TLS name, unless --sni) instead of host:port'
+            cand -H 'Request header (WebSocket upgrade) or metadata (gRPC), repeatable; values are never printed'
+            cand --header 'Request header (WebSocket upgrade) or metadata (gRPC), repeatable; values are never printed'
+            cand --subprotocol 'WebSocket subprotocol to ask for (Sec-WebSocket-Protocol)'
+            cand --ca 'Trust the certificate authorities in this PEM file instead of the built-in roots'
+            cand --cert 'Client certificate chain (PEM) for mutual TLS; goes with --key'
+            cand --key 'Client private key (PEM) for mutual TLS; goes with --cert'
+            cand --sni 'Name to send in SNI and verify the certificate against, instead of the host'
+            cand --tcp-keepalive 'Kernel TCP keepalive on probe connections, e.g. 30s,5s,3'
+            cand --tcp-user-timeout 'TCP_USER_TIMEOUT on probe connections: how long sent data may go unacknowledged'
+            cand --json 'Print one JSON document at the end'
+            cand --ndjson 'Print a record per test connection as it ends, then the answer (NDJSON)'
+            cand -k 'Do not verify TLS certificates (said on stderr)'
+            cand --insecure 'Do not verify TLS certificates (said on stderr)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'kafind;help'= {
+            cand idle-timeout 'How long the path lets an idle connection live, and how it dies'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kafind;help;idle-timeout'= {
+        }
+        &'kafind;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

@@ -1,0 +1,56 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_kafind_global_optspecs
+    string join \n demo h/help V/version
+end
+
+function __fish_kafind_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_kafind_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_kafind_using_subcommand
+    set -l cmd (__fish_kafind_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c kafind -n "__fish_kafind_needs_command" -l demo -d 'Run discoveries against built-in responders that misbehave on purpose (no outside server needed)'
+complete -c kafind -n "__fish_kafind_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kafind -n "__fish_kafind_needs_command" -s V -l version -d 'Print version'
+complete -c kafind -n "__fish_kafind_needs_command" -f -a "idle-timeout" -d 'How long the path lets an idle connection live, and how it dies'
+complete -c kafind -n "__fish_kafind_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l min -d 'Shortest idle age to try' -r
+complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l max -d 'Longest idle age to try; bounds the run' -r
+complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l precision -d 'Refine the bracket until it is this narrow, relative to the timeout' -r
+complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l max-connections -d 'Open sockets at most, the control connection included' -r
+complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l require -d 'Exit 1 when the path kills idle connections sooner than DURATION' -r
+complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -s W -l timeout -d 'How long a probe may take, connection included; an idle probe unanswered by then is a silent drop' -r
+complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -s m -l mode -d 'tcp: echo (a line and its reply on one connection) or connect (a new TCP connection per probe); ws: ping (Ping frames) or text (--send/--expect); grpc: health (Health/Check) or h2ping (HTTP/2 PING frames)' -r
+complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l send -d 'Line (tcp echo) or message (ws text) each probe sends; {seq} and {ts_ms} are replaced' -r
+complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l expect -d 'Text a reply must contain ({seq} allowed) [default: PONG, +PONG or the line sent]' -r
+complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l service -d 'gRPC health: the service to ask about (empty: the server as a whole)' -r
+complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l authority -d 'gRPC: the :authority to send (and the TLS name, unless --sni) instead of host:port' -r
+complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -s H -l header -d 'Request header (WebSocket upgrade) or metadata (gRPC), repeatable; values are never printed' -r
+complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l subprotocol -d 'WebSocket subprotocol to ask for (Sec-WebSocket-Protocol)' -r
+complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l ca -d 'Trust the certificate authorities in this PEM file instead of the built-in roots' -r -F
+complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l cert -d 'Client certificate chain (PEM) for mutual TLS; goes with --key' -r -F
+complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l key -d 'Client private key (PEM) for mutual TLS; goes with --cert' -r -F
+complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l sni -d 'Name to send in SNI and verify the certificate against, instead of the host' -r
+complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l tcp-keepalive -d 'Kernel TCP keepalive on probe connections, e.g. 30s,5s,3' -r
+complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l tcp-user-timeout -d 'TCP_USER_TIMEOUT on probe connections: how long sent data may go unacknowledged' -r
+complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l json -d 'Print one JSON document at the end'
+complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l ndjson -d 'Print a record per test connection as it ends, then the answer (NDJSON)'
+complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -s k -l insecure -d 'Do not verify TLS certificates (said on stderr)'
+complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kafind -n "__fish_kafind_using_subcommand help; and not __fish_seen_subcommand_from idle-timeout help" -f -a "idle-timeout" -d 'How long the path lets an idle connection live, and how it dies'
+complete -c kafind -n "__fish_kafind_using_subcommand help; and not __fish_seen_subcommand_from idle-timeout help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

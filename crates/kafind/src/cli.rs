@@ -1,0 +1,122 @@
+//! kafind's command line: clap definitions, whose doc comments are the help text.
+
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+use kacli::{ProbeArgs, TargetParser, parse_positive_duration};
+use kaprobe::target::Target;
+
+const AFTER_HELP: &str = "\
+Verbs:
+  idle-timeout  how long a path lets an idle connection live, and how it dies
+                (kafind idle-timeout --help, man kafind-idle-timeout)
+
+Exit status:
+  0  a verdict was reached (none_found included)
+  1  the path kills idle connections sooner than --require, the run failed (the
+     control connection died, nothing answered), or it was interrupted first
+  2  usage or setup error
+  130  interrupted twice (the first Ctrl-C prints the bracket so far)
+
+Examples:
+  kafind --demo
+  kafind idle-timeout wss://stream.example.com/feed --max 10m
+  kafind idle-timeout grpc://api.internal:50051 --json | jq .timeout_ms
+  kafind idle-timeout tcp://10.0.0.5:6379 --require 5m ; echo $?";
+
+const IDLE_HELP: &str = "\
+Method: test connections each make one round trip in the target's mode, then sit
+idle with a read pending and send nothing (no TCP keepalive, no WebSocket or HTTP/2
+pings; pings the server sends are answered and recorded): a FIN, reset, WebSocket
+close or GOAWAY is timed as it arrives. For paths that drop silently (NAT, firewalls,
+cloud load balancers), a ladder of connections is probed once each at idle ages about
+1.25x apart from --min to --max, with rungs just below and above well-known defaults
+(60, 100, 120, 240, 300, 340, 350, 400, 600, 900, 1200, 3600 s); the step above the
+longest survivor is refined in advance with fresh connections, so the bracket is at
+--precision when the first silent death is seen. TCP_USER_TIMEOUT is set to -W. A
+control connection keeps talking: if it dies too, the server or path failed (or
+connections have a lifetime), not an idle timeout.
+
+Verdicts: closed (FIN, WebSocket close, GOAWAY while idle), reset (RST while idle, or
+in answer to a later probe), silent (a later probe goes unanswered), lifetime (every
+connection ends at one age, busy or idle), none_found (every rung lived to --max),
+kept_alive_by_server (the server pinged the idle connections), inconsistent (a
+longer idle lived while a shorter one died), failed.
+
+Output: the verdict in one sentence and a table of rungs; a line per rung as it
+ends; live progress on a terminal. --json prints one document: type idle_timeout,
+v, target, protocol, mode, verdict, summary, timeout_ms, low_ms, high_ms, death
+{cause, detail}, recommended_interval_ms, connections, elapsed_ms,
+server_ping_interval_ms, interrupted, healthy and rungs [{idle_ms, origin, outcome,
+cause, detail, died_after_ms}]. --ndjson prints a rung record per connection as it
+ends, then that document on one line (docs/schema.md).
+
+Limits: at most --max-connections sockets (64), opened 10 ms apart; durations at most
+366 days; a peer's text is escaped and cut to 200 characters on a terminal, exact in
+JSON; passwords and query values in targets are shown as ***.
+
+Exit status: 0 a verdict was reached; 1 the path kills idle connections sooner than
+--require, the run failed, or it was interrupted first; 2 usage or setup error.";
+
+/// Discover a path's keepalive behaviour: how long an idle connection lives, and how it dies.
+#[derive(Debug, Parser)]
+#[command(name = "kafind", version, after_long_help = AFTER_HELP, subcommand_required = false, arg_required_else_help = true)]
+pub struct Cli {
+    /// Run discoveries against built-in responders that misbehave on purpose (no
+    /// outside server needed)
+    #[arg(long)]
+    pub demo: bool,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// How long the path lets an idle connection live, and how it dies
+    IdleTimeout(IdleArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(after_long_help = IDLE_HELP)]
+pub struct IdleArgs {
+    /// The endpoint: tcp://, ws://, wss://, grpc:// or grpcs://
+    #[arg(value_name = "TARGET", value_parser = TargetParser)]
+    pub target: Target,
+
+    /// Shortest idle age to try
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_positive_duration)]
+    pub min: Duration,
+
+    /// Longest idle age to try; bounds the run
+    #[arg(long, value_name = "DURATION", default_value = "30m", value_parser = parse_positive_duration)]
+    pub max: Duration,
+
+    /// Refine the bracket until it is this narrow, relative to the timeout
+    #[arg(long, value_name = "PCT", default_value = "3%", value_parser = kacli::parse_percent)]
+    pub precision: kaprobe::threshold::Percent,
+
+    /// Open sockets at most, the control connection included
+    #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u32).range(4..=1024))]
+    pub max_connections: u32,
+
+    /// Exit 1 when the path kills idle connections sooner than DURATION
+    #[arg(long, value_name = "DURATION", value_parser = parse_positive_duration)]
+    pub require: Option<Duration>,
+
+    /// How long a probe may take, connection included; an idle probe unanswered by
+    /// then is a silent drop
+    #[arg(short = 'W', long = "timeout", value_name = "DURATION", default_value = "2s", value_parser = parse_positive_duration)]
+    pub timeout: Duration,
+
+    /// Print one JSON document at the end
+    #[arg(long, conflicts_with = "ndjson")]
+    pub json: bool,
+
+    /// Print a record per test connection as it ends, then the answer (NDJSON)
+    #[arg(long)]
+    pub ndjson: bool,
+
+    #[command(flatten)]
+    pub probe: ProbeArgs,
+}

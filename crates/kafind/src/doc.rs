@@ -1,0 +1,80 @@
+//! The wire documents of a discovery, built from what it measured.
+
+use std::time::SystemTime;
+
+use kaprobe::discover::Origin;
+use kaprobe::discover::idle::{IdleReport, RungResult};
+use kawire::record::{
+    DeathRecord, IdleTimeoutDoc, RungLine, RungRecord, SCHEMA_VERSION, millis, timestamp,
+};
+
+use crate::config::Config;
+
+/// Who is speaking, and of what run.
+#[derive(Clone, Debug)]
+pub struct RunInfo {
+    pub run: String,
+    pub started: SystemTime,
+}
+
+pub fn rung_record(r: &RungResult) -> RungRecord {
+    RungRecord {
+        idle_ms: millis(r.idle),
+        origin: match r.origin {
+            Origin::Ladder => "ladder",
+            Origin::Refine => "refine",
+        }
+        .to_string(),
+        outcome: r.outcome.word().to_string(),
+        cause: r.outcome.cause().map(|c| c.kind.to_string()),
+        detail: r.outcome.cause().map(|c| c.detail.clone()),
+        died_after_ms: r.outcome.died_after().map(millis),
+    }
+}
+
+pub fn rung_line(info: &RunInfo, config: &Config, r: &RungResult) -> RungLine {
+    RungLine {
+        kind: "rung".into(),
+        v: SCHEMA_VERSION,
+        ts: timestamp(r.at),
+        run: info.run.clone(),
+        target: config.target.to_string(),
+        rung: rung_record(r),
+    }
+}
+
+pub fn idle_doc(info: &RunInfo, config: &Config, report: &IdleReport) -> IdleTimeoutDoc {
+    let v = &report.verdict;
+    IdleTimeoutDoc {
+        kind: "idle_timeout".into(),
+        v: SCHEMA_VERSION,
+        tool: "kafind".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        run: info.run.clone(),
+        ts: timestamp(info.started),
+        target: config.target.to_string(),
+        protocol: config.target.protocol().to_string(),
+        mode: config.mode.as_str().into(),
+        verdict: v.kind.word().into(),
+        summary: crate::sentence::sentence(
+            v,
+            config.mode,
+            config.idle.plan.max,
+            report.interrupted,
+        ),
+        timeout_ms: v.timeout.map(millis),
+        low_ms: v.low.map(millis),
+        high_ms: v.high.map(millis),
+        death: v.death.as_ref().map(|c| DeathRecord {
+            cause: c.kind.to_string(),
+            detail: c.detail.clone(),
+        }),
+        recommended_interval_ms: v.recommended.map(millis),
+        connections: report.connections,
+        elapsed_ms: millis(report.elapsed),
+        server_ping_interval_ms: v.server_ping_interval.map(millis),
+        interrupted: report.interrupted,
+        healthy: config.healthy(report),
+        rungs: report.rungs.iter().map(rung_record).collect(),
+    }
+}

@@ -1,0 +1,77 @@
+//! kafind: discovery. Flags become a validated [`config::Config`], kaprobe's
+//! discovery drives the sessions, a renderer speaks. First verb: `idle-timeout`.
+
+pub mod cli;
+mod config;
+mod demo;
+mod doc;
+mod render;
+mod sentence;
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::SystemTime;
+
+use tokio_util::sync::CancellationToken;
+
+use crate::cli::{Cli, Command};
+use crate::config::Config;
+use crate::doc::RunInfo;
+
+/// Runs kafind; `Err` is a usage or setup error (exit status 2).
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    if cli.demo {
+        return demo::run();
+    }
+    let Some(Command::IdleTimeout(args)) = cli.command else {
+        anyhow::bail!("nothing to do: give a verb (idle-timeout) or --demo");
+    };
+    let insecure = args.probe.insecure;
+    let config = Config::from_args(args)?;
+    if insecure && config.target.scheme.is_tls() {
+        eprintln!("kafind: warning: --insecure: TLS certificates are not verified");
+    }
+    kacli::block_on(async {
+        let out = kacli::term::Escaped::new(std::io::stdout());
+        let out: Box<dyn Write> = match config.output {
+            config::Output::Human => Box::new(out),
+            _ => Box::new(std::io::stdout()),
+        };
+        let healthy = idle_timeout(&config, out).await?;
+        Ok(if healthy {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        })
+    })
+}
+
+/// One discovery, rendered to `out`; whether its answer earns exit status 0.
+async fn idle_timeout(config: &Config, out: Box<dyn Write + '_>) -> anyhow::Result<bool> {
+    let cancel = CancellationToken::new();
+    tokio::spawn(kacli::stop_on_signals(cancel.clone()));
+    let started = SystemTime::now();
+    let info = RunInfo {
+        run: kawire::record::run_id(started),
+        started,
+    };
+    let mut probers =
+        kacli::probers(&[(config.target.clone(), config.mode)], &config.probe, None).await?;
+    let prober = probers.remove(0);
+    let mut renderer = render::new(config, info, out);
+    // A closed pipe ends the run, not its verdict.
+    let mut output = kacli::Output::Open;
+    output.write(|| renderer.start(&prober), &cancel)?;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let consume = async {
+        while let Some(event) = rx.recv().await {
+            output.write(|| renderer.event(&event), &cancel)?;
+        }
+        anyhow::Ok(())
+    };
+    let discover = kaprobe::discover::idle::run(&prober, &config.idle, tx, cancel.clone());
+    let (report, rendered) = tokio::join!(discover, consume);
+    rendered?;
+    output.write(|| renderer.finish(&report), &cancel)?;
+    Ok(config.healthy(&report))
+}

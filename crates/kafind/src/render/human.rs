@@ -1,0 +1,153 @@
+//! Words like ping's: a header, a line per test connection as it ends, live
+//! progress on a terminal, then the verdict in one sentence and a table of rungs.
+
+use std::io::{self, Write};
+use std::time::Duration;
+
+use comfy_table::{Table, presets};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use kaprobe::discover::idle::{IdleEvent, IdleReport, RungResult};
+use kaprobe::discover::ladder;
+use kaprobe::discover::planner::Origin;
+use kaprobe::proto::Prober;
+
+use super::Renderer;
+use crate::config::Config;
+use crate::sentence::{dur, sentence};
+
+pub struct Human<'a> {
+    config: &'a Config,
+    out: Box<dyn Write + 'a>,
+    bar: ProgressBar,
+    server_pinged: bool,
+}
+
+impl<'a> Human<'a> {
+    pub fn new(config: &'a Config, out: Box<dyn Write + 'a>) -> Self {
+        // Drawn only when stderr is a terminal.
+        let bar = if config.progress {
+            ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr())
+        } else {
+            ProgressBar::hidden()
+        };
+        if let Ok(style) = ProgressStyle::with_template("{spinner} {elapsed} {msg}") {
+            bar.set_style(style);
+        }
+        bar.enable_steady_tick(Duration::from_millis(200));
+        Human {
+            config,
+            out,
+            bar,
+            server_pinged: false,
+        }
+    }
+
+    fn line(&mut self, text: &str) -> io::Result<()> {
+        self.bar.suspend(|| {
+            writeln!(self.out, "{text}")?;
+            self.out.flush()
+        })
+    }
+}
+
+fn outcome_text(r: &RungResult) -> String {
+    let mut text = r.outcome.word().replace('_', " ");
+    if let Some(after) = r.outcome.died_after() {
+        text.push_str(&format!(" after {}", dur(after)));
+    }
+    if let Some(cause) = r.outcome.cause() {
+        text.push_str(&format!(": {}", kacli::term::shown(&cause.to_string())));
+    }
+    text
+}
+
+impl Renderer for Human<'_> {
+    fn start(&mut self, prober: &Prober) -> io::Result<()> {
+        let plan = &self.config.idle.plan;
+        let rungs = ladder::ladder(plan.min, plan.max).len();
+        let text = format!(
+            "KAFIND idle-timeout {} ({}): {} mode, idle ages {}..{} ({rungs} rungs), precision {}%, at most {} connections",
+            prober.target(),
+            prober.addr(),
+            self.config.mode.as_str(),
+            dur(plan.min),
+            dur(plan.max),
+            plan.precision * 100.0,
+            plan.max_connections
+        );
+        self.line(&text)
+    }
+
+    fn event(&mut self, event: &IdleEvent) -> io::Result<()> {
+        match event {
+            IdleEvent::Rung(r) => {
+                let origin = if r.origin == Origin::Refine {
+                    " (refine)"
+                } else {
+                    ""
+                };
+                let text = format!("idle {}{origin}: {}", dur(r.idle), outcome_text(r));
+                self.line(&text)
+            }
+            IdleEvent::ServerPing { interval } if !self.server_pinged => {
+                self.server_pinged = true;
+                let every = interval.map_or(String::new(), |i| format!(" (every {})", dur(i)));
+                self.line(&format!("the server pings idle connections{every}"))
+            }
+            IdleEvent::ServerPing { .. } => Ok(()),
+            IdleEvent::Progress(p) => {
+                let bracket = match (p.low, p.high) {
+                    (Some(lo), Some(hi)) => format!(", bracket {}..{}", dur(lo), dur(hi)),
+                    (Some(lo), None) => format!(", alive at {}", dur(lo)),
+                    _ => String::new(),
+                };
+                self.bar.set_message(format!(
+                    "{} alive, {} died, {} open, {} pending{bracket}; at worst {} left",
+                    p.alive,
+                    p.died,
+                    p.open,
+                    p.pending,
+                    dur(p.left)
+                ));
+                Ok(())
+            }
+        }
+    }
+
+    fn finish(&mut self, report: &IdleReport) -> io::Result<()> {
+        self.bar.finish_and_clear();
+        let plan = &self.config.idle.plan;
+        let mut table = Table::new();
+        table.load_style(presets::UTF8_FULL_CONDENSED);
+        table.set_header(["idle", "from", "outcome", "died after", "cause"]);
+        for r in &report.rungs {
+            table.add_row([
+                dur(r.idle),
+                if r.origin == Origin::Refine {
+                    "refine"
+                } else {
+                    "ladder"
+                }
+                .to_string(),
+                r.outcome.word().to_string(),
+                r.outcome.died_after().map_or("-".into(), dur),
+                r.outcome
+                    .cause()
+                    .map_or("-".into(), |c| kacli::term::shown(&c.to_string())),
+            ]);
+        }
+        let verdict = sentence(
+            &report.verdict,
+            self.config.mode,
+            plan.max,
+            report.interrupted,
+        );
+        let text = format!(
+            "--- {} idle-timeout ---\n{table}\n{} connections, {}\n{verdict}",
+            self.config.target,
+            report.connections,
+            dur(report.elapsed),
+        );
+        self.line(&text)
+    }
+}

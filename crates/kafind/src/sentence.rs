@@ -1,0 +1,171 @@
+//! The verdict in one sentence, for the terminal and the JSON `summary`.
+
+use std::time::Duration;
+
+use kaprobe::discover::{Verdict, VerdictKind};
+use kaprobe::proto::Mode;
+use kaprobe::{Cause, CauseKind};
+
+/// A duration as the sentence shows it: `1.95s`, `59.1s`, `1m30s`.
+pub fn dur(d: Duration) -> String {
+    if d < Duration::from_secs(10) {
+        format!("{:.2}s", d.as_secs_f64())
+    } else if d < Duration::from_secs(60) {
+        format!("{:.1}s", d.as_secs_f64())
+    } else {
+        humantime::format_duration(Duration::from_secs(d.as_secs())).to_string()
+    }
+}
+
+/// The keepalive a user would send in this mode.
+pub fn mechanism(mode: Mode) -> &'static str {
+    match mode {
+        Mode::Echo => "a line",
+        Mode::Ping => "ws ping",
+        Mode::Text => "a ws message",
+        Mode::Health => "a health check",
+        Mode::H2Ping => "HTTP/2 PING",
+        Mode::Connect => "a new connection",
+    }
+}
+
+/// How a death reads: who did it, and with what.
+fn how(cause: &Cause) -> (&'static str, String) {
+    let detail = kacli::term::shown(&cause.detail);
+    match cause.kind {
+        CauseKind::Eof => ("the path", "with FIN (eof)".to_string()),
+        CauseKind::Reset => ("the path", "with RST (reset)".to_string()),
+        CauseKind::WsClose(1006) => ("the path", "without a close frame (ws-close 1006)".into()),
+        CauseKind::WsClose(code) => ("the server", format!("with ws-close {code} ({detail})")),
+        CauseKind::Goaway(_) => ("the server", format!("with {} ({detail})", cause.kind)),
+        _ => ("the path", format!("with {} ({detail})", cause.kind)),
+    }
+}
+
+/// The sentence for `verdict`, probed in `mode`, up to `max`.
+pub fn sentence(verdict: &Verdict, mode: Mode, max: Duration, interrupted: bool) -> String {
+    let bracket = |lo: Option<Duration>, hi: Option<Duration>| match (lo, hi) {
+        (Some(lo), Some(hi)) => format!(" ({}..{})", dur(lo), dur(hi)),
+        (None, Some(hi)) => format!(" (below {})", dur(hi)),
+        _ => String::new(),
+    };
+    let keep = verdict.recommended.map_or(String::new(), |every| {
+        format!(
+            "; keep alive at most every {} ({})",
+            dur(every),
+            mechanism(mode)
+        )
+    });
+    let server = verdict.server_ping_interval.map_or(String::new(), |every| {
+        format!("; the server pings every {}", dur(every))
+    });
+    let prefix = if interrupted {
+        "interrupted, so far: "
+    } else {
+        ""
+    };
+    let text = match verdict.kind {
+        VerdictKind::Closed | VerdictKind::Reset
+            if verdict.death.is_some() && verdict.timeout.is_some() =>
+        {
+            let cause = verdict.death.as_ref().expect("checked");
+            let timeout = verdict.timeout.expect("checked");
+            let (who, with) = how(cause);
+            format!(
+                "idle timeout {}{}: {who} closes idle connections {with} after {}{keep}{server}",
+                dur(timeout),
+                bracket(verdict.low, verdict.high),
+                dur(timeout)
+            )
+        }
+        VerdictKind::Silent | VerdictKind::Reset => {
+            let word = if verdict.kind == VerdictKind::Reset {
+                "resets idle connections, answering a later probe with RST"
+            } else {
+                "drops idle connections silently (a later probe goes unanswered)"
+            };
+            let estimate = verdict.timeout.map_or_else(
+                || format!("below {}", dur(verdict.high.unwrap_or_default())),
+                dur,
+            );
+            format!(
+                "idle timeout {estimate}{}: the path {word}{keep}{server}",
+                bracket(verdict.low, verdict.high)
+            )
+        }
+        VerdictKind::Lifetime => {
+            let age = verdict.timeout.unwrap_or_default();
+            let cause = verdict.death.as_ref().map_or(String::new(), |c| {
+                format!(" ({})", kacli::term::shown(&c.to_string()))
+            });
+            format!(
+                "connection lifetime {}: connections end {} after they open whatever their traffic{cause}; keepalives cannot help, reconnect before then",
+                dur(age),
+                dur(age)
+            )
+        }
+        VerdictKind::NoneFound => format!(
+            "no idle timeout up to {}: idle connections lived {}{server}",
+            dur(max),
+            dur(verdict.low.unwrap_or(max))
+        ),
+        VerdictKind::KeptAliveByServer => {
+            let every = verdict
+                .server_ping_interval
+                .map_or("now and then".to_string(), |e| format!("every {}", dur(e)));
+            format!(
+                "kept alive by the server {every}: idle connections lived {} and no idle timeout was seen",
+                dur(verdict.low.unwrap_or(max))
+            )
+        }
+        VerdictKind::Inconsistent => format!(
+            "inconsistent: connections did not die at one idle age{}; see the rungs",
+            bracket(verdict.low, verdict.high)
+        ),
+        VerdictKind::Failed | VerdictKind::Closed => {
+            let cause = verdict.death.as_ref().map_or("no answer".to_string(), |c| {
+                kacli::term::shown(&c.to_string())
+            });
+            format!("failed: {cause}: the path or the server failed, not an idle timeout")
+        }
+    };
+    format!("{prefix}{text}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn verdict(kind: VerdictKind, cause: Option<Cause>) -> Verdict {
+        Verdict {
+            kind,
+            timeout: Some(Duration::from_secs(60)),
+            low: Some(Duration::from_millis(59_100)),
+            high: Some(Duration::from_millis(60_900)),
+            death: cause,
+            recommended: Some(Duration::from_secs(30)),
+            server_ping_interval: None,
+        }
+    }
+
+    #[test]
+    fn a_verdict_reads_as_one_sentence() {
+        let v = verdict(VerdictKind::Closed, Some(Cause::eof()));
+        assert_eq!(
+            sentence(&v, Mode::Ping, Duration::from_secs(1800), false),
+            "idle timeout 60.0s (59.1s..60.9s): the path closes idle connections with FIN (eof) after 60.0s; keep alive at most every 30.0s (ws ping)"
+        );
+        let goaway = Cause::new(CauseKind::Goaway(0), "max_idle\u{1b}[2J");
+        let v = verdict(VerdictKind::Closed, Some(goaway));
+        let text = sentence(&v, Mode::Health, Duration::from_secs(1800), false);
+        assert!(
+            text.contains(
+                "the server closes idle connections with goaway NO_ERROR (max_idle\\x1b[2J)"
+            ),
+            "{text}"
+        );
+        let v = verdict(VerdictKind::Silent, Some(Cause::timeout("no reply")));
+        let text = sentence(&v, Mode::Echo, Duration::from_secs(1800), true);
+        assert!(text.starts_with("interrupted, so far: idle timeout 60.0s (59.1s..60.9s): the path drops idle connections silently"), "{text}");
+    }
+}

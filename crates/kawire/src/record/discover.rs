@@ -1,0 +1,84 @@
+//! kafind's documents: `idle_timeout` (the `--json` document, and the last
+//! `--ndjson` line) and `rung` (an `--ndjson` line per test connection as it ends).
+
+use serde::{Deserialize, Serialize};
+
+/// How connections died: the cause word and the peer's or OS's detail.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DeathRecord {
+    pub cause: String,
+    pub detail: String,
+}
+
+/// One test connection's outcome.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RungRecord {
+    /// The idle age it was probed at (or would have been).
+    pub idle_ms: f64,
+    /// `ladder` or `refine`.
+    pub origin: String,
+    /// `alive`, `closed`, `reset`, `silent`, `late_reset`, `failed`.
+    pub outcome: String,
+    /// The cause word of its end, if it ended.
+    pub cause: Option<String>,
+    pub detail: Option<String>,
+    /// Silence before an active end (FIN, reset, close, GOAWAY), measured to its
+    /// arrival; null for silent drops and survivors.
+    pub died_after_ms: Option<f64>,
+}
+
+/// An `--ndjson` line per rung.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RungLine {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub v: u32,
+    pub ts: String,
+    pub run: String,
+    pub target: String,
+    #[serde(flatten)]
+    pub rung: RungRecord,
+}
+
+/// The answer of `kafind idle-timeout`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IdleTimeoutDoc {
+    /// Always `idle_timeout`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub v: u32,
+    pub tool: String,
+    pub version: String,
+    pub run: String,
+    /// When the run started.
+    pub ts: String,
+    pub target: String,
+    pub protocol: String,
+    pub mode: String,
+    /// `closed`, `reset`, `silent`, `lifetime`, `none_found`,
+    /// `kept_alive_by_server`, `inconsistent` or `failed`.
+    pub verdict: String,
+    /// The verdict in one sentence, as the terminal shows it.
+    pub summary: String,
+    /// The best estimate, or null.
+    pub timeout_ms: Option<f64>,
+    /// Longest idle age seen alive (for active closes: the shortest death age).
+    pub low_ms: Option<f64>,
+    /// Shortest idle age seen dead, null if none (for active closes: the longest
+    /// death age).
+    pub high_ms: Option<f64>,
+    pub death: Option<DeathRecord>,
+    pub recommended_interval_ms: Option<f64>,
+    /// Test connections opened, the control included.
+    pub connections: usize,
+    pub elapsed_ms: f64,
+    /// The interval of the server's own pings, null if it never pinged.
+    pub server_ping_interval_ms: Option<f64>,
+    /// Stopped (Ctrl-C) before the answer was known: what is here is the bracket
+    /// so far.
+    pub interrupted: bool,
+    /// Exit status 1 was earned: the path kills idle connections sooner than
+    /// `--require`, or the run failed.
+    pub healthy: bool,
+    pub rungs: Vec<RungRecord>,
+}
