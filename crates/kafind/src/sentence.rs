@@ -6,11 +6,11 @@ use kaprobe::discover::{Verdict, VerdictKind};
 use kaprobe::proto::Mode;
 use kaprobe::{Cause, CauseKind};
 
-/// A duration as the sentence shows it: `1.95s`, `59.1s`, `1m30s`.
+/// A duration as the sentence shows it: `1.95s`, `59.1s`, `343.0s`, `20m 3s`.
 pub fn dur(d: Duration) -> String {
     if d < Duration::from_secs(10) {
         format!("{:.2}s", d.as_secs_f64())
-    } else if d < Duration::from_secs(60) {
+    } else if d < Duration::from_secs(1000) {
         format!("{:.1}s", d.as_secs_f64())
     } else {
         humantime::format_duration(Duration::from_secs(d.as_secs())).to_string()
