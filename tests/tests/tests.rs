@@ -7,6 +7,7 @@ mod deadlines;
 mod generated;
 mod golden;
 mod hostile;
+mod kafind;
 mod kaping_grpc;
 mod kaping_tcp;
 mod kaping_ws;

@@ -26,6 +26,10 @@ pub enum Fault {
     /// Pass traffic, but close (FIN) a connection that has been quiet this long,
     /// as a load balancer's idle timeout does.
     CloseIdle(Duration),
+    /// Pass traffic until a connection has been quiet both ways this long, then
+    /// discard everything on it for good and close nothing: a NAT or stateful
+    /// firewall whose entry expired.
+    DropIdle(Duration),
 }
 
 /// How a held connection is ended on command.
@@ -141,7 +145,10 @@ async fn accept_loop(
         });
         let (client_read, client_write) = client.into_split();
         let (server_read, server_write) = server.into_split();
-        let quiet = Arc::new(Mutex::new(tokio::time::Instant::now()));
+        let quiet = Arc::new(Mutex::new(Quiet {
+            since: tokio::time::Instant::now(),
+            dropped: false,
+        }));
         tokio::spawn(pump(
             client_read,
             server_write,
@@ -162,19 +169,26 @@ async fn accept_loop(
     }
 }
 
+/// When a connection last carried traffic either way, and whether DropIdle has
+/// dropped it.
+struct Quiet {
+    since: tokio::time::Instant,
+    dropped: bool,
+}
+
 /// Copies one direction, applying the current fault; `delayed` marks the
 /// upstream-to-client direction, the one `Fault::Delay` slows.
 /// Under `Fault::CloseIdle`, ends the connection once it has been quiet that long.
 async fn close_when_idle(
     fault: watch::Receiver<Fault>,
-    quiet: Arc<Mutex<tokio::time::Instant>>,
+    quiet: Arc<Mutex<Quiet>>,
     stop: CancellationToken,
     client: std::net::TcpStream,
 ) {
     loop {
         let wait = match *fault.borrow() {
             Fault::CloseIdle(idle) => {
-                let since = *quiet.lock().unwrap();
+                let since = quiet.lock().unwrap().since;
                 let due = since + idle;
                 if tokio::time::Instant::now() >= due {
                     // FIN now, whatever other handles the socket has.
@@ -199,7 +213,7 @@ async fn pump(
     fault: watch::Receiver<Fault>,
     delayed: bool,
     stop: CancellationToken,
-    quiet: Arc<Mutex<tokio::time::Instant>>,
+    quiet: Arc<Mutex<Quiet>>,
 ) {
     let (tx, rx) = mpsc::unbounded_channel::<(tokio::time::Instant, Vec<u8>)>();
     let writer = tokio::spawn(deliver(rx, to, stop.clone()));
@@ -212,7 +226,17 @@ async fn pump(
                 Ok(n) => n,
             },
         };
-        *quiet.lock().unwrap() = tokio::time::Instant::now();
+        let now = tokio::time::Instant::now();
+        {
+            let mut q = quiet.lock().unwrap();
+            if let Fault::DropIdle(idle) = *fault.borrow() {
+                q.dropped |= now >= q.since + idle;
+            }
+            if q.dropped {
+                continue;
+            }
+            q.since = now;
+        }
         let due = match *fault.borrow() {
             Fault::Blackhole => continue,
             Fault::BlackholeToServer if !delayed => continue,

@@ -287,7 +287,10 @@ impl Planner {
 
     pub fn server_pinged(&mut self, interval: Option<Duration>) {
         if let Some(every) = interval {
-            self.server_ping = Some(self.server_ping.map_or(every, |s| s.min(every)));
+            self.server_ping = Some(match self.server_ping {
+                Some(known) if !known.is_zero() => known.min(every),
+                _ => every,
+            });
         } else if self.server_ping.is_none() {
             self.server_ping = Some(Duration::ZERO);
         }
@@ -323,8 +326,10 @@ impl Planner {
 
     /// How long after an active death at `age` a rung that has not died counts as
     /// having outlived it.
+    /// (Servers check idleness on coarse timers: grpc-core's deaths at about 3 s
+    /// spread over 260 ms.)
     fn grace(age: Duration) -> Duration {
-        (age / 20).clamp(Duration::from_millis(200), Duration::from_secs(1))
+        (age / 10).clamp(Duration::from_millis(500), Duration::from_secs(5))
     }
 
     /// How much longer than the deaths the control connection must live for them

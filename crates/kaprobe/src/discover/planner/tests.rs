@@ -279,6 +279,23 @@ fn nothing_found_up_to_max() {
     assert_eq!(run.verdict.low, Some(s(30.0)));
     assert_eq!(run.verdict.high, None);
     assert!(run.wall <= s(30.0 + 1.0), "{:?}", run.wall);
+    let mut p = Planner::new(
+        Plan {
+            min: s(1.0),
+            max: s(30.0),
+            precision: 0.03,
+            max_connections: 64,
+        },
+        s(0.3),
+    );
+    p.server_pinged(None);
+    p.server_pinged(Some(s(5.0)));
+    p.server_pinged(None);
+    assert_eq!(
+        p.verdict().server_ping_interval,
+        Some(s(5.0)),
+        "a first ping has no interval"
+    );
     let run = simulate(Path::ServerPings(5.0), 1.0, 30.0);
     assert_eq!(run.verdict.kind, VerdictKind::KeptAliveByServer);
     assert_eq!(run.verdict.server_ping_interval, Some(s(5.0)));
