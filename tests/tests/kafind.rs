@@ -218,6 +218,13 @@ fn ndjson_streams_a_record_per_rung_then_the_answer() {
         assert!(r["ts"].as_str().unwrap().ends_with('Z'));
     }
     assert_eq!(last["rungs"].as_array().unwrap().len(), rungs.len());
+    // kareport reads the stream and counts kafind's records as unknown types.
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), &out.stdout).unwrap();
+    let report = run("kareport", &["--json", file.path().to_str().unwrap()]);
+    let doc: Value =
+        serde_json::from_str(&report.stdout).unwrap_or_else(|e| panic!("{e}: {}", report.stderr));
+    assert_eq!(doc["input"]["unknown"], lines.len(), "{doc}");
 }
 
 #[test]
@@ -327,4 +334,25 @@ fn grpc_core_max_connection_idle_is_found() {
         doc.high_ms.unwrap() - doc.low_ms.unwrap() < 500.0,
         "{doc:?}"
     );
+}
+
+/// nginx as a WebSocket reverse proxy closes a connection whose upstream has been
+/// silent for `proxy_read_timeout`: the client sees the TCP connection end with no
+/// close frame.
+#[test]
+fn nginx_proxy_read_timeout_is_found() {
+    if !crate::util::nginx::have_nginx() {
+        return;
+    }
+    let upstream = KaServe::ws(&[]);
+    let nginx = crate::util::nginx::Nginx::ws_proxy(upstream.addr, "2s");
+    let (doc, out) = kafind(&nginx.url(), &["--max", "5s"]);
+    assert_eq!(out.code(), 0, "{}", out.stderr);
+    assert_eq!(doc.verdict, "closed", "{doc:?}");
+    assert_eq!(
+        doc.death.as_ref().unwrap().cause,
+        "ws-close 1006",
+        "{doc:?}"
+    );
+    assert!(near(doc.timeout_ms, 2000.0, 0.05), "{doc:?}");
 }

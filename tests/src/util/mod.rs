@@ -6,6 +6,7 @@ pub mod certs;
 pub mod grpc;
 pub mod hostile;
 pub mod netns;
+pub mod nginx;
 pub mod proxy;
 pub mod python;
 pub mod ws;

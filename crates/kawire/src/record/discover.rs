@@ -20,10 +20,13 @@ pub struct RungRecord {
     /// `alive`, `closed`, `reset`, `silent`, `late_reset`, `failed`.
     pub outcome: String,
     /// The cause word of its end, if it ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cause: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
     /// Silence before an active end (FIN, reset, close, GOAWAY), measured to its
-    /// arrival; null for silent drops and survivors.
+    /// arrival; absent for silent drops and survivors.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub died_after_ms: Option<f64>,
 }
 

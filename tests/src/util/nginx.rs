@@ -1,0 +1,107 @@
+//! nginx (Debian's nginx-light) as a WebSocket reverse proxy in front of a test
+//! server: a real third-party middlebox with its own idle timeouts. `.ci/run`
+//! installs it; elsewhere a test without it says SKIPPED.
+
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Whether `nginx` is on the PATH (or in /usr/sbin); in CI its absence fails.
+pub fn have_nginx() -> bool {
+    if nginx_bin().is_some() {
+        return true;
+    }
+    assert!(
+        !super::peers_required(),
+        "nginx is required: apt-get install -y nginx-light"
+    );
+    super::skipped("nginx not installed (apt-get install -y nginx-light)");
+    false
+}
+
+fn nginx_bin() -> Option<PathBuf> {
+    ["/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/bin/nginx"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists())
+}
+
+/// nginx proxying WebSocket upgrades on a free loopback port to `upstream`, with
+/// `proxy_read_timeout` as given; stopped when dropped.
+pub struct Nginx {
+    pub addr: SocketAddr,
+    child: Child,
+    _dir: tempfile::TempDir,
+}
+
+impl Nginx {
+    pub fn ws_proxy(upstream: SocketAddr, read_timeout: &str) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        // A free port, given to nginx (the window before it binds is small).
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let d = dir.path().display();
+        let conf = format!(
+            "worker_processes 1;\n\
+             daemon off;\n\
+             pid {d}/nginx.pid;\n\
+             error_log {d}/error.log info;\n\
+             events {{ worker_connections 256; }}\n\
+             http {{\n\
+               access_log off;\n\
+               client_body_temp_path {d}/body;\n\
+               proxy_temp_path {d}/proxy;\n\
+               map $http_upgrade $connection_upgrade {{ default upgrade; '' close; }}\n\
+               server {{\n\
+                 listen 127.0.0.1:{port};\n\
+                 location / {{\n\
+                   proxy_pass http://{upstream};\n\
+                   proxy_http_version 1.1;\n\
+                   proxy_set_header Upgrade $http_upgrade;\n\
+                   proxy_set_header Connection $connection_upgrade;\n\
+                   proxy_read_timeout {read_timeout};\n\
+                 }}\n\
+               }}\n\
+             }}\n"
+        );
+        let path = dir.path().join("nginx.conf");
+        std::fs::write(&path, conf).expect("write nginx.conf");
+        let child = Command::new(nginx_bin().expect("checked by have_nginx"))
+            .arg("-p")
+            .arg(dir.path())
+            .arg("-e")
+            .arg(dir.path().join("error.log"))
+            .arg("-c")
+            .arg(&path)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start nginx");
+        let addr = SocketAddr::from(([127, 0, 0, 1], port));
+        let until = Instant::now() + Duration::from_secs(5);
+        while TcpStream::connect(addr).is_err() {
+            assert!(Instant::now() < until, "nginx did not listen on {addr}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Nginx {
+            addr,
+            child,
+            _dir: dir,
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("ws://{}/", self.addr)
+    }
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
