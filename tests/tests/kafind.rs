@@ -356,3 +356,60 @@ fn nginx_proxy_read_timeout_is_found() {
     );
     assert!(near(doc.timeout_ms, 2000.0, 0.05), "{doc:?}");
 }
+
+/// A real kernel middlebox: a router namespace whose conntrack forgets flows idle
+/// for 3 s and drops their later packets as invalid, silently, as a NAT does.
+#[test]
+fn a_kernel_middlebox_that_forgets_idle_flows_is_found() {
+    use crate::util::netns::{Daemon, Middlebox, SERVER_IP};
+    let Some(mb) = Middlebox::new(3) else { return };
+    let listen = format!("{SERVER_IP}:7070");
+    let mut cmd = mb.server.command(crate::util::bin("kaserve"));
+    cmd.args(["tcp", "--listen", &listen, "--ndjson"]);
+    let (server, first) = Daemon::start(cmd);
+    assert!(first.contains("listening"), "{first}");
+    let mut cmd = mb.client.command(crate::util::bin("kafind"));
+    let target = format!("tcp://{listen}");
+    cmd.args([
+        "idle-timeout",
+        &target,
+        "--min",
+        "1s",
+        "--max",
+        "8s",
+        "-W",
+        "500ms",
+        "--json",
+    ]);
+    let started = std::time::Instant::now();
+    let mut running = crate::util::Running::command(cmd);
+    let stdout = running.read_stdout_to_end();
+    let out = running.finish(stdout, started);
+    assert_eq!(out.code(), 0, "{}", out.stderr);
+    let doc: IdleTimeoutDoc = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(doc.verdict, "silent", "{doc:?}");
+    let (low, high) = (doc.low_ms.unwrap(), doc.high_ms.unwrap());
+    assert!(low <= 3000.0 && high > 3000.0, "{low}..{high}");
+    assert!((high - low) / high <= 0.03, "{low}..{high} wider than 3%");
+    assert!(
+        doc.elapsed_ms < 2.5 * 3000.0 + 500.0,
+        "{} ms",
+        doc.elapsed_ms
+    );
+    drop(server);
+    let names = [
+        mb.client.name().to_string(),
+        mb.router.name().to_string(),
+        mb.server.name().to_string(),
+    ];
+    drop(mb);
+    let left = std::process::Command::new("ip")
+        .args(["netns", "list"])
+        .output()
+        .unwrap();
+    let left = String::from_utf8_lossy(&left.stdout);
+    assert!(
+        names.iter().all(|n| !left.contains(n.as_str())),
+        "namespaces removed: {left}"
+    );
+}

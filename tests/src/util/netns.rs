@@ -123,3 +123,135 @@ impl Drop for Netns {
         let _ = std::fs::remove_dir_all(self.etc());
     }
 }
+
+/// A client, a router and a server, each a namespace, joined by veth pairs: the
+/// router forwards with conntrack, drops packets of flows it no longer knows
+/// (`ct state invalid drop`, loose pickup off) and forgets established flows idle
+/// for `idle_secs`, as a NAT or stateful firewall does. Test addresses
+/// 10.77.1.0/24 (client side) and 10.77.2.0/24 (server side) live only in these
+/// namespaces.
+pub struct Middlebox {
+    pub client: Netns,
+    pub router: Netns,
+    pub server: Netns,
+}
+
+/// The server's address behind the router.
+pub const SERVER_IP: &str = "10.77.2.2";
+
+impl Middlebox {
+    pub fn new(idle_secs: u32) -> Option<Middlebox> {
+        if !have_tool("nft") {
+            return None;
+        }
+        let client = Netns::new("mc")?;
+        let router = Netns::new("mr")?;
+        let server = Netns::new("ms")?;
+        let pid = std::process::id() % 100_000;
+        let (c0, r0, r1, s0) = (
+            format!("kc{pid}"),
+            format!("kr{pid}a"),
+            format!("kr{pid}b"),
+            format!("ks{pid}"),
+        );
+        let host = |args: &[&str]| {
+            let out = Command::new("ip").args(args).output().expect("run ip");
+            assert!(
+                out.status.success(),
+                "ip {}: {}",
+                args.join(" "),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        host(&[
+            "link",
+            "add",
+            &c0,
+            "netns",
+            client.name(),
+            "type",
+            "veth",
+            "peer",
+            "name",
+            &r0,
+            "netns",
+            router.name(),
+        ]);
+        host(&[
+            "link",
+            "add",
+            &s0,
+            "netns",
+            server.name(),
+            "type",
+            "veth",
+            "peer",
+            "name",
+            &r1,
+            "netns",
+            router.name(),
+        ]);
+        client.ip(&["addr", "add", "10.77.1.2/24", "dev", &c0]);
+        client.ip(&["link", "set", &c0, "up"]);
+        client.ip(&["route", "add", "default", "via", "10.77.1.1"]);
+        router.ip(&["addr", "add", "10.77.1.1/24", "dev", &r0]);
+        router.ip(&["link", "set", &r0, "up"]);
+        router.ip(&["addr", "add", "10.77.2.1/24", "dev", &r1]);
+        router.ip(&["link", "set", &r1, "up"]);
+        server.ip(&["addr", "add", "10.77.2.2/24", "dev", &s0]);
+        server.ip(&["link", "set", &s0, "up"]);
+        server.ip(&["route", "add", "default", "via", "10.77.2.1"]);
+        let rules = "table inet kaprobe {\n  chain forward {\n    type filter hook forward priority 0; policy accept;\n    ct state invalid drop\n  }\n}\n";
+        let mut nft = router
+            .command("nft")
+            .args(["-f", "-"])
+            .stdin(Stdio::piped())
+            .spawn()
+            .expect("run nft");
+        use std::io::Write;
+        nft.stdin
+            .take()
+            .unwrap()
+            .write_all(rules.as_bytes())
+            .unwrap();
+        assert!(nft.wait().unwrap().success(), "nft rules");
+        for setting in [
+            "net.ipv4.ip_forward=1".to_string(),
+            format!("net.netfilter.nf_conntrack_tcp_timeout_established={idle_secs}"),
+            "net.netfilter.nf_conntrack_tcp_loose=0".to_string(),
+        ] {
+            let out = router
+                .command("sysctl")
+                .args(["-q", "-w", &setting])
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "sysctl {setting}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        Some(Middlebox {
+            client,
+            router,
+            server,
+        })
+    }
+}
+
+/// Whether a program the namespaces need is installed; in CI its absence fails.
+fn have_tool(name: &str) -> bool {
+    let found = ["/usr/sbin", "/sbin", "/usr/bin", "/bin"]
+        .iter()
+        .any(|d| std::path::Path::new(d).join(name).exists());
+    if !found {
+        assert!(
+            !super::peers_required(),
+            "{name} is required: apt-get install -y nftables"
+        );
+        skipped(&format!(
+            "{name} not installed (apt-get install -y nftables)"
+        ));
+    }
+    found
+}
