@@ -6,9 +6,11 @@
 //! `KABENCH_PROBES` change the size of the run (0 rounds skips the round trips),
 //! `KABENCH_CONNECTIONS` the kawatch scale test (0 skips it),
 //! `KABENCH_REPORT_RECORDS` the kareport throughput test (0 skips it; it compares
-//! with `jq`, which the machine must have: `apt-get install jq`).
+//! with `jq`, which the machine must have: `apt-get install jq`), `KABENCH_DISCOVER`
+//! the kafind idle-timeout runs (0 skips them).
 
 mod cron;
+mod discover;
 mod latency;
 mod report;
 mod scale;
@@ -20,6 +22,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use cron::*;
+use discover::*;
 use latency::*;
 use report::*;
 use scale::*;
@@ -52,6 +55,9 @@ fn main() {
         for proto in ["ws", "tcp"] {
             scale(&bins, proto, connections);
         }
+    }
+    if env_or("KABENCH_DISCOVER", 1) > 0 {
+        discovery(&bins);
     }
     let records = env_or("KABENCH_REPORT_RECORDS", 1_000_000);
     if records > 0 {
@@ -101,7 +107,7 @@ fn build_release_bins() -> PathBuf {
     // features into kaping's build.
     let builds: [&[&str]; 2] = [
         &[
-            "-p", "kaping", "-p", "kaserve", "-p", "kawatch", "-p", "kareport",
+            "-p", "kaping", "-p", "kaserve", "-p", "kawatch", "-p", "kareport", "-p", "kafind",
         ],
         &[
             "-p",
