@@ -413,3 +413,31 @@ fn a_kernel_middlebox_that_forgets_idle_flows_is_found() {
         "namespaces removed: {left}"
     );
 }
+
+/// Over TLS with a CA made in the test: the same discovery, certificates verified.
+#[test]
+fn wss_with_a_test_ca_is_discovered_like_ws() {
+    let pki = crate::util::certs::Pki::new();
+    let pair = pki.server("server", &["127.0.0.1"]);
+    let (cert, key) = (pair.cert.to_str().unwrap(), pair.key.to_str().unwrap());
+    let server = KaServe::ws(&[
+        "--tls-cert",
+        cert,
+        "--tls-key",
+        key,
+        "--fault",
+        "close-idle=1s,close-code=4001",
+    ]);
+    assert!(server.url().starts_with("wss://"));
+    let ca = pki.ca.to_str().unwrap();
+    let (doc, out) = kafind(&server.url(), &["--ca", ca, "--max", "3s"]);
+    assert_eq!(out.code(), 0, "{}", out.stderr);
+    assert_eq!(doc.verdict, "closed", "{doc:?}");
+    assert_eq!(doc.death.as_ref().unwrap().cause, "ws-close 4001");
+    assert!(near(doc.timeout_ms, 1000.0, 0.05), "{doc:?}");
+    // Without the CA, verification fails: nothing answers, the run fails.
+    let (doc, out) = kafind(&server.url(), &["--max", "3s"]);
+    assert_eq!(out.code(), 1, "{}", out.stderr);
+    assert_eq!(doc.verdict, "failed");
+    assert_eq!(doc.death.as_ref().unwrap().cause, "tls");
+}

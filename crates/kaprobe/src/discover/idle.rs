@@ -191,18 +191,13 @@ async fn rung(
     tx: UnboundedSender<Msg>,
     stop: CancellationToken,
 ) {
-    prober.set_auto_reconnect(false);
-    let warm = async {
-        prober.connect().await?;
-        prober.probe(0).await.result.map(|_| ())
-    };
-    let warmed = tokio::select! {
-        () = stop.cancelled() => return,
-        warmed = warm => warmed,
-    };
-    if let Err(cause) = warmed {
-        let _ = tx.send(Msg::Done(id, Outcome::Failed { cause }));
-        return;
+    match warm_up(&mut prober, &stop).await {
+        None => return,
+        Some(Err(cause)) => {
+            let _ = tx.send(Msg::Done(id, Outcome::Failed { cause }));
+            return;
+        }
+        Some(Ok(())) => {}
     }
     let since = tokio::time::Instant::now();
     let _ = tx.send(Msg::Warm(id));
@@ -236,6 +231,20 @@ async fn rung(
     }
 }
 
+/// Opens the connection and makes its one round trip, never reconnecting after;
+/// `None` when stopped first.
+async fn warm_up(prober: &mut Prober, stop: &CancellationToken) -> Option<Result<(), Cause>> {
+    prober.set_auto_reconnect(false);
+    let warm = async {
+        prober.connect().await?;
+        prober.probe(0).await.result.map(|_| ())
+    };
+    tokio::select! {
+        () = stop.cancelled() => None,
+        warmed = warm => Some(warmed),
+    }
+}
+
 /// A connection ended by the peer or the path after `after` of silence.
 fn died(after: Duration, cause: Cause) -> Outcome {
     if cause.kind == CauseKind::Reset {
@@ -253,19 +262,14 @@ async fn control(
     tx: UnboundedSender<Msg>,
     stop: CancellationToken,
 ) {
-    prober.set_auto_reconnect(false);
     let opened = tokio::time::Instant::now();
-    let warm = async {
-        prober.connect().await?;
-        prober.probe(0).await.result.map(|_| ())
-    };
-    let warmed = tokio::select! {
-        () = stop.cancelled() => return,
-        warmed = warm => warmed,
-    };
-    if let Err(cause) = warmed {
-        let _ = tx.send(Msg::ControlDied(Duration::ZERO, cause));
-        return;
+    match warm_up(&mut prober, &stop).await {
+        None => return,
+        Some(Err(cause)) => {
+            let _ = tx.send(Msg::ControlDied(Duration::ZERO, cause));
+            return;
+        }
+        Some(Ok(())) => {}
     }
     let _ = tx.send(Msg::ControlUp);
     let mut next = opened + every;
