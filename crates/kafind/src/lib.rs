@@ -26,11 +26,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let Some(Command::IdleTimeout(args)) = cli.command else {
         anyhow::bail!("nothing to do: give a verb (idle-timeout) or --demo");
     };
-    let insecure = args.probe.insecure;
+    let probe_args = args.probe.clone();
     let config = Config::from_args(args)?;
-    if insecure && config.target.scheme.is_tls() {
-        eprintln!("kafind: warning: --insecure: TLS certificates are not verified");
-    }
+    probe_args.warn_insecure("kafind", &[(config.target.clone(), config.mode)]);
     kacli::block_on(async {
         let out = kacli::term::Escaped::new(std::io::stdout());
         let out: Box<dyn Write> = match config.output {

@@ -277,7 +277,7 @@ impl Planner {
             }
             self.rungs[id].state = State::Done(outcome);
         }
-        self.replan(now)
+        self.replan()
     }
 
     /// The control connection died at `age`, now.
@@ -352,13 +352,13 @@ impl Planner {
                 }
             }
         }
-        close.extend(self.replan(now));
+        close.extend(self.replan());
         close
     }
 
     /// Adds refine rungs where a bracket needs them; drops rungs that can no longer
     /// tell anything. Returns the open rungs to close.
-    fn replan(&mut self, _now: Duration) -> Vec<usize> {
+    fn replan(&mut self) -> Vec<usize> {
         let mut close = Vec::new();
         if self.active_deaths().is_some() || self.control_died.is_some() {
             // An active close is measured to the moment: nothing to refine, and
