@@ -17,7 +17,7 @@ fn assert_usage_error(out: &crate::util::Output, needle: &str) {
 #[test]
 fn malformed_targets_are_named() {
     let cases = [
-        ("http://h:80", "unknown scheme 'http'"),
+        ("ftp://h:80", "unknown scheme 'ftp'"),
         ("h", "missing port"),
         ("h:0", "invalid port '0'"),
         ("h:70000", "invalid port '70000'"),

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
+use kaprobe::proto::http::{HttpConfig, Method, StatusSet, Version};
 use kaprobe::proto::{Header, Mode, ProbeConfig};
 use kaprobe::sockopt::{KeepaliveSpec, TcpOptions};
 use kaprobe::target::Target;
@@ -13,8 +14,8 @@ use kaprobe::template::Template;
 use kaprobe::tls::ClientTls;
 
 use crate::parse::{
-    parse_duration, parse_keepalive, parse_mode, parse_percent, parse_positive_duration,
-    parse_stat, parse_template,
+    parse_duration, parse_keepalive, parse_method, parse_mode, parse_percent,
+    parse_positive_duration, parse_stat, parse_status_set, parse_template,
 };
 
 /// How to reach and probe a target, whatever the tool.
@@ -22,7 +23,8 @@ use crate::parse::{
 pub struct ProbeArgs {
     /// tcp: echo (a line and its reply on one connection) or connect (a new TCP
     /// connection per probe); ws: ping (Ping frames) or text (--send/--expect);
-    /// grpc: health (Health/Check) or h2ping (HTTP/2 PING frames)
+    /// grpc: health (Health/Check) or h2ping (HTTP/2 PING frames); http: request
+    /// (a request per probe on a kept-alive connection) or h2ping
     #[arg(short = 'm', long, value_name = "MODE", value_parser = parse_mode)]
     pub mode: Option<Mode>,
 
@@ -38,16 +40,33 @@ pub struct ProbeArgs {
     #[arg(long, value_name = "NAME", default_value = "")]
     pub service: String,
 
-    /// gRPC: the :authority to send (and the TLS name, unless --sni) instead of host:port
+    /// gRPC and HTTP: the :authority or Host to send (and the TLS name, unless --sni)
+    /// instead of host:port
     #[arg(long, value_name = "HOST[:PORT]")]
     pub authority: Option<String>,
 
-    /// Request header (WebSocket upgrade) or metadata (gRPC), repeatable; values
-    /// are never printed
+    /// Request header (WebSocket upgrade, HTTP request) or metadata (gRPC),
+    /// repeatable; values are never printed
     // Parsed later, not by clap: clap would echo a rejected value, and header
     // values are secrets.
     #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
     pub headers: Vec<String>,
+
+    /// HTTP: the request method, GET or HEAD
+    #[arg(long, value_name = "METHOD", default_value = "GET", value_parser = parse_method)]
+    pub method: Method,
+
+    /// HTTP: the statuses that count as a reply, e.g. 200 or 200,204,3xx [default: 2xx,3xx]
+    #[arg(long, value_name = "LIST", value_parser = parse_status_set)]
+    pub expect_status: Option<StatusSet>,
+
+    /// HTTP: speak HTTP/1.1 only (offer only http/1.1 in ALPN)
+    #[arg(long = "http1.1", conflicts_with = "http2")]
+    pub http1_1: bool,
+
+    /// HTTP: speak HTTP/2 (ALPN h2 on https, prior knowledge on http)
+    #[arg(long = "http2")]
+    pub http2: bool,
 
     /// WebSocket subprotocol to ask for (Sec-WebSocket-Protocol)
     #[arg(long, value_name = "NAME")]
@@ -109,6 +128,15 @@ impl ProbeArgs {
         probe.ws.subprotocol = self.subprotocol.clone();
         probe.grpc.service = self.service.clone();
         probe.grpc.authority = self.authority.clone();
+        probe.http = HttpConfig {
+            method: self.method,
+            expect_status: self.expect_status.clone().unwrap_or_default(),
+            version: match (self.http1_1, self.http2) {
+                (true, _) => Some(Version::Http1),
+                (_, true) => Some(Version::Http2),
+                _ => None,
+            },
+        };
         Ok(probe)
     }
 

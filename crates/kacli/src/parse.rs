@@ -68,3 +68,11 @@ pub(crate) fn parse_template(s: &str) -> Result<Template, String> {
 pub(crate) fn parse_keepalive(s: &str) -> Result<KeepaliveSpec, String> {
     s.parse()
 }
+
+pub(crate) fn parse_method(s: &str) -> Result<kaprobe::proto::http::Method, String> {
+    s.parse()
+}
+
+pub(crate) fn parse_status_set(s: &str) -> Result<kaprobe::proto::http::StatusSet, String> {
+    s.parse()
+}

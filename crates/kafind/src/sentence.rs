@@ -26,6 +26,7 @@ pub fn mechanism(mode: Mode) -> &'static str {
         Mode::Health => "a health check",
         Mode::H2Ping => "HTTP/2 PING",
         Mode::Connect => "a new connection",
+        Mode::Request => "a request",
     }
 }
 

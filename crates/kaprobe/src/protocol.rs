@@ -1,6 +1,6 @@
 //! The one name of a protocol everywhere in the suite: what a target speaks, what a
 //! responder answers, what records carry as `protocol`. A scheme is a protocol
-//! plus, for `wss` and `grpcs`, TLS.
+//! plus, for `wss`, `grpcs` and `https`, TLS.
 
 use std::fmt;
 use std::str::FromStr;
@@ -11,16 +11,18 @@ pub enum Protocol {
     Tcp,
     Ws,
     Grpc,
+    Http,
 }
 
 impl Protocol {
-    pub const ALL: [Protocol; 3] = [Protocol::Tcp, Protocol::Ws, Protocol::Grpc];
+    pub const ALL: [Protocol; 4] = [Protocol::Tcp, Protocol::Ws, Protocol::Grpc, Protocol::Http];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Protocol::Tcp => "tcp",
             Protocol::Ws => "ws",
             Protocol::Grpc => "grpc",
+            Protocol::Http => "http",
         }
     }
 }
@@ -37,6 +39,6 @@ impl FromStr for Protocol {
         Protocol::ALL
             .into_iter()
             .find(|p| p.as_str() == s)
-            .ok_or_else(|| format!("unknown protocol '{s}' (expected tcp, ws or grpc)"))
+            .ok_or_else(|| format!("unknown protocol '{s}' (expected tcp, ws, grpc or http)"))
     }
 }

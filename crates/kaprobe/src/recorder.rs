@@ -148,6 +148,7 @@ impl Recorder {
                 seq,
                 at,
                 phases,
+                http,
                 result,
             } => {
                 let (rtt_us, cause) = match result {
@@ -162,6 +163,10 @@ impl Recorder {
                     cause: cause.map(|c| c.kind.to_string()),
                     detail: cause.map(|c| c.detail.clone()),
                     phases: phases.as_ref().map(phases_record),
+                    status: http.map(|h| h.status),
+                    ttfb_us: http.map(|h| micros(h.first_byte)),
+                    reused: http.map(|h| h.reused),
+                    http_version: http.map(|h| h.version.to_string()),
                 })
             }
             Event::Connected { target, info, at } => Record::Event(EventRecord {
@@ -182,6 +187,16 @@ impl Recorder {
                 interval_ms: interval.map(millis),
                 ..self.event_record(*target, "server-ping", *at)
             }),
+            Event::KeepAlive {
+                target,
+                keep_alive,
+                at,
+            } => Record::Event(EventRecord {
+                detail: Some(keep_alive.to_string()),
+                announced_timeout_ms: keep_alive.timeout.map(millis),
+                announced_max: keep_alive.max,
+                ..self.event_record(*target, "keep-alive", *at)
+            }),
         }
     }
 
@@ -194,6 +209,8 @@ impl Recorder {
             cause: None,
             detail: None,
             interval_ms: None,
+            announced_timeout_ms: None,
+            announced_max: None,
         }
     }
 
@@ -233,6 +250,7 @@ impl Recorder {
                 seq: *seq,
                 at: *at,
                 phases: None,
+                http: None,
                 result: result.clone(),
             }),
             WatchEvent::ServerPing {
@@ -242,6 +260,15 @@ impl Recorder {
             } => self.event(&Event::ServerPing {
                 target: *target,
                 interval: *interval,
+                at: *at,
+            }),
+            WatchEvent::KeepAlive {
+                target,
+                keep_alive,
+                at,
+            } => self.event(&Event::KeepAlive {
+                target: *target,
+                keep_alive: *keep_alive,
                 at: *at,
             }),
         }

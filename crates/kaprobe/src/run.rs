@@ -11,6 +11,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::cause::Cause;
+use crate::proto::http::{HttpReply, KeepAlive};
 use crate::proto::{Connected, Mode, Passive, Phases, Prober};
 use crate::stats::ProbeStats;
 use crate::target::Target;
@@ -52,6 +53,8 @@ pub enum Event {
         at: SystemTime,
         /// Phase times of a probe on a fresh connection.
         phases: Option<Phases>,
+        /// HTTP: the response's status, first-byte time and reuse.
+        http: Option<HttpReply>,
         result: Result<Duration, Cause>,
     },
     /// The peer ended the connection.
@@ -64,6 +67,12 @@ pub enum Event {
     ServerPing {
         target: usize,
         interval: Option<Duration>,
+        at: SystemTime,
+    },
+    /// An HTTP/1.1 server announced its keep-alive policy.
+    KeepAlive {
+        target: usize,
+        keep_alive: KeepAlive,
         at: SystemTime,
     },
 }
@@ -109,6 +118,11 @@ fn passive_event(idx: usize, passive: Passive, stats: &mut ProbeStats, emit: &im
         Passive::ServerPing { interval } => emit(Event::ServerPing {
             target: idx,
             interval,
+            at: SystemTime::now(),
+        }),
+        Passive::KeepAlive(keep_alive) => emit(Event::KeepAlive {
+            target: idx,
+            keep_alive,
             at: SystemTime::now(),
         }),
     }
@@ -162,7 +176,7 @@ async fn run_one(
             () = &mut until_deadline => {
                 let cause = Cause::timeout("the run's deadline came before the reply");
                 stats.record_failure(&cause);
-                emit(Event::Probe { target: idx, seq, at, phases: None, result: Err(cause) });
+                emit(Event::Probe { target: idx, seq, at, phases: None, http: None, result: Err(cause) });
                 break 'run;
             }
             outcome = prober.probe(seq) => outcome,
@@ -188,6 +202,7 @@ async fn run_one(
             seq,
             at,
             phases: outcome.phases,
+            http: outcome.http,
             result: outcome.result,
         });
         // Keep the cadence; a probe that overran its slot starts the next at once.

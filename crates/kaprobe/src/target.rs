@@ -1,5 +1,5 @@
-//! Targets: parsing and validating `tcp://`, `ws://`, `wss://`, `grpc://`, `grpcs://`
-//! URLs and bare `host:port` (which means TCP).
+//! Targets: parsing and validating `tcp://`, `ws://`, `wss://`, `grpc://`, `grpcs://`,
+//! `http://`, `https://` URLs and bare `host:port` (which means TCP).
 
 use std::fmt;
 use std::net::{IpAddr, Ipv6Addr};
@@ -15,15 +15,19 @@ pub enum Scheme {
     Wss,
     Grpc,
     Grpcs,
+    Http,
+    Https,
 }
 
 impl Scheme {
-    pub const ALL: [Scheme; 5] = [
+    pub const ALL: [Scheme; 7] = [
         Scheme::Tcp,
         Scheme::Ws,
         Scheme::Wss,
         Scheme::Grpc,
         Scheme::Grpcs,
+        Scheme::Http,
+        Scheme::Https,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -33,6 +37,8 @@ impl Scheme {
             Scheme::Wss => "wss",
             Scheme::Grpc => "grpc",
             Scheme::Grpcs => "grpcs",
+            Scheme::Http => "http",
+            Scheme::Https => "https",
         }
     }
 
@@ -40,8 +46,8 @@ impl Scheme {
     pub fn default_port(self) -> Option<u16> {
         match self {
             Scheme::Tcp => None,
-            Scheme::Ws | Scheme::Grpc => Some(80),
-            Scheme::Wss | Scheme::Grpcs => Some(443),
+            Scheme::Ws | Scheme::Grpc | Scheme::Http => Some(80),
+            Scheme::Wss | Scheme::Grpcs | Scheme::Https => Some(443),
         }
     }
 
@@ -51,17 +57,21 @@ impl Scheme {
             Scheme::Tcp => Protocol::Tcp,
             Scheme::Ws | Scheme::Wss => Protocol::Ws,
             Scheme::Grpc | Scheme::Grpcs => Protocol::Grpc,
+            Scheme::Http | Scheme::Https => Protocol::Http,
         }
     }
 
     /// Whether the transport is wrapped in TLS.
     pub fn is_tls(self) -> bool {
-        matches!(self, Scheme::Wss | Scheme::Grpcs)
+        matches!(self, Scheme::Wss | Scheme::Grpcs | Scheme::Https)
     }
 
     /// Whether a path after the authority means something for this scheme.
     fn takes_path(self) -> bool {
-        matches!(self, Scheme::Ws | Scheme::Wss)
+        matches!(
+            self,
+            Scheme::Ws | Scheme::Wss | Scheme::Http | Scheme::Https
+        )
     }
 }
 
@@ -160,6 +170,15 @@ impl Target {
         Some(info.split_once(':').unwrap_or((info, "")))
     }
 
+    /// The URL's user information as an `Authorization` value (`Basic ...`), as
+    /// browsers send it.
+    pub fn basic_auth(&self) -> Option<String> {
+        use base64::Engine;
+        let (user, password) = self.credentials()?;
+        let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+        Some(format!("Basic {token}"))
+    }
+
     /// The host name without brackets, as TLS SNI and the resolver want it.
     pub fn host_str(&self) -> String {
         match &self.host {
@@ -192,7 +211,7 @@ pub enum TargetError {
     Empty,
     #[error("contains whitespace or control characters")]
     BadCharacter,
-    #[error("unknown scheme '{0}' (expected tcp, ws, wss, grpc or grpcs)")]
+    #[error("unknown scheme '{0}' (expected tcp, ws, wss, grpc, grpcs, http or https)")]
     UnknownScheme(String),
     #[error("missing host")]
     MissingHost,
@@ -206,7 +225,7 @@ pub enum TargetError {
     BadIpv6(String),
     #[error("IPv6 addresses need brackets, as in [::1]:7070")]
     UnbracketedIpv6,
-    #[error("user information ('user@') is only for ws:// and wss:// targets")]
+    #[error("user information ('user@') is only for ws://, wss://, http:// and https:// targets")]
     UserInfo,
     #[error("{0} targets take no path (got '{1}')")]
     UnexpectedPath(Scheme, String),
@@ -364,6 +383,9 @@ mod tests {
             ("grpc://127.0.0.1:7072", "grpc://127.0.0.1:7072"),
             ("grpcs://api.internal", "grpcs://api.internal:443"),
             ("grpc://svc_1:50051", "grpc://svc_1:50051"),
+            ("http://h", "http://h:80/"),
+            ("HTTPS://h/health?token=x", "https://h:443/health?token=***"),
+            ("http://user:pw@h:8080/x", "http://user:***@h:8080/x"),
         ];
         for (input, want) in cases {
             assert_eq!(ok(input), want, "{input}");
@@ -375,7 +397,7 @@ mod tests {
         use TargetError::*;
         let cases: &[(&str, TargetError)] = &[
             ("", Empty),
-            ("http://x:80", UnknownScheme("http".into())),
+            ("ftp://x:80", UnknownScheme("ftp".into())),
             ("://x:80", UnknownScheme("".into())),
             ("tcp://", MissingHost),
             ("tcp://:80", MissingHost),

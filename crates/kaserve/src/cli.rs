@@ -21,6 +21,12 @@ Responders:
        GOAWAY ENHANCE_YOUR_CALM \"too_many_pings\"; --max-connection-idle and
        --max-connection-age end in a graceful GOAWAY (\"max_idle\", \"max_age\")
        (default 127.0.0.1:7072; grpcs with --tls)
+  http every path answers 200 OK unless --path-status says otherwise, over HTTP/1.1
+       or HTTP/2 (ALPN h2 with --tls; prior knowledge on plain TCP), with nginx's
+       keep-alive policy: --keepalive-timeout closes a kept-alive connection idle
+       that long (HTTP/1.1: FIN; HTTP/2: GOAWAY), --max-requests says Connection:
+       close on the last response, --keepalive-header announces both in a
+       Keep-Alive header (default 127.0.0.1:7073; https with --tls)
   ws   WebSocket echo; text pings (\"ping\", or JSON with \"op\" or \"type\" \"ping\") get
        pong; with --ping-interval it pings clients and closes with 1011 \"keepalive
        ping timeout\" when a pong is late, as the Python websockets server does
@@ -51,7 +57,7 @@ apply to; combinable, comma-separated or repeated:
                        socket open (until kaserve stops)
   ignore-pings         never answer protocol pings: tcp PING lines, WebSocket Ping
                        frames (no Pong), HTTP/2 PINGs (no ACK)
-  delay-pongs=DUR      answer those pings DUR late
+  delay-pongs=DUR      answer those pings DUR late (http: every response)
   reset-after=DUR      DUR after connecting, reset the connection (RST)
   goaway-after=DUR     grpc: DUR after connecting, a graceful GOAWAY (NO_ERROR,
                        debug data \"goaway_after\"), then close
@@ -83,6 +89,8 @@ Examples:
   kaserve ws --tls-cert cert.pem --tls-key key.pem --tls-client-ca ca.pem
   kaserve grpc --listen 127.0.0.1:7072 --status payments=NOT_SERVING
   kaserve grpc --ping-min-interval 10s --max-connection-idle 5m
+  kaserve http --keepalive-timeout 5s --keepalive-header   # Node's default
+  kaserve http --max-requests 100 --path-status /down=503
   kaserve tcp ws grpc --client-timeout 30s --client-ping-interval 10s --ndjson
   kaserve ws --fault close-idle=60s       # a proxy with a 60 s idle timeout
   kaserve ws --fault blackhole-after=5s   # stop answering anything, keep the socket
@@ -145,6 +153,23 @@ pub struct Cli {
     #[arg(long, value_name = "DURATION", value_parser = parse_positive_duration)]
     pub max_connection_age_grace: Option<Duration>,
 
+    /// HTTP: close a kept-alive connection idle this long (nginx keepalive_timeout)
+    #[arg(long, value_name = "DURATION", value_parser = parse_positive_duration)]
+    pub keepalive_timeout: Option<Duration>,
+
+    /// HTTP: announce --keepalive-timeout and --max-requests in a Keep-Alive header
+    #[arg(long)]
+    pub keepalive_header: bool,
+
+    /// HTTP: requests one connection may carry; the last says Connection: close
+    /// (nginx keepalive_requests)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_requests: Option<u64>,
+
+    /// HTTP: the status a path answers, repeatable (other paths answer 200)
+    #[arg(long = "path-status", value_name = "PATH=CODE", value_parser = parse_path_status)]
+    pub path_statuses: Vec<(String, u16)>,
+
     /// Every protocol: close a client silent for longer than this (counted from
     /// its last activity), logging why
     #[arg(long, value_name = "DURATION", value_parser = parse_positive_duration)]
@@ -161,7 +186,7 @@ pub struct Cli {
     #[arg(long = "fault", value_name = "[PROTOCOL:]FAULT", value_parser = parse_faults)]
     pub faults: Vec<Vec<(Option<Protocol>, Fault)>>,
 
-    /// Serve TLS (wss, grpcs); without --tls-cert/--tls-key a self-signed certificate for
+    /// Serve TLS (wss, grpcs, https); without --tls-cert/--tls-key a self-signed certificate for
     /// localhost, 127.0.0.1 and ::1 is generated and its path logged
     #[arg(long)]
     pub tls: bool,
@@ -187,6 +212,16 @@ fn parse_status(s: &str) -> Result<(String, ServingStatus), String> {
     Ok((service.trim().to_string(), status))
 }
 
+fn parse_path_status(s: &str) -> Result<(String, u16), String> {
+    let bad = || format!("invalid path status '{s}' (expected PATH=CODE, such as /down=503)");
+    let (path, code) = s.rsplit_once('=').ok_or_else(bad)?;
+    let code: u16 = code.trim().parse().map_err(|_| bad())?;
+    if !path.starts_with('/') || !(200..=599).contains(&code) {
+        return Err(bad());
+    }
+    Ok((path.to_string(), code))
+}
+
 /// A responder on the command line: a protocol, or the registry protocol on stdio.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Responder {
@@ -196,6 +231,8 @@ pub enum Responder {
     Ws,
     /// gRPC health service with a keepalive policy
     Grpc,
+    /// HTTP/1.1 and HTTP/2 with a keep-alive policy
+    Http,
     /// The keepalive registry protocol on stdin and stdout (alone)
     Stdio,
 }
@@ -207,6 +244,7 @@ impl Responder {
             Responder::Tcp => Some(Protocol::Tcp),
             Responder::Ws => Some(Protocol::Ws),
             Responder::Grpc => Some(Protocol::Grpc),
+            Responder::Http => Some(Protocol::Http),
             Responder::Stdio => None,
         }
     }
@@ -254,5 +292,12 @@ mod tests {
             ("payments".to_string(), ServingStatus::NotServing)
         );
         assert!(parse_status("payments=MAYBE").is_err());
+        assert_eq!(
+            parse_path_status("/down=503").unwrap(),
+            ("/down".to_string(), 503)
+        );
+        for bad in ["down=503", "/x=99", "/x=abc", "/x"] {
+            assert!(parse_path_status(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -12,6 +12,7 @@ use crate::cli::{Cli, Responder};
 use crate::serve::conn::ClientPolicy;
 use crate::serve::fault::Fault;
 use crate::serve::grpc::{GrpcPolicy, HealthTable};
+use crate::serve::http::HttpPolicy;
 use crate::serve::{Protocol, ServeOptions, default_listen};
 
 /// What kaserve runs.
@@ -159,6 +160,12 @@ fn options(cli: &Cli) -> anyhow::Result<(ServeOptions, Option<String>)> {
             max_idle: cli.max_connection_idle,
             max_age: cli.max_connection_age,
             age_grace: cli.max_connection_age_grace,
+        },
+        http: HttpPolicy {
+            keepalive_timeout: cli.keepalive_timeout,
+            announce: cli.keepalive_header,
+            max_requests: cli.max_requests,
+            statuses: cli.path_statuses.clone(),
         },
         health: RwLock::new(health),
         ping_interval: cli.ping_interval,

@@ -189,7 +189,7 @@ impl Metrics {
                     up.remove(target);
                 }
             }
-            WatchEvent::ServerPing { .. } => {}
+            WatchEvent::ServerPing { .. } | WatchEvent::KeepAlive { .. } => {}
         }
     }
 

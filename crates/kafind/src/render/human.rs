@@ -95,6 +95,9 @@ impl Renderer for Human<'_> {
                 self.line(&format!("the server pings idle connections{every}"))
             }
             IdleEvent::ServerPing { .. } => Ok(()),
+            IdleEvent::KeepAlive(ka) => {
+                self.line(&format!("the server announces Keep-Alive: {ka}"))
+            }
             IdleEvent::Progress(p) => {
                 let bracket = match (p.low, p.high) {
                     (Some(lo), Some(hi)) => format!(", bracket {}..{}", dur(lo), dur(hi)),

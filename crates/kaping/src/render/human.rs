@@ -87,6 +87,11 @@ impl<W: Write> Renderer for Human<W> {
                     service => format!("health mode, grpc.health.v1.Health/Check for '{service}'"),
                 },
                 Mode::H2Ping => "h2ping mode, HTTP/2 PING frames".to_string(),
+                Mode::Request => format!(
+                    "request mode, {} on a kept-alive connection, expecting {}",
+                    p.config().http.method.as_str(),
+                    p.config().http.expect_status
+                ),
             };
             if p.config().fresh && mode != Mode::Connect {
                 what.push_str(", a new connection per probe");
@@ -114,6 +119,7 @@ impl<W: Write> Renderer for Human<W> {
                 seq,
                 result,
                 phases: fresh,
+                http,
                 ..
             } => {
                 let (name, mode) = &self.targets[*target];
@@ -122,10 +128,24 @@ impl<W: Write> Renderer for Human<W> {
                     Mode::Ping | Mode::H2Ping => "pong from",
                     Mode::Health => "SERVING from",
                     Mode::Echo | Mode::Text => "reply from",
+                    Mode::Request => "response from",
                 };
                 match result {
                     Ok(rtt) => {
-                        write!(self.out, "{verb} {name}: seq={seq} time={} ms", ms(*rtt))?;
+                        write!(self.out, "{verb} {name}: seq={seq}")?;
+                        if let Some(h) = http {
+                            write!(self.out, " status={}", h.status)?;
+                        }
+                        write!(self.out, " time={} ms", ms(*rtt))?;
+                        if let Some(h) = http {
+                            let conn = if h.reused { "reused" } else { "new connection" };
+                            write!(
+                                self.out,
+                                " ttfb={} ms HTTP/{} {conn}",
+                                ms(h.first_byte),
+                                h.version
+                            )?;
+                        }
                         if let Some(p) = fresh {
                             write!(self.out, " ({})", phases(p))?;
                         }
@@ -151,6 +171,13 @@ impl<W: Write> Renderer for Human<W> {
                     None => writeln!(self.out, "{name}: server ping")?,
                 }
             }
+            Event::KeepAlive {
+                target, keep_alive, ..
+            } => writeln!(
+                self.out,
+                "{}: server announces Keep-Alive: {keep_alive}",
+                self.targets[*target].0
+            )?,
             Event::Disconnected { target, cause, .. } => writeln!(
                 self.out,
                 "{}: connection lost: {}",

@@ -10,6 +10,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::planner::{Origin, Outcome, Plan, Planner, Progress, Verdict};
 use crate::cause::{Cause, CauseKind};
+use crate::proto::http::KeepAlive;
 use crate::proto::{Passive, Prober};
 
 /// How the run goes about it.
@@ -55,6 +56,9 @@ pub enum IdleEvent {
     ServerPing {
         interval: Option<Duration>,
     },
+    /// An HTTP/1.1 server announced its keep-alive policy (said once, and again
+    /// if it changes).
+    KeepAlive(KeepAlive),
 }
 
 /// The end of a run.
@@ -68,12 +72,15 @@ pub struct IdleReport {
     pub elapsed: Duration,
     /// Stopped by the user before the answer was known.
     pub interrupted: bool,
+    /// What an HTTP/1.1 server's `Keep-Alive` header last claimed.
+    pub announced: Option<KeepAlive>,
 }
 
 enum Msg {
     Warm(usize),
     Done(usize, Outcome),
     ServerPing(Option<Duration>),
+    KeepAlive(KeepAlive),
     ControlUp,
     ControlDied(Duration, Cause),
 }
@@ -92,6 +99,7 @@ pub async fn run(
     let started = Instant::now();
     let clock = || started.elapsed();
     let mut planner = Planner::new(cfg.plan.clone(), template.config().timeout);
+    let mut announced = None;
     let (tx, mut rx) = unbounded_channel();
     let stop = CancellationToken::new();
     tokio::spawn(control(
@@ -142,6 +150,12 @@ pub async fn run(
                     planner.server_pinged(interval);
                     let _ = events.send(IdleEvent::ServerPing { interval });
                 }
+                Msg::KeepAlive(ka) => {
+                    if announced != Some(ka) {
+                        announced = Some(ka);
+                        let _ = events.send(IdleEvent::KeepAlive(ka));
+                    }
+                }
                 Msg::ControlUp => planner.control_opened(clock()),
                 Msg::ControlDied(age, cause) => planner.control_died(age, cause, clock()),
             },
@@ -179,6 +193,7 @@ pub async fn run(
         connections,
         elapsed: started.elapsed(),
         interrupted,
+        announced,
     }
 }
 
@@ -207,6 +222,9 @@ async fn rung(
             passive = prober.passive() => match passive {
                 Passive::ServerPing { interval } => {
                     let _ = tx.send(Msg::ServerPing(interval));
+                }
+                Passive::KeepAlive(ka) => {
+                    let _ = tx.send(Msg::KeepAlive(ka));
                 }
                 Passive::Lost(cause) => break died(since.elapsed(), cause),
             },
@@ -278,7 +296,7 @@ async fn control(
         tokio::select! {
             () = stop.cancelled() => return,
             passive = prober.passive() => match passive {
-                Passive::ServerPing { .. } => {}
+                Passive::ServerPing { .. } | Passive::KeepAlive(_) => {}
                 Passive::Lost(cause) => {
                     let _ = tx.send(Msg::ControlDied(opened.elapsed(), cause));
                     return;

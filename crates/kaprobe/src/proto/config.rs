@@ -14,6 +14,7 @@ use crate::tls::ClientTls;
 
 use super::Mode;
 use super::grpc::GrpcConfig;
+use super::http::{HttpConfig, HttpReply, KeepAlive};
 use super::ws::WsConfig;
 
 /// A request header (`-H 'Name: value'`). Its value is a secret: `Debug` hides it
@@ -65,16 +66,18 @@ pub struct ProbeConfig {
     pub send: Template,
     /// What a reply must contain; `None` accepts the protocol's usual answer.
     pub expect: Option<Template>,
-    /// TLS settings for `wss://` and `grpcs://`.
+    /// TLS settings for `wss://`, `grpcs://` and `https://`.
     pub tls: ClientTls,
-    /// Extra request headers (WebSocket upgrade, gRPC metadata).
+    /// Extra request headers (WebSocket upgrade, gRPC metadata, HTTP requests).
     pub headers: Vec<Header>,
     /// A new connection for every probe, with its phases timed.
     pub fresh: bool,
     /// WebSocket settings.
     pub ws: WsConfig,
-    /// gRPC settings.
+    /// gRPC settings (and the `--authority` every HTTP-based protocol uses).
     pub grpc: GrpcConfig,
+    /// HTTP settings.
+    pub http: HttpConfig,
 }
 
 impl ProbeConfig {
@@ -90,6 +93,7 @@ impl ProbeConfig {
             fresh: false,
             ws: WsConfig::default(),
             grpc: GrpcConfig::default(),
+            http: HttpConfig::default(),
         }
     }
 }
@@ -132,6 +136,8 @@ pub struct ProbeOutcome {
     pub connected: Vec<Connected>,
     /// For `--fresh` probes: how long each step took.
     pub phases: Option<Phases>,
+    /// HTTP: the response's status, first-byte time and reuse.
+    pub http: Option<HttpReply>,
     pub result: std::result::Result<Duration, Cause>,
 }
 
@@ -142,6 +148,9 @@ pub enum Passive {
     Lost(Cause),
     /// The server sent a keepalive ping (answered); `interval` since its last one.
     ServerPing { interval: Option<Duration> },
+    /// An HTTP/1.1 server announced its keep-alive policy (`Keep-Alive:
+    /// timeout=5, max=100`); said when it first appears on a connection or changes.
+    KeepAlive(KeepAlive),
 }
 
 #[cfg(test)]

@@ -1,11 +1,13 @@
 //! Protocol sessions behind one interface: resolve a target, connect (TCP, TLS, the
 //! protocol's handshake, each timed), do one keepalive round trip, and report what
 //! the peer does on its own between probes. Each protocol lives in its own module
-//! (`tcp`, `ws`, `grpc/`) that owns its modes, its settings, its passive events and
+//! (`tcp`, `ws`, `grpc/`, `http/`) that owns its modes, its settings, its passive events and
 //! the words of its causes; this module only dispatches to them.
 
 mod config;
 pub mod grpc;
+mod h2conn;
+pub mod http;
 mod mode;
 mod prober;
 pub mod tcp;
@@ -25,10 +27,11 @@ use crate::tls::Io;
 use timer::ProbeTimer;
 
 /// The ALPN protocols a TLS connection of this protocol offers.
-pub fn alpn(protocol: Protocol) -> &'static [&'static [u8]] {
+pub fn alpn(protocol: Protocol, cfg: &ProbeConfig) -> &'static [&'static [u8]] {
     match protocol {
         Protocol::Tcp | Protocol::Ws => ws::ALPN,
         Protocol::Grpc => grpc::ALPN,
+        Protocol::Http => http::alpn(cfg),
     }
 }
 
@@ -38,6 +41,7 @@ enum Session {
     TcpEcho(tcp::EchoSession),
     Ws(Box<ws::WsSession>),
     Grpc(Box<grpc::GrpcSession>),
+    Http(Box<http::HttpSession>),
 }
 
 impl Session {
@@ -46,9 +50,11 @@ impl Session {
         Session::TcpEcho(tcp::EchoSession::new(stream))
     }
 
-    /// The protocol's handshake on an open (TCP or TLS) stream.
+    /// The protocol's handshake on an open (TCP or TLS) stream; `negotiated` is
+    /// what TLS's ALPN chose.
     async fn handshake(
         io: Box<dyn Io>,
+        negotiated: Option<&[u8]>,
         target: &Target,
         cfg: &ProbeConfig,
         timer: &mut ProbeTimer,
@@ -61,6 +67,9 @@ impl Session {
             )),
             Protocol::Grpc => Session::Grpc(Box::new(
                 Box::pin(grpc::handshake(io, target, cfg, timer)).await?,
+            )),
+            Protocol::Http => Session::Http(Box::new(
+                Box::pin(http::handshake(io, negotiated, target, cfg, timer)).await?,
             )),
             Protocol::Tcp => unreachable!("TCP sessions open without a handshake"),
         })
@@ -77,6 +86,7 @@ impl Session {
             Session::Ws(s) => s.round_trip(seq, cfg, timer).await,
             // Boxed: a tonic call is a large future, and only gRPC should carry it.
             Session::Grpc(s) => Box::pin(s.round_trip(seq, cfg, timer)).await,
+            Session::Http(s) => Box::pin(s.round_trip(cfg, timer)).await,
         }
     }
 
@@ -85,6 +95,7 @@ impl Session {
         match self {
             Session::TcpEcho(_) | Session::Ws(_) => cause.kind == crate::cause::CauseKind::Timeout,
             Session::Grpc(s) => s.usable_after(cause),
+            Session::Http(s) => s.usable_after(cause),
         }
     }
 
@@ -93,6 +104,7 @@ impl Session {
             Session::TcpEcho(s) => s.passive().await,
             Session::Ws(s) => s.passive().await,
             Session::Grpc(s) => s.passive().await,
+            Session::Http(s) => s.passive().await,
         }
     }
 
@@ -102,6 +114,7 @@ impl Session {
         match self {
             Session::TcpEcho(_) | Session::Ws(_) => None,
             Session::Grpc(s) => s.take_gone(),
+            Session::Http(s) => s.take_gone(),
         }
     }
 
@@ -110,12 +123,21 @@ impl Session {
             Session::TcpEcho(_) => Vec::new(),
             Session::Ws(s) => s.take_events(),
             Session::Grpc(s) => s.take_events(),
+            Session::Http(s) => s.take_events(),
+        }
+    }
+
+    /// What the last HTTP response was (status, first byte, reuse).
+    fn take_reply(&mut self) -> Option<http::HttpReply> {
+        match self {
+            Session::Http(s) => s.take_reply(),
+            _ => None,
         }
     }
 
     async fn close(self, timer: &mut ProbeTimer) {
         match self {
-            Session::TcpEcho(_) | Session::Grpc(_) => {}
+            Session::TcpEcho(_) | Session::Grpc(_) | Session::Http(_) => {}
             Session::Ws(s) => (*s).close(timer).await,
         }
     }

@@ -21,18 +21,21 @@ pub enum Mode {
     Text,
     /// gRPC: `grpc.health.v1.Health/Check`; SERVING is a reply, anything else a failure.
     Health,
-    /// gRPC: an HTTP/2 PING frame and its acknowledgement.
+    /// gRPC and HTTP/2: an HTTP/2 PING frame and its acknowledgement.
     H2Ping,
+    /// HTTP: a request on a kept-alive connection; an expected status is a reply.
+    Request,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 6] = [
+    pub const ALL: [Mode; 7] = [
         Mode::Echo,
         Mode::Connect,
         Mode::Ping,
         Mode::Text,
         Mode::Health,
         Mode::H2Ping,
+        Mode::Request,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -43,6 +46,7 @@ impl Mode {
             Mode::Text => "text",
             Mode::Health => "health",
             Mode::H2Ping => "h2ping",
+            Mode::Request => "request",
         }
     }
 
@@ -51,6 +55,7 @@ impl Mode {
         match self {
             Mode::Ping | Mode::H2Ping => "pongs",
             Mode::Health => "health checks",
+            Mode::Request => "responses",
             Mode::Echo | Mode::Text | Mode::Connect => "replies",
         }
     }
@@ -83,6 +88,7 @@ pub fn modes(protocol: Protocol) -> &'static [Mode] {
         Protocol::Tcp => super::tcp::MODES,
         Protocol::Ws => super::ws::MODES,
         Protocol::Grpc => super::grpc::MODES,
+        Protocol::Http => super::http::MODES,
     }
 }
 
@@ -99,7 +105,7 @@ impl FromStr for Mode {
             .into_iter()
             .find(|m| m.as_str() == s)
             .ok_or_else(|| {
-                format!("unknown mode '{s}' (expected echo, connect, ping, text, health or h2ping)")
+                format!("unknown mode '{s}' (expected echo, connect, ping, text, health, h2ping or request)")
             })
     }
 }
@@ -126,6 +132,12 @@ mod tests {
         assert_eq!(Mode::resolve(None, &grpc).unwrap(), Mode::Health);
         assert_eq!(
             Mode::resolve(Some(Mode::H2Ping), &grpc).unwrap(),
+            Mode::H2Ping
+        );
+        let http: Target = "https://h/".parse().unwrap();
+        assert_eq!(Mode::resolve(None, &http).unwrap(), Mode::Request);
+        assert_eq!(
+            Mode::resolve(Some(Mode::H2Ping), &http).unwrap(),
             Mode::H2Ping
         );
         assert!("nope".parse::<Mode>().is_err());

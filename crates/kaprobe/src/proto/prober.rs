@@ -48,7 +48,7 @@ impl Prober {
         Mode::resolve(Some(cfg.mode), &target)?;
         let tls = if target.scheme.is_tls() {
             cfg.tls.server_name(&tls_host(&target, &cfg))?;
-            Some(cfg.tls.config(super::alpn(target.protocol()))?)
+            Some(cfg.tls.config(super::alpn(target.protocol(), &cfg))?)
         } else {
             None
         };
@@ -151,6 +151,7 @@ impl Prober {
             return ProbeOutcome {
                 connected: Vec::new(),
                 phases: None,
+                http: None,
                 result,
             };
         }
@@ -170,6 +171,7 @@ impl Prober {
                         return ProbeOutcome {
                             connected,
                             phases: None,
+                            http: None,
                             result: Err(cause),
                         };
                     }
@@ -180,6 +182,7 @@ impl Prober {
                 return ProbeOutcome {
                     connected,
                     phases: None,
+                    http: None,
                     result: Err(Cause::new(CauseKind::Io, "not connected")),
                 };
             }
@@ -194,6 +197,7 @@ impl Prober {
                         return ProbeOutcome {
                             connected,
                             phases: None,
+                            http: None,
                             result: Err(cause),
                         };
                     }
@@ -202,10 +206,16 @@ impl Prober {
             let session = self.session.as_mut().expect("session just opened");
             let result = session.round_trip(seq, &self.cfg, &mut self.timer).await;
             self.events.extend(session.take_events());
+            let http = session.take_reply();
             if let Err(cause) = &result {
                 // A timeout leaves a connection usable (late replies are skipped),
                 // and so does a gRPC status; anything else means it is gone.
                 if !session.usable_after(cause) {
+                    // An ending the session knew of besides the failure (an HTTP
+                    // server's Connection: close on a 503) is said too.
+                    if let Some(gone) = session.take_gone().filter(|g| g != cause) {
+                        self.events.push(Passive::Lost(gone));
+                    }
                     self.session = None;
                     if attempt == 0 && cause.kind == CauseKind::Goaway(0) && self.auto_reconnect {
                         self.events.push(Passive::Lost(cause.clone()));
@@ -216,6 +226,7 @@ impl Prober {
             return ProbeOutcome {
                 connected,
                 phases: None,
+                http,
                 result,
             };
         }
@@ -230,12 +241,14 @@ impl Prober {
                 return ProbeOutcome {
                     connected: Vec::new(),
                     phases: None,
+                    http: None,
                     result: Err(cause),
                 };
             }
         };
         let result = session.round_trip(seq, &self.cfg, &mut self.timer).await;
         self.events.extend(session.take_events());
+        let http = session.take_reply();
         session.close(&mut self.timer).await;
         let result = result.map(|first| {
             phases.first = Some(first);
@@ -244,6 +257,7 @@ impl Prober {
         ProbeOutcome {
             connected: Vec::new(),
             phases: Some(phases),
+            http,
             result,
         }
     }
@@ -292,6 +306,7 @@ impl Prober {
             let session = Session::tcp(tcp);
             return Ok((session, Connected { addr, phases }));
         }
+        let mut negotiated = None;
         let io: Box<dyn Io> = match &self.tls {
             None => Box::new(tcp),
             Some(config) => {
@@ -310,11 +325,19 @@ impl Prober {
                     .await
                     .ok_or_else(|| Cause::timeout("TLS handshake not finished in time"))??;
                 phases.tls = Some(started.elapsed());
+                negotiated = stream.get_ref().1.alpn_protocol().map(<[u8]>::to_vec);
                 Box::new(stream)
             }
         };
         let started = Instant::now();
-        let session = Session::handshake(io, &self.target, &self.cfg, &mut self.timer).await?;
+        let session = Session::handshake(
+            io,
+            negotiated.as_deref(),
+            &self.target,
+            &self.cfg,
+            &mut self.timer,
+        )
+        .await?;
         phases.handshake = Some(started.elapsed());
         Ok((session, Connected { addr, phases }))
     }

@@ -70,14 +70,10 @@ pub async fn handshake(
             headers.append(name, value);
         }
     }
-    if let Some((user, password)) = target.credentials() {
-        // The URL's user information, as browsers send it; an explicit
-        // Authorization header wins.
+    // The URL's user information; an explicit Authorization header wins.
+    if let Some(auth) = target.basic_auth() {
         if !headers.contains_key("authorization") {
-            use base64::Engine;
-            let token =
-                base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
-            if let Ok(value) = HeaderValue::from_str(&format!("Basic {token}")) {
+            if let Ok(value) = HeaderValue::from_str(&auth) {
                 headers.insert("authorization", value);
             }
         }

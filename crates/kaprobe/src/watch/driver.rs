@@ -11,6 +11,7 @@ use tokio_util::sync::CancellationToken;
 use super::ledger::{Ledger, WatchSummary};
 use super::{Machine, Policy, State, Transition};
 use crate::cause::{Cause, CauseKind};
+use crate::proto::http::KeepAlive;
 use crate::proto::{Mode, Passive, Prober};
 use crate::stats::ProbeStats;
 use crate::target::Target;
@@ -41,6 +42,12 @@ pub enum WatchEvent {
     ServerPing {
         target: usize,
         interval: Option<Duration>,
+        at: SystemTime,
+    },
+    /// An HTTP/1.1 server announced its keep-alive policy.
+    KeepAlive {
+        target: usize,
+        keep_alive: KeepAlive,
         at: SystemTime,
     },
 }
@@ -191,6 +198,9 @@ impl Watcher {
                     Passive::ServerPing { interval } => {
                         self.emit(WatchEvent::ServerPing { target: self.idx, interval, at: SystemTime::now() });
                     }
+                    Passive::KeepAlive(keep_alive) => {
+                        self.emit(WatchEvent::KeepAlive { target: self.idx, keep_alive, at: SystemTime::now() });
+                    }
                     Passive::Lost(cause) => {
                         self.stats.record_disconnect(cause.kind);
                         self.lost(Instant::now(), &cause);
@@ -217,12 +227,19 @@ impl Watcher {
             outcome = self.prober.probe(self.seq) => outcome,
         };
         for passive in self.prober.take_events() {
-            if let Passive::ServerPing { interval } = passive {
-                self.emit(WatchEvent::ServerPing {
+            let at = SystemTime::now();
+            match passive {
+                Passive::ServerPing { interval } => self.emit(WatchEvent::ServerPing {
                     target: self.idx,
                     interval,
-                    at: SystemTime::now(),
-                });
+                    at,
+                }),
+                Passive::KeepAlive(keep_alive) => self.emit(WatchEvent::KeepAlive {
+                    target: self.idx,
+                    keep_alive,
+                    at,
+                }),
+                Passive::Lost(_) => {}
             }
         }
         let now = Instant::now();

@@ -50,6 +50,7 @@ impl Fault {
         match self {
             Fault::GoawayAfter(_) => proto == Protocol::Grpc,
             Fault::CloseCode(_) => proto == Protocol::Ws,
+            Fault::IgnorePings => proto != Protocol::Http,
             _ => true,
         }
     }
@@ -152,13 +153,8 @@ impl Faults {
 /// Parses `[PROTOCOL:]FAULT[,FAULT...]`.
 pub fn parse_faults(s: &str) -> Result<Vec<(Option<Protocol>, Fault)>, String> {
     let (proto, list) = match s.split_once(':') {
-        Some((p, rest)) if ["tcp", "ws", "grpc"].contains(&p.trim()) => {
-            let proto = match p.trim() {
-                "tcp" => Protocol::Tcp,
-                "ws" => Protocol::Ws,
-                _ => Protocol::Grpc,
-            };
-            (Some(proto), rest)
+        Some((p, rest)) if p.trim().parse::<Protocol>().is_ok() => {
+            (Some(p.trim().parse::<Protocol>()?), rest)
         }
         _ => (None, s),
     };

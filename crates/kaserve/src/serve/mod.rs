@@ -4,6 +4,7 @@
 pub mod conn;
 pub mod fault;
 pub mod grpc;
+pub mod http;
 mod pongfilter;
 pub mod tcp;
 pub mod ws;
@@ -27,6 +28,7 @@ pub fn default_listen(proto: Protocol) -> SocketAddr {
         Protocol::Tcp => 7070,
         Protocol::Ws => 7071,
         Protocol::Grpc => 7072,
+        Protocol::Http => 7073,
     };
     SocketAddr::from(([127, 0, 0, 1], port))
 }
@@ -35,10 +37,12 @@ pub fn default_listen(proto: Protocol) -> SocketAddr {
 /// act out.
 #[derive(Debug, Default)]
 pub struct ServeOptions {
-    /// Serve TLS (`wss://`, `grpcs://`) with this config.
+    /// Serve TLS (`wss://`, `grpcs://`, `https://`) with this config.
     pub tls: Option<Arc<rustls::ServerConfig>>,
     /// gRPC: the keepalive policy enforced on clients.
     pub grpc: grpc::GrpcPolicy,
+    /// HTTP: the keep-alive policy and the status of each path.
+    pub http: http::HttpPolicy,
     /// gRPC: the health status of each service.
     pub health: std::sync::RwLock<grpc::HealthTable>,
     /// WebSocket: send a Ping this often.
@@ -121,6 +125,9 @@ pub async fn serve(
         }
         Protocol::Grpc => {
             accept_loop(proto, listener, opts, shutdown, events, grpc::handle).await;
+        }
+        Protocol::Http => {
+            accept_loop(proto, listener, opts, shutdown, events, http::handle).await;
         }
     }
 }

@@ -94,6 +94,15 @@ impl<W: Write> Renderer for Human<W> {
                 };
                 self.line(*target, *at, &what)
             }
+            WatchEvent::KeepAlive {
+                target,
+                keep_alive,
+                at,
+            } => self.line(
+                *target,
+                *at,
+                &format!("server announces Keep-Alive: {keep_alive}"),
+            ),
             WatchEvent::Probe {
                 target,
                 seq,

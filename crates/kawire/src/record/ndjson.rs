@@ -49,6 +49,18 @@ pub struct ProbeRecord {
     /// Phase times of a probe on a fresh connection (`--fresh`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phases: Option<PhasesRecord>,
+    /// HTTP: the response's status (also on a probe failed by its status).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// HTTP: from sending the request to the response's head.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttfb_us: Option<f64>,
+    /// HTTP: whether the request went on a connection that had carried one before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reused: Option<bool>,
+    /// HTTP: `1.1` or `2`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http_version: Option<String>,
 }
 
 /// How long each step of opening a connection took.
@@ -67,7 +79,7 @@ pub struct PhasesRecord {
     pub first_us: Option<f64>,
 }
 
-/// A connection event: `connected`, `disconnected` or `server-ping`.
+/// A connection event: `connected`, `disconnected`, `server-ping` or `keep-alive`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EventRecord {
     #[serde(flatten)]
@@ -86,6 +98,12 @@ pub struct EventRecord {
     /// Time since the server's previous ping; `server-ping` only, not on the first.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interval_ms: Option<f64>,
+    /// `keep-alive` only: the server's `Keep-Alive: timeout=N` in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub announced_timeout_ms: Option<f64>,
+    /// `keep-alive` only: its `max=M`, the requests one connection may carry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub announced_max: Option<u64>,
 }
 
 #[cfg(test)]
@@ -110,6 +128,10 @@ mod tests {
             cause: None,
             detail: None,
             phases: None,
+            status: None,
+            ttfb_us: None,
+            reused: None,
+            http_version: None,
         });
         let line = serde_json::to_string(&rec).unwrap();
         assert_eq!(

@@ -1,0 +1,278 @@
+//! HTTP/1.1 on one kept-alive connection through hyper's client connection API:
+//! a request per probe, the body drained up to the cap, and the connection's end
+//! (the server's `Connection: close`, its FIN or RST while idle, a close that
+//! races a request) told with its idle time, request count and `Keep-Alive` claim.
+
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Empty};
+use hyper::client::conn::http1;
+use hyper_util::rt::TokioIo;
+use tokio::sync::oneshot;
+
+use super::{HttpReply, KeepAlive, MAX_BODY, MAX_HEAD, context, idle_since, keepalive, request};
+use crate::cause::{Cause, CauseKind};
+use crate::proto::timer::ProbeTimer;
+use crate::proto::{Passive, ProbeConfig};
+use crate::target::Target;
+use crate::tls::Io;
+use crate::units::short;
+
+type Done = oneshot::Receiver<Result<(), hyper::Error>>;
+
+#[derive(Debug)]
+pub struct H1Session {
+    send: http1::SendRequest<Empty<Bytes>>,
+    done: Option<Done>,
+    opened: Instant,
+    /// When the last response ended; `None` while a request is out (or before
+    /// the first).
+    idle_from: Option<Instant>,
+    requests: u64,
+    announced: Option<KeepAlive>,
+    /// The server said `Connection: close` on this response.
+    said_close: Option<u64>,
+    seen: Vec<Passive>,
+    gone: Option<Cause>,
+    pub(super) reply: Option<HttpReply>,
+}
+
+impl H1Session {
+    /// HTTP/1.1 needs no handshake of its own: the connection's driver starts.
+    pub async fn handshake(io: Box<dyn Io>, timer: &mut ProbeTimer) -> Result<Self, Cause> {
+        let mut builder = http1::Builder::new();
+        builder.max_buf_size(MAX_HEAD.max(8192));
+        let (send, conn) = match timer.within(builder.handshake(TokioIo::new(io))).await {
+            None => return Err(Cause::timeout("HTTP/1.1 connection not ready in time")),
+            Some(Err(e)) => return Err(hyper_cause(&e)),
+            Some(Ok(pair)) => pair,
+        };
+        let (tx, done) = oneshot::channel();
+        tokio::spawn(async move {
+            let _ = tx.send(conn.await);
+        });
+        let now = Instant::now();
+        Ok(H1Session {
+            send,
+            done: Some(done),
+            opened: now,
+            idle_from: Some(now),
+            requests: 0,
+            announced: None,
+            said_close: None,
+            seen: Vec::new(),
+            gone: None,
+            reply: None,
+        })
+    }
+
+    pub async fn round_trip(
+        &mut self,
+        target: &Target,
+        cfg: &ProbeConfig,
+        timer: &mut ProbeTimer,
+    ) -> Result<Duration, Cause> {
+        let idle = self.idle_from.take().map(|at| at.elapsed());
+        let before = self.requests;
+        let head = request(target, cfg, false)?;
+        let req = head.map(|()| Empty::new());
+        let started = Instant::now();
+        if timer
+            .within(self.send.ready())
+            .await
+            .is_some_and(|r| r.is_err())
+        {
+            return Err(self.raced(idle, before));
+        }
+        self.requests += 1;
+        let response = match timer.within(self.send.send_request(req)).await {
+            None => {
+                return Err(Cause::timeout(format!(
+                    "no response within {}",
+                    humantime::format_duration(cfg.timeout)
+                )));
+            }
+            Some(Err(e)) if e.is_canceled() || e.is_incomplete_message() => {
+                return Err(self.raced(idle, before));
+            }
+            Some(Err(e)) => return Err(self.ended(&e, None)),
+            Some(Ok(response)) => response,
+        };
+        let first_byte = started.elapsed();
+        let status = response.status();
+        if let Some(ka) = response
+            .headers()
+            .get("keep-alive")
+            .and_then(|v| v.to_str().ok())
+            .and_then(KeepAlive::parse)
+        {
+            // Said once per connection, and again if the timeout changes (`max`
+            // counts down with every response).
+            if self.announced.map(|a| a.timeout) != Some(ka.timeout) {
+                self.seen.push(Passive::KeepAlive(ka));
+            }
+            self.announced = Some(ka);
+        }
+        let close = response
+            .headers()
+            .get_all(http::header::CONNECTION)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .any(keepalive::says_close);
+        if close || response.version() == http::Version::HTTP_10 {
+            self.said_close = Some(self.requests);
+        }
+        let mut body = response.into_body();
+        let mut read = 0u64;
+        loop {
+            match timer.within(body.frame()).await {
+                None => {
+                    return Err(Cause::timeout(format!(
+                        "the response body did not end within {} ({read} bytes read)",
+                        humantime::format_duration(cfg.timeout)
+                    )));
+                }
+                Some(None) => break,
+                Some(Some(Err(e))) => return Err(self.ended(&e, None)),
+                Some(Some(Ok(frame))) => {
+                    if let Some(data) = frame.data_ref() {
+                        read += data.len() as u64;
+                        if read > MAX_BODY {
+                            return Err(Cause::new(
+                                CauseKind::Protocol,
+                                format!("response body longer than {MAX_BODY} bytes"),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        let rtt = started.elapsed();
+        self.idle_from = Some(Instant::now());
+        self.reply = Some(HttpReply {
+            status: status.as_u16(),
+            first_byte,
+            reused: self.requests > 1,
+            version: "1.1",
+        });
+        if let Some(n) = self.said_close {
+            self.gone = Some(Cause::new(
+                CauseKind::Eof,
+                format!(
+                    "the server said Connection: close on response {n}, connection age {}",
+                    short(self.opened.elapsed())
+                ),
+            ));
+        }
+        if !cfg.http.expect_status.accepts(status.as_u16()) {
+            return Err(super::unexpected_status(status, cfg, target));
+        }
+        Ok(rtt)
+    }
+
+    /// The server closed the kept-alive connection as the request went out: the
+    /// race a load balancer loses when it reuses a connection the server is
+    /// closing.
+    fn raced(&mut self, idle: Option<Duration>, before: u64) -> Cause {
+        let cause = Cause::new(
+            CauseKind::Eof,
+            format!(
+                "the server closed the kept-alive connection as the request went out ({}): the keep-alive race",
+                context(idle, before, self.announced)
+            ),
+        );
+        self.gone = Some(cause.clone());
+        cause
+    }
+
+    /// The connection ended with an error.
+    fn ended(&mut self, e: &hyper::Error, idle: Option<Duration>) -> Cause {
+        let mut cause = hyper_cause(e);
+        cause.detail = format!(
+            "{}, {}",
+            cause.detail,
+            context(idle, self.requests, self.announced)
+        );
+        self.gone = Some(cause.clone());
+        cause
+    }
+
+    pub fn is_gone(&self) -> bool {
+        self.gone.is_some() || self.said_close.is_some() || self.done.is_none()
+    }
+
+    /// Waits between requests for the server to end the connection.
+    pub async fn passive(&mut self) -> Passive {
+        if !self.seen.is_empty() {
+            return self.seen.remove(0);
+        }
+        if let Some(cause) = self.gone.take() {
+            return Passive::Lost(cause);
+        }
+        let Some(done) = self.done.as_mut() else {
+            return std::future::pending().await;
+        };
+        let result = done.await;
+        self.done = None;
+        Passive::Lost(self.end_cause(result.unwrap_or(Ok(()))))
+    }
+
+    /// Why the connection is over, if it ended since we last looked.
+    pub fn take_gone(&mut self) -> Option<Cause> {
+        if self.gone.is_none() {
+            if let Some(result) = self.done.as_mut().and_then(|rx| rx.try_recv().ok()) {
+                self.done = None;
+                self.gone = Some(self.end_cause(result));
+            }
+        }
+        self.gone.take()
+    }
+
+    fn end_cause(&self, result: Result<(), hyper::Error>) -> Cause {
+        let idle = idle_since(self.idle_from);
+        let where_ = context(idle, self.requests, self.announced);
+        match result {
+            Ok(()) => Cause::new(CauseKind::Eof, where_),
+            Err(e) => {
+                let cause = hyper_cause(&e);
+                Cause::new(cause.kind, format!("{}, {where_}", cause.detail))
+            }
+        }
+    }
+
+    pub fn take_events(&mut self) -> Vec<Passive> {
+        std::mem::take(&mut self.seen)
+    }
+}
+
+/// A hyper error in the suite's words: the I/O error under it when there is one.
+fn hyper_cause(e: &hyper::Error) -> Cause {
+    let mut source = std::error::Error::source(e);
+    while let Some(err) = source {
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            return crate::tls::io_cause(io, crate::tls::Side::Client)
+                .unwrap_or_else(|| Cause::from_io(io));
+        }
+        source = err.source();
+    }
+    if e.is_incomplete_message() {
+        return Cause::new(
+            CauseKind::Eof,
+            "the server closed the connection before the response ended",
+        );
+    }
+    if e.is_parse_too_large() {
+        return Cause::new(
+            CauseKind::Protocol,
+            format!("response head longer than {MAX_HEAD} bytes"),
+        );
+    }
+    if e.is_parse() || e.is_parse_status() {
+        return Cause::new(
+            CauseKind::Protocol,
+            format!("not an HTTP/1.1 response: {e}"),
+        );
+    }
+    Cause::new(CauseKind::Protocol, e.to_string())
+}

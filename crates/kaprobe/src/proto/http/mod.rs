@@ -1,0 +1,358 @@
+//! HTTP sessions over `http://` and `https://`: one kept-alive connection, a request
+//! per probe (HTTP/1.1 through hyper's client connection API, HTTP/2 through h2 with
+//! the frame tap gRPC uses), the body read and discarded up to a cap, the status
+//! checked, reuse counted; and what the server does on its own between requests:
+//! `Keep-Alive` claims, `Connection: close`, a FIN or RST on an idle connection,
+//! told with the connection's age, idle time and request count. HTTP/2 is chosen by
+//! ALPN on https (or forced); `h2ping` works against any HTTP/2 server.
+
+mod h1;
+mod h2;
+mod keepalive;
+mod status;
+
+pub use keepalive::KeepAlive;
+pub use status::StatusSet;
+
+use std::fmt;
+use std::str::FromStr;
+use std::time::{Duration, Instant};
+
+use super::timer::ProbeTimer;
+use super::{Mode, Passive, ProbeConfig};
+use crate::cause::{Cause, CauseKind};
+use crate::target::Target;
+use crate::tls::Io;
+use crate::units::short;
+
+/// The modes of an HTTP target, default first.
+pub const MODES: &[Mode] = &[Mode::Request, Mode::H2Ping];
+
+/// The largest response body a probe reads (then discards); a longer one fails the
+/// probe rather than hold it up.
+pub const MAX_BODY: u64 = 1024 * 1024;
+
+/// The largest response head (status line and headers) accepted.
+pub const MAX_HEAD: usize = 64 * 1024;
+
+/// The request method.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Method {
+    #[default]
+    Get,
+    Head,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Head => "HEAD",
+        }
+    }
+}
+
+impl FromStr for Method {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_uppercase().as_str() {
+            "GET" => Ok(Method::Get),
+            "HEAD" => Ok(Method::Head),
+            _ => Err(format!("unknown method '{s}' (expected GET or HEAD)")),
+        }
+    }
+}
+
+/// An HTTP version to force, as curl's `--http1.1` and `--http2`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Version {
+    Http1,
+    Http2,
+}
+
+/// HTTP settings.
+#[derive(Clone, Debug, Default)]
+pub struct HttpConfig {
+    pub method: Method,
+    /// Statuses that count as a reply.
+    pub expect_status: StatusSet,
+    /// The version to speak; `None` lets ALPN choose on https and speaks
+    /// HTTP/1.1 on http (h2ping always speaks HTTP/2).
+    pub version: Option<Version>,
+}
+
+impl HttpConfig {
+    /// Whether this configuration must speak HTTP/2.
+    fn needs_h2(&self, mode: Mode) -> bool {
+        self.version == Some(Version::Http2) || mode == Mode::H2Ping
+    }
+}
+
+/// What an https connection offers in ALPN.
+pub fn alpn(cfg: &ProbeConfig) -> &'static [&'static [u8]] {
+    if cfg.http.needs_h2(cfg.mode) {
+        &[b"h2"]
+    } else if cfg.http.version == Some(Version::Http1) {
+        &[b"http/1.1"]
+    } else {
+        &[b"h2", b"http/1.1"]
+    }
+}
+
+/// One response, as a probe reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HttpReply {
+    pub status: u16,
+    /// From sending the request to the response's head.
+    pub first_byte: Duration,
+    /// Whether the request went on a connection that had carried one before.
+    pub reused: bool,
+    /// `1.1` or `2`.
+    pub version: &'static str,
+}
+
+/// A kept-alive HTTP connection to a target.
+#[derive(Debug)]
+pub struct HttpSession {
+    target: Target,
+    conn: Conn,
+}
+
+#[derive(Debug)]
+enum Conn {
+    H1(Box<h1::H1Session>),
+    H2(Box<h2::H2Session>),
+}
+
+/// Opens the connection's HTTP on an open stream: HTTP/2 when ALPN chose `h2` (or
+/// it is forced on plain http), else HTTP/1.1.
+pub async fn handshake(
+    io: Box<dyn Io>,
+    negotiated: Option<&[u8]>,
+    target: &Target,
+    cfg: &ProbeConfig,
+    timer: &mut ProbeTimer,
+) -> Result<HttpSession, Cause> {
+    let h2 = if target.scheme.is_tls() {
+        negotiated == Some(b"h2")
+    } else {
+        cfg.http.needs_h2(cfg.mode)
+    };
+    if cfg.http.needs_h2(cfg.mode) && !h2 {
+        let chose = negotiated.map_or("nothing".to_string(), |p| {
+            String::from_utf8_lossy(p).into_owned()
+        });
+        let why = if cfg.mode == Mode::H2Ping {
+            "h2ping needs HTTP/2"
+        } else {
+            "--http2 asks for it"
+        };
+        return Err(Cause::new(
+            CauseKind::Protocol,
+            format!("the server did not agree to HTTP/2 in ALPN (it chose {chose}); {why}"),
+        ));
+    }
+    let conn = if h2 {
+        Conn::H2(Box::new(h2::H2Session::handshake(io, timer).await?))
+    } else {
+        Conn::H1(Box::new(h1::H1Session::handshake(io, timer).await?))
+    };
+    Ok(HttpSession {
+        target: target.clone(),
+        conn,
+    })
+}
+
+impl HttpSession {
+    pub async fn round_trip(
+        &mut self,
+        cfg: &ProbeConfig,
+        timer: &mut ProbeTimer,
+    ) -> Result<Duration, Cause> {
+        match &mut self.conn {
+            Conn::H1(s) => s.round_trip(&self.target, cfg, timer).await,
+            Conn::H2(s) => s.round_trip(&self.target, cfg, timer).await,
+        }
+    }
+
+    /// Whether the connection can carry the next probe after `cause`: an unwanted
+    /// status leaves it usable; over HTTP/2 a timeout does too (streams are
+    /// independent), over HTTP/1.1 the late response would answer the next request.
+    pub fn usable_after(&self, cause: &Cause) -> bool {
+        match &self.conn {
+            Conn::H1(s) => !s.is_gone() && matches!(cause.kind, CauseKind::Http(_)),
+            Conn::H2(s) => s.usable_after(cause),
+        }
+    }
+
+    pub async fn passive(&mut self) -> Passive {
+        match &mut self.conn {
+            Conn::H1(s) => s.passive().await,
+            Conn::H2(s) => s.passive().await,
+        }
+    }
+
+    pub fn take_gone(&mut self) -> Option<Cause> {
+        match &mut self.conn {
+            Conn::H1(s) => s.take_gone(),
+            Conn::H2(s) => s.take_gone(),
+        }
+    }
+
+    pub fn take_events(&mut self) -> Vec<Passive> {
+        match &mut self.conn {
+            Conn::H1(s) => s.take_events(),
+            Conn::H2(s) => s.take_events(),
+        }
+    }
+
+    /// The last response's status, first-byte time and reuse.
+    pub fn take_reply(&mut self) -> Option<HttpReply> {
+        match &mut self.conn {
+            Conn::H1(s) => s.reply.take(),
+            Conn::H2(s) => s.reply.take(),
+        }
+    }
+}
+
+/// The request a probe sends: the target's path, its Host (or `--authority`), the
+/// URL's credentials, `-H` headers. HTTP/2 wants the absolute URI.
+fn request(target: &Target, cfg: &ProbeConfig, absolute: bool) -> Result<http::Request<()>, Cause> {
+    let authority = cfg.grpc.authority.clone().unwrap_or_else(|| {
+        if target.scheme.default_port() == Some(target.port) {
+            target.host.to_string()
+        } else {
+            target.authority()
+        }
+    });
+    let uri = if absolute {
+        let scheme = if target.scheme.is_tls() {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{authority}{}", target.path)
+    } else {
+        target.path.clone()
+    };
+    let bad = |e: &dyn fmt::Display| {
+        Cause::new(
+            CauseKind::Protocol,
+            format!("cannot build the request: {e}"),
+        )
+    };
+    let mut builder = http::Request::builder()
+        .method(cfg.http.method.as_str())
+        .uri(uri);
+    let user_host = cfg
+        .headers
+        .iter()
+        .any(|h| h.name.eq_ignore_ascii_case("host"));
+    if !absolute && !user_host {
+        builder = builder.header(http::header::HOST, authority);
+    }
+    let mut req = builder.body(()).map_err(|e| bad(&e))?;
+    let headers = req.headers_mut();
+    headers.insert(
+        http::header::USER_AGENT,
+        http::HeaderValue::from_static(concat!("kaprobe/", env!("CARGO_PKG_VERSION"))),
+    );
+    headers.insert(http::header::ACCEPT, http::HeaderValue::from_static("*/*"));
+    for header in &cfg.headers {
+        // Names and values were validated when the config was built; HTTP/2 has no
+        // Host (its :authority says it).
+        if absolute && header.name.eq_ignore_ascii_case("host") {
+            continue;
+        }
+        if let (Ok(name), Ok(value)) = (
+            http::HeaderName::from_bytes(header.name.as_bytes()),
+            http::HeaderValue::from_str(&header.value),
+        ) {
+            headers.append(name, value);
+        }
+    }
+    if let Some(auth) = target.basic_auth() {
+        if !headers.contains_key(http::header::AUTHORIZATION) {
+            if let Ok(value) = http::HeaderValue::from_str(&auth) {
+                headers.insert(http::header::AUTHORIZATION, value);
+            }
+        }
+    }
+    Ok(req)
+}
+
+/// A status the user did not expect, as a failed probe.
+fn unexpected_status(status: http::StatusCode, cfg: &ProbeConfig, target: &Target) -> Cause {
+    Cause::new(
+        CauseKind::Http(status.as_u16()),
+        format!(
+            "{} {} answered {} {}",
+            cfg.http.method.as_str(),
+            crate::target::redact(&target.path),
+            status.as_u16(),
+            status.canonical_reason().unwrap_or("")
+        )
+        .trim_end()
+        .to_string(),
+    )
+}
+
+/// Where a connection stood when it ended: `after 5.0s idle, 12 requests`, with
+/// what the server had announced.
+fn context(idle: Option<Duration>, requests: u64, announced: Option<KeepAlive>) -> String {
+    let mut s = match idle {
+        Some(idle) => format!("after {} idle", short(idle)),
+        None => "during a request".to_string(),
+    };
+    let plural = if requests == 1 { "request" } else { "requests" };
+    s.push_str(&format!(", {requests} {plural}"));
+    if let Some(ka) = announced {
+        s.push_str(&format!("; Keep-Alive said {ka}"));
+    }
+    s
+}
+
+/// The idle time of a connection whose last response ended at `since`.
+fn idle_since(since: Option<Instant>) -> Option<Duration> {
+    since.map(|at| at.elapsed())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_carry_host_path_and_credentials_not_shown() {
+        let target: Target = "http://u:pw@h:8080/health?x=1".parse().unwrap();
+        let mut cfg = ProbeConfig::new(Mode::Request);
+        let req = request(&target, &cfg, false).unwrap();
+        assert_eq!(req.uri(), "/health?x=1");
+        assert_eq!(req.headers()["host"], "h:8080");
+        assert_eq!(req.headers()["authorization"], "Basic dTpwdw==");
+        let default_port: Target = "https://h/".parse().unwrap();
+        let h2 = request(&default_port, &cfg, true).unwrap();
+        assert_eq!(h2.uri(), "https://h/");
+        assert!(h2.headers().get("host").is_none());
+        cfg.grpc.authority = Some("api.example:443".into());
+        cfg.http.method = Method::Head;
+        cfg.headers = vec!["Host: other".parse().unwrap()];
+        let req = request(&target, &cfg, false).unwrap();
+        assert_eq!(req.method(), "HEAD");
+        assert_eq!(req.headers().get_all("host").iter().count(), 1);
+        assert_eq!(req.headers()["host"], "other");
+    }
+
+    #[test]
+    fn endings_are_told_in_context() {
+        let ka = KeepAlive::parse("timeout=5, max=100");
+        assert_eq!(
+            context(Some(Duration::from_millis(5020)), 12, None),
+            "after 5s idle, 12 requests"
+        );
+        assert_eq!(
+            context(Some(Duration::from_millis(2000)), 1, ka),
+            "after 2s idle, 1 request; Keep-Alive said timeout=5, max=100"
+        );
+        assert_eq!(context(None, 3, None), "during a request, 3 requests");
+    }
+}
