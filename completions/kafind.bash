@@ -91,7 +91,7 @@ _kafind() {
             return 0
             ;;
         kafind__subcmd__idle__subcmd__timeout)
-            opts="-W -m -H -k -h --min --max --precision --max-connections --require --timeout --json --ndjson --mode --send --expect --service --authority --header --subprotocol --ca --cert --key --sni --insecure --tcp-keepalive --tcp-user-timeout --help"
+            opts="-W -m -H -k -h --min --max --precision --max-connections --require --lb-idle --timeout --json --ndjson --mode --send --expect --service --authority --header --method --expect-status --http1.1 --http2 --subprotocol --ca --cert --key --sni --insecure --tcp-keepalive --tcp-user-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -114,6 +114,10 @@ _kafind() {
                     return 0
                     ;;
                 --require)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lb-idle)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -154,6 +158,14 @@ _kafind() {
                     return 0
                     ;;
                 -H)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --method)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expect-status)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -34,13 +34,16 @@ complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l max -d 'L
 complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l precision -d 'Refine the bracket until it is this narrow, relative to the timeout' -r
 complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l max-connections -d 'Open sockets at most, the control connection included' -r
 complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l require -d 'Exit 1 when the path kills idle connections sooner than DURATION' -r
+complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l lb-idle -d 'Say whether a load balancer with this idle timeout in front of the server (AWS ALB: 60s) would reuse connections the server has closed (the 502 race), and by how much to raise the server\'s timeout' -r
 complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -s W -l timeout -d 'How long a probe may take, connection included; an idle probe unanswered by then is a silent drop' -r
-complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -s m -l mode -d 'tcp: echo (a line and its reply on one connection) or connect (a new TCP connection per probe); ws: ping (Ping frames) or text (--send/--expect); grpc: health (Health/Check) or h2ping (HTTP/2 PING frames)' -r
+complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -s m -l mode -d 'tcp: echo (a line and its reply on one connection) or connect (a new TCP connection per probe); ws: ping (Ping frames) or text (--send/--expect); grpc: health (Health/Check) or h2ping (HTTP/2 PING frames); http: request (a request per probe on a kept-alive connection) or h2ping' -r
 complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l send -d 'Line (tcp echo) or message (ws text) each probe sends; {seq} and {ts_ms} are replaced' -r
 complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l expect -d 'Text a reply must contain ({seq} allowed) [default: PONG, +PONG or the line sent]' -r
 complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l service -d 'gRPC health: the service to ask about (empty: the server as a whole)' -r
-complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l authority -d 'gRPC: the :authority to send (and the TLS name, unless --sni) instead of host:port' -r
-complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -s H -l header -d 'Request header (WebSocket upgrade) or metadata (gRPC), repeatable; values are never printed' -r
+complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l authority -d 'gRPC and HTTP: the :authority or Host to send (and the TLS name, unless --sni) instead of host:port' -r
+complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -s H -l header -d 'Request header (WebSocket upgrade, HTTP request) or metadata (gRPC), repeatable; values are never printed' -r
+complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l method -d 'HTTP: the request method, GET or HEAD' -r
+complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l expect-status -d 'HTTP: the statuses that count as a reply, e.g. 200 or 200,204,3xx [default: 2xx,3xx]' -r
 complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l subprotocol -d 'WebSocket subprotocol to ask for (Sec-WebSocket-Protocol)' -r
 complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l ca -d 'Trust the certificate authorities in this PEM file instead of the built-in roots' -r -F
 complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l cert -d 'Client certificate chain (PEM) for mutual TLS; goes with --key' -r -F
@@ -50,6 +53,8 @@ complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l tcp-keepa
 complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l tcp-user-timeout -d 'TCP_USER_TIMEOUT on probe connections: how long sent data may go unacknowledged' -r
 complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l json -d 'Print one JSON document at the end'
 complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l ndjson -d 'Print a record per test connection as it ends, then the answer (NDJSON)'
+complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l http1.1 -d 'HTTP: speak HTTP/1.1 only (offer only http/1.1 in ALPN)'
+complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l http2 -d 'HTTP: speak HTTP/2 (ALPN h2 on https, prior knowledge on http)'
 complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -s k -l insecure -d 'Do not verify TLS certificates (said on stderr)'
 complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kafind -n "__fish_kafind_using_subcommand help; and not __fish_seen_subcommand_from idle-timeout help" -f -a "idle-timeout" -d 'How long the path lets an idle connection live, and how it dies'

@@ -2,12 +2,14 @@ complete -c kaping -s c -l count -d 'Stop after COUNT probes per target [default
 complete -c kaping -s i -l interval -d 'Time between the starts of consecutive probes' -r
 complete -c kaping -s W -l timeout -d 'How long each probe waits for its reply (and a connection for its handshake)' -r
 complete -c kaping -s w -l deadline -d 'End the whole run after DURATION, whatever the count' -r
-complete -c kaping -s m -l mode -d 'tcp: echo (a line and its reply on one connection) or connect (a new TCP connection per probe); ws: ping (Ping frames) or text (--send/--expect); grpc: health (Health/Check) or h2ping (HTTP/2 PING frames)' -r
+complete -c kaping -s m -l mode -d 'tcp: echo (a line and its reply on one connection) or connect (a new TCP connection per probe); ws: ping (Ping frames) or text (--send/--expect); grpc: health (Health/Check) or h2ping (HTTP/2 PING frames); http: request (a request per probe on a kept-alive connection) or h2ping' -r
 complete -c kaping -l send -d 'Line (tcp echo) or message (ws text) each probe sends; {seq} and {ts_ms} are replaced' -r
 complete -c kaping -l expect -d 'Text a reply must contain ({seq} allowed) [default: PONG, +PONG or the line sent]' -r
 complete -c kaping -l service -d 'gRPC health: the service to ask about (empty: the server as a whole)' -r
-complete -c kaping -l authority -d 'gRPC: the :authority to send (and the TLS name, unless --sni) instead of host:port' -r
-complete -c kaping -s H -l header -d 'Request header (WebSocket upgrade) or metadata (gRPC), repeatable; values are never printed' -r
+complete -c kaping -l authority -d 'gRPC and HTTP: the :authority or Host to send (and the TLS name, unless --sni) instead of host:port' -r
+complete -c kaping -s H -l header -d 'Request header (WebSocket upgrade, HTTP request) or metadata (gRPC), repeatable; values are never printed' -r
+complete -c kaping -l method -d 'HTTP: the request method, GET or HEAD' -r
+complete -c kaping -l expect-status -d 'HTTP: the statuses that count as a reply, e.g. 200 or 200,204,3xx [default: 2xx,3xx]' -r
 complete -c kaping -l subprotocol -d 'WebSocket subprotocol to ask for (Sec-WebSocket-Protocol)' -r
 complete -c kaping -l ca -d 'Trust the certificate authorities in this PEM file instead of the built-in roots' -r -F
 complete -c kaping -l cert -d 'Client certificate chain (PEM) for mutual TLS; goes with --key' -r -F
@@ -19,6 +21,8 @@ complete -c kaping -l max-loss -d 'Exit 1 when the loss exceeds PCT (0%, 1.5%)' 
 complete -c kaping -l max-rtt -d 'Exit 1 when the RTT statistic chosen by --rtt-stat exceeds DURATION' -r
 complete -c kaping -l rtt-stat -d 'Statistic --max-rtt applies to: min, avg, max, mdev, p50, p90, p95, p99, p99.9, jitter' -r
 complete -c kaping -l fresh -d 'A new connection for every probe, timing TCP connect, TLS, the WebSocket upgrade or HTTP/2 handshake, and the first round trip separately'
+complete -c kaping -l http1.1 -d 'HTTP: speak HTTP/1.1 only (offer only http/1.1 in ALPN)'
+complete -c kaping -l http2 -d 'HTTP: speak HTTP/2 (ALPN h2 on https, prior knowledge on http)'
 complete -c kaping -s k -l insecure -d 'Do not verify TLS certificates (said on stderr)'
 complete -c kaping -s q -l quiet -d 'Print only the header and the summary'
 complete -c kaping -l json -d 'Print one JSON document at the end instead of text'

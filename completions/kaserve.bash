@@ -23,7 +23,7 @@ _kaserve() {
 
     case "${cmd}" in
         kaserve)
-            opts="-l -h -V --listen --ndjson --ping-interval --ping-timeout --status --ping-min-interval --permit-without-stream --max-ping-strikes --max-connection-idle --max-connection-age --max-connection-age-grace --client-timeout --client-ping-interval --fault --tls --tls-cert --tls-key --tls-client-ca --help --version tcp ws grpc stdio"
+            opts="-l -h -V --listen --ndjson --ping-interval --ping-timeout --status --ping-min-interval --permit-without-stream --max-ping-strikes --max-connection-idle --max-connection-age --max-connection-age-grace --keepalive-timeout --keepalive-header --max-requests --path-status --client-timeout --client-ping-interval --fault --tls --tls-cert --tls-key --tls-client-ca --help --version tcp ws grpc http stdio"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -66,6 +66,18 @@ _kaserve() {
                     return 0
                     ;;
                 --max-connection-age-grace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keepalive-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-requests)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --path-status)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -14,12 +14,14 @@ complete -c kawatch -s w -l deadline -d 'With --until: give up after DURATION (e
 complete -c kawatch -l fail-on -d 'Exit 1 if any target went down during the watch' -r -f -a "down\t''"
 complete -c kawatch -l metrics -d 'Serve Prometheus metrics on ADDR at /metrics (its address is said on stderr)' -r
 complete -c kawatch -l metrics-file -d 'Write Prometheus metrics to PATH, atomically, every second and at the end (node_exporter\'s textfile collector)' -r -F
-complete -c kawatch -s m -l mode -d 'tcp: echo (a line and its reply on one connection) or connect (a new TCP connection per probe); ws: ping (Ping frames) or text (--send/--expect); grpc: health (Health/Check) or h2ping (HTTP/2 PING frames)' -r
+complete -c kawatch -s m -l mode -d 'tcp: echo (a line and its reply on one connection) or connect (a new TCP connection per probe); ws: ping (Ping frames) or text (--send/--expect); grpc: health (Health/Check) or h2ping (HTTP/2 PING frames); http: request (a request per probe on a kept-alive connection) or h2ping' -r
 complete -c kawatch -l send -d 'Line (tcp echo) or message (ws text) each probe sends; {seq} and {ts_ms} are replaced' -r
 complete -c kawatch -l expect -d 'Text a reply must contain ({seq} allowed) [default: PONG, +PONG or the line sent]' -r
 complete -c kawatch -l service -d 'gRPC health: the service to ask about (empty: the server as a whole)' -r
-complete -c kawatch -l authority -d 'gRPC: the :authority to send (and the TLS name, unless --sni) instead of host:port' -r
-complete -c kawatch -s H -l header -d 'Request header (WebSocket upgrade) or metadata (gRPC), repeatable; values are never printed' -r
+complete -c kawatch -l authority -d 'gRPC and HTTP: the :authority or Host to send (and the TLS name, unless --sni) instead of host:port' -r
+complete -c kawatch -s H -l header -d 'Request header (WebSocket upgrade, HTTP request) or metadata (gRPC), repeatable; values are never printed' -r
+complete -c kawatch -l method -d 'HTTP: the request method, GET or HEAD' -r
+complete -c kawatch -l expect-status -d 'HTTP: the statuses that count as a reply, e.g. 200 or 200,204,3xx [default: 2xx,3xx]' -r
 complete -c kawatch -l subprotocol -d 'WebSocket subprotocol to ask for (Sec-WebSocket-Protocol)' -r
 complete -c kawatch -l ca -d 'Trust the certificate authorities in this PEM file instead of the built-in roots' -r -F
 complete -c kawatch -l cert -d 'Client certificate chain (PEM) for mutual TLS; goes with --key' -r -F
@@ -30,6 +32,8 @@ complete -c kawatch -l tcp-user-timeout -d 'TCP_USER_TIMEOUT on probe connection
 complete -c kawatch -l ndjson -d 'Print records as they happen, one JSON object a line (see docs/schema.md)'
 complete -c kawatch -l relative -d 'Timestamps relative to the start instead of RFC 3339 UTC'
 complete -c kawatch -s v -l verbose -d 'Print every keepalive\'s result too, not only transitions and server pings'
+complete -c kawatch -l http1.1 -d 'HTTP: speak HTTP/1.1 only (offer only http/1.1 in ALPN)'
+complete -c kawatch -l http2 -d 'HTTP: speak HTTP/2 (ALPN h2 on https, prior knowledge on http)'
 complete -c kawatch -s k -l insecure -d 'Do not verify TLS certificates (said on stderr)'
 complete -c kawatch -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kawatch -s V -l version -d 'Print version'

@@ -90,6 +90,34 @@ fn records() -> Vec<String> {
         cause: Some("ws-close 1011".into()),
         detail: Some("keepalive ping timeout".into()),
         phases: Some(phases()),
+        status: None,
+        ttfb_us: None,
+        reused: None,
+        http_version: None,
+    });
+    let http_probe = Record::Probe(ProbeRecord {
+        header: header("https://h:443/health", "http", "request"),
+        seq: 3,
+        ok: false,
+        rtt_us: None,
+        cause: Some("http 503".into()),
+        detail: Some("GET /health answered 503 Service Unavailable".into()),
+        phases: None,
+        status: Some(503),
+        ttfb_us: Some(410.5),
+        reused: Some(true),
+        http_version: Some("2".into()),
+    });
+    let keep_alive = Record::Event(EventRecord {
+        header: header("http://h:80/", "http", "request"),
+        event: "keep-alive".into(),
+        addr: None,
+        phases: None,
+        cause: None,
+        detail: Some("timeout=5, max=100".into()),
+        interval_ms: None,
+        announced_timeout_ms: Some(5000.0),
+        announced_max: Some(100),
     });
     let event = Record::Event(EventRecord {
         header: header("grpc://h:50051", "grpc", "h2ping"),
@@ -99,6 +127,8 @@ fn records() -> Vec<String> {
         cause: None,
         detail: None,
         interval_ms: Some(2000.5),
+        announced_timeout_ms: None,
+        announced_max: None,
     });
     let state = Record::State(StateRecord {
         header: header("tcp://h:7070", "tcp", "echo"),
@@ -208,6 +238,8 @@ fn records() -> Vec<String> {
     };
     vec![
         line(&probe),
+        line(&http_probe),
+        line(&keep_alive),
         line(&event),
         line(&state),
         line(&summary_rec),

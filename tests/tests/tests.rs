@@ -9,6 +9,7 @@ mod golden;
 mod hostile;
 mod kafind;
 mod kaping_grpc;
+mod kaping_http;
 mod kaping_tcp;
 mod kaping_ws;
 mod kareport;

@@ -104,6 +104,12 @@ pub struct IdleArgs {
     #[arg(long, value_name = "DURATION", value_parser = parse_positive_duration)]
     pub require: Option<Duration>,
 
+    /// Say whether a load balancer with this idle timeout in front of the server
+    /// (AWS ALB: 60s) would reuse connections the server has closed (the 502
+    /// race), and by how much to raise the server's timeout
+    #[arg(long, value_name = "DURATION", value_parser = parse_positive_duration)]
+    pub lb_idle: Option<Duration>,
+
     /// How long a probe may take, connection included; an idle probe unanswered by
     /// then is a silent drop
     #[arg(short = 'W', long = "timeout", value_name = "DURATION", default_value = "2s", value_parser = parse_positive_duration)]

@@ -27,6 +27,8 @@ pub struct Config {
     pub probe: ProbeConfig,
     pub idle: IdleConfig,
     pub require: Option<Duration>,
+    /// `--lb-idle`: the balancer idle timeout to check the race against.
+    pub lb_idle: Option<Duration>,
     pub output: Output,
     /// Live progress on stderr (only ever drawn on a terminal).
     pub progress: bool,
@@ -76,6 +78,7 @@ impl Config {
             probe,
             idle: IdleConfig::new(plan),
             require: args.require,
+            lb_idle: args.lb_idle,
             output,
             progress: true,
         })

@@ -83,6 +83,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
                 probe,
                 idle: IdleConfig::new(plan),
                 require: None,
+                lb_idle: None,
                 output: Output::Human,
                 progress: false,
             })

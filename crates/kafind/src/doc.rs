@@ -45,6 +45,7 @@ pub fn rung_line(info: &RunInfo, config: &Config, r: &RungResult) -> RungLine {
 
 pub fn idle_doc(info: &RunInfo, config: &Config, report: &IdleReport) -> IdleTimeoutDoc {
     let v = &report.verdict;
+    let race = config.lb_idle.map(|lb| crate::race::race(lb, v));
     IdleTimeoutDoc {
         kind: "idle_timeout".into(),
         v: SCHEMA_VERSION,
@@ -56,12 +57,7 @@ pub fn idle_doc(info: &RunInfo, config: &Config, report: &IdleReport) -> IdleTim
         protocol: config.target.protocol().to_string(),
         mode: config.mode.as_str().into(),
         verdict: v.kind.word().into(),
-        summary: crate::sentence::sentence(
-            v,
-            config.mode,
-            config.idle.plan.max,
-            report.interrupted,
-        ),
+        summary: crate::sentence::summary(config, report),
         timeout_ms: v.timeout.map(millis),
         low_ms: v.low.map(millis),
         high_ms: v.high.map(millis),
@@ -73,6 +69,10 @@ pub fn idle_doc(info: &RunInfo, config: &Config, report: &IdleReport) -> IdleTim
         connections: report.connections,
         elapsed_ms: millis(report.elapsed),
         server_ping_interval_ms: v.server_ping_interval.map(millis),
+        announced_timeout_ms: report.announced.and_then(|ka| ka.timeout).map(millis),
+        lb_idle_ms: race.map(|r| millis(r.lb_idle)),
+        lb_race: race.and_then(|r| r.race),
+        lb_raise_by_ms: race.and_then(|r| r.raise_by).map(millis),
         interrupted: report.interrupted,
         healthy: config.healthy(report),
         rungs: report.rungs.iter().map(rung_record).collect(),

@@ -5,6 +5,7 @@ pub mod cli;
 mod config;
 mod demo;
 mod doc;
+mod race;
 mod render;
 mod sentence;
 

@@ -43,6 +43,30 @@ fn how(cause: &Cause) -> (&'static str, String) {
     }
 }
 
+/// The whole answer in words: the verdict, what an HTTP server announced next to
+/// what was measured, and the balancer race when asked.
+pub fn summary(
+    config: &crate::config::Config,
+    report: &kaprobe::discover::idle::IdleReport,
+) -> String {
+    let mut text = sentence(
+        &report.verdict,
+        config.mode,
+        config.idle.plan.max,
+        report.interrupted,
+    );
+    if let Some(timeout) = report.announced.and_then(|ka| ka.timeout) {
+        text.push_str(&format!(
+            "; the server announces Keep-Alive timeout={}",
+            timeout.as_secs()
+        ));
+    }
+    if let Some(lb) = config.lb_idle {
+        text.push_str(&crate::race::race(lb, &report.verdict).sentence());
+    }
+    text
+}
+
 /// The sentence for `verdict`, probed in `mode`, up to `max`.
 pub fn sentence(verdict: &Verdict, mode: Mode, max: Duration, interrupted: bool) -> String {
     let bracket = |lo: Option<Duration>, hi: Option<Duration>| match (lo, hi) {

@@ -137,7 +137,10 @@ mod tests {
             &["kaping", "--rtt-stat", "p42", "h:1"],
             &["kaping", "--json", "--ndjson", "h:1"],
             &["kaping", "--demo", "h:1"],
-            &["kaping", "http://h:1"],
+            &["kaping", "ftp://h:1"],
+            &["kaping", "--expect-status", "2x", "http://h:1"],
+            &["kaping", "--method", "POST", "http://h:1"],
+            &["kaping", "--http1.1", "--http2", "http://h:1"],
             &["kaping", "--send", "{nope}", "h:1"],
             &["kaping", "--tcp-keepalive", "1s,2s,3,4", "h:1"],
         ];

@@ -7,6 +7,7 @@ pub mod grpc;
 pub mod hostile;
 pub mod netns;
 pub mod nginx;
+pub mod node;
 pub mod proxy;
 pub mod python;
 pub mod ws;

@@ -1,5 +1,6 @@
 //! nginx (Debian's nginx-light) as a WebSocket reverse proxy in front of a test
-//! server: a real third-party middlebox with its own idle timeouts. `.ci/run`
+//! server, or as an HTTP server of its own: a real third-party peer with its own
+//! idle timeouts. `.ci/run`
 //! installs it; elsewhere a test without it says SKIPPED.
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -37,13 +38,56 @@ pub struct Nginx {
 
 impl Nginx {
     pub fn ws_proxy(upstream: SocketAddr, read_timeout: &str) -> Self {
+        Self::start(&|port, _| {
+            format!(
+                "map $http_upgrade $connection_upgrade {{ default upgrade; '' close; }}\n\
+                 server {{\n\
+                   listen 127.0.0.1:{port};\n\
+                   location / {{\n\
+                     proxy_pass http://{upstream};\n\
+                     proxy_http_version 1.1;\n\
+                     proxy_set_header Upgrade $http_upgrade;\n\
+                     proxy_set_header Connection $connection_upgrade;\n\
+                     proxy_read_timeout {read_timeout};\n\
+                   }}\n\
+                 }}\n"
+            )
+        })
+    }
+
+    /// nginx answering every request itself (`/` 200 "ok", `/down` 503) with
+    /// `keepalive_timeout` as given (a second value is its Keep-Alive header) and
+    /// `keepalive_requests`; with `tls` (certificate, key) it serves https with
+    /// HTTP/2 by ALPN.
+    pub fn http(keepalive: &str, requests: u32, tls: Option<(&str, &str)>) -> Self {
+        Self::start(&|port, _| {
+            let listen = match tls {
+                Some((cert, key)) => format!(
+                    "listen 127.0.0.1:{port} ssl http2;\n ssl_certificate {cert};\n ssl_certificate_key {key};"
+                ),
+                None => format!("listen 127.0.0.1:{port};"),
+            };
+            format!(
+                "server {{\n\
+                   {listen}\n\
+                   keepalive_timeout {keepalive};\n\
+                   keepalive_requests {requests};\n\
+                   location / {{ return 200 \"ok\\n\"; }}\n\
+                   location /down {{ return 503 \"down\\n\"; }}\n\
+                 }}\n"
+            )
+        })
+    }
+
+    /// nginx with `server(port, dir)` as its http block's servers, on a free port.
+    fn start(server: &dyn Fn(u16, &str) -> String) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         // A free port, given to nginx (the window before it binds is small).
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("a free port")
             .port();
-        let d = dir.path().display();
+        let d = dir.path().display().to_string();
         let conf = format!(
             "worker_processes 1;\n\
              daemon off;\n\
@@ -54,18 +98,9 @@ impl Nginx {
                access_log off;\n\
                client_body_temp_path {d}/body;\n\
                proxy_temp_path {d}/proxy;\n\
-               map $http_upgrade $connection_upgrade {{ default upgrade; '' close; }}\n\
-               server {{\n\
-                 listen 127.0.0.1:{port};\n\
-                 location / {{\n\
-                   proxy_pass http://{upstream};\n\
-                   proxy_http_version 1.1;\n\
-                   proxy_set_header Upgrade $http_upgrade;\n\
-                   proxy_set_header Connection $connection_upgrade;\n\
-                   proxy_read_timeout {read_timeout};\n\
-                 }}\n\
-               }}\n\
-             }}\n"
+               {}\n\
+             }}\n",
+            server(port, &d)
         );
         let path = dir.path().join("nginx.conf");
         std::fs::write(&path, conf).expect("write nginx.conf");

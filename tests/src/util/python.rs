@@ -268,3 +268,63 @@ mod tests {
         assert!(required.is_err(), "a required peer that is missing fails");
     }
 }
+
+/// The Python standard library's `http.server` speaking HTTP/1.1 (kept-alive
+/// connections): `/` answers 200, `/down` 503, any other path 404 (its own
+/// `send_error`); a connection idle `idle` seconds is closed (the handler's
+/// socket timeout). A third-party server in every CI: nothing to install.
+pub struct PyHttp {
+    pub addr: SocketAddr,
+    child: Child,
+}
+
+const HTTP_SERVER: &str = r#"
+import http.server, socketserver, sys
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    timeout = float(sys.argv[1])
+    def answer(self, body):
+        if self.path == "/":
+            code = 200
+        elif self.path == "/down":
+            code = 503
+        else:
+            self.send_error(404)
+            return
+        data = b"ok\n" if code == 200 else b"down\n"
+        self.send_response(code)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if body:
+            self.wfile.write(data)
+    def do_GET(self):
+        self.answer(True)
+    def do_HEAD(self):
+        self.answer(False)
+    def log_message(self, *args):
+        pass
+class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+server = Server(("127.0.0.1", 0), Handler)
+print(server.server_address[1], flush=True)
+server.serve_forever()
+"#;
+
+impl PyHttp {
+    pub fn start(idle: f64) -> Self {
+        let (child, addr) = spawn_server(HTTP_SERVER, &[idle.to_string()]);
+        PyHttp { addr, child }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+}
+
+impl Drop for PyHttp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -13,7 +13,7 @@ use kaprobe::proto::Prober;
 
 use super::Renderer;
 use crate::config::Config;
-use crate::sentence::{dur, sentence};
+use crate::sentence::dur;
 
 pub struct Human<'a> {
     config: &'a Config,
@@ -119,7 +119,6 @@ impl Renderer for Human<'_> {
 
     fn finish(&mut self, report: &IdleReport) -> io::Result<()> {
         self.bar.finish_and_clear();
-        let plan = &self.config.idle.plan;
         let mut table = Table::new();
         table.load_style(presets::UTF8_FULL_CONDENSED);
         table.set_header(["idle", "from", "outcome", "died after", "cause"]);
@@ -139,12 +138,7 @@ impl Renderer for Human<'_> {
                     .map_or("-".into(), |c| kacli::term::shown(&c.to_string())),
             ]);
         }
-        let verdict = sentence(
-            &report.verdict,
-            self.config.mode,
-            plan.max,
-            report.interrupted,
-        );
+        let verdict = crate::sentence::summary(self.config, report);
         let text = format!(
             "--- {} idle-timeout ---\n{table}\n{} connections, {}\n{verdict}",
             self.config.target,

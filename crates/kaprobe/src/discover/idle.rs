@@ -272,6 +272,22 @@ fn died(after: Duration, cause: Cause) -> Outcome {
     }
 }
 
+/// Opens the control's connection again after an HTTP server's request cap closed
+/// it; whether it opened (if not, the control died, and said so).
+async fn reopen(
+    prober: &mut Prober,
+    tx: &UnboundedSender<Msg>,
+    opened: tokio::time::Instant,
+) -> bool {
+    match prober.connect().await {
+        Ok(_) => true,
+        Err(cause) => {
+            let _ = tx.send(Msg::ControlDied(opened.elapsed(), cause));
+            false
+        }
+    }
+}
+
 /// The control connection: a keepalive every `every`; if it dies, the path or the
 /// server failed (or every connection has a lifetime).
 async fn control(
@@ -297,6 +313,13 @@ async fn control(
             () = stop.cancelled() => return,
             passive = prober.passive() => match passive {
                 Passive::ServerPing { .. } | Passive::KeepAlive(_) => {}
+                // An HTTP server's request cap ends the control's connection by
+                // design: a new one carries on (a refused one is a death).
+                Passive::Lost(cause) if crate::proto::http::said_close(&cause) => {
+                    if !reopen(&mut prober, &tx, opened).await {
+                        return;
+                    }
+                }
                 Passive::Lost(cause) => {
                     let _ = tx.send(Msg::ControlDied(opened.elapsed(), cause));
                     return;
@@ -307,9 +330,17 @@ async fn control(
                     () = stop.cancelled() => return,
                     probe = prober.probe(seq) => probe,
                 };
-                if let Err(cause) = probe.result {
-                    let _ = tx.send(Msg::ControlDied(opened.elapsed(), cause));
-                    return;
+                match probe.result {
+                    Err(cause) if crate::proto::http::said_close(&cause) => {
+                        if !reopen(&mut prober, &tx, opened).await {
+                            return;
+                        }
+                    }
+                    Err(cause) => {
+                        let _ = tx.send(Msg::ControlDied(opened.elapsed(), cause));
+                        return;
+                    }
+                    Ok(_) => {}
                 }
                 seq += 1;
                 next += every;

@@ -77,6 +77,20 @@ pub struct IdleTimeoutDoc {
     pub elapsed_ms: f64,
     /// The interval of the server's own pings, null if it never pinged.
     pub server_ping_interval_ms: Option<f64>,
+    /// HTTP/1.1: the idle timeout the server's `Keep-Alive: timeout=N` header
+    /// claims, next to the measured `timeout_ms`; null without the header.
+    #[serde(default)]
+    pub announced_timeout_ms: Option<f64>,
+    /// `--lb-idle` only: the balancer's idle timeout asked about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lb_idle_ms: Option<f64>,
+    /// `--lb-idle` only: whether such a balancer would reuse connections this
+    /// server has already closed (the 502 race); null when the run cannot tell.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lb_race: Option<bool>,
+    /// `--lb-idle` only, with a race: how much to raise the server's timeout by.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lb_raise_by_ms: Option<f64>,
     /// Stopped (Ctrl-C) before the answer was known: what is here is the bracket
     /// so far.
     pub interrupted: bool,

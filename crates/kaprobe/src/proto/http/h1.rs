@@ -11,7 +11,9 @@ use hyper::client::conn::http1;
 use hyper_util::rt::TokioIo;
 use tokio::sync::oneshot;
 
-use super::{HttpReply, KeepAlive, MAX_BODY, MAX_HEAD, context, idle_since, keepalive, request};
+use super::{
+    HttpReply, KeepAlive, MAX_BODY, MAX_HEAD, SAID_CLOSE, context, idle_since, keepalive, request,
+};
 use crate::cause::{Cause, CauseKind};
 use crate::proto::timer::ProbeTimer;
 use crate::proto::{Passive, ProbeConfig};
@@ -160,7 +162,7 @@ impl H1Session {
             self.gone = Some(Cause::new(
                 CauseKind::Eof,
                 format!(
-                    "the server said Connection: close on response {n}, connection age {}",
+                    "{SAID_CLOSE} on response {n}, connection age {}",
                     short(self.opened.elapsed())
                 ),
             ));

@@ -35,6 +35,16 @@ pub const MAX_BODY: u64 = 1024 * 1024;
 /// The largest response head (status line and headers) accepted.
 pub const MAX_HEAD: usize = 64 * 1024;
 
+/// How the end of a connection the server closed with `Connection: close` (its
+/// request cap, nginx's `keepalive_requests`) begins: such an end says nothing
+/// about the path.
+pub const SAID_CLOSE: &str = "the server said Connection: close";
+
+/// Whether `cause` is a server's `Connection: close` rather than a failure.
+pub fn said_close(cause: &Cause) -> bool {
+    cause.kind == CauseKind::Eof && cause.detail.starts_with(SAID_CLOSE)
+}
+
 /// The request method.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Method {
