@@ -22,8 +22,8 @@ Register-ArgumentCompleter -Native -CommandName 'kawatch' -ScriptBlock {
     $completions = @(switch ($command) {
         'kawatch' {
             [CompletionResult]::new('--targets-file', '--targets-file', [CompletionResultType]::ParameterName, 'Read more targets from FILE, one a line; ''#'' starts a comment')
-            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Time between keepalives; ''off'' sends none and watches how long an idle connection lives and how it ends')
-            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Time between keepalives; ''off'' sends none and watches how long an idle connection lives and how it ends')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Time between keepalives; ''off'' sends none and watches how long an idle connection lives and how it ends (http: after one request, so the server''s keep-alive timeout applies)')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Time between keepalives; ''off'' sends none and watches how long an idle connection lives and how it ends (http: after one request, so the server''s keep-alive timeout applies)')
             [CompletionResult]::new('-W', '-W ', [CompletionResultType]::ParameterName, 'How long a keepalive (and a connection attempt) may wait for its answer')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long a keepalive (and a connection attempt) may wait for its answer')
             [CompletionResult]::new('--max-missed', '--max-missed', [CompletionResultType]::ParameterName, 'Missed keepalives in a row that take a connection down')

@@ -19,8 +19,8 @@ set edit:completion:arg-completer[kawatch] = {|@words|
     var completions = [
         &'kawatch'= {
             cand --targets-file 'Read more targets from FILE, one a line; ''#'' starts a comment'
-            cand -i 'Time between keepalives; ''off'' sends none and watches how long an idle connection lives and how it ends'
-            cand --interval 'Time between keepalives; ''off'' sends none and watches how long an idle connection lives and how it ends'
+            cand -i 'Time between keepalives; ''off'' sends none and watches how long an idle connection lives and how it ends (http: after one request, so the server''s keep-alive timeout applies)'
+            cand --interval 'Time between keepalives; ''off'' sends none and watches how long an idle connection lives and how it ends (http: after one request, so the server''s keep-alive timeout applies)'
             cand -W 'How long a keepalive (and a connection attempt) may wait for its answer'
             cand --timeout 'How long a keepalive (and a connection attempt) may wait for its answer'
             cand --max-missed 'Missed keepalives in a row that take a connection down'

@@ -515,3 +515,32 @@ fn time_of_day_pattern() {
     assert_eq!(hours, vec![(3, 4, 2, 50.0), (14, 4, 4, 0.0)]);
     assert_eq!(doc.targets[0].hour_of_day[0].avg_us, Some(100.0));
 }
+
+#[test]
+fn http_probes_group_with_their_statuses_and_closes() {
+    let server = KaServe::start(&[
+        "http",
+        "--listen",
+        "127.0.0.1:0",
+        "--ndjson",
+        "--max-requests",
+        "3",
+        "--path-status",
+        "/down=503",
+    ]);
+    let ok = kaping(&["-c", "5", "-i", "5ms", "--ndjson", &server.url()]);
+    let down = kaping(&["-c", "2", "-i", "5ms", "--ndjson", &format!("{}down", server.url())]);
+    let fx = Fixtures::new();
+    let a = fx.write("ok.ndjson", &ok.stdout);
+    let b = fx.write("down.ndjson", &down.stdout);
+    let (code, doc, _) = report(&[path(&a), path(&b), "--group-by", "protocol"]);
+    assert_eq!(code, 0);
+    assert_eq!(doc.targets.len(), 1, "{doc:?}");
+    let g = &doc.targets[0];
+    assert_eq!(g.group, "http");
+    assert_eq!((g.probes, g.replies), (7, 5));
+    assert_eq!(g.failures.get("http 503"), Some(&2));
+    // The request cap of 3 closed the first connection once.
+    assert_eq!(g.disconnects.get("eof"), Some(&1), "{g:?}");
+    assert_eq!(doc.input.unknown, 0, "keep-alive events are known records");
+}

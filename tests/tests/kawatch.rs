@@ -247,6 +247,38 @@ fn interval_off_reports_how_long_an_idle_connection_lives() {
 }
 
 #[test]
+fn an_http_servers_keepalive_timeout_ends_an_idle_watched_connection() {
+    let server = KaServe::start(&[
+        "http",
+        "--listen",
+        "127.0.0.1:0",
+        "--ndjson",
+        "--keepalive-timeout",
+        "400ms",
+        "--keepalive-header",
+    ]);
+    let url = server.url();
+    let (_, records) = watch_while(&["-i", "off", "--duration", "5s", &url], |line| {
+        line.contains(r#""to":"down""#)
+    });
+    let down = first_down(&records);
+    assert_eq!(down.cause, "eof", "{down:?}");
+    let life = down.lifetime_ms.unwrap();
+    assert!((380.0..800.0).contains(&life), "lifetime {life} ms");
+    assert!(
+        down.detail.as_deref().unwrap_or("").contains("idle"),
+        "{down:?}"
+    );
+    // With a request as the keepalive every 100 ms, it stays up.
+    let (_, records) = watch_while(&["-i", "100ms", "--duration", "1500ms", &url], |_| false);
+    assert!(
+        states(&records).iter().all(|s| s.to != "down"),
+        "{:?}",
+        states(&records)
+    );
+}
+
+#[test]
 fn until_up_returns_when_a_late_server_starts() {
     let port = crate::util::closed_port();
     let url = format!("tcp://{port}");

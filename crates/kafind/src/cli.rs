@@ -22,7 +22,8 @@ Examples:
   kafind --demo
   kafind idle-timeout wss://stream.example.com/feed --max 10m
   kafind idle-timeout grpc://api.internal:50051 --json | jq .timeout_ms
-  kafind idle-timeout tcp://10.0.0.5:6379 --require 5m ; echo $?";
+  kafind idle-timeout tcp://10.0.0.5:6379 --require 5m ; echo $?
+  kafind idle-timeout http://app:3000/ --max 2m --lb-idle 60s   # the 502 race";
 
 const IDLE_HELP: &str = "\
 Method: test connections each make one round trip in the target's mode, then sit
@@ -37,6 +38,16 @@ longest survivor is refined in advance with fresh connections, so the bracket is
 control connection keeps talking: if it dies too, the server or path failed (or
 connections have a lifetime), not an idle timeout.
 
+HTTP (http://, https://): each test connection makes one request, sits idle, and
+requests again on the same connection, so what is measured is the server's (or the
+path's) keep-alive idle timeout. A Keep-Alive: timeout=N header is reported next to
+it (announced_timeout_ms). --lb-idle DURATION (AWS ALB: 60s) says whether a load
+balancer with that idle timeout in front of this server would reuse connections the
+server has already closed, the race behind intermittent 502s, and by how much to
+raise the server's timeout (above the balancer's by at least 1 s). A server's
+request cap (Connection: close) ends the control's connection by design; it opens
+another.
+
 Verdicts: closed (FIN, WebSocket close, GOAWAY while idle), reset (RST while idle, or
 in answer to a later probe), silent (a later probe goes unanswered), lifetime (every
 connection ends at one age, busy or idle), none_found (every rung lived to --max),
@@ -47,8 +58,9 @@ Output: the verdict in one sentence and a table of rungs; a line per rung as it
 ends; live progress on a terminal. --json prints one document: type idle_timeout,
 v, target, protocol, mode, verdict, summary, timeout_ms, low_ms, high_ms, death
 {cause, detail}, recommended_interval_ms, connections, elapsed_ms,
-server_ping_interval_ms, interrupted, healthy and rungs [{idle_ms, origin, outcome,
-cause, detail, died_after_ms}]. --ndjson prints a rung record per connection as it
+server_ping_interval_ms, announced_timeout_ms, interrupted, healthy and rungs
+[{idle_ms, origin, outcome, cause, detail, died_after_ms}]; with --lb-idle also
+lb_idle_ms, lb_race and lb_raise_by_ms. --ndjson prints a rung record per connection as it
 ends, then that document on one line (docs/schema.md).
 
 Limits: at most --max-connections sockets (64), opened 10 ms apart; durations at most
@@ -80,7 +92,7 @@ pub enum Command {
 #[derive(Debug, Args)]
 #[command(after_long_help = IDLE_HELP)]
 pub struct IdleArgs {
-    /// The endpoint: tcp://, ws://, wss://, grpc:// or grpcs://
+    /// The endpoint: tcp://, ws://, wss://, grpc://, grpcs://, http:// or https://
     #[arg(value_name = "TARGET", value_parser = TargetParser)]
     pub target: Target,
 

@@ -55,11 +55,24 @@ pub fn summary(
         config.idle.plan.max,
         report.interrupted,
     );
-    if let Some(timeout) = report.announced.and_then(|ka| ka.timeout) {
+    if let Some(announced) = report.announced.and_then(|ka| ka.timeout) {
         text.push_str(&format!(
             "; the server announces Keep-Alive timeout={}",
-            timeout.as_secs()
+            announced.as_secs()
         ));
+        // The header counts whole seconds: only a larger gap is a claim not kept.
+        match report.verdict.timeout {
+            Some(t) if t > announced + Duration::from_secs(1) => {
+                text.push_str(&format!(
+                    " but keeps connections {} longer",
+                    dur(t - announced)
+                ));
+            }
+            Some(t) if t + Duration::from_secs(1) < announced => {
+                text.push_str(&format!(" but closes them {} sooner", dur(announced - t)));
+            }
+            _ => {}
+        }
     }
     if let Some(lb) = config.lb_idle {
         text.push_str(&crate::race::race(lb, &report.verdict).sentence());

@@ -8,15 +8,22 @@ use kaprobe::target::Target;
 
 const AFTER_HELP: &str = "\
 Targets: tcp://host:port or host:port (TCP), [::1]:7070 for IPv6;
-ws://host[:port]/path and wss://... (WebSocket); grpc://host:port and grpcs://...
+ws://host[:port]/path and wss://... (WebSocket); grpc://host:port and grpcs://...;
+http://host[:port]/path and https://... (HTTP/1.1, or HTTP/2 by ALPN on https)
 
 Modes: tcp echo (default) or connect; ws ping (default: Ping frames) or text
 (--send a message, --expect its reply); grpc health (default:
 grpc.health.v1.Health/Check, SERVING or a failed probe naming the status) or h2ping
-(HTTP/2 PING frames).
+(HTTP/2 PING frames); http request (default: --method GET or HEAD on one
+kept-alive connection, --expect-status, default any 2xx or 3xx; each probe says
+its status, time to first byte and whether it reused the connection; the
+server's Keep-Alive header, Connection: close and an idle FIN are reported with
+the connection's idle time and request count) or h2ping (any HTTP/2 server).
+--http1.1 and --http2 force a version as curl's do (--http2 on http:// is prior
+knowledge).
 
 Limits: durations at most 366 days; a reply line at most 64 KiB, a WebSocket
-message at most 1 MiB; name resolution counts against -W and the run's deadline.
+message at most 1 MiB, an HTTP response head 64 KiB and its body 1 MiB; name resolution counts against -W and the run's deadline.
 A peer's text (close reasons, GOAWAY debug data, gRPC messages) is escaped and cut
 to 200 characters on a terminal, kept exact in JSON; passwords and query values in
 targets are shown as ***.
@@ -24,7 +31,7 @@ targets are shown as ***.
 Exit status:
   0  every target answered and met the thresholds
   1  a target never answered, a health check answered other than SERVING (or
-     failed with a gRPC status), or a target breached --max-loss or --max-rtt
+     failed with a gRPC status), an HTTP status outside --expect-status, or a target breached --max-loss or --max-rtt
   2  usage or setup error (bad flag, target or duration; name that does not resolve)
   130  interrupted twice (the first Ctrl-C ends the run and prints the summary)
 
@@ -40,9 +47,12 @@ Examples:
   kaping -c 3 grpc://127.0.0.1:7072
   kaping -c 3 --service payments grpcs://api.internal:443 --ca ca.pem
   kaping -c 100 -i 10ms --mode h2ping grpc://127.0.0.1:7072
-  kaping -c 1 -q grpc://svc:50051 ; echo $?";
+  kaping -c 1 -q grpc://svc:50051 ; echo $?
+  kaping -c 10 -i 2s http://127.0.0.1:3000/health
+  kaping -c 3 --method HEAD --expect-status 200,204 https://api.example.com/healthz
+  kaping -c 5 --mode h2ping https://www.example.com/";
 
-/// Ping an endpoint over TCP, WebSocket or gRPC and summarise round-trip times, like ping.
+/// Ping an endpoint over TCP, WebSocket, gRPC or HTTP and summarise round-trip times, like ping.
 #[derive(Debug, Parser)]
 #[command(name = "kaping", version, after_long_help = AFTER_HELP)]
 pub struct Cli {

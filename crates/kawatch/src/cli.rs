@@ -17,7 +17,7 @@ after an exponential backoff. Every transition says why: refused, reset, eof,
 timeout, tls, dns, ws-close 1011, goaway ENHANCE_YOUR_CALM, ...
 
 Limits: durations at most 366 days; a reply line at most 64 KiB, a WebSocket
-message at most 1 MiB; name resolution counts against -W and the run's deadline.
+message at most 1 MiB, an HTTP response head 64 KiB and its body 1 MiB; name resolution counts against -W and the run's deadline.
 A peer's text (close reasons, GOAWAY debug data, gRPC messages) is escaped and cut
 to 200 characters on a terminal, kept exact in JSON; passwords and query values in
 targets are shown as ***.
@@ -35,6 +35,7 @@ Examples:
   kawatch --until up -w 60s grpc://svc:50051 && ./deploy-next
   kawatch --duration 1h --ndjson tcp://db:5432 > night.ndjson
   kawatch --interval off tcp://lb.example.com:443
+  kawatch --interval off http://app:3000/health     # the server's keep-alive timeout
   kawatch --metrics 127.0.0.1:9464 --targets-file targets.txt";
 
 /// Hold long-lived connections, send keepalives, and report every state transition
@@ -51,7 +52,8 @@ pub struct Cli {
     pub targets_file: Option<PathBuf>,
 
     /// Time between keepalives; 'off' sends none and watches how long an idle
-    /// connection lives and how it ends
+    /// connection lives and how it ends (http: after one request, so the server's
+    /// keep-alive timeout applies)
     #[arg(short = 'i', long, value_name = "DURATION|off", default_value = "5s", value_parser = parse_interval)]
     pub interval: Interval,
 

@@ -168,8 +168,12 @@ impl Watcher {
             Ok(info) => {
                 let ts = self.machine.connected(now, &info.phases);
                 self.record(ts);
-                if let Some(every) = self.cfg.interval {
-                    self.next_keepalive = now + every;
+                match self.cfg.interval {
+                    Some(every) => self.next_keepalive = now + every,
+                    // An HTTP connection is kept alive only after a response: one
+                    // request starts the server's keep-alive timer, then silence.
+                    None if self.mode == Mode::Request => return self.send(cancel).await,
+                    None => {}
                 }
             }
             Err(cause) => self.lost(now, &cause),
@@ -219,6 +223,13 @@ impl Watcher {
             .interval
             .expect("a keepalive is due only with an interval");
         self.next_keepalive += every;
+        let stop = self.send(cancel).await;
+        self.next_keepalive = next_keepalive(self.next_keepalive, every, Instant::now());
+        stop
+    }
+
+    /// Sends one keepalive now and feeds the machine its outcome.
+    async fn send(&mut self, cancel: &CancellationToken) -> Stop {
         self.seq += 1;
         self.prober.arm(Instant::now());
         let at = SystemTime::now();
@@ -243,7 +254,6 @@ impl Watcher {
             }
         }
         let now = Instant::now();
-        self.next_keepalive = next_keepalive(self.next_keepalive, every, now);
         match &outcome.result {
             Ok(rtt) => self.stats.record_reply(*rtt),
             Err(cause) => self.stats.record_failure(cause),
