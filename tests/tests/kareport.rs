@@ -529,7 +529,14 @@ fn http_probes_group_with_their_statuses_and_closes() {
         "/down=503",
     ]);
     let ok = kaping(&["-c", "5", "-i", "5ms", "--ndjson", &server.url()]);
-    let down = kaping(&["-c", "2", "-i", "5ms", "--ndjson", &format!("{}down", server.url())]);
+    let down = kaping(&[
+        "-c",
+        "2",
+        "-i",
+        "5ms",
+        "--ndjson",
+        &format!("{}down", server.url()),
+    ]);
     let fx = Fixtures::new();
     let a = fx.write("ok.ndjson", &ok.stdout);
     let b = fx.write("down.ndjson", &down.stdout);

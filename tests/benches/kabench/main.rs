@@ -11,6 +11,7 @@
 
 mod cron;
 mod discover;
+mod http;
 mod latency;
 mod report;
 mod scale;
@@ -23,6 +24,7 @@ use std::time::Duration;
 
 use cron::*;
 use discover::*;
+use http::*;
 use latency::*;
 use report::*;
 use scale::*;
@@ -48,6 +50,7 @@ fn main() {
 
     if rounds > 0 {
         round_trips(&bins, rounds, probes);
+        http_round_trips(&bins, rounds, probes);
     }
     let connections = env_or("KABENCH_CONNECTIONS", 10_000);
     if connections > 0 {
