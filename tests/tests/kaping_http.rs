@@ -358,3 +358,45 @@ fn broken_http_servers_are_named_failures_within_the_timeout() {
         assert!(took < Duration::from_millis(2500), "{took:?}");
     }
 }
+
+#[test]
+fn kaserve_http_faults_reset_blackhole_and_delay() {
+    // reset-after: the kept-alive connection ends with RST, and the next probe
+    // opens another.
+    let server = kaserve_http(&["--fault", "reset-after=300ms"]);
+    let (code, records, _) = ndjson(&["-c", "2", "-i", "600ms", &server.url()]);
+    assert_eq!(code, 0);
+    let lost = events(&records, "disconnected");
+    assert_eq!(lost.len(), 1, "{records:?}");
+    assert_eq!(lost[0].cause.as_deref(), Some("reset"), "{lost:?}");
+    assert_eq!(probes(&records)[1].reused, Some(false));
+
+    // blackhole-after: the socket stays open and nothing answers: a timeout.
+    let server = kaserve_http(&["--fault", "blackhole-after=300ms"]);
+    let (code, records, _) = ndjson(&["-c", "2", "-i", "500ms", "-W", "400ms", &server.url()]);
+    assert_eq!(code, 0, "one of two answered: loss, not failure");
+    let p = probes(&records);
+    assert!(p[0].ok);
+    assert_eq!(p[1].cause.as_deref(), Some("timeout"), "{p:?}");
+
+    // delay-pongs: every response that late.
+    let server = kaserve_http(&["--fault", "http:delay-pongs=200ms"]);
+    let (code, records, _) = ndjson(&["-c", "1", &server.url()]);
+    assert_eq!(code, 0);
+    let rtt = probes(&records)[0].rtt_us.unwrap();
+    assert!((200_000.0..1_000_000.0).contains(&rtt), "{rtt} µs");
+
+    // close-idle: closed after silence both ways, like a balancer.
+    let server = kaserve_http(&["--fault", "close-idle=300ms"]);
+    let (code, records, _) = ndjson(&["-c", "2", "-i", "600ms", &server.url()]);
+    assert_eq!(code, 0);
+    let lost = events(&records, "disconnected");
+    assert_eq!(lost[0].cause.as_deref(), Some("eof"), "{lost:?}");
+    let detail = lost[0].detail.as_deref().unwrap();
+    let idle_ms: f64 = detail
+        .strip_prefix("after ")
+        .and_then(|d| d.split_once("ms idle, 1 request"))
+        .and_then(|(ms, _)| ms.parse().ok())
+        .unwrap_or_else(|| panic!("{detail}"));
+    assert!((295.0..500.0).contains(&idle_ms), "{detail}");
+}

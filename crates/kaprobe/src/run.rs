@@ -181,9 +181,14 @@ async fn run_one(
             }
             outcome = prober.probe(seq) => outcome,
         };
-        // What happened before or during the probe comes first: a connection
-        // found gone, server pings while waiting for the reply.
-        for passive in prober.take_events() {
+        // What happened before the probe comes first (a connection found gone),
+        // then the connection it opened, then what the peer did meanwhile (server
+        // pings while waiting for the reply, a Keep-Alive header).
+        let (lost, seen): (Vec<_>, Vec<_>) = prober
+            .take_events()
+            .into_iter()
+            .partition(|p| matches!(p, Passive::Lost(_)));
+        for passive in lost {
             passive_event(idx, passive, &mut stats, &emit);
         }
         for info in outcome.connected {
@@ -192,6 +197,9 @@ async fn run_one(
                 info,
                 at: SystemTime::now(),
             });
+        }
+        for passive in seen {
+            passive_event(idx, passive, &mut stats, &emit);
         }
         match &outcome.result {
             Ok(rtt) => stats.record_reply(*rtt),

@@ -93,14 +93,15 @@ fn all_faults(cli: &Cli) -> Result<Vec<(Option<Protocol>, Fault)>, String> {
                 ));
             }
             None if !running.iter().any(|p| fault.applies_to(*p)) => {
-                let only = if matches!(fault, Fault::GoawayAfter(_)) {
-                    "grpc"
-                } else {
-                    "ws"
-                };
+                let only: Vec<&str> = Protocol::ALL
+                    .into_iter()
+                    .filter(|p| fault.applies_to(*p))
+                    .map(Protocol::as_str)
+                    .collect();
                 return Err(format!(
-                    "fault {} applies to {only} only, which is not among the responders to run",
-                    fault.name()
+                    "fault {} applies to {} only, none of which is among the responders to run",
+                    fault.name(),
+                    only.join(", ")
                 ));
             }
             _ => {}

@@ -98,7 +98,7 @@ impl H1Session {
             Some(Err(e)) if e.is_canceled() || e.is_incomplete_message() => {
                 return Err(self.raced(idle, before));
             }
-            Some(Err(e)) => return Err(self.ended(&e, None)),
+            Some(Err(e)) => return Err(self.ended(&e)),
             Some(Ok(response)) => response,
         };
         let first_byte = started.elapsed();
@@ -136,7 +136,7 @@ impl H1Session {
                     )));
                 }
                 Some(None) => break,
-                Some(Some(Err(e))) => return Err(self.ended(&e, None)),
+                Some(Some(Err(e))) => return Err(self.ended(&e)),
                 Some(Some(Ok(frame))) => {
                     if let Some(data) = frame.data_ref() {
                         read += data.len() as u64;
@@ -188,13 +188,12 @@ impl H1Session {
         cause
     }
 
-    /// The connection ended with an error.
-    fn ended(&mut self, e: &hyper::Error, idle: Option<Duration>) -> Cause {
+    /// The connection ended with an error during request `self.requests`.
+    fn ended(&mut self, e: &hyper::Error) -> Cause {
         let mut cause = hyper_cause(e);
         cause.detail = format!(
-            "{}, {}",
-            cause.detail,
-            context(idle, self.requests, self.announced)
+            "{} (request {} on this connection)",
+            cause.detail, self.requests
         );
         self.gone = Some(cause.clone());
         cause
