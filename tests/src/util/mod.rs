@@ -325,6 +325,24 @@ pub fn through_head(tool: &str, args: &[&str], head: &str) -> (i32, String, Stri
     (status, shown.to_string(), stderr)
 }
 
+/// Starts a server that prints its loopback port on its first line of stdout
+/// (the Python and Node peers); `who` names it when it does not.
+pub fn spawn_with_port(mut cmd: Command, who: &str) -> (Child, SocketAddr) {
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("start {who}: {e}"));
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("piped stdout"))
+        .read_line(&mut line)
+        .unwrap();
+    let port: u16 = line
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("no port from {who}: {line:?}"));
+    (child, SocketAddr::from(([127, 0, 0, 1], port)))
+}
+
 /// A current-thread runtime and a listener on a free loopback port, for a test
 /// server that runs on a thread of its own.
 pub fn loopback_listener() -> (tokio::runtime::Runtime, tokio::net::TcpListener, SocketAddr) {

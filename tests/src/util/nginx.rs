@@ -90,6 +90,7 @@ impl Nginx {
         let d = dir.path().display().to_string();
         let conf = format!(
             "worker_processes 1;\n\
+             master_process off;\n\
              daemon off;\n\
              pid {d}/nginx.pid;\n\
              error_log {d}/error.log info;\n\

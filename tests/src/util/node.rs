@@ -1,7 +1,6 @@
 //! Node's own `http` server (no npm package needed): the server whose 5 s
 //! `keepAliveTimeout` behind a 60 s balancer is the classic intermittent 502.
 
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 
@@ -39,25 +38,12 @@ server.listen(0, "127.0.0.1", () => console.log(server.address().port));
 
 impl NodeHttp {
     pub fn start(keep_alive_timeout_ms: u64) -> Self {
-        let mut child = Command::new("node")
-            .arg("-e")
+        let mut cmd = Command::new("node");
+        cmd.arg("-e")
             .arg(SERVER)
-            .arg(keep_alive_timeout_ms.to_string())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start node");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let port: u16 = line
-            .trim()
-            .parse()
-            .unwrap_or_else(|_| panic!("no port from node: {line:?}"));
-        NodeHttp {
-            addr: SocketAddr::from(([127, 0, 0, 1], port)),
-            child,
-        }
+            .arg(keep_alive_timeout_ms.to_string());
+        let (child, addr) = super::spawn_with_port(cmd, "node");
+        NodeHttp { addr, child }
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -2,7 +2,6 @@
 //! `.ci/run` installs them and sets `KAPROBE_REQUIRE_PEERS`, which makes a missing
 //! one fail its test; elsewhere such a test says SKIPPED in the test output.
 
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 
@@ -47,22 +46,9 @@ pub fn have_grpcio() -> bool {
 
 /// Runs a Python server script with `args`; it prints its port on its first line.
 fn spawn_server(script: &str, args: &[String]) -> (Child, SocketAddr) {
-    let mut child = Command::new("python3")
-        .arg("-c")
-        .arg(script)
-        .args(args)
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start python3");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let port: u16 = line
-        .trim()
-        .parse()
-        .unwrap_or_else(|_| panic!("no port from the Python server: {line:?}"));
-    (child, SocketAddr::from(([127, 0, 0, 1], port)))
+    let mut cmd = Command::new("python3");
+    cmd.arg("-c").arg(script).args(args);
+    super::spawn_with_port(cmd, "the Python server")
 }
 
 /// A `websockets` echo server on 127.0.0.1:0 with its own keepalive settings.
