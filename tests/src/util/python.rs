@@ -238,23 +238,6 @@ fn run_client(script: &str, args: &[String]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_missing_peer_is_skipped_out_loud_or_fails_when_required() {
-        assert!(!check_module(
-            "kaprobe_no_such_module",
-            "(a module missing on purpose)",
-            false
-        ));
-        let required =
-            std::panic::catch_unwind(|| check_module("kaprobe_no_such_module", "nothing", true));
-        assert!(required.is_err(), "a required peer that is missing fails");
-    }
-}
-
 /// The Python standard library's `http.server` speaking HTTP/1.1 (kept-alive
 /// connections): `/` answers 200, `/down` 503, any other path 404 (its own
 /// `send_error`); a connection idle `idle` seconds is closed (the handler's
@@ -312,5 +295,22 @@ impl Drop for PyHttp {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_peer_is_skipped_out_loud_or_fails_when_required() {
+        assert!(!check_module(
+            "kaprobe_no_such_module",
+            "(a module missing on purpose)",
+            false
+        ));
+        let required =
+            std::panic::catch_unwind(|| check_module("kaprobe_no_such_module", "nothing", true));
+        assert!(required.is_err(), "a required peer that is missing fails");
     }
 }
