@@ -29,7 +29,7 @@ set edit:completion:arg-completer[kaserve] = {|@words|
             cand --max-connection-age 'gRPC: graceful GOAWAY after this long, whatever the connection is doing'
             cand --max-connection-age-grace 'gRPC: after the age GOAWAY, close the connection this much later at the latest'
             cand --keepalive-timeout 'HTTP: close a kept-alive connection idle this long (nginx keepalive_timeout)'
-            cand --max-requests 'HTTP: requests one connection may carry; the last says Connection: close (nginx keepalive_requests)'
+            cand --max-requests 'HTTP: requests one connection may carry; the last says Connection: close (HTTP/2: a GOAWAY after it), as nginx''s keepalive_requests'
             cand --path-status 'HTTP: the status a path answers, repeatable (other paths answer 200)'
             cand --client-timeout 'Every protocol: close a client silent for longer than this (counted from its last activity), logging why'
             cand --client-ping-interval 'Every protocol: ping a client silent for longer than this in its protocol''s way (a PING line, a Ping frame, an HTTP/2 PING); default half the timeout'

@@ -8,7 +8,7 @@ complete -c kaserve -l max-connection-idle -d 'gRPC: graceful GOAWAY after this 
 complete -c kaserve -l max-connection-age -d 'gRPC: graceful GOAWAY after this long, whatever the connection is doing' -r
 complete -c kaserve -l max-connection-age-grace -d 'gRPC: after the age GOAWAY, close the connection this much later at the latest' -r
 complete -c kaserve -l keepalive-timeout -d 'HTTP: close a kept-alive connection idle this long (nginx keepalive_timeout)' -r
-complete -c kaserve -l max-requests -d 'HTTP: requests one connection may carry; the last says Connection: close (nginx keepalive_requests)' -r
+complete -c kaserve -l max-requests -d 'HTTP: requests one connection may carry; the last says Connection: close (HTTP/2: a GOAWAY after it), as nginx\'s keepalive_requests' -r
 complete -c kaserve -l path-status -d 'HTTP: the status a path answers, repeatable (other paths answer 200)' -r
 complete -c kaserve -l client-timeout -d 'Every protocol: close a client silent for longer than this (counted from its last activity), logging why' -r
 complete -c kaserve -l client-ping-interval -d 'Every protocol: ping a client silent for longer than this in its protocol\'s way (a PING line, a Ping frame, an HTTP/2 PING); default half the timeout' -r

@@ -400,3 +400,44 @@ fn kaserve_http_faults_reset_blackhole_and_delay() {
         .unwrap_or_else(|| panic!("{detail}"));
     assert!((295.0..500.0).contains(&idle_ms), "{detail}");
 }
+
+#[test]
+fn over_http2_the_request_cap_is_a_goaway_and_kawatch_records_statuses() {
+    let server = kaserve_http(&["--max-requests", "3", "--path-status", "/down=503"]);
+    let (code, records, _) = ndjson(&["-c", "5", "-i", "50ms", "--http2", &server.url()]);
+    assert_eq!(code, 0);
+    let lost = events(&records, "disconnected");
+    assert_eq!(lost.len(), 1, "{records:?}");
+    assert_eq!(
+        lost[0].cause.as_deref(),
+        Some("goaway NO_ERROR"),
+        "{lost:?}"
+    );
+    assert!(
+        probes(&records)
+            .iter()
+            .all(|p| p.http_version.as_deref() == Some("2"))
+    );
+    assert_eq!(events(&records, "connected").len(), 2);
+
+    // kawatch's keepalive records carry the status, as kaping's do.
+    let out = run(
+        "kawatch",
+        &[
+            "-i",
+            "100ms",
+            "--duration",
+            "450ms",
+            "--ndjson",
+            &format!("{}down", server.url()),
+        ],
+    );
+    let records = out.records();
+    let p = probes(&records);
+    assert!(!p.is_empty(), "{}", out.stdout);
+    assert!(
+        p.iter()
+            .all(|p| p.status == Some(503) && p.cause.as_deref() == Some("http 503")),
+        "{p:?}"
+    );
+}

@@ -244,13 +244,14 @@ impl Recorder {
                 target,
                 seq,
                 at,
+                http,
                 result,
             } => self.event(&Event::Probe {
                 target: *target,
                 seq: *seq,
                 at: *at,
                 phases: None,
-                http: None,
+                http: *http,
                 result: result.clone(),
             }),
             WatchEvent::ServerPing {

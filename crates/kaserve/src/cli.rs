@@ -25,7 +25,7 @@ Responders:
        or HTTP/2 (ALPN h2 with --tls; prior knowledge on plain TCP), with nginx's
        keep-alive policy: --keepalive-timeout closes a kept-alive connection idle
        that long (HTTP/1.1: FIN; HTTP/2: GOAWAY), --max-requests says Connection:
-       close on the last response, --keepalive-header announces both in a
+       close on the last response (HTTP/2: a GOAWAY after it), --keepalive-header announces both in a
        Keep-Alive header (default 127.0.0.1:7073; https with --tls)
   ws   WebSocket echo; text pings (\"ping\", or JSON with \"op\" or \"type\" \"ping\") get
        pong; with --ping-interval it pings clients and closes with 1011 \"keepalive
@@ -162,7 +162,7 @@ pub struct Cli {
     pub keepalive_header: bool,
 
     /// HTTP: requests one connection may carry; the last says Connection: close
-    /// (nginx keepalive_requests)
+    /// (HTTP/2: a GOAWAY after it), as nginx's keepalive_requests
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_requests: Option<u64>,
 

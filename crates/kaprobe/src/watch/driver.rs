@@ -11,7 +11,7 @@ use tokio_util::sync::CancellationToken;
 use super::ledger::{Ledger, WatchSummary};
 use super::{Machine, Policy, State, Transition};
 use crate::cause::{Cause, CauseKind};
-use crate::proto::http::KeepAlive;
+use crate::proto::http::{HttpReply, KeepAlive};
 use crate::proto::{Mode, Passive, Prober};
 use crate::stats::ProbeStats;
 use crate::target::Target;
@@ -37,6 +37,8 @@ pub enum WatchEvent {
         target: usize,
         seq: u64,
         at: SystemTime,
+        /// HTTP: the response's status, first-byte time and reuse.
+        http: Option<HttpReply>,
         result: Result<Duration, Cause>,
     },
     ServerPing {
@@ -262,6 +264,7 @@ impl Watcher {
             target: self.idx,
             seq: self.seq,
             at,
+            http: outcome.http,
             result: outcome.result.clone(),
         });
         match outcome.result {

@@ -3,7 +3,7 @@
 //! by the client's preface on plain TCP). Its keep-alive policy is nginx's:
 //! `keepalive_timeout` (close a kept-alive connection idle this long: HTTP/1.1 with
 //! a FIN, HTTP/2 with a GOAWAY), `keepalive_requests` (`Connection: close` on the
-//! last response), optionally announced in a `Keep-Alive` header. The faults that
+//! last response; a GOAWAY after it on HTTP/2), optionally announced in a `Keep-Alive` header. The faults that
 //! apply: close-idle, drop-idle, blackhole-after, reset-after, delay-pongs (every
 //! response that late).
 
@@ -64,6 +64,8 @@ impl HttpPolicy {
 struct State {
     in_flight: AtomicUsize,
     requests: AtomicU64,
+    /// A response was handed to hyper.
+    answered: tokio::sync::Notify,
     /// When the last response was handed to hyper, in ms since the connection opened.
     idle_from_ms: AtomicU64,
 }
@@ -114,6 +116,7 @@ pub async fn handle(stream: TcpStream, conn: Conn) -> Option<Cause> {
         state,
         policy,
         opened,
+        h2,
     }
     .run()
     .await
@@ -209,6 +212,7 @@ async fn respond(
         .idle_from_ms
         .store(opened.elapsed().as_millis() as u64, Ordering::Relaxed);
     state.in_flight.fetch_sub(1, Ordering::Relaxed);
+    state.answered.notify_one();
     response
 }
 
@@ -245,6 +249,7 @@ struct Serving {
     state: Arc<State>,
     policy: HttpPolicy,
     opened: Instant,
+    h2: bool,
 }
 
 impl Serving {
@@ -258,6 +263,19 @@ impl Serving {
                     return None;
                 }
                 done = &mut self.served => return Some(ended(done, self.requests(), self.policy.max_requests)),
+                // HTTP/2 has no Connection: close; the request cap is a GOAWAY once
+                // the last request is answered, as nginx's keepalive_requests.
+                () = self.state.answered.notified(), if self.h2 => {
+                    let n = self.requests();
+                    if self.policy.max_requests.is_some_and(|max| n >= max)
+                        && self.state.in_flight.load(Ordering::Relaxed) == 0
+                    {
+                        let detail = format!("keepalive_requests {n}: GOAWAY");
+                        self.conn.note("idle", detail.clone());
+                        self.close(Some(CLOSE_GRACE)).await;
+                        return Some(Cause::new(CauseKind::Eof, detail));
+                    }
+                }
                 () = sleep_until_opt(idle_at) => {
                     // A request since the timer was set moved the deadline: look again.
                     if self.idle_deadline() == idle_at {

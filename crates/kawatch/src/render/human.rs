@@ -108,10 +108,12 @@ impl<W: Write> Renderer for Human<W> {
                 seq,
                 result,
                 at,
+                http,
             } if self.verbose => {
+                let status = http.map_or(String::new(), |h| format!(" status={}", h.status));
                 let what = match result {
                     Ok(rtt) => format!(
-                        "keepalive seq={seq} time={:.3} ms",
+                        "keepalive seq={seq}{status} time={:.3} ms",
                         rtt.as_secs_f64() * 1000.0
                     ),
                     Err(cause) => format!("keepalive seq={seq} {}", shown(&cause.to_string())),
