@@ -441,3 +441,22 @@ fn over_http2_the_request_cap_is_a_goaway_and_kawatch_records_statuses() {
         "{p:?}"
     );
 }
+
+#[test]
+fn kafind_says_when_a_server_keeps_nothing_alive() {
+    let server = kaserve_http(&["--max-requests", "1"]);
+    let (doc, out) = kafind(&server.url(), &[]);
+    assert_eq!(out.code(), 1, "{}", out.stderr);
+    assert_eq!(doc.verdict, "failed", "{doc:?}");
+    let death = doc.death.expect("a cause");
+    assert!(
+        death.detail.contains("Connection: close on response 1"),
+        "{death:?}"
+    );
+    assert!(
+        doc.summary.contains("keeps no connection alive"),
+        "{}",
+        doc.summary
+    );
+    assert!(out.elapsed < Duration::from_secs(5), "{:?}", out.elapsed);
+}

@@ -164,7 +164,17 @@ pub fn sentence(verdict: &Verdict, mode: Mode, max: Duration, interrupted: bool)
             let cause = verdict.death.as_ref().map_or("no answer".to_string(), |c| {
                 kacli::term::shown(&c.to_string())
             });
-            format!("failed: {cause}: the path or the server failed, not an idle timeout")
+            if verdict
+                .death
+                .as_ref()
+                .is_some_and(kaprobe::proto::http::said_close)
+            {
+                format!(
+                    "failed: {cause}: the server keeps no connection alive past its response, so there is no idle timeout to find"
+                )
+            } else {
+                format!("failed: {cause}: the path or the server failed, not an idle timeout")
+            }
         }
     };
     format!("{prefix}{text}")

@@ -226,6 +226,11 @@ async fn rung(
                 Passive::KeepAlive(ka) => {
                     let _ = tx.send(Msg::KeepAlive(ka));
                 }
+                // A server that closes after every response keeps nothing alive:
+                // there is no idle timeout to find on this connection.
+                Passive::Lost(cause) if crate::proto::http::said_close(&cause) => {
+                    break Outcome::Failed { cause };
+                }
                 Passive::Lost(cause) => break died(since.elapsed(), cause),
             },
             () = tokio::time::sleep_until(since + idle) => {
