@@ -26,6 +26,7 @@ Register-ArgumentCompleter -Native -CommandName 'kaserve' -ScriptBlock {
             [CompletionResult]::new('--ping-interval', '--ping-interval', [CompletionResultType]::ParameterName, 'WebSocket: send a Ping to every client this often')
             [CompletionResult]::new('--ping-timeout', '--ping-timeout', [CompletionResultType]::ParameterName, 'WebSocket: close with 1011 when a Pong is this late')
             [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'gRPC health status, repeatable: STATUS for the whole server, or SERVICE=STATUS (SERVING, NOT_SERVING, UNKNOWN, SERVICE_UNKNOWN); other services answer NOT_FOUND')
+            [CompletionResult]::new('--flip', '--flip', [CompletionResultType]::ParameterName, 'gRPC: flip SERVICE ("" or nothing before = is the whole server) between SERVING and NOT_SERVING every DURATION, repeatable; Watch streams see each change at once')
             [CompletionResult]::new('--ping-min-interval', '--ping-min-interval', [CompletionResultType]::ParameterName, 'gRPC: client PINGs closer together than this earn a strike (grpc-go MinTime)')
             [CompletionResult]::new('--max-ping-strikes', '--max-ping-strikes', [CompletionResultType]::ParameterName, 'gRPC: strikes allowed before GOAWAY ENHANCE_YOUR_CALM')
             [CompletionResult]::new('--max-connection-idle', '--max-connection-idle', [CompletionResultType]::ParameterName, 'gRPC: graceful GOAWAY after this long without active streams')

@@ -23,7 +23,7 @@ _kaserve() {
 
     case "${cmd}" in
         kaserve)
-            opts="-l -h -V --listen --ndjson --ping-interval --ping-timeout --status --ping-min-interval --permit-without-stream --max-ping-strikes --max-connection-idle --max-connection-age --max-connection-age-grace --keepalive-timeout --keepalive-header --max-requests --path-status --client-timeout --client-ping-interval --fault --tls --tls-cert --tls-key --tls-client-ca --help --version tcp ws grpc http stdio"
+            opts="-l -h -V --listen --ndjson --ping-interval --ping-timeout --status --flip --ping-min-interval --permit-without-stream --max-ping-strikes --max-connection-idle --max-connection-age --max-connection-age-grace --keepalive-timeout --keepalive-header --max-requests --path-status --client-timeout --client-ping-interval --fault --tls --tls-cert --tls-key --tls-client-ca --help --version tcp ws grpc http stdio"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -46,6 +46,10 @@ _kaserve() {
                     return 0
                     ;;
                 --status)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --flip)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

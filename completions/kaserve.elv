@@ -23,6 +23,7 @@ set edit:completion:arg-completer[kaserve] = {|@words|
             cand --ping-interval 'WebSocket: send a Ping to every client this often'
             cand --ping-timeout 'WebSocket: close with 1011 when a Pong is this late'
             cand --status 'gRPC health status, repeatable: STATUS for the whole server, or SERVICE=STATUS (SERVING, NOT_SERVING, UNKNOWN, SERVICE_UNKNOWN); other services answer NOT_FOUND'
+            cand --flip 'gRPC: flip SERVICE ("" or nothing before = is the whole server) between SERVING and NOT_SERVING every DURATION, repeatable; Watch streams see each change at once'
             cand --ping-min-interval 'gRPC: client PINGs closer together than this earn a strike (grpc-go MinTime)'
             cand --max-ping-strikes 'gRPC: strikes allowed before GOAWAY ENHANCE_YOUR_CALM'
             cand --max-connection-idle 'gRPC: graceful GOAWAY after this long without active streams'

@@ -2,6 +2,7 @@ complete -c kaserve -s l -l listen -d 'Where to listen: IP:PORT or PORT (loopbac
 complete -c kaserve -l ping-interval -d 'WebSocket: send a Ping to every client this often' -r
 complete -c kaserve -l ping-timeout -d 'WebSocket: close with 1011 when a Pong is this late' -r
 complete -c kaserve -l status -d 'gRPC health status, repeatable: STATUS for the whole server, or SERVICE=STATUS (SERVING, NOT_SERVING, UNKNOWN, SERVICE_UNKNOWN); other services answer NOT_FOUND' -r
+complete -c kaserve -l flip -d 'gRPC: flip SERVICE ("" or nothing before = is the whole server) between SERVING and NOT_SERVING every DURATION, repeatable; Watch streams see each change at once' -r
 complete -c kaserve -l ping-min-interval -d 'gRPC: client PINGs closer together than this earn a strike (grpc-go MinTime)' -r
 complete -c kaserve -l max-ping-strikes -d 'gRPC: strikes allowed before GOAWAY ENHANCE_YOUR_CALM' -r
 complete -c kaserve -l max-connection-idle -d 'gRPC: graceful GOAWAY after this long without active streams' -r

@@ -116,6 +116,8 @@ fn records() -> Vec<String> {
         cause: None,
         detail: Some("timeout=5, max=100".into()),
         interval_ms: None,
+        ping_kind: None,
+        ping_data: None,
         announced_timeout_ms: Some(5000.0),
         announced_max: Some(100),
     });
@@ -127,6 +129,8 @@ fn records() -> Vec<String> {
         cause: None,
         detail: None,
         interval_ms: Some(2000.5),
+        ping_kind: Some("keepalive".into()),
+        ping_data: Some("0000000000000000".into()),
         announced_timeout_ms: None,
         announced_max: None,
     });

@@ -10,6 +10,7 @@ mod probers;
 mod runtime;
 pub mod signal;
 pub mod term;
+pub mod words;
 
 pub use args::{ProbeArgs, ThresholdArgs};
 pub use parse::{

@@ -10,6 +10,8 @@ const AFTER_HELP: &str = "\
 Verbs:
   idle-timeout  how long a path lets an idle connection live, and how it dies
                 (kafind idle-timeout --help, man kafind-idle-timeout)
+  ping-policy   what HTTP/2 PING rate a gRPC server allows, and who answers
+                the PINGs (kafind ping-policy --help, man kafind-ping-policy)
 
 Exit status:
   0  a verdict was reached (none_found included)
@@ -23,7 +25,8 @@ Examples:
   kafind idle-timeout wss://stream.example.com/feed --max 10m
   kafind idle-timeout grpc://api.internal:50051 --json | jq .timeout_ms
   kafind idle-timeout tcp://10.0.0.5:6379 --require 5m ; echo $?
-  kafind idle-timeout http://app:3000/ --max 2m --lb-idle 60s   # the 502 race";
+  kafind idle-timeout http://app:3000/ --max 2m --lb-idle 60s   # the 502 race
+  kafind ping-policy grpc://api.internal:50051 --max 6m   # grpc-go's 5 minutes";
 
 const IDLE_HELP: &str = "\
 Method: test connections each make one round trip in the target's mode, then sit
@@ -87,6 +90,71 @@ pub struct Cli {
 pub enum Command {
     /// How long the path lets an idle connection live, and how it dies
     IdleTimeout(IdleArgs),
+    /// What HTTP/2 PING rate a gRPC (or HTTP/2) server allows, and who answers the PINGs
+    PingPolicy(PolicyArgs),
+}
+
+const POLICY_HELP: &str = "\
+Method: dedicated connections only (a GOAWAY ends the connection it is sent on,
+never yours), one per interval and condition, all at once: each sends an HTTP/2
+PING at once and then one per interval, and nothing else, until the server sends
+GOAWAY or four pings (more once a server shows it tolerates more strikes) were
+answered. Intervals: --min, the usual settings between (1, 2, 3, 4, 5, 6, 8, 10,
+12, 15, 20, 25, 30 s, ... 5 min ...) and --max. Conditions: without a stream (no
+call open: the server's PermitWithoutStream), and with a stream (gRPC: a
+grpc.health.v1.Health/Watch held open, whose status is data only once). One more
+connection makes three health Checks (or requests) for their round trip and
+server/via headers.
+
+The run takes about 3 x --max (the default range: about 1m35s; --max 6m reaches
+grpc-go's and grpc-java's default 5 minutes in about 18 minutes).
+
+Answer: the allowed minimum interval as a bracket (allows 5s, punishes 4s), the
+strikes tolerated (grpc-go and grpc-core forgive the first ping and send GOAWAY on
+ping strikes+2; grpc-java counts from the connection's start, GOAWAY on ping
+strikes+1), whether pings without a stream are permitted, the GOAWAY's code and
+debug data, the server's stack where its PINGs' bytes or its counting tell
+(grpc-go, grpc-core, grpc-java), and client keepalive settings inside the policy
+for grpc-go, grpc-core, grpc-java and tonic. PINGs never punished even at --min,
+answered far faster than calls, or a server/via header naming a proxy (nginx,
+envoy, ...) say an intermediary answers them: the backend's policy cannot be seen.
+
+--json prints one document: type ping_policy, v, target, verdict (policy,
+no_policy, intermediary, inconsistent, failed), summary, min_interval_ms {low,
+high}, condition, max_strikes, permit_without_stream, goaway {code, debug},
+intermediary, evidence, proxy, fingerprint, recommended {interval_ms, timeout_ms,
+permit_without_stream, code}, ping_rtt_us, call_rtt_us, server_header,
+connections, elapsed_ms, interrupted, healthy, tests [{interval_ms, condition,
+pings, outcome, cause, detail, ping_rtt_us}] (docs/schema.md).
+
+Exit status: 0 a policy (or none up to --max) was found; 1 the run failed, was
+inconsistent, or was interrupted; 2 usage or setup error.";
+
+#[derive(Debug, Args)]
+#[command(after_long_help = POLICY_HELP)]
+pub struct PolicyArgs {
+    /// The server: grpc://, grpcs://, or https:// (http:// with --http2)
+    #[arg(value_name = "TARGET", value_parser = TargetParser)]
+    pub target: Target,
+
+    /// Shortest ping interval to test
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_positive_duration)]
+    pub min: Duration,
+
+    /// Longest ping interval to test; the run takes about 3x this
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_positive_duration)]
+    pub max: Duration,
+
+    /// How long a PING's answer (and a connection) may take
+    #[arg(short = 'W', long = "timeout", value_name = "DURATION", default_value = "2s", value_parser = parse_positive_duration)]
+    pub timeout: Duration,
+
+    /// Print one JSON document at the end
+    #[arg(long)]
+    pub json: bool,
+
+    #[command(flatten)]
+    pub probe: ProbeArgs,
 }
 
 #[derive(Debug, Args)]

@@ -109,7 +109,7 @@ mod tests {
         all.extend_from_slice(args);
         match Cli::try_parse_from(all)?.command {
             Some(Command::IdleTimeout(a)) => Config::from_args(a),
-            None => unreachable!(),
+            _ => unreachable!(),
         }
     }
 

@@ -5,6 +5,7 @@ pub mod cli;
 mod config;
 mod demo;
 mod doc;
+mod policy;
 mod race;
 mod render;
 mod sentence;
@@ -24,8 +25,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     if cli.demo {
         return demo::run();
     }
-    let Some(Command::IdleTimeout(args)) = cli.command else {
-        anyhow::bail!("nothing to do: give a verb (idle-timeout) or --demo");
+    let args = match cli.command {
+        Some(Command::IdleTimeout(args)) => args,
+        Some(Command::PingPolicy(args)) => return ping_policy(args),
+        None => anyhow::bail!("nothing to do: give a verb (idle-timeout, ping-policy) or --demo"),
     };
     let probe_args = args.probe.clone();
     let config = Config::from_args(args)?;
@@ -37,6 +40,24 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             _ => Box::new(std::io::stdout()),
         };
         let healthy = idle_timeout(&config, out).await?;
+        Ok(if healthy {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        })
+    })
+}
+
+fn ping_policy(args: cli::PolicyArgs) -> anyhow::Result<ExitCode> {
+    let probe_args = args.probe.clone();
+    let config = policy::Config::from_args(args)?;
+    probe_args.warn_insecure(
+        "kafind",
+        &[(config.target.clone(), kaprobe::proto::Mode::H2Ping)],
+    );
+    kacli::block_on(async {
+        let out: Box<dyn Write> = Box::new(kacli::term::Escaped::new(std::io::stdout()));
+        let healthy = policy::run(&config, out).await?;
         Ok(if healthy {
             ExitCode::SUCCESS
         } else {

@@ -100,6 +100,9 @@ impl CauseKind {
 pub struct Cause {
     pub kind: CauseKind,
     pub detail: String,
+    /// The peer's own words, exact and unescaped, where the protocol carries
+    /// them apart from our explanation: a GOAWAY's debug data.
+    pub peer_text: Option<String>,
 }
 
 impl Cause {
@@ -107,7 +110,14 @@ impl Cause {
         Cause {
             kind,
             detail: detail.into(),
+            peer_text: None,
         }
+    }
+
+    /// The same cause, with what the peer said in its own words.
+    pub fn with_peer_text(mut self, text: impl Into<String>) -> Self {
+        self.peer_text = Some(text.into());
+        self
     }
 
     /// Classifies an I/O error by what it means on the wire.

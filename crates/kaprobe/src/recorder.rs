@@ -182,9 +182,13 @@ impl Recorder {
             Event::ServerPing {
                 target,
                 interval,
+                kind,
+                data,
                 at,
             } => Record::Event(EventRecord {
                 interval_ms: interval.map(millis),
+                ping_kind: Some(kind.to_string()),
+                ping_data: data.map(|d| kawire::h2::ping::hex(&d)),
                 ..self.event_record(*target, "server-ping", *at)
             }),
             Event::KeepAlive {
@@ -209,6 +213,8 @@ impl Recorder {
             cause: None,
             detail: None,
             interval_ms: None,
+            ping_kind: None,
+            ping_data: None,
             announced_timeout_ms: None,
             announced_max: None,
         }
@@ -257,10 +263,14 @@ impl Recorder {
             WatchEvent::ServerPing {
                 target,
                 interval,
+                kind,
+                data,
                 at,
             } => self.event(&Event::ServerPing {
                 target: *target,
                 interval: *interval,
+                kind: *kind,
+                data: *data,
                 at: *at,
             }),
             WatchEvent::KeepAlive {
@@ -310,6 +320,8 @@ mod tests {
         let ping = WatchEvent::ServerPing {
             target: 0,
             interval: None,
+            kind: crate::proto::PingKind::Keepalive,
+            data: None,
             at,
         };
         assert_eq!(ts(rec.watch_event(&ping)), "1970-01-01T00:00:01.500000Z");

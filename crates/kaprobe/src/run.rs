@@ -12,7 +12,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::cause::Cause;
 use crate::proto::http::{HttpReply, KeepAlive};
-use crate::proto::{Connected, Mode, Passive, Phases, Prober};
+use crate::proto::{Connected, Mode, Passive, Phases, PingKind, Prober};
 use crate::stats::ProbeStats;
 use crate::target::Target;
 
@@ -63,10 +63,12 @@ pub enum Event {
         cause: Cause,
         at: SystemTime,
     },
-    /// The server sent a keepalive ping; `interval` since its previous one.
+    /// The server sent a ping; `interval` since its previous one of that kind.
     ServerPing {
         target: usize,
         interval: Option<Duration>,
+        kind: PingKind,
+        data: Option<[u8; 8]>,
         at: SystemTime,
     },
     /// An HTTP/1.1 server announced its keep-alive policy.
@@ -115,9 +117,15 @@ fn passive_event(idx: usize, passive: Passive, stats: &mut ProbeStats, emit: &im
                 at: SystemTime::now(),
             });
         }
-        Passive::ServerPing { interval } => emit(Event::ServerPing {
+        Passive::ServerPing {
+            interval,
+            kind,
+            data,
+        } => emit(Event::ServerPing {
             target: idx,
             interval,
+            kind,
+            data,
             at: SystemTime::now(),
         }),
         Passive::KeepAlive(keep_alive) => emit(Event::KeepAlive {

@@ -129,6 +129,12 @@ pub struct Cli {
     #[arg(long = "status", value_name = "[SERVICE=]STATUS", value_parser = parse_status)]
     pub statuses: Vec<(String, ServingStatus)>,
 
+    /// gRPC: flip SERVICE ("" or nothing before = is the whole server) between
+    /// SERVING and NOT_SERVING every DURATION, repeatable; Watch streams see each
+    /// change at once
+    #[arg(long = "flip", value_name = "[SERVICE]=DURATION", value_parser = parse_flip)]
+    pub flips: Vec<(String, Duration)>,
+
     /// gRPC: client PINGs closer together than this earn a strike (grpc-go MinTime)
     #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_positive_duration)]
     pub ping_min_interval: Duration,
@@ -210,6 +216,14 @@ fn parse_status(s: &str) -> Result<(String, ServingStatus), String> {
         format!("unknown health status '{status}' (expected SERVING, NOT_SERVING, UNKNOWN or SERVICE_UNKNOWN)")
     })?;
     Ok((service.trim().to_string(), status))
+}
+
+fn parse_flip(s: &str) -> Result<(String, Duration), String> {
+    let bad =
+        || format!("invalid flip '{s}' (expected SERVICE=DURATION, such as payments=2s or =2s)");
+    let (service, every) = s.rsplit_once('=').ok_or_else(bad)?;
+    let every = kacli::parse_positive_duration(every.trim()).map_err(|e| format!("--flip {e}"))?;
+    Ok((service.trim().to_string(), every))
 }
 
 fn parse_path_status(s: &str) -> Result<(String, u16), String> {

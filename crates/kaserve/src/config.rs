@@ -169,6 +169,8 @@ fn options(cli: &Cli) -> anyhow::Result<(ServeOptions, Option<String>)> {
             statuses: cli.path_statuses.clone(),
         },
         health: RwLock::new(health),
+        health_changed: Default::default(),
+        flips: cli.flips.clone(),
         ping_interval: cli.ping_interval,
         ping_timeout: cli.ping_timeout,
         client_policy: cli.client_timeout.map(|timeout| ClientPolicy {

@@ -17,6 +17,7 @@ pub struct Human<W: Write> {
     quiet: bool,
     /// Target names and modes, indexed as in the run.
     targets: Vec<(String, Mode)>,
+    pings: kacli::words::PingWords,
 }
 
 impl<W: Write> Human<W> {
@@ -25,6 +26,7 @@ impl<W: Write> Human<W> {
             out,
             quiet,
             targets: Vec::new(),
+            pings: Default::default(),
         }
     }
 }
@@ -159,16 +161,14 @@ impl<W: Write> Renderer for Human<W> {
                 }
             }
             Event::ServerPing {
-                target, interval, ..
+                target,
+                interval,
+                kind,
+                ..
             } => {
-                let name = &self.targets[*target].0;
-                match interval {
-                    Some(i) => writeln!(
-                        self.out,
-                        "{name}: server ping, {} s after the previous one",
-                        secs(*i)
-                    )?,
-                    None => writeln!(self.out, "{name}: server ping")?,
+                let interval = interval.map(|i| format!("{} s", secs(i)));
+                if let Some(what) = self.pings.line(*target, *kind, interval) {
+                    writeln!(self.out, "{}: {what}", self.targets[*target].0)?;
                 }
             }
             Event::KeepAlive {

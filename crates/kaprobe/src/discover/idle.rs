@@ -11,7 +11,7 @@ use tokio_util::sync::CancellationToken;
 use super::planner::{Origin, Outcome, Plan, Planner, Progress, Verdict};
 use crate::cause::{Cause, CauseKind};
 use crate::proto::http::KeepAlive;
-use crate::proto::{Passive, Prober};
+use crate::proto::{Passive, PingKind, Prober};
 
 /// How the run goes about it.
 #[derive(Clone, Debug)]
@@ -220,9 +220,12 @@ async fn rung(
         tokio::select! {
             () = stop.cancelled() => return,
             passive = prober.passive() => match passive {
-                Passive::ServerPing { interval } => {
+                // Only a keepalive keeps a connection alive; a BDP or drain
+                // ping says nothing of the idle timeout.
+                Passive::ServerPing { interval, kind: PingKind::Keepalive, .. } => {
                     let _ = tx.send(Msg::ServerPing(interval));
                 }
+                Passive::ServerPing { .. } => {}
                 Passive::KeepAlive(ka) => {
                     let _ = tx.send(Msg::KeepAlive(ka));
                 }

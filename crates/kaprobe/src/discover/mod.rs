@@ -6,5 +6,6 @@
 pub mod idle;
 pub mod ladder;
 pub mod planner;
+pub mod policy;
 
 pub use planner::{Origin, Outcome, Plan, Planner, Verdict, VerdictKind};

@@ -12,6 +12,8 @@ use crate::sockopt::TcpOptions;
 use crate::template::Template;
 use crate::tls::ClientTls;
 
+pub use kawire::h2::PingKind;
+
 use super::Mode;
 use super::grpc::GrpcConfig;
 use super::http::{HttpConfig, HttpReply, KeepAlive};
@@ -146,11 +148,27 @@ pub struct ProbeOutcome {
 pub enum Passive {
     /// The connection ended, and why; the session is gone.
     Lost(Cause),
-    /// The server sent a keepalive ping (answered); `interval` since its last one.
-    ServerPing { interval: Option<Duration> },
+    /// The server sent a ping (answered): a keepalive, a BDP estimate or a drain
+    /// ping; `interval` since its last one of that kind; HTTP/2's 8 bytes.
+    ServerPing {
+        interval: Option<Duration>,
+        kind: PingKind,
+        data: Option<[u8; 8]>,
+    },
     /// An HTTP/1.1 server announced its keep-alive policy (`Keep-Alive:
     /// timeout=5, max=100`); said when it first appears on a connection or changes.
     KeepAlive(KeepAlive),
+}
+
+impl Passive {
+    /// A keepalive ping (TCP's `PING` line, a WebSocket Ping).
+    pub fn keepalive_ping(interval: Option<Duration>) -> Passive {
+        Passive::ServerPing {
+            interval,
+            kind: PingKind::Keepalive,
+            data: None,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -20,7 +20,8 @@ use crate::units::short;
 /// What the tap saw that the session cares about.
 #[derive(Debug)]
 enum Seen {
-    ServerPing,
+    ServerPing(Instant, [u8; 8]),
+    DataSent(Instant),
     ServerSettings,
     PingSent(Instant),
     GoAway { code: u32, debug: String },
@@ -37,7 +38,10 @@ pub struct H2Conn {
     done: Option<oneshot::Receiver<Result<(), h2::Error>>>,
     opened: Instant,
     pings: PingLog,
-    last_server_ping: Option<Instant>,
+    /// The server's last PING of each kind, for the interval to the next.
+    last_server_ping: [Option<Instant>; 3],
+    /// When we last sent DATA: a server PING right after is a BDP estimate.
+    last_data_sent: Option<Instant>,
     seen: Vec<Passive>,
     /// Why the connection is over, once it is.
     gone: Option<Cause>,
@@ -78,7 +82,12 @@ impl H2Conn {
         let sent = tx.clone();
         let on_rx = Box::new(move |f: &Frame| {
             let seen = match f.kind {
-                frames::PING if !f.ack() => Seen::ServerPing,
+                frames::PING if !f.ack() => {
+                    let mut data = [0; 8];
+                    let n = f.payload.len().min(8);
+                    data[..n].copy_from_slice(&f.payload[..n]);
+                    Seen::ServerPing(Instant::now(), data)
+                }
                 frames::SETTINGS if !f.ack() => Seen::ServerSettings,
                 frames::GOAWAY => match f.goaway() {
                     Some((_, code, debug)) => Seen::GoAway {
@@ -94,6 +103,8 @@ impl H2Conn {
         let on_tx = Box::new(move |f: &Frame| {
             if f.is(frames::PING) && !f.ack() {
                 let _ = sent.send(Seen::PingSent(Instant::now()));
+            } else if f.is(frames::DATA) && f.len > 0 {
+                let _ = sent.send(Seen::DataSent(Instant::now()));
             }
         });
         let tap = Tap::new(io, false, on_rx, on_tx);
@@ -116,7 +127,8 @@ impl H2Conn {
             done: Some(done),
             opened,
             pings: PingLog::default(),
-            last_server_ping: None,
+            last_server_ping: [None; 3],
+            last_data_sent: None,
             seen: Vec::new(),
             gone: None,
         };
@@ -255,12 +267,21 @@ impl H2Conn {
 
     fn note(&mut self, seen: Seen) {
         match seen {
-            Seen::ServerPing => {
-                let now = Instant::now();
-                let interval = self.last_server_ping.map(|last| now - last);
-                self.last_server_ping = Some(now);
-                self.seen.push(Passive::ServerPing { interval });
+            Seen::ServerPing(at, data) => {
+                let since_data = self
+                    .last_data_sent
+                    .map(|sent| at.saturating_duration_since(sent));
+                let kind = frames::ping::classify(&data, since_data).kind;
+                let last = &mut self.last_server_ping[kind as usize];
+                let interval = last.map(|last| at - last);
+                *last = Some(at);
+                self.seen.push(Passive::ServerPing {
+                    interval,
+                    kind,
+                    data: Some(data),
+                });
             }
+            Seen::DataSent(at) => self.last_data_sent = Some(at),
             Seen::PingSent(at) => self.pings.note(at),
             Seen::ServerSettings => {}
             Seen::GoAway { code, debug } => {
@@ -291,7 +312,7 @@ impl H2Conn {
             }
         }
         parts.push(format!("connection age {}", short(self.opened.elapsed())));
-        Cause::new(CauseKind::Goaway(code), parts.join(", "))
+        Cause::new(CauseKind::Goaway(code), parts.join(", ")).with_peer_text(debug)
     }
 
     /// Why the connection ended, once its driver has finished.

@@ -14,7 +14,7 @@ pub mod tcp;
 pub mod timer;
 pub mod ws;
 
-pub use config::{Connected, Header, Passive, Phases, ProbeConfig, ProbeOutcome};
+pub use config::{Connected, Header, Passive, Phases, PingKind, ProbeConfig, ProbeOutcome};
 pub use mode::{Mode, modes};
 pub use prober::{Prober, resolve};
 
@@ -131,6 +131,14 @@ impl Session {
     fn take_reply(&mut self) -> Option<http::HttpReply> {
         match self {
             Session::Http(s) => s.take_reply(),
+            _ => None,
+        }
+    }
+
+    /// The last call's `server` and `via` headers (gRPC).
+    fn take_headers(&mut self) -> Option<grpc::ServerHeaders> {
+        match self {
+            Session::Grpc(s) => s.take_headers(),
             _ => None,
         }
     }

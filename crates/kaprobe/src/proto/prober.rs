@@ -82,6 +82,11 @@ impl Prober {
         }
     }
 
+    /// Probes in `mode` from now on (discovery's connections each do one thing).
+    pub fn set_mode(&mut self, mode: Mode) {
+        self.cfg.mode = mode;
+    }
+
     pub fn target(&self) -> &Target {
         &self.target
     }
@@ -285,6 +290,36 @@ impl Prober {
             }
             None => std::future::pending().await,
         }
+    }
+
+    /// Opens a `grpc.health.v1.Health/Watch` stream on the connection (opening it
+    /// first if need be) and waits for its first status, within the timeout.
+    pub async fn open_watch(
+        &mut self,
+    ) -> std::result::Result<(super::grpc::watch::WatchStream, super::grpc::watch::Opened), Cause>
+    {
+        self.timer.ensure(self.cfg.timeout);
+        if self.session.is_none() {
+            let (session, _) = Box::pin(self.open()).await?;
+            self.session = Some(session);
+        }
+        let Some(Session::Grpc(session)) = self.session.as_mut() else {
+            return Err(Cause::new(
+                CauseKind::Protocol,
+                "a health Watch needs a gRPC target (grpc:// or grpcs://)",
+            ));
+        };
+        let result = Box::pin(session.watch(&self.cfg, &mut self.timer)).await;
+        self.events.extend(session.take_events());
+        if result.is_err() && session.take_gone().is_some() {
+            self.session = None;
+        }
+        result
+    }
+
+    /// The last answered call's `server` and `via` headers (gRPC).
+    pub fn take_headers(&mut self) -> Option<super::grpc::ServerHeaders> {
+        self.session.as_mut().and_then(Session::take_headers)
     }
 
     /// Closes the connection politely (a WebSocket close frame), within a second.

@@ -110,7 +110,7 @@ impl EchoSession {
                     }
                     let now = Instant::now();
                     let interval = self.last_server_ping.replace(now).map(|last| now - last);
-                    return Passive::ServerPing { interval };
+                    return Passive::keepalive_ping(interval);
                 }
                 Ok(Some(_late)) => self.stale = self.stale.saturating_sub(1),
             }

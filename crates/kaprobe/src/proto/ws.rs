@@ -217,7 +217,7 @@ impl WsSession {
         let now = Instant::now();
         let interval = self.last_server_ping.map(|last| now - last);
         self.last_server_ping = Some(now);
-        Passive::ServerPing { interval }
+        Passive::keepalive_ping(interval)
     }
 }
 

@@ -12,7 +12,7 @@ use super::ledger::{Ledger, WatchSummary};
 use super::{Machine, Policy, State, Transition};
 use crate::cause::{Cause, CauseKind};
 use crate::proto::http::{HttpReply, KeepAlive};
-use crate::proto::{Mode, Passive, Prober};
+use crate::proto::{Mode, Passive, PingKind, Prober};
 use crate::stats::ProbeStats;
 use crate::target::Target;
 
@@ -41,9 +41,12 @@ pub enum WatchEvent {
         http: Option<HttpReply>,
         result: Result<Duration, Cause>,
     },
+    /// The server pinged: `kind` says whether as a keepalive.
     ServerPing {
         target: usize,
         interval: Option<Duration>,
+        kind: PingKind,
+        data: Option<[u8; 8]>,
         at: SystemTime,
     },
     /// An HTTP/1.1 server announced its keep-alive policy.
@@ -201,8 +204,8 @@ impl Watcher {
             () = cancel.cancelled() => Stop::Cancelled,
             passive = self.prober.passive() => {
                 match passive {
-                    Passive::ServerPing { interval } => {
-                        self.emit(WatchEvent::ServerPing { target: self.idx, interval, at: SystemTime::now() });
+                    Passive::ServerPing { interval, kind, data } => {
+                        self.emit(WatchEvent::ServerPing { target: self.idx, interval, kind, data, at: SystemTime::now() });
                     }
                     Passive::KeepAlive(keep_alive) => {
                         self.emit(WatchEvent::KeepAlive { target: self.idx, keep_alive, at: SystemTime::now() });
@@ -242,9 +245,15 @@ impl Watcher {
         for passive in self.prober.take_events() {
             let at = SystemTime::now();
             match passive {
-                Passive::ServerPing { interval } => self.emit(WatchEvent::ServerPing {
+                Passive::ServerPing {
+                    interval,
+                    kind,
+                    data,
+                } => self.emit(WatchEvent::ServerPing {
                     target: self.idx,
                     interval,
+                    kind,
+                    data,
                     at,
                 }),
                 Passive::KeepAlive(keep_alive) => self.emit(WatchEvent::KeepAlive {

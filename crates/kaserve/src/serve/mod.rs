@@ -45,6 +45,10 @@ pub struct ServeOptions {
     pub http: http::HttpPolicy,
     /// gRPC: the health status of each service.
     pub health: std::sync::RwLock<grpc::HealthTable>,
+    /// gRPC: woken when a status changes, for the Watch streams.
+    pub health_changed: tokio::sync::Notify,
+    /// gRPC: services whose status flips between SERVING and NOT_SERVING this often.
+    pub flips: Vec<(String, Duration)>,
     /// WebSocket: send a Ping this often.
     pub ping_interval: Option<Duration>,
     /// WebSocket: close with 1011 when a Pong does not come this soon after a Ping.
@@ -124,6 +128,10 @@ pub async fn serve(
             accept_loop(proto, listener, opts, shutdown, events, ws::handle).await;
         }
         Protocol::Grpc => {
+            for (service, every) in &opts.flips {
+                let stop = shutdown.child_token();
+                tokio::spawn(grpc::flip(service.clone(), *every, opts.clone(), stop));
+            }
             accept_loop(proto, listener, opts, shutdown, events, grpc::handle).await;
         }
         Protocol::Http => {

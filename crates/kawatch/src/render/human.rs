@@ -22,6 +22,7 @@ pub struct Human<W: Write> {
     verbose: bool,
     names: Vec<String>,
     width: usize,
+    pings: kacli::words::PingWords,
 }
 
 impl<W: Write> Human<W> {
@@ -33,6 +34,7 @@ impl<W: Write> Human<W> {
             verbose,
             names: Vec::new(),
             width: 0,
+            pings: Default::default(),
         }
     }
 
@@ -86,14 +88,13 @@ impl<W: Write> Renderer for Human<W> {
             WatchEvent::ServerPing {
                 target,
                 interval,
+                kind,
                 at,
-            } => {
-                let what = match interval {
-                    Some(i) => format!("server ping, {} after the previous one", short(*i)),
-                    None => "server ping".to_string(),
-                };
-                self.line(*target, *at, &what)
-            }
+                ..
+            } => match self.pings.line(*target, *kind, interval.map(short)) {
+                Some(what) => self.line(*target, *at, &what),
+                None => Ok(()),
+            },
             WatchEvent::KeepAlive {
                 target,
                 keep_alive,

@@ -5,8 +5,10 @@
 
 pub mod frame;
 pub mod parser;
+pub mod ping;
 pub mod tap;
 
 pub use frame::*;
 pub use parser::Parser;
+pub use ping::{PingClass, PingKind};
 pub use tap::{Injector, Observer, Tap};

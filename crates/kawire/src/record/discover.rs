@@ -99,3 +99,91 @@ pub struct IdleTimeoutDoc {
     pub healthy: bool,
     pub rungs: Vec<RungRecord>,
 }
+
+/// The punished interval's GOAWAY.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GoawayRecord {
+    /// The error code's RFC 9113 name (`ENHANCE_YOUR_CALM`).
+    pub code: String,
+    /// Its debug data, exact (`too_many_pings`).
+    pub debug: String,
+}
+
+/// The allowed minimum interval as a bracket.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IntervalBracket {
+    /// The longest punished interval; null when even `--min` was allowed.
+    pub low: Option<f64>,
+    /// The shortest allowed interval above it; null when even `--max` was punished.
+    pub high: Option<f64>,
+}
+
+/// Client keepalive settings inside the policy.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RecommendedKeepalive {
+    pub interval_ms: f64,
+    pub timeout_ms: f64,
+    pub permit_without_stream: bool,
+    /// The same in each stack's words: `grpc-go`, `grpc-core`, `grpc-java`, `tonic`.
+    pub code: std::collections::BTreeMap<String, String>,
+}
+
+/// One interval under one condition.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PolicyTestRecord {
+    pub interval_ms: f64,
+    /// `without_stream` or `with_stream`.
+    pub condition: String,
+    pub pings: u32,
+    /// `allowed`, `punished` or `failed`.
+    pub outcome: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cause: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ping_rtt_us: Option<f64>,
+}
+
+/// The answer of `kafind ping-policy`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PingPolicyDoc {
+    /// Always `ping_policy`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub v: u32,
+    pub tool: String,
+    pub version: String,
+    pub run: String,
+    pub ts: String,
+    pub target: String,
+    pub protocol: String,
+    /// `policy`, `no_policy`, `intermediary`, `inconsistent` or `failed`.
+    pub verdict: String,
+    pub summary: String,
+    /// In milliseconds.
+    pub min_interval_ms: IntervalBracket,
+    /// Which condition the bracket is about: `with_stream` when a Watch stream
+    /// could be held, else `without_stream`.
+    pub condition: Option<String>,
+    pub max_strikes: Option<u32>,
+    pub permit_without_stream: Option<bool>,
+    pub goaway: Option<GoawayRecord>,
+    pub intermediary: bool,
+    /// What says an intermediary answers the PINGs (headers, round trips).
+    pub evidence: Vec<String>,
+    /// The intermediary's name, from its headers.
+    pub proxy: Option<String>,
+    /// `grpc-go`, `grpc-core` or `grpc-java`, where the pattern tells.
+    pub fingerprint: Option<String>,
+    pub recommended: Option<RecommendedKeepalive>,
+    pub ping_rtt_us: Option<f64>,
+    /// The fastest health Check (or request) on a connection of its own.
+    pub call_rtt_us: Option<f64>,
+    pub server_header: Option<String>,
+    pub connections: usize,
+    pub elapsed_ms: f64,
+    pub interrupted: bool,
+    pub healthy: bool,
+    pub tests: Vec<PolicyTestRecord>,
+}

@@ -11,7 +11,10 @@ mod report;
 mod serve;
 mod summary;
 
-pub use discover::{DeathRecord, IdleTimeoutDoc, RungLine, RungRecord};
+pub use discover::{
+    DeathRecord, GoawayRecord, IdleTimeoutDoc, IntervalBracket, PingPolicyDoc, PolicyTestRecord,
+    RecommendedKeepalive, RungLine, RungRecord,
+};
 pub use ndjson::{EventRecord, PhasesRecord, ProbeRecord, StateRecord};
 pub use ping::{PingDoc, PingTarget};
 pub use report::{InputCounts, ReportDoc, ReportGroup, ReportHour};

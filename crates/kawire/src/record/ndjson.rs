@@ -95,9 +95,18 @@ pub struct EventRecord {
     pub cause: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
-    /// Time since the server's previous ping; `server-ping` only, not on the first.
+    /// Time since the server's previous ping of the same kind; `server-ping` only,
+    /// not on the first.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interval_ms: Option<f64>,
+    /// `server-ping` only: `keepalive`, `bdp` (a bandwidth estimate that follows
+    /// our data, grpc-go's and grpc-core's) or `drain` (before a graceful GOAWAY).
+    /// Absent in records of older versions, whose server pings were all counted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ping_kind: Option<String>,
+    /// `server-ping` over HTTP/2 only: the PING's 8 opaque bytes, in hex.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ping_data: Option<String>,
     /// `keep-alive` only: the server's `Keep-Alive: timeout=N` in milliseconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub announced_timeout_ms: Option<f64>,

@@ -15,6 +15,7 @@ use super::{Mode, Passive, ProbeConfig};
 use channel::H2Channel;
 
 pub mod channel;
+pub mod watch;
 use crate::cause::{Cause, CauseKind};
 use crate::target::Target;
 use crate::tls::Io;
@@ -39,6 +40,42 @@ pub struct GrpcConfig {
 pub struct GrpcSession {
     conn: H2Conn,
     health: HealthClient<H2Channel>,
+    /// The last call's `server` and `via` headers.
+    headers: Option<ServerHeaders>,
+}
+
+/// The response headers that name what answered: a proxy says itself here.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ServerHeaders {
+    pub server: Option<String>,
+    pub via: Option<String>,
+}
+
+impl ServerHeaders {
+    fn from_metadata(m: &tonic::metadata::MetadataMap) -> Self {
+        let get = |name: &str| {
+            m.get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(|v| v.chars().take(200).collect::<String>())
+        };
+        ServerHeaders {
+            server: get("server"),
+            via: get("via"),
+        }
+    }
+}
+
+/// Puts the user's headers (`-H`) on a call as metadata.
+fn metadata<T>(request: &mut tonic::Request<T>, cfg: &ProbeConfig) {
+    // The server learns the deadline too (grpc-timeout), as grpc_health_probe sends it.
+    request.set_timeout(cfg.timeout);
+    for header in &cfg.headers {
+        let key = MetadataKey::from_bytes(header.name.to_ascii_lowercase().as_bytes());
+        let value = MetadataValue::try_from(header.value.as_str());
+        if let (Ok(key), Ok(value)) = (key, value) {
+            request.metadata_mut().append(key, value);
+        }
+    }
 }
 
 /// Opens HTTP/2 on an open (TCP or TLS) stream, ready for health checks and PINGs.
@@ -52,6 +89,7 @@ pub async fn handshake(
     Ok(GrpcSession {
         health: HealthClient::with_origin(H2Channel::new(conn.send.clone()), origin(target, cfg)),
         conn,
+        headers: None,
     })
 }
 
@@ -94,15 +132,7 @@ impl GrpcSession {
         let mut request = tonic::Request::new(HealthCheckRequest {
             service: cfg.grpc.service.clone(),
         });
-        // The server learns the deadline too (grpc-timeout), as grpc_health_probe sends it.
-        request.set_timeout(cfg.timeout);
-        for header in &cfg.headers {
-            let key = MetadataKey::from_bytes(header.name.to_ascii_lowercase().as_bytes());
-            let value = MetadataValue::try_from(header.value.as_str());
-            if let (Ok(key), Ok(value)) = (key, value) {
-                request.metadata_mut().append(key, value);
-            }
-        }
+        metadata(&mut request, cfg);
         let started = Instant::now();
         let reply = match timer.within(self.health.check(request)).await {
             None => {
@@ -116,6 +146,7 @@ impl GrpcSession {
         let rtt = started.elapsed();
         match reply {
             Ok(response) => {
+                self.headers = Some(ServerHeaders::from_metadata(response.metadata()));
                 let status = response.get_ref().status;
                 if status == ServingStatus::Serving as i32 {
                     Ok(rtt)
@@ -131,7 +162,7 @@ impl GrpcSession {
                     ))
                 }
             }
-            Err(status) => Err(status_cause(&status, cfg)),
+            Err(status) => Err(status_cause(&status, &cfg.grpc.service)),
         }
     }
 
@@ -157,16 +188,21 @@ impl GrpcSession {
     pub fn take_events(&mut self) -> Vec<Passive> {
         self.conn.take_events()
     }
+
+    /// The last answered call's `server` and `via` headers.
+    pub fn take_headers(&mut self) -> Option<ServerHeaders> {
+        self.headers.take()
+    }
 }
 
-fn status_cause(status: &tonic::Status, cfg: &ProbeConfig) -> Cause {
+fn status_cause(status: &tonic::Status, service: &str) -> Cause {
     let code = status.code() as i32;
     let message = status.message();
     let detail = match status.code() {
         tonic::Code::Unimplemented => {
             format!("the server has no health service (grpc.health.v1.Health): {message}")
         }
-        tonic::Code::NotFound => format!("unknown service '{}': {message}", cfg.grpc.service),
+        tonic::Code::NotFound => format!("unknown service '{service}': {message}"),
         _ => message.to_string(),
     };
     Cause::new(

@@ -1,10 +1,13 @@
 //! The one service the gRPC responder has: `grpc.health.v1.Health/Check`, a unary
-//! call answered from the health table; every other method is UNIMPLEMENTED.
+//! call answered from the health table, and `Watch`, a stream that sends the
+//! service's status and then each change (`--flip`); every other method is
+//! UNIMPLEMENTED.
 
 use bytes::{BufMut, Bytes, BytesMut};
 use h2::RecvStream;
 use h2::server::SendResponse;
 use prost::Message;
+use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::{HealthCheckRequest, HealthCheckResponse};
 
 use crate::serve::ServeOptions;
@@ -18,10 +21,14 @@ pub async fn unary(
     mut respond: SendResponse<Bytes>,
     opts: &ServeOptions,
 ) {
-    if request.uri().path() != "/grpc.health.v1.Health/Check" {
-        trailers_only(&mut respond, 12, "unknown method");
-        return;
-    }
+    let watch = match request.uri().path() {
+        "/grpc.health.v1.Health/Check" => false,
+        "/grpc.health.v1.Health/Watch" => true,
+        _ => {
+            trailers_only(&mut respond, 12, "unknown method");
+            return;
+        }
+    };
     let mut body = request.into_body();
     let mut buf = BytesMut::new();
     while let Some(chunk) = body.data().await {
@@ -41,11 +48,64 @@ pub async fn unary(
         trailers_only(&mut respond, 13, "malformed HealthCheckRequest");
         return;
     };
+    if watch {
+        return watch_service(&check.service, respond, opts).await;
+    }
     let health = opts.health.read().expect("health lock").get(&check.service);
     let Some(status) = health else {
         trailers_only(&mut respond, 5, "unknown service");
         return;
     };
+    let Ok(mut stream) = respond.send_response(grpc_head(), false) else {
+        return;
+    };
+    let _ = stream.send_data(status_message(status), false);
+    let mut trailers = http::HeaderMap::new();
+    trailers.insert("grpc-status", http::HeaderValue::from_static("0"));
+    let _ = stream.send_trailers(trailers);
+}
+
+/// Watch, as grpc-go's health server does it: the status now (SERVICE_UNKNOWN
+/// for a service not in the table, and the stream stays open), then each change,
+/// until the client cancels or the connection ends.
+async fn watch_service(service: &str, mut respond: SendResponse<Bytes>, opts: &ServeOptions) {
+    let Ok(mut stream) = respond.send_response(grpc_head(), false) else {
+        return;
+    };
+    let mut last = None;
+    loop {
+        // Registered before the table is read: a change in between still wakes us.
+        let changed = opts.health_changed.notified();
+        tokio::pin!(changed);
+        changed.as_mut().enable();
+        let now = opts
+            .health
+            .read()
+            .expect("health lock")
+            .get(service)
+            .unwrap_or(ServingStatus::ServiceUnknown);
+        if last != Some(now) {
+            if stream.send_data(status_message(now), false).is_err() {
+                return;
+            }
+            last = Some(now);
+        }
+        tokio::select! {
+            () = changed => {}
+            _ = std::future::poll_fn(|cx| stream.poll_reset(cx)) => return,
+        }
+    }
+}
+
+fn grpc_head() -> http::Response<()> {
+    http::Response::builder()
+        .header("content-type", "application/grpc")
+        .body(())
+        .expect("static response")
+}
+
+/// A `HealthCheckResponse`, length-prefixed as one gRPC message.
+fn status_message(status: ServingStatus) -> Bytes {
     let reply = HealthCheckResponse {
         status: status as i32,
     };
@@ -53,17 +113,40 @@ pub async fn unary(
     framed.put_u8(0);
     framed.put_u32(reply.encoded_len() as u32);
     reply.encode(&mut framed).expect("a BytesMut grows");
-    let head = http::Response::builder()
-        .header("content-type", "application/grpc")
-        .body(())
-        .expect("static response");
-    let Ok(mut stream) = respond.send_response(head, false) else {
-        return;
-    };
-    let _ = stream.send_data(framed.freeze(), false);
-    let mut trailers = http::HeaderMap::new();
-    trailers.insert("grpc-status", http::HeaderValue::from_static("0"));
-    let _ = stream.send_trailers(trailers);
+    framed.freeze()
+}
+
+/// Flips `service` between SERVING and NOT_SERVING every `every` (it starts
+/// SERVING unless `--status` said otherwise), waking every Watch, until `stop`.
+pub async fn flip(
+    service: String,
+    every: std::time::Duration,
+    opts: std::sync::Arc<ServeOptions>,
+    stop: tokio_util::sync::CancellationToken,
+) {
+    {
+        let mut table = opts.health.write().expect("health lock");
+        if table.get(&service).is_none() {
+            table.set(&service, ServingStatus::Serving);
+        }
+    }
+    let mut at = tokio::time::Instant::now();
+    loop {
+        at += every;
+        tokio::select! {
+            () = stop.cancelled() => return,
+            () = tokio::time::sleep_until(at) => {}
+        }
+        {
+            let mut table = opts.health.write().expect("health lock");
+            let next = match table.get(&service) {
+                Some(ServingStatus::Serving) => ServingStatus::NotServing,
+                _ => ServingStatus::Serving,
+            };
+            table.set(&service, next);
+        }
+        opts.health_changed.notify_waiters();
+    }
 }
 
 /// The one message of a unary request: no compression, length-prefixed.

@@ -9,6 +9,7 @@
 //! or reset.
 
 mod health;
+pub use health::flip;
 mod session;
 mod strikes;
 
