@@ -8,6 +8,7 @@ mod generated;
 mod golden;
 mod hostile;
 mod kafind;
+mod kafind_policy;
 mod kaping_grpc;
 mod kaping_http;
 mod kaping_tcp;

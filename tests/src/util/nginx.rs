@@ -79,6 +79,19 @@ impl Nginx {
         })
     }
 
+    /// nginx terminating HTTP/2 (h2c) and passing gRPC to `upstream` (`grpc_pass`):
+    /// it answers the client's PINGs itself.
+    pub fn grpc_proxy(upstream: SocketAddr) -> Self {
+        Self::start(&|port, _| {
+            format!(
+                "server {{\n\
+                   listen 127.0.0.1:{port} http2;\n\
+                   location / {{ grpc_pass grpc://{upstream}; }}\n\
+                 }}\n"
+            )
+        })
+    }
+
     /// nginx with `server(port, dir)` as its http block's servers, on a free port.
     fn start(server: &dyn Fn(u16, &str) -> String) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");

@@ -102,7 +102,8 @@ impl Drop for PyWs {
 
 /// A grpc-core server (Python grpcio) with the standard health service: `""` and
 /// `payments` SERVING, `billing` NOT_SERVING, and the keepalive options given as
-/// `name=value` channel arguments.
+/// `name=value` channel arguments; `flip:SERVICE:SECONDS` flips a service between
+/// SERVING and NOT_SERVING with `servicer.set` that often.
 pub struct PyGrpc {
     pub addr: SocketAddr,
     child: Child,
@@ -114,12 +115,27 @@ from concurrent import futures
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
-options = [(k, int(v)) for k, v in (a.split("=", 1) for a in sys.argv[1:])]
-server = grpc.server(futures.ThreadPoolExecutor(max_workers=4), options=options)
+import threading, time
+args = sys.argv[1:]
+flips = [a.split(":")[1:] for a in args if a.startswith("flip:")]
+options = [(k, int(v)) for k, v in (a.split("=", 1) for a in args if not a.startswith("flip:"))]
+server = grpc.server(futures.ThreadPoolExecutor(max_workers=8), options=options)
 servicer = health.HealthServicer()
 servicer.set("", health_pb2.HealthCheckResponse.SERVING)
 servicer.set("payments", health_pb2.HealthCheckResponse.SERVING)
 servicer.set("billing", health_pb2.HealthCheckResponse.NOT_SERVING)
+
+def flip(service, every):
+    serving = True
+    while True:
+        time.sleep(every)
+        serving = not serving
+        servicer.set(service, health_pb2.HealthCheckResponse.SERVING if serving
+                     else health_pb2.HealthCheckResponse.NOT_SERVING)
+
+for service, every in flips:
+    servicer.set(service, health_pb2.HealthCheckResponse.SERVING)
+    threading.Thread(target=flip, args=(service, float(every)), daemon=True).start()
 health_pb2_grpc.add_HealthServicer_to_server(servicer, server)
 port = server.add_insecure_port("127.0.0.1:0")
 server.start()

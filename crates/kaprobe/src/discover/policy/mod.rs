@@ -113,18 +113,22 @@ async fn run_tests(
     cancel: &CancellationToken,
     tests: &mut Vec<TestResult>,
 ) -> usize {
+    // Until the shortest interval's tests show the strike count, every test
+    // may need up to the most pings.
     let shared = conn::Shared {
-        needed: Arc::new(AtomicU32::new(Needed::default().get())),
+        needed: Arc::new(AtomicU32::new(plan::MAX_PINGS)),
     };
     let intervals = plan::intervals(cfg.min, cfg.max);
     let conds = conditions(template.target().protocol());
     let total = intervals.len() * conds.len();
     let _ = events.send(PolicyEvent::Planned {
         tests: total,
-        bound: plan::bound(cfg.max, Needed::default().get(), template.config().timeout),
+        bound: plan::bound(cfg.max, Needed::default().get(), template.config().timeout).max(
+            plan::bound(cfg.min, plan::MAX_PINGS, template.config().timeout),
+        ),
     });
     let (tx, mut rx) = unbounded_channel();
-    for interval in intervals {
+    for &interval in &intervals {
         for &condition in conds {
             let mut prober = template.sibling();
             prober.set_mode(Mode::H2Ping);
@@ -136,11 +140,17 @@ async fn run_tests(
         }
     }
     drop(tx);
+    let mut probes_left = conds.len();
+    let mut needed = Needed::default();
     while let Some(result) = rx.recv().await {
         if matches!(result.outcome, TestOutcome::Punished { .. }) {
-            let mut needed = Needed::default();
             needed.punished_at(result.pings);
-            shared.needed.fetch_max(needed.get(), Ordering::Relaxed);
+        }
+        if result.interval == cfg.min {
+            probes_left -= 1;
+        }
+        if probes_left == 0 {
+            shared.needed.store(needed.get(), Ordering::Relaxed);
         }
         let _ = events.send(PolicyEvent::Test(result.clone()));
         tests.push(result);

@@ -3,6 +3,9 @@
 
 use std::time::Duration;
 
+/// Intervals under a second, for servers (and tests) that allow fast pings.
+const STEPS_MS: &[u64] = &[100, 150, 200, 250, 300, 400, 500, 600, 700, 800];
+
 /// Intervals people configure, and servers default to (grpc-go and grpc-java: 5
 /// minutes; grpc-core's client floor 10 s). The ladder takes those within range.
 const STEPS_S: &[u64] = &[
@@ -15,18 +18,19 @@ const STEPS_S: &[u64] = &[
 /// 4th ping that comes too soon (the first is free).
 pub const DEFAULT_PINGS: u32 = 4;
 
-/// Never more pings than this on one connection, whatever a server has shown.
-pub const MAX_PINGS: u32 = 32;
+/// The tests at the shortest interval ping up to this many times to show how
+/// many strikes the server tolerates (up to 10); the others go on pinging until
+/// those have shown it.
+pub const MAX_PINGS: u32 = 12;
 
 /// The intervals to test, shortest first: `min`, the steps between, and `max`.
 pub fn intervals(min: Duration, max: Duration) -> Vec<Duration> {
     let mut out = vec![min];
-    out.extend(
-        STEPS_S
-            .iter()
-            .map(|s| Duration::from_secs(*s))
-            .filter(|d| *d > min && *d < max),
-    );
+    let steps = STEPS_MS
+        .iter()
+        .map(|ms| Duration::from_millis(*ms))
+        .chain(STEPS_S.iter().map(|s| Duration::from_secs(*s)));
+    out.extend(steps.filter(|d| *d > min && *d < max));
     if max > min {
         out.push(max);
     }
@@ -83,6 +87,11 @@ mod tests {
         let long = intervals(S(1), S(360));
         assert!(long.contains(&S(300)), "grpc-go's and grpc-java's default");
         assert_eq!(long.last(), Some(&S(360)));
+        let fast: Vec<u128> = intervals(Duration::from_millis(200), Duration::from_millis(600))
+            .iter()
+            .map(Duration::as_millis)
+            .collect();
+        assert_eq!(fast, [200, 250, 300, 400, 500, 600]);
         let odd = intervals(Duration::from_millis(1500), Duration::from_millis(3500));
         assert_eq!(
             odd,
@@ -107,6 +116,8 @@ mod tests {
         assert_eq!(n.get(), 7, "a server that tolerates 5 strikes");
         n.punished_at(1000);
         assert_eq!(n.get(), MAX_PINGS);
+        // The shortest interval's tests reach 12 pings; at 1 s, about 12 s.
+        assert!(bound(S(1), MAX_PINGS, S(2)) < S(16));
         // The default range's run: 4 pings at 30 s, about 3 x 30 s.
         let b = bound(S(30), 4, S(2));
         assert!(b >= S(90) && b < S(96), "{b:?}");

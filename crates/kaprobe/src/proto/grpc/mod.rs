@@ -67,8 +67,6 @@ impl ServerHeaders {
 
 /// Puts the user's headers (`-H`) on a call as metadata.
 fn metadata<T>(request: &mut tonic::Request<T>, cfg: &ProbeConfig) {
-    // The server learns the deadline too (grpc-timeout), as grpc_health_probe sends it.
-    request.set_timeout(cfg.timeout);
     for header in &cfg.headers {
         let key = MetadataKey::from_bytes(header.name.to_ascii_lowercase().as_bytes());
         let value = MetadataValue::try_from(header.value.as_str());
@@ -132,6 +130,8 @@ impl GrpcSession {
         let mut request = tonic::Request::new(HealthCheckRequest {
             service: cfg.grpc.service.clone(),
         });
+        // The server learns the deadline too (grpc-timeout), as grpc_health_probe sends it.
+        request.set_timeout(cfg.timeout);
         metadata(&mut request, cfg);
         let started = Instant::now();
         let reply = match timer.within(self.health.check(request)).await {

@@ -52,39 +52,38 @@ impl Server {
         None
     }
 
-    /// What a run over `min..max` sees: shorter intervals end first, and their
-    /// strike counts raise the pings the longer ones need.
+    /// What a run over `min..max` sees: the shortest interval's tests ping up
+    /// to the most; the strikes they show set the pings the others need.
     fn run(&self, min: Duration, max: Duration, conds: &[Condition]) -> Vec<TestResult> {
         let mut needed = Needed::default();
+        for &condition in conds {
+            if let Some(n) = self.goaway_on(min, condition, MAX_PINGS) {
+                needed.punished_at(n);
+            }
+        }
         let mut out = Vec::new();
         for every in intervals(min, max) {
             for &condition in conds {
-                let (pings, outcome) = match self.goaway_on(every, condition, MAX_PINGS) {
-                    Some(n) if n <= needed.get() || n <= out_max(&out) + 1 => {
-                        needed.punished_at(n);
+                let most = if every == min {
+                    MAX_PINGS
+                } else {
+                    needed.get()
+                };
+                let (pings, outcome) = match self.goaway_on(every, condition, most) {
+                    Some(n) => {
                         let goaway = TestOutcome::Punished {
                             code: 0xb,
                             debug: "too_many_pings".into(),
                         };
                         (n, goaway)
                     }
-                    _ => (needed.get(), TestOutcome::Allowed),
+                    None => (most, TestOutcome::Allowed),
                 };
                 out.push(test(every, condition, pings, outcome));
             }
         }
         out
     }
-}
-
-/// The most pings any earlier test was punished at (a server with more strikes
-/// shows them first at the shortest interval).
-fn out_max(out: &[TestResult]) -> u32 {
-    out.iter()
-        .filter(|t| t.outcome != TestOutcome::Allowed)
-        .map(|t| t.pings)
-        .max()
-        .unwrap_or(MAX_PINGS)
 }
 
 fn test(interval: Duration, condition: Condition, pings: u32, outcome: TestOutcome) -> TestResult {
