@@ -231,3 +231,53 @@ fn ping_policy_refuses_what_it_cannot_test() {
     assert_eq!(doc.verdict, "failed");
     assert!(doc.summary.contains("refused"), "{}", doc.summary);
 }
+
+#[test]
+fn grpc_go_bdp_pings_are_not_taken_for_a_server_keepalive() {
+    if !crate::util::grpcgo::have_grpc_go() {
+        return;
+    }
+    let server = crate::util::grpcgo::GrpcGo::start(&[]);
+    // Health checks every 200 ms: grpc-go answers each request's DATA with a BDP
+    // PING (02 04 10 10 09 0e 07 07), which is no keepalive policy.
+    let out = crate::util::kaping(&["-c", "5", "-i", "200ms", "--ndjson", &server.url()]);
+    assert_eq!(out.code(), 0, "{}", out.stderr);
+    let records = out.records();
+    let pings = crate::util::events(&records, "server-ping");
+    assert!(!pings.is_empty(), "grpc-go sends BDP pings after data");
+    for p in &pings {
+        assert_eq!(p.ping_kind.as_deref(), Some("bdp"), "{p:?}");
+        assert_eq!(p.ping_data.as_deref(), Some("02041010090e0707"));
+    }
+    let text = crate::util::kaping(&["-c", "5", "-i", "200ms", &server.url()]);
+    assert_eq!(
+        text.stdout.matches("server BDP ping").count(),
+        1,
+        "{}",
+        text.stdout
+    );
+    assert!(!text.stdout.contains("server ping,"), "{}", text.stdout);
+}
+
+#[test]
+fn grpc_go_policy_and_fingerprint() {
+    if !crate::util::grpcgo::have_grpc_go() {
+        return;
+    }
+    let server = crate::util::grpcgo::GrpcGo::start(&["-min-time", "450ms"]);
+    let (doc, out) = kafind(&server.url());
+    assert_eq!(out.code(), 0, "{}\n{}", out.stdout, out.stderr);
+    assert_eq!(
+        bracket(&doc),
+        (Some(400.0), Some(500.0)),
+        "{:#?}",
+        doc.tests
+    );
+    assert_eq!(doc.max_strikes, Some(2));
+    assert_eq!(doc.permit_without_stream, Some(false));
+    assert_eq!(
+        doc.fingerprint.as_deref(),
+        Some("grpc-go"),
+        "its BDP ping's bytes"
+    );
+}

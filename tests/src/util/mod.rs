@@ -4,6 +4,7 @@
 
 pub mod certs;
 pub mod grpc;
+pub mod grpcgo;
 pub mod hostile;
 pub mod netns;
 pub mod nginx;
