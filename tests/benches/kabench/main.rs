@@ -7,12 +7,14 @@
 //! `KABENCH_CONNECTIONS` the kawatch scale test (0 skips it),
 //! `KABENCH_REPORT_RECORDS` the kareport throughput test (0 skips it; it compares
 //! with `jq`, which the machine must have: `apt-get install jq`), `KABENCH_DISCOVER`
-//! the kafind idle-timeout runs (0 skips them).
+//! the kafind idle-timeout runs (0 skips them), `KABENCH_POLICY` the kafind
+//! ping-policy run (about 95 s; 0 skips it).
 
 mod cron;
 mod discover;
 mod http;
 mod latency;
+mod policy;
 mod report;
 mod scale;
 
@@ -26,6 +28,7 @@ use cron::*;
 use discover::*;
 use http::*;
 use latency::*;
+use policy::*;
 use report::*;
 use scale::*;
 
@@ -61,6 +64,9 @@ fn main() {
     }
     if env_or("KABENCH_DISCOVER", 1) > 0 {
         discovery(&bins);
+    }
+    if env_or("KABENCH_POLICY", 1) > 0 {
+        ping_policy(&bins);
     }
     let records = env_or("KABENCH_REPORT_RECORDS", 1_000_000);
     if records > 0 {
