@@ -19,8 +19,9 @@ set edit:completion:arg-completer[kawatch] = {|@words|
     var completions = [
         &'kawatch'= {
             cand --targets-file 'Read more targets from FILE, one a line; ''#'' starts a comment'
-            cand -i 'Time between keepalives; ''off'' sends none and watches how long an idle connection lives and how it ends (http: after one request, so the server''s keep-alive timeout applies)'
-            cand --interval 'Time between keepalives; ''off'' sends none and watches how long an idle connection lives and how it ends (http: after one request, so the server''s keep-alive timeout applies)'
+            cand -i 'Time between keepalives (default 5s); ''off'' sends none and watches how long an idle connection lives and how it ends (http: after one request, so the server''s keep-alive timeout applies). --mode watch sends HTTP/2 PINGs beside its stream only when this is given: servers punish PINGs more often than every 5 minutes'
+            cand --interval 'Time between keepalives (default 5s); ''off'' sends none and watches how long an idle connection lives and how it ends (http: after one request, so the server''s keep-alive timeout applies). --mode watch sends HTTP/2 PINGs beside its stream only when this is given: servers punish PINGs more often than every 5 minutes'
+            cand --watch-down-on '--mode watch: the health statuses that take a target down, comma-separated; any other status but SERVING makes it degraded'
             cand -W 'How long a keepalive (and a connection attempt) may wait for its answer'
             cand --timeout 'How long a keepalive (and a connection attempt) may wait for its answer'
             cand --max-missed 'Missed keepalives in a row that take a connection down'

@@ -1,5 +1,6 @@
 complete -c kawatch -l targets-file -d 'Read more targets from FILE, one a line; \'#\' starts a comment' -r -F
-complete -c kawatch -s i -l interval -d 'Time between keepalives; \'off\' sends none and watches how long an idle connection lives and how it ends (http: after one request, so the server\'s keep-alive timeout applies)' -r
+complete -c kawatch -s i -l interval -d 'Time between keepalives (default 5s); \'off\' sends none and watches how long an idle connection lives and how it ends (http: after one request, so the server\'s keep-alive timeout applies). --mode watch sends HTTP/2 PINGs beside its stream only when this is given: servers punish PINGs more often than every 5 minutes' -r
+complete -c kawatch -l watch-down-on -d '--mode watch: the health statuses that take a target down, comma-separated; any other status but SERVING makes it degraded' -r
 complete -c kawatch -s W -l timeout -d 'How long a keepalive (and a connection attempt) may wait for its answer' -r
 complete -c kawatch -l max-missed -d 'Missed keepalives in a row that take a connection down' -r
 complete -c kawatch -l degraded-rtt -d 'A keepalive slower than this makes the connection degraded' -r

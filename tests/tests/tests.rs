@@ -6,6 +6,7 @@ mod cli_errors;
 mod deadlines;
 mod generated;
 mod golden;
+mod health_watch;
 mod hostile;
 mod kafind;
 mod kafind_policy;

@@ -40,6 +40,9 @@ impl Config {
         if mode == Mode::Connect {
             bail!("mode 'connect' holds no connection to leave idle (use echo, the default)");
         }
+        if mode == Mode::Watch {
+            bail!("mode 'watch' holds a stream open, which is not idle (use health, the default)");
+        }
         if args.probe.tcp_keepalive.is_some() {
             bail!("--tcp-keepalive would send keepalives while idle; kafind sends nothing then");
         }

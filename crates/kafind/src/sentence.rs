@@ -27,6 +27,7 @@ pub fn mechanism(mode: Mode) -> &'static str {
         Mode::H2Ping => "HTTP/2 PING",
         Mode::Connect => "a new connection",
         Mode::Request => "a request",
+        Mode::Watch => "a health Watch",
     }
 }
 

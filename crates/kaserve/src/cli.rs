@@ -14,7 +14,8 @@ use tonic_health::pb::health_check_response::ServingStatus;
 const AFTER_HELP: &str = "\
 Responders:
   tcp  line responder: PING is answered PONG, any other line is echoed (default 127.0.0.1:7070)
-  grpc grpc.health.v1.Health/Check with a status per service (--status), and the
+  grpc grpc.health.v1.Health/Check and Watch with a status per service (--status;
+       --flip changes one over time, and each Watch sees it at once), and the
        keepalive policy of grpc-go and grpc-core servers: client PINGs closer than
        --ping-min-interval earn a strike (without active streams two hours apply
        unless --permit-without-stream); past --max-ping-strikes the server sends

@@ -51,11 +51,18 @@ pub struct Cli {
     #[arg(long, value_name = "FILE")]
     pub targets_file: Option<PathBuf>,
 
-    /// Time between keepalives; 'off' sends none and watches how long an idle
-    /// connection lives and how it ends (http: after one request, so the server's
-    /// keep-alive timeout applies)
-    #[arg(short = 'i', long, value_name = "DURATION|off", default_value = "5s", value_parser = parse_interval)]
-    pub interval: Interval,
+    /// Time between keepalives (default 5s); 'off' sends none and watches how
+    /// long an idle connection lives and how it ends (http: after one request, so
+    /// the server's keep-alive timeout applies). --mode watch sends HTTP/2 PINGs
+    /// beside its stream only when this is given: servers punish PINGs more often
+    /// than every 5 minutes
+    #[arg(short = 'i', long, value_name = "DURATION|off", value_parser = parse_interval)]
+    pub interval: Option<Interval>,
+
+    /// --mode watch: the health statuses that take a target down, comma-separated;
+    /// any other status but SERVING makes it degraded
+    #[arg(long, value_name = "STATUS,...", default_value = "SERVICE_UNKNOWN", value_parser = parse_statuses)]
+    pub watch_down_on: Statuses,
 
     /// How long a keepalive (and a connection attempt) may wait for its answer
     #[arg(short = 'W', long, value_name = "DURATION", default_value = "3s", value_parser = parse_positive_duration)]
@@ -144,6 +151,24 @@ pub enum FailOn {
     Down,
 }
 
+/// `--watch-down-on`: serving statuses by number.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Statuses(pub Vec<i32>);
+
+fn parse_statuses(s: &str) -> Result<Statuses, String> {
+    s.split(',')
+        .map(|w| {
+            let w = w.trim().to_ascii_uppercase();
+            kawire::grpc::serving_status(&w).ok_or_else(|| {
+                format!(
+                    "unknown health status '{w}' (expected NOT_SERVING, UNKNOWN or SERVICE_UNKNOWN)"
+                )
+            })
+        })
+        .collect::<Result<Vec<i32>, String>>()
+        .map(Statuses)
+}
+
 fn parse_interval(s: &str) -> Result<Interval, String> {
     if s.eq_ignore_ascii_case("off") {
         return Ok(Interval::Off);
@@ -171,10 +196,10 @@ mod tests {
     #[test]
     fn intervals_and_backoff() {
         let cli = Cli::try_parse_from(["kawatch", "--interval", "off", "tcp://h:1"]).unwrap();
-        assert_eq!(cli.interval, Interval::Off);
+        assert_eq!(cli.interval, Some(Interval::Off));
         let cli = Cli::try_parse_from(["kawatch", "-i", "250ms", "--backoff", "50ms..2s", "h:1"])
             .unwrap();
-        assert_eq!(cli.interval, Interval::Every(Duration::from_millis(250)));
+        assert_eq!(cli.interval, Some(Interval::Every(Duration::from_millis(250))));
         assert_eq!(cli.backoff.max, Duration::from_secs(2));
         for bad in [
             &["kawatch", "-i", "0s", "h:1"][..],

@@ -47,15 +47,22 @@ impl Config {
         let mut backoff = cli.backoff;
         backoff.multiplier = cli.backoff_multiplier;
         backoff.jitter = cli.jitter.0 / 100.0;
-        let interval = match cli.interval {
+        let every = |i: Interval| match i {
             Interval::Every(d) => Some(d),
             Interval::Off => None,
         };
+        let interval = every(
+            cli.interval
+                .unwrap_or(Interval::Every(Duration::from_secs(5))),
+        );
+        let watch_interval = cli.interval.and_then(every);
         Ok(Config {
             probe: cli.probe.probe_config(cli.timeout)?,
             targets,
             watch: WatchConfig {
                 interval,
+                watch_interval,
+                down_on: cli.watch_down_on.0.clone(),
                 policy: Policy {
                     max_missed: cli.max_missed,
                     degraded_rtt: cli.degraded_rtt,

@@ -89,6 +89,15 @@ impl<W: Write> Renderer for Human<W> {
                     service => format!("health mode, grpc.health.v1.Health/Check for '{service}'"),
                 },
                 Mode::H2Ping => "h2ping mode, HTTP/2 PING frames".to_string(),
+                Mode::Watch => match p.config().grpc.service.as_str() {
+                    "" => {
+                        "watch mode, the first status of grpc.health.v1.Health/Watch for the server"
+                            .to_string()
+                    }
+                    service => format!(
+                        "watch mode, the first status of grpc.health.v1.Health/Watch for '{service}'"
+                    ),
+                },
                 Mode::Request => format!(
                     "request mode, {} on a kept-alive connection, expecting {}",
                     p.config().http.method.as_str(),
@@ -128,7 +137,7 @@ impl<W: Write> Renderer for Human<W> {
                 let verb = match mode {
                     Mode::Connect => "connected to",
                     Mode::Ping | Mode::H2Ping => "pong from",
-                    Mode::Health => "SERVING from",
+                    Mode::Health | Mode::Watch => "SERVING from",
                     Mode::Echo | Mode::Text => "reply from",
                     Mode::Request => "response from",
                 };

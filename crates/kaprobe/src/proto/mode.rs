@@ -25,10 +25,13 @@ pub enum Mode {
     H2Ping,
     /// HTTP: a request on a kept-alive connection; an expected status is a reply.
     Request,
+    /// gRPC: `grpc.health.v1.Health/Watch`; kaping waits for its first status,
+    /// kawatch holds the stream and takes each status pushed as a transition.
+    Watch,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 7] = [
+    pub const ALL: [Mode; 8] = [
         Mode::Echo,
         Mode::Connect,
         Mode::Ping,
@@ -36,6 +39,7 @@ impl Mode {
         Mode::Health,
         Mode::H2Ping,
         Mode::Request,
+        Mode::Watch,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -47,13 +51,15 @@ impl Mode {
             Mode::Health => "health",
             Mode::H2Ping => "h2ping",
             Mode::Request => "request",
+            Mode::Watch => "watch",
         }
     }
 
     /// What a keepalive of this mode is called in "missed 1/3 pongs".
     pub fn keepalive_word(self) -> &'static str {
         match self {
-            Mode::Ping | Mode::H2Ping => "pongs",
+            // A watched stream's keepalives are HTTP/2 PINGs.
+            Mode::Ping | Mode::H2Ping | Mode::Watch => "pongs",
             Mode::Health => "health checks",
             Mode::Request => "responses",
             Mode::Echo | Mode::Text | Mode::Connect => "replies",
@@ -105,7 +111,7 @@ impl FromStr for Mode {
             .into_iter()
             .find(|m| m.as_str() == s)
             .ok_or_else(|| {
-                format!("unknown mode '{s}' (expected echo, connect, ping, text, health, h2ping or request)")
+                format!("unknown mode '{s}' (expected echo, connect, ping, text, health, h2ping, request or watch)")
             })
     }
 }

@@ -11,6 +11,7 @@ use tokio_util::sync::CancellationToken;
 use super::ledger::{Ledger, WatchSummary};
 use super::{Machine, Policy, State, Transition};
 use crate::cause::{Cause, CauseKind};
+use crate::proto::grpc::watch::WatchStream;
 use crate::proto::http::{HttpReply, KeepAlive};
 use crate::proto::{Mode, Passive, PingKind, Prober};
 use crate::stats::ProbeStats;
@@ -21,6 +22,12 @@ use crate::target::Target;
 pub struct WatchConfig {
     /// Time between keepalives; `None` sends none and only listens.
     pub interval: Option<Duration>,
+    /// Watch mode: time between HTTP/2 PINGs beside the stream; `None` (the
+    /// default) sends none, since servers punish PINGs more often than 5 minutes.
+    pub watch_interval: Option<Duration>,
+    /// Watch mode: the health statuses that take a target down (others than
+    /// SERVING make it degraded).
+    pub down_on: Vec<i32>,
     pub policy: Policy,
 }
 
@@ -76,9 +83,15 @@ pub async fn watch(
     cancel: CancellationToken,
 ) -> WatchResult {
     prober.set_auto_reconnect(false);
+    let mode = prober.config().mode;
+    if mode == Mode::Watch {
+        // The stream carries the statuses; keepalives beside it are PINGs.
+        prober.set_mode(Mode::H2Ping);
+    }
     let mut w = Watcher {
         idx,
-        mode: prober.config().mode,
+        mode,
+        stream: None,
         prober,
         machine: Machine::new(cfg.policy.clone()),
         cfg,
@@ -93,6 +106,9 @@ pub async fn watch(
         let step = match w.machine.state() {
             State::Connecting => w.connect(&cancel).await,
             State::Reconnecting => w.reconnect(&cancel).await,
+            // Down by a status the Watch pushed: the stream is open and says
+            // when the target is back.
+            State::Down if w.stream.is_some() => w.hold(&cancel).await,
             // The attempts are spent: down it stays.
             State::Down => {
                 cancel.cancelled().await;
@@ -123,6 +139,8 @@ enum Stop {
 struct Watcher {
     idx: usize,
     mode: Mode,
+    /// Watch mode: the open Health/Watch stream.
+    stream: Option<WatchStream>,
     prober: Prober,
     cfg: std::sync::Arc<WatchConfig>,
     events: UnboundedSender<WatchEvent>,
@@ -155,6 +173,7 @@ impl Watcher {
 
     /// The connection is lost or failed: the machine decides, and the backoff.
     fn lost(&mut self, now: Instant, cause: &Cause) {
+        self.stream = None;
         let (ts, delay) = self.machine.lost(now, cause, fastrand::f64());
         self.record(ts);
         self.retry_in = delay;
@@ -173,6 +192,9 @@ impl Watcher {
             Ok(info) => {
                 let ts = self.machine.connected(now, &info.phases);
                 self.record(ts);
+                if self.mode == Mode::Watch {
+                    return self.open_watch(cancel).await;
+                }
                 match self.cfg.interval {
                     Some(every) => self.next_keepalive = now + every,
                     // An HTTP connection is kept alive only after a response: one
@@ -184,6 +206,47 @@ impl Watcher {
             Err(cause) => self.lost(now, &cause),
         }
         Stop::Go
+    }
+
+    /// Opens the Watch stream on the new connection; its first status is the
+    /// target's state.
+    async fn open_watch(&mut self, cancel: &CancellationToken) -> Stop {
+        let opened = tokio::select! {
+            () = cancel.cancelled() => return Stop::Cancelled,
+            opened = Box::pin(self.prober.open_watch()) => opened,
+        };
+        let now = Instant::now();
+        match opened {
+            Ok((stream, opened)) => {
+                self.stream = Some(stream);
+                if let Some(every) = self.cfg.watch_interval {
+                    self.next_keepalive = now + every;
+                }
+                self.status(now, opened.status);
+            }
+            Err(cause) => {
+                self.prober.disconnect();
+                self.lost(now, &cause);
+            }
+        }
+        Stop::Go
+    }
+
+    /// A status the Watch pushed.
+    fn status(&mut self, now: Instant, status: i32) {
+        let word = kawire::grpc::serving_status_name(status);
+        let serving = status == 1;
+        let down = self.cfg.down_on.contains(&status);
+        let ts = self.machine.status(now, serving, down, &word);
+        self.record(ts);
+    }
+
+    /// The keepalive interval for this target's mode.
+    fn interval(&self) -> Option<Duration> {
+        match self.mode {
+            Mode::Watch => self.cfg.watch_interval,
+            _ => self.cfg.interval,
+        }
     }
 
     async fn reconnect(&mut self, cancel: &CancellationToken) -> Stop {
@@ -199,8 +262,20 @@ impl Watcher {
 
     /// Up or degraded: listen to the peer until the next keepalive is due.
     async fn hold(&mut self, cancel: &CancellationToken) -> Stop {
-        let keepalive_at = self.cfg.interval.map(|_| self.next_keepalive);
+        let keepalive_at = self.interval().map(|_| self.next_keepalive);
         tokio::select! {
+            status = next_status(&mut self.stream) => {
+                let now = Instant::now();
+                match status {
+                    Ok(status) => self.status(now, status),
+                    Err(cause) => {
+                        self.stream = None;
+                        self.prober.disconnect();
+                        self.lost(now, &cause);
+                    }
+                }
+                Stop::Go
+            }
             () = cancel.cancelled() => Stop::Cancelled,
             passive = self.prober.passive() => {
                 match passive {
@@ -224,8 +299,7 @@ impl Watcher {
     /// Sends one keepalive and feeds the machine its outcome.
     async fn keepalive(&mut self, cancel: &CancellationToken) -> Stop {
         let every = self
-            .cfg
-            .interval
+            .interval()
             .expect("a keepalive is due only with an interval");
         self.next_keepalive += every;
         let stop = self.send(cancel).await;
@@ -286,6 +360,7 @@ impl Watcher {
                 let (ts, delay) = self.machine.missed(now, word, fastrand::f64());
                 self.record(ts);
                 if !self.machine.state().available() {
+                    self.stream = None;
                     self.prober.disconnect();
                     self.retry_in = delay;
                 }
@@ -304,6 +379,13 @@ impl Watcher {
 /// delay noticing a dead peer); more than one missed are skipped, not queued.
 fn next_keepalive(due: Instant, every: Duration, now: Instant) -> Instant {
     if due + every <= now { now } else { due }
+}
+
+async fn next_status(stream: &mut Option<WatchStream>) -> Result<i32, Cause> {
+    match stream.as_mut() {
+        Some(s) => s.next().await,
+        None => std::future::pending().await,
+    }
 }
 
 async fn sleep_until_opt(at: Option<Instant>) {

@@ -312,6 +312,37 @@ impl Machine {
         (out, Some(delay))
     }
 
+    /// A health Watch pushed `status` (`word` names it, `NOT_SERVING`): SERVING
+    /// brings the target up; any other status makes it degraded, or down when
+    /// `down` (`--watch-down-on`). The connection stays open either way, so a
+    /// status-down target waits for the next status, not for a reconnect.
+    pub fn status(
+        &mut self,
+        at: Instant,
+        serving: bool,
+        down: bool,
+        word: &str,
+    ) -> Vec<Transition> {
+        let kind = if serving {
+            "serving".to_string()
+        } else {
+            format!("health {word}")
+        };
+        let to = match (serving, down) {
+            (true, _) => State::Up,
+            (false, false) => State::Degraded,
+            (false, true) => State::Down,
+        };
+        if to == self.state {
+            return Vec::new();
+        }
+        let mut t = self.go(to, at, &kind, kind.clone(), None);
+        if to == State::Down {
+            t.lifetime = self.up_since.map(|since| at - since);
+        }
+        vec![t]
+    }
+
     /// The backoff delay is over: `reconnecting -> connecting`.
     pub fn reconnect(&mut self, at: Instant) -> Vec<Transition> {
         let attempt = self.attempt;
@@ -417,6 +448,34 @@ mod tests {
         assert_eq!(states(&t), vec![(State::Connecting, State::Down)]);
         assert_eq!(t[0].cause, "refused");
         assert_eq!(delay, None, "attempts spent: stays down");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn watched_statuses_degrade_take_down_and_heal_without_a_reconnect() {
+        let mut m = Machine::new(Policy::default());
+        let t0 = Instant::now();
+        m.connected(t0, &phases());
+        assert!(
+            m.status(t0, true, false, "SERVING").is_empty(),
+            "already up"
+        );
+        tokio::time::advance(Duration::from_secs(2)).await;
+        let t = m.status(Instant::now(), false, false, "NOT_SERVING");
+        assert_eq!(states(&t), vec![(State::Up, State::Degraded)]);
+        assert_eq!(
+            (t[0].kind.as_str(), t[0].cause.as_str()),
+            ("health NOT_SERVING", "health NOT_SERVING")
+        );
+        let t = m.status(Instant::now(), false, true, "SERVICE_UNKNOWN");
+        assert_eq!(states(&t), vec![(State::Degraded, State::Down)]);
+        assert_eq!(t[0].lifetime, Some(Duration::from_secs(2)));
+        let t = m.status(Instant::now(), true, false, "SERVING");
+        assert_eq!(
+            states(&t),
+            vec![(State::Down, State::Up)],
+            "no reconnect: the stream is open"
+        );
+        assert_eq!(t[0].kind, "serving");
     }
 
     #[test]

@@ -21,7 +21,7 @@ use crate::target::Target;
 use crate::tls::Io;
 
 /// The modes of a gRPC target, default first.
-pub const MODES: &[Mode] = &[Mode::Health, Mode::H2Ping];
+pub const MODES: &[Mode] = &[Mode::Health, Mode::H2Ping, Mode::Watch];
 
 /// What `grpcs://` offers in ALPN.
 pub const ALPN: &[&[u8]] = &[b"h2"];
@@ -117,9 +117,21 @@ impl GrpcSession {
         let _ = seq;
         let result = match cfg.mode {
             Mode::H2Ping => self.conn.h2_ping(cfg.timeout, timer).await,
+            Mode::Watch => self.watch_once(cfg, timer).await,
             _ => self.health_check(cfg, timer).await,
         };
         self.conn.explain(result)
+    }
+
+    /// A one-shot check over Watch: its first status, then the stream is cancelled.
+    async fn watch_once(
+        &mut self,
+        cfg: &ProbeConfig,
+        timer: &mut ProbeTimer,
+    ) -> Result<Duration, Cause> {
+        let (_stream, opened) = Box::pin(self.watch(cfg, timer)).await?;
+        self.headers = Some(opened.headers);
+        serving(opened.status, cfg).map(|()| opened.rtt)
     }
 
     async fn health_check(
@@ -147,20 +159,7 @@ impl GrpcSession {
         match reply {
             Ok(response) => {
                 self.headers = Some(ServerHeaders::from_metadata(response.metadata()));
-                let status = response.get_ref().status;
-                if status == ServingStatus::Serving as i32 {
-                    Ok(rtt)
-                } else {
-                    let service = if cfg.grpc.service.is_empty() {
-                        "the server".to_string()
-                    } else {
-                        format!("service '{}'", cfg.grpc.service)
-                    };
-                    Err(Cause::new(
-                        CauseKind::NotServing(status),
-                        format!("{service} is not serving"),
-                    ))
-                }
+                serving(response.get_ref().status, cfg).map(|()| rtt)
             }
             Err(status) => Err(status_cause(&status, &cfg.grpc.service)),
         }
@@ -193,6 +192,22 @@ impl GrpcSession {
     pub fn take_headers(&mut self) -> Option<ServerHeaders> {
         self.headers.take()
     }
+}
+
+/// SERVING is a reply; any other status a failure that names the service.
+pub fn serving(status: i32, cfg: &ProbeConfig) -> Result<(), Cause> {
+    if status == ServingStatus::Serving as i32 {
+        return Ok(());
+    }
+    let service = if cfg.grpc.service.is_empty() {
+        "the server".to_string()
+    } else {
+        format!("service '{}'", cfg.grpc.service)
+    };
+    Err(Cause::new(
+        CauseKind::NotServing(status),
+        format!("{service} is not serving"),
+    ))
 }
 
 fn status_cause(status: &tonic::Status, service: &str) -> Cause {
