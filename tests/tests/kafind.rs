@@ -55,7 +55,7 @@ fn an_idle_close_on_tcp_is_measured_to_the_millisecond() {
     let server = serve(&["tcp", "--fault", "close-idle=1500ms"]);
     let (doc, out) = kafind(&url(&server, "tcp"), &[]);
     assert_eq!(out.code(), 0, "{}", out.stderr);
-    assert_eq!(doc.kind, "idle_timeout");
+    assert_eq!(doc.header.kind, "idle_timeout");
     assert_eq!(doc.verdict, "closed", "{doc:?}");
     assert_eq!(doc.death.as_ref().unwrap().cause, "eof");
     assert!(near(doc.timeout_ms, 1500.0, 0.05), "{doc:?}");

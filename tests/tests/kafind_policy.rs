@@ -42,7 +42,7 @@ fn kaserve_policy_is_bracketed_with_strikes_and_without_stream_rule() {
     let (doc, out) = kafind(&server.url());
     assert_eq!(out.code(), 0, "{}", out.stderr);
     assert_eq!(
-        (doc.kind.as_str(), doc.verdict.as_str()),
+        (doc.header.kind.as_str(), doc.verdict.as_str()),
         ("ping_policy", "policy")
     );
     assert_eq!(
@@ -116,6 +116,21 @@ fn kaserve_strikes_and_permitted_pings_without_a_stream() {
         !allowed.is_empty() && allowed.iter().all(|p| *p >= 6),
         "{allowed:?}"
     );
+}
+
+#[test]
+fn another_min_interval_moves_the_bracket_with_it() {
+    let server = grpc(&["--ping-min-interval", "280ms", "--permit-without-stream"]);
+    let (doc, out) = kafind(&server.url());
+    assert_eq!(out.code(), 0, "{}", out.stderr);
+    assert_eq!(
+        bracket(&doc),
+        (Some(250.0), Some(300.0)),
+        "{:#?}",
+        doc.tests
+    );
+    assert_eq!(doc.permit_without_stream, Some(true));
+    assert_eq!(doc.max_strikes, Some(2));
 }
 
 #[test]

@@ -142,7 +142,7 @@ fn kafind_measures_kaserve_http_and_tells_the_balancer_race() {
     let server = kaserve_http(&["--keepalive-timeout", "1500ms", "--keepalive-header"]);
     let (doc, out) = kafind(&server.url(), &["--lb-idle", "60s"]);
     assert_eq!(out.code(), 0, "{}", out.stderr);
-    assert_eq!(doc.protocol, "http");
+    assert_eq!(doc.header.protocol, "http");
     assert_eq!(doc.mode, "request");
     assert_eq!(doc.verdict, "closed", "{doc:?}");
     assert!(near(doc.timeout_ms, 1500.0, 0.05), "{doc:?}");

@@ -46,13 +46,7 @@ impl Config {
         if args.probe.tcp_keepalive.is_some() {
             bail!("--tcp-keepalive would send keepalives while idle; kafind sends nothing then");
         }
-        if args.min >= args.max {
-            bail!(
-                "--min {} must be shorter than --max {}",
-                humantime::format_duration(args.min),
-                humantime::format_duration(args.max)
-            );
-        }
+        check_range(args.min, args.max)?;
         let precision = args.precision.0 / 100.0;
         if !(0.001..=0.5).contains(&precision) {
             bail!("--precision must be between 0.1% and 50%");
@@ -99,6 +93,18 @@ impl Config {
             _ => true,
         }
     }
+}
+
+/// `--min` must be shorter than `--max`, in every verb.
+pub fn check_range(min: Duration, max: Duration) -> anyhow::Result<()> {
+    if min >= max {
+        bail!(
+            "--min {} must be shorter than --max {}",
+            humantime::format_duration(min),
+            humantime::format_duration(max)
+        );
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -4,8 +4,9 @@ use std::time::SystemTime;
 
 use kaprobe::discover::Origin;
 use kaprobe::discover::idle::{IdleReport, RungResult};
+use kaprobe::target::Target;
 use kawire::record::{
-    DeathRecord, IdleTimeoutDoc, RungLine, RungRecord, SCHEMA_VERSION, millis, timestamp,
+    DeathRecord, DocHeader, IdleTimeoutDoc, RungLine, RungRecord, SCHEMA_VERSION, millis, timestamp,
 };
 
 use crate::config::Config;
@@ -43,18 +44,25 @@ pub fn rung_line(info: &RunInfo, config: &Config, r: &RungResult) -> RungLine {
     }
 }
 
-pub fn idle_doc(info: &RunInfo, config: &Config, report: &IdleReport) -> IdleTimeoutDoc {
-    let v = &report.verdict;
-    let race = config.lb_idle.map(|lb| crate::race::race(lb, v));
-    IdleTimeoutDoc {
-        kind: "idle_timeout".into(),
+/// The head of a `kind` document about `target`.
+pub fn header(kind: &str, info: &RunInfo, target: &Target) -> DocHeader {
+    DocHeader {
+        kind: kind.into(),
         v: SCHEMA_VERSION,
         tool: "kafind".into(),
         version: env!("CARGO_PKG_VERSION").into(),
         run: info.run.clone(),
         ts: timestamp(info.started),
-        target: config.target.to_string(),
-        protocol: config.target.protocol().to_string(),
+        target: target.to_string(),
+        protocol: target.protocol().to_string(),
+    }
+}
+
+pub fn idle_doc(info: &RunInfo, config: &Config, report: &IdleReport) -> IdleTimeoutDoc {
+    let v = &report.verdict;
+    let race = config.lb_idle.map(|lb| crate::race::race(lb, v));
+    IdleTimeoutDoc {
+        header: header("idle_timeout", info, &config.target),
         mode: config.mode.as_str().into(),
         verdict: v.kind.word().into(),
         summary: crate::sentence::summary(config, report),

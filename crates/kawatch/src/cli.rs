@@ -199,7 +199,10 @@ mod tests {
         assert_eq!(cli.interval, Some(Interval::Off));
         let cli = Cli::try_parse_from(["kawatch", "-i", "250ms", "--backoff", "50ms..2s", "h:1"])
             .unwrap();
-        assert_eq!(cli.interval, Some(Interval::Every(Duration::from_millis(250))));
+        assert_eq!(
+            cli.interval,
+            Some(Interval::Every(Duration::from_millis(250)))
+        );
         assert_eq!(cli.backoff.max, Duration::from_secs(2));
         for bad in [
             &["kawatch", "-i", "0s", "h:1"][..],

@@ -3,8 +3,8 @@
 use kaprobe::discover::policy::{PolicyReport, TestOutcome, TestResult, verdict::STACKS};
 use kawire::h2::error_name;
 use kawire::record::{
-    GoawayRecord, IntervalBracket, PingPolicyDoc, PolicyTestRecord, RecommendedKeepalive,
-    SCHEMA_VERSION, micros, millis, timestamp,
+    GoawayRecord, IntervalBracket, PingPolicyDoc, PolicyTestRecord, RecommendedKeepalive, micros,
+    millis,
 };
 
 use super::Config;
@@ -38,14 +38,7 @@ fn test_record(t: &TestResult) -> PolicyTestRecord {
 pub fn policy_doc(info: &RunInfo, config: &Config, report: &PolicyReport) -> PingPolicyDoc {
     let v = &report.verdict;
     PingPolicyDoc {
-        kind: "ping_policy".into(),
-        v: SCHEMA_VERSION,
-        tool: "kafind".into(),
-        version: env!("CARGO_PKG_VERSION").into(),
-        run: info.run.clone(),
-        ts: timestamp(info.started),
-        target: config.target.to_string(),
-        protocol: config.target.protocol().to_string(),
+        header: crate::doc::header("ping_policy", info, &config.target),
         verdict: v.kind.as_str().into(),
         summary: super::sentence::summary(config, report),
         min_interval_ms: IntervalBracket {

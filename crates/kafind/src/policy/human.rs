@@ -43,7 +43,7 @@ impl<'a> Human<'a> {
             PolicyEvent::Evidence(e) => {
                 let mut parts = Vec::new();
                 if let Some(rtt) = e.call_rtt {
-                    parts.push(format!("call {}", short(rtt)));
+                    parts.push(format!("{} {}", e.call, short(rtt)));
                 }
                 if let Some(s) = &e.server {
                     parts.push(format!("server: {}", kacli::term::shown(s)));

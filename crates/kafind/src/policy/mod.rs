@@ -43,13 +43,7 @@ impl Config {
         if args.probe.mode.is_some() {
             bail!("ping-policy picks its own calls (HTTP/2 PINGs, a health Watch); drop --mode");
         }
-        if args.min >= args.max {
-            bail!(
-                "--min {} must be shorter than --max {}",
-                humantime::format_duration(args.min),
-                humantime::format_duration(args.max)
-            );
-        }
+        crate::config::check_range(args.min, args.max)?;
         if args.max > LONGEST {
             bail!("--max is at most 2h: without a stream, servers allow a ping every two hours");
         }

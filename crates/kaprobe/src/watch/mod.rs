@@ -283,6 +283,9 @@ impl Machine {
     ) -> (Vec<Transition>, Option<Duration>) {
         self.missed = 0;
         let mut out = Vec::new();
+        // Already down (a Watch said so): the connection's end is told on the
+        // way to reconnecting instead.
+        let already_down = (self.state == State::Down).then(|| cause.to_string());
         if self.state != State::Down {
             let detail = (!cause.detail.is_empty()).then(|| cause.detail.clone());
             let word = cause.kind.to_string();
@@ -308,6 +311,7 @@ impl Machine {
         );
         t.attempt = Some(self.attempt);
         t.retry_in = Some(delay);
+        t.detail = already_down;
         out.push(t);
         (out, Some(delay))
     }

@@ -43,10 +43,11 @@ pub struct RungLine {
     pub rung: RungRecord,
 }
 
-/// The answer of `kafind idle-timeout`.
+/// What every kafind document starts with: what it is, who wrote it, of which
+/// run and target.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct IdleTimeoutDoc {
-    /// Always `idle_timeout`.
+pub struct DocHeader {
+    /// `idle_timeout` or `ping_policy`.
     #[serde(rename = "type")]
     pub kind: String,
     pub v: u32,
@@ -57,6 +58,13 @@ pub struct IdleTimeoutDoc {
     pub ts: String,
     pub target: String,
     pub protocol: String,
+}
+
+/// The answer of `kafind idle-timeout`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IdleTimeoutDoc {
+    #[serde(flatten)]
+    pub header: DocHeader,
     pub mode: String,
     /// `closed`, `reset`, `silent`, `lifetime`, `none_found`,
     /// `kept_alive_by_server`, `inconsistent` or `failed`.
@@ -148,16 +156,8 @@ pub struct PolicyTestRecord {
 /// The answer of `kafind ping-policy`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PingPolicyDoc {
-    /// Always `ping_policy`.
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub v: u32,
-    pub tool: String,
-    pub version: String,
-    pub run: String,
-    pub ts: String,
-    pub target: String,
-    pub protocol: String,
+    #[serde(flatten)]
+    pub header: DocHeader,
     /// `policy`, `no_policy`, `intermediary`, `inconsistent` or `failed`.
     pub verdict: String,
     pub summary: String,

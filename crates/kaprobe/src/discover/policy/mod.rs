@@ -162,13 +162,16 @@ async fn run_tests(
 /// their fastest round trip and the headers that name what answered; `Err` when
 /// it cannot even connect.
 async fn evidence(mut prober: Prober) -> (Evidence, Result<(), crate::cause::Cause>) {
-    let mode = match prober.target().protocol() {
-        Protocol::Grpc => Mode::Health,
-        _ => Mode::Request,
+    let (mode, call) = match prober.target().protocol() {
+        Protocol::Grpc => (Mode::Health, "Check"),
+        _ => (Mode::Request, "request"),
     };
     prober.set_mode(mode);
     prober.set_auto_reconnect(false);
-    let mut e = Evidence::default();
+    let mut e = Evidence {
+        call,
+        ..Evidence::default()
+    };
     if let Err(cause) = prober.connect().await {
         return (e, Err(cause));
     }

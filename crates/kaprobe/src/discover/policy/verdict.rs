@@ -55,6 +55,8 @@ pub struct TestResult {
 /// What else was seen on a connection that made ordinary calls.
 #[derive(Clone, Debug, Default)]
 pub struct Evidence {
+    /// What the calls were: `Check` (gRPC health) or `request` (HTTP).
+    pub call: &'static str,
     /// The fastest health Check (or HTTP request) round trip.
     pub call_rtt: Option<Duration>,
     /// The `server` and `via` response headers.
@@ -342,7 +344,8 @@ fn intermediary_evidence(
     }
     if let (Some(ping), Some(call)) = (ping_rtt, e.call_rtt) {
         if call >= ping * 4 && call - ping >= Duration::from_micros(300) {
-            said.push(format!("PING {} vs call {}", ms(ping), ms(call)));
+            let name = if e.call.is_empty() { "call" } else { e.call };
+            said.push(format!("PING {} vs {name} {}", ms(ping), ms(call)));
         }
     }
     (proxy, said)

@@ -195,6 +195,7 @@ fn a_proxy_that_answers_pings_is_named_and_no_policy_claimed() {
     let tests = go(0, 2, true).run(S(1), S(30), BOTH);
     assert!(tests.iter().all(|t| t.outcome == TestOutcome::Allowed));
     let nginx = Evidence {
+        call: "Check",
         call_rtt: Some(Duration::from_micros(2900)),
         server: Some("nginx/1.22.1".into()),
         via: None,
@@ -205,12 +206,13 @@ fn a_proxy_that_answers_pings_is_named_and_no_policy_claimed() {
     assert_eq!(v.proxy.as_deref(), Some("nginx"));
     assert_eq!(v.low, None);
     assert!(
-        v.evidence.iter().any(|e| e == "PING 90µs vs call 2.9ms"),
+        v.evidence.iter().any(|e| e == "PING 90µs vs Check 2.9ms"),
         "{:?}",
         v.evidence
     );
     // A fast server that enforces nothing, with nothing in front: no policy.
     let direct = Evidence {
+        call: "Check",
         call_rtt: Some(Duration::from_micros(150)),
         server: None,
         via: None,
