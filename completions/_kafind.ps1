@@ -28,6 +28,7 @@ Register-ArgumentCompleter -Native -CommandName 'kafind' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('idle-timeout', 'idle-timeout', [CompletionResultType]::ParameterValue, 'How long the path lets an idle connection live, and how it dies')
             [CompletionResult]::new('ping-policy', 'ping-policy', [CompletionResultType]::ParameterValue, 'What HTTP/2 PING rate a gRPC (or HTTP/2) server allows, and who answers the PINGs')
+            [CompletionResult]::new('layers', 'layers', [CompletionResultType]::ParameterValue, 'Which keepalive mechanism survives this path, and how fast each notices a dead peer')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -98,9 +99,45 @@ Register-ArgumentCompleter -Native -CommandName 'kafind' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'kafind;layers' {
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Every mechanism''s interval (default: half the idle timeout, found first)')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Every mechanism''s interval (default: half the idle timeout, found first)')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'How long each mechanism alone keeps its connection (default: 3x the idle timeout, or 3 minutes)')
+            [CompletionResult]::new('--detect-within', '--detect-within', [CompletionResultType]::ParameterName, 'The recommendation must notice a dead peer this soon')
+            [CompletionResult]::new('--max-missed', '--max-missed', [CompletionResultType]::ParameterName, 'Missed keepalives (and TCP keepalive probes) that declare a peer dead')
+            [CompletionResult]::new('--idle-max', '--idle-max', [CompletionResultType]::ParameterName, 'Without --interval: the longest idle age the first discovery tries')
+            [CompletionResult]::new('-W', '-W ', [CompletionResultType]::ParameterName, 'How long a probe may take, connection included')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long a probe may take, connection included')
+            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'tcp: echo (a line and its reply on one connection) or connect (a new TCP connection per probe); ws: ping (Ping frames) or text (--send/--expect); grpc: health (Health/Check) or h2ping (HTTP/2 PING frames); http: request (a request per probe on a kept-alive connection) or h2ping')
+            [CompletionResult]::new('--mode', '--mode', [CompletionResultType]::ParameterName, 'tcp: echo (a line and its reply on one connection) or connect (a new TCP connection per probe); ws: ping (Ping frames) or text (--send/--expect); grpc: health (Health/Check) or h2ping (HTTP/2 PING frames); http: request (a request per probe on a kept-alive connection) or h2ping')
+            [CompletionResult]::new('--send', '--send', [CompletionResultType]::ParameterName, 'Line (tcp echo) or message (ws text) each probe sends; {seq} and {ts_ms} are replaced')
+            [CompletionResult]::new('--expect', '--expect', [CompletionResultType]::ParameterName, 'Text a reply must contain ({seq} allowed) [default: PONG, +PONG or the line sent]')
+            [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'gRPC health: the service to ask about (empty: the server as a whole)')
+            [CompletionResult]::new('--authority', '--authority', [CompletionResultType]::ParameterName, 'gRPC and HTTP: the :authority or Host to send (and the TLS name, unless --sni) instead of host:port')
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Request header (WebSocket upgrade, HTTP request) or metadata (gRPC), repeatable; values are never printed')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Request header (WebSocket upgrade, HTTP request) or metadata (gRPC), repeatable; values are never printed')
+            [CompletionResult]::new('--method', '--method', [CompletionResultType]::ParameterName, 'HTTP: the request method, GET or HEAD')
+            [CompletionResult]::new('--expect-status', '--expect-status', [CompletionResultType]::ParameterName, 'HTTP: the statuses that count as a reply, e.g. 200 or 200,204,3xx [default: 2xx,3xx]')
+            [CompletionResult]::new('--subprotocol', '--subprotocol', [CompletionResultType]::ParameterName, 'WebSocket subprotocol to ask for (Sec-WebSocket-Protocol)')
+            [CompletionResult]::new('--ca', '--ca', [CompletionResultType]::ParameterName, 'Trust the certificate authorities in this PEM file instead of the built-in roots')
+            [CompletionResult]::new('--cert', '--cert', [CompletionResultType]::ParameterName, 'Client certificate chain (PEM) for mutual TLS; goes with --key')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Client private key (PEM) for mutual TLS; goes with --cert')
+            [CompletionResult]::new('--sni', '--sni', [CompletionResultType]::ParameterName, 'Name to send in SNI and verify the certificate against, instead of the host')
+            [CompletionResult]::new('--tcp-keepalive', '--tcp-keepalive', [CompletionResultType]::ParameterName, 'Kernel TCP keepalive on probe connections, e.g. 30s,5s,3')
+            [CompletionResult]::new('--tcp-user-timeout', '--tcp-user-timeout', [CompletionResultType]::ParameterName, 'TCP_USER_TIMEOUT on probe connections: how long sent data may go unacknowledged')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document at the end')
+            [CompletionResult]::new('--http1.1', '--http1.1', [CompletionResultType]::ParameterName, 'HTTP: speak HTTP/1.1 only (offer only http/1.1 in ALPN)')
+            [CompletionResult]::new('--http2', '--http2', [CompletionResultType]::ParameterName, 'HTTP: speak HTTP/2 (ALPN h2 on https, prior knowledge on http)')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Do not verify TLS certificates (said on stderr)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify TLS certificates (said on stderr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'kafind;help' {
             [CompletionResult]::new('idle-timeout', 'idle-timeout', [CompletionResultType]::ParameterValue, 'How long the path lets an idle connection live, and how it dies')
             [CompletionResult]::new('ping-policy', 'ping-policy', [CompletionResultType]::ParameterValue, 'What HTTP/2 PING rate a gRPC (or HTTP/2) server allows, and who answers the PINGs')
+            [CompletionResult]::new('layers', 'layers', [CompletionResultType]::ParameterValue, 'Which keepalive mechanism survives this path, and how fast each notices a dead peer')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -108,6 +145,9 @@ Register-ArgumentCompleter -Native -CommandName 'kafind' -ScriptBlock {
             break
         }
         'kafind;help;ping-policy' {
+            break
+        }
+        'kafind;help;layers' {
             break
         }
         'kafind;help;help' {

@@ -25,6 +25,7 @@ set edit:completion:arg-completer[kafind] = {|@words|
             cand --version 'Print version'
             cand idle-timeout 'How long the path lets an idle connection live, and how it dies'
             cand ping-policy 'What HTTP/2 PING rate a gRPC (or HTTP/2) server allows, and who answers the PINGs'
+            cand layers 'Which keepalive mechanism survives this path, and how fast each notices a dead peer'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kafind;idle-timeout'= {
@@ -92,14 +93,51 @@ set edit:completion:arg-completer[kafind] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'kafind;layers'= {
+            cand -i 'Every mechanism''s interval (default: half the idle timeout, found first)'
+            cand --interval 'Every mechanism''s interval (default: half the idle timeout, found first)'
+            cand --duration 'How long each mechanism alone keeps its connection (default: 3x the idle timeout, or 3 minutes)'
+            cand --detect-within 'The recommendation must notice a dead peer this soon'
+            cand --max-missed 'Missed keepalives (and TCP keepalive probes) that declare a peer dead'
+            cand --idle-max 'Without --interval: the longest idle age the first discovery tries'
+            cand -W 'How long a probe may take, connection included'
+            cand --timeout 'How long a probe may take, connection included'
+            cand -m 'tcp: echo (a line and its reply on one connection) or connect (a new TCP connection per probe); ws: ping (Ping frames) or text (--send/--expect); grpc: health (Health/Check) or h2ping (HTTP/2 PING frames); http: request (a request per probe on a kept-alive connection) or h2ping'
+            cand --mode 'tcp: echo (a line and its reply on one connection) or connect (a new TCP connection per probe); ws: ping (Ping frames) or text (--send/--expect); grpc: health (Health/Check) or h2ping (HTTP/2 PING frames); http: request (a request per probe on a kept-alive connection) or h2ping'
+            cand --send 'Line (tcp echo) or message (ws text) each probe sends; {seq} and {ts_ms} are replaced'
+            cand --expect 'Text a reply must contain ({seq} allowed) [default: PONG, +PONG or the line sent]'
+            cand --service 'gRPC health: the service to ask about (empty: the server as a whole)'
+            cand --authority 'gRPC and HTTP: the :authority or Host to send (and the TLS name, unless --sni) instead of host:port'
+            cand -H 'Request header (WebSocket upgrade, HTTP request) or metadata (gRPC), repeatable; values are never printed'
+            cand --header 'Request header (WebSocket upgrade, HTTP request) or metadata (gRPC), repeatable; values are never printed'
+            cand --method 'HTTP: the request method, GET or HEAD'
+            cand --expect-status 'HTTP: the statuses that count as a reply, e.g. 200 or 200,204,3xx [default: 2xx,3xx]'
+            cand --subprotocol 'WebSocket subprotocol to ask for (Sec-WebSocket-Protocol)'
+            cand --ca 'Trust the certificate authorities in this PEM file instead of the built-in roots'
+            cand --cert 'Client certificate chain (PEM) for mutual TLS; goes with --key'
+            cand --key 'Client private key (PEM) for mutual TLS; goes with --cert'
+            cand --sni 'Name to send in SNI and verify the certificate against, instead of the host'
+            cand --tcp-keepalive 'Kernel TCP keepalive on probe connections, e.g. 30s,5s,3'
+            cand --tcp-user-timeout 'TCP_USER_TIMEOUT on probe connections: how long sent data may go unacknowledged'
+            cand --json 'Print one JSON document at the end'
+            cand --http1.1 'HTTP: speak HTTP/1.1 only (offer only http/1.1 in ALPN)'
+            cand --http2 'HTTP: speak HTTP/2 (ALPN h2 on https, prior knowledge on http)'
+            cand -k 'Do not verify TLS certificates (said on stderr)'
+            cand --insecure 'Do not verify TLS certificates (said on stderr)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'kafind;help'= {
             cand idle-timeout 'How long the path lets an idle connection live, and how it dies'
             cand ping-policy 'What HTTP/2 PING rate a gRPC (or HTTP/2) server allows, and who answers the PINGs'
+            cand layers 'Which keepalive mechanism survives this path, and how fast each notices a dead peer'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kafind;help;idle-timeout'= {
         }
         &'kafind;help;ping-policy'= {
+        }
+        &'kafind;help;layers'= {
         }
         &'kafind;help;help'= {
         }

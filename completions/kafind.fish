@@ -29,6 +29,7 @@ complete -c kafind -n "__fish_kafind_needs_command" -s h -l help -d 'Print help 
 complete -c kafind -n "__fish_kafind_needs_command" -s V -l version -d 'Print version'
 complete -c kafind -n "__fish_kafind_needs_command" -f -a "idle-timeout" -d 'How long the path lets an idle connection live, and how it dies'
 complete -c kafind -n "__fish_kafind_needs_command" -f -a "ping-policy" -d 'What HTTP/2 PING rate a gRPC (or HTTP/2) server allows, and who answers the PINGs'
+complete -c kafind -n "__fish_kafind_needs_command" -f -a "layers" -d 'Which keepalive mechanism survives this path, and how fast each notices a dead peer'
 complete -c kafind -n "__fish_kafind_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l min -d 'Shortest idle age to try' -r
 complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l max -d 'Longest idle age to try; bounds the run' -r
@@ -81,6 +82,33 @@ complete -c kafind -n "__fish_kafind_using_subcommand ping-policy" -l http1.1 -d
 complete -c kafind -n "__fish_kafind_using_subcommand ping-policy" -l http2 -d 'HTTP: speak HTTP/2 (ALPN h2 on https, prior knowledge on http)'
 complete -c kafind -n "__fish_kafind_using_subcommand ping-policy" -s k -l insecure -d 'Do not verify TLS certificates (said on stderr)'
 complete -c kafind -n "__fish_kafind_using_subcommand ping-policy" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c kafind -n "__fish_kafind_using_subcommand help; and not __fish_seen_subcommand_from idle-timeout ping-policy help" -f -a "idle-timeout" -d 'How long the path lets an idle connection live, and how it dies'
-complete -c kafind -n "__fish_kafind_using_subcommand help; and not __fish_seen_subcommand_from idle-timeout ping-policy help" -f -a "ping-policy" -d 'What HTTP/2 PING rate a gRPC (or HTTP/2) server allows, and who answers the PINGs'
-complete -c kafind -n "__fish_kafind_using_subcommand help; and not __fish_seen_subcommand_from idle-timeout ping-policy help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kafind -n "__fish_kafind_using_subcommand layers" -s i -l interval -d 'Every mechanism\'s interval (default: half the idle timeout, found first)' -r
+complete -c kafind -n "__fish_kafind_using_subcommand layers" -l duration -d 'How long each mechanism alone keeps its connection (default: 3x the idle timeout, or 3 minutes)' -r
+complete -c kafind -n "__fish_kafind_using_subcommand layers" -l detect-within -d 'The recommendation must notice a dead peer this soon' -r
+complete -c kafind -n "__fish_kafind_using_subcommand layers" -l max-missed -d 'Missed keepalives (and TCP keepalive probes) that declare a peer dead' -r
+complete -c kafind -n "__fish_kafind_using_subcommand layers" -l idle-max -d 'Without --interval: the longest idle age the first discovery tries' -r
+complete -c kafind -n "__fish_kafind_using_subcommand layers" -s W -l timeout -d 'How long a probe may take, connection included' -r
+complete -c kafind -n "__fish_kafind_using_subcommand layers" -s m -l mode -d 'tcp: echo (a line and its reply on one connection) or connect (a new TCP connection per probe); ws: ping (Ping frames) or text (--send/--expect); grpc: health (Health/Check) or h2ping (HTTP/2 PING frames); http: request (a request per probe on a kept-alive connection) or h2ping' -r
+complete -c kafind -n "__fish_kafind_using_subcommand layers" -l send -d 'Line (tcp echo) or message (ws text) each probe sends; {seq} and {ts_ms} are replaced' -r
+complete -c kafind -n "__fish_kafind_using_subcommand layers" -l expect -d 'Text a reply must contain ({seq} allowed) [default: PONG, +PONG or the line sent]' -r
+complete -c kafind -n "__fish_kafind_using_subcommand layers" -l service -d 'gRPC health: the service to ask about (empty: the server as a whole)' -r
+complete -c kafind -n "__fish_kafind_using_subcommand layers" -l authority -d 'gRPC and HTTP: the :authority or Host to send (and the TLS name, unless --sni) instead of host:port' -r
+complete -c kafind -n "__fish_kafind_using_subcommand layers" -s H -l header -d 'Request header (WebSocket upgrade, HTTP request) or metadata (gRPC), repeatable; values are never printed' -r
+complete -c kafind -n "__fish_kafind_using_subcommand layers" -l method -d 'HTTP: the request method, GET or HEAD' -r
+complete -c kafind -n "__fish_kafind_using_subcommand layers" -l expect-status -d 'HTTP: the statuses that count as a reply, e.g. 200 or 200,204,3xx [default: 2xx,3xx]' -r
+complete -c kafind -n "__fish_kafind_using_subcommand layers" -l subprotocol -d 'WebSocket subprotocol to ask for (Sec-WebSocket-Protocol)' -r
+complete -c kafind -n "__fish_kafind_using_subcommand layers" -l ca -d 'Trust the certificate authorities in this PEM file instead of the built-in roots' -r -F
+complete -c kafind -n "__fish_kafind_using_subcommand layers" -l cert -d 'Client certificate chain (PEM) for mutual TLS; goes with --key' -r -F
+complete -c kafind -n "__fish_kafind_using_subcommand layers" -l key -d 'Client private key (PEM) for mutual TLS; goes with --cert' -r -F
+complete -c kafind -n "__fish_kafind_using_subcommand layers" -l sni -d 'Name to send in SNI and verify the certificate against, instead of the host' -r
+complete -c kafind -n "__fish_kafind_using_subcommand layers" -l tcp-keepalive -d 'Kernel TCP keepalive on probe connections, e.g. 30s,5s,3' -r
+complete -c kafind -n "__fish_kafind_using_subcommand layers" -l tcp-user-timeout -d 'TCP_USER_TIMEOUT on probe connections: how long sent data may go unacknowledged' -r
+complete -c kafind -n "__fish_kafind_using_subcommand layers" -l json -d 'Print one JSON document at the end'
+complete -c kafind -n "__fish_kafind_using_subcommand layers" -l http1.1 -d 'HTTP: speak HTTP/1.1 only (offer only http/1.1 in ALPN)'
+complete -c kafind -n "__fish_kafind_using_subcommand layers" -l http2 -d 'HTTP: speak HTTP/2 (ALPN h2 on https, prior knowledge on http)'
+complete -c kafind -n "__fish_kafind_using_subcommand layers" -s k -l insecure -d 'Do not verify TLS certificates (said on stderr)'
+complete -c kafind -n "__fish_kafind_using_subcommand layers" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kafind -n "__fish_kafind_using_subcommand help; and not __fish_seen_subcommand_from idle-timeout ping-policy layers help" -f -a "idle-timeout" -d 'How long the path lets an idle connection live, and how it dies'
+complete -c kafind -n "__fish_kafind_using_subcommand help; and not __fish_seen_subcommand_from idle-timeout ping-policy layers help" -f -a "ping-policy" -d 'What HTTP/2 PING rate a gRPC (or HTTP/2) server allows, and who answers the PINGs'
+complete -c kafind -n "__fish_kafind_using_subcommand help; and not __fish_seen_subcommand_from idle-timeout ping-policy layers help" -f -a "layers" -d 'Which keepalive mechanism survives this path, and how fast each notices a dead peer'
+complete -c kafind -n "__fish_kafind_using_subcommand help; and not __fish_seen_subcommand_from idle-timeout ping-policy layers help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -9,6 +9,7 @@ mod golden;
 mod health_watch;
 mod hostile;
 mod kafind;
+mod kafind_layers;
 mod kafind_policy;
 mod kaping_grpc;
 mod kaping_http;

@@ -12,6 +12,8 @@ Verbs:
                 (kafind idle-timeout --help, man kafind-idle-timeout)
   ping-policy   what HTTP/2 PING rate a gRPC server allows, and who answers
                 the PINGs (kafind ping-policy --help, man kafind-ping-policy)
+  layers        which keepalive mechanism survives this path, and how fast each
+                notices a dead peer (kafind layers --help, man kafind-layers)
 
 Exit status:
   0  a verdict was reached (none_found included)
@@ -26,7 +28,8 @@ Examples:
   kafind idle-timeout grpc://api.internal:50051 --json | jq .timeout_ms
   kafind idle-timeout tcp://10.0.0.5:6379 --require 5m ; echo $?
   kafind idle-timeout http://app:3000/ --max 2m --lb-idle 60s   # the 502 race
-  kafind ping-policy grpc://api.internal:50051 --max 6m   # grpc-go's 5 minutes";
+  kafind ping-policy grpc://api.internal:50051 --max 6m   # grpc-go's 5 minutes
+  kafind layers ws://feed.internal/ws --interval 20s --duration 2m";
 
 const IDLE_HELP: &str = "\
 Method: test connections each make one round trip in the target's mode, then sit
@@ -92,6 +95,73 @@ pub enum Command {
     IdleTimeout(IdleArgs),
     /// What HTTP/2 PING rate a gRPC (or HTTP/2) server allows, and who answers the PINGs
     PingPolicy(PolicyArgs),
+    /// Which keepalive mechanism survives this path, and how fast each notices a dead peer
+    Layers(LayersArgs),
+}
+
+const LAYERS_HELP: &str = "\
+Method: one connection per mechanism the target's protocol allows, all opened
+together, each making one round trip in the target's mode and then kept alive only
+by its mechanism at --interval for --duration: none (the control), tcp-keepalive
+(SO_KEEPALIVE with TCP_KEEPIDLE and TCP_KEEPINTVL = interval, --max-missed probes),
+and per protocol tcp echo; ws ping and text; grpc h2ping and health; http request.
+Each is then probed once in the target's mode: an answer is a live connection,
+none a silent drop. Without --interval the idle timeout is found first, as kafind
+idle-timeout does (up to --idle-max), and the interval is half of it, the duration
+three times it (else 30 s and 3 minutes).
+
+Answer: per mechanism whether it kept the connection alive (yes, no, or unknown when
+the idle control lived too), how it died, and how soon it would notice a dead peer at
+its settings (application pings: interval + timeout x missed; TCP keepalive: idle +
+intvl x count, or the user timeout past idle when sooner); and the cheapest mechanism
+that survives the path and notices a dead peer within --detect-within.
+
+--json prints one document: type layers, v, target, summary, recommended,
+interval_ms, duration_ms, detect_within_ms, idle_timeout_ms, elapsed_ms,
+interrupted, healthy, mechanisms [{mechanism, interval_ms, kept_alive, cause,
+detail, died_after_ms, detect_dead_within_ms}] (docs/schema.md).
+
+Exit status: 0 every mechanism was tested; 1 one could not be, or interrupted; 2
+usage or setup error.";
+
+#[derive(Debug, Args)]
+#[command(after_long_help = LAYERS_HELP)]
+pub struct LayersArgs {
+    /// The endpoint: tcp://, ws://, wss://, grpc://, grpcs://, http:// or https://
+    #[arg(value_name = "TARGET", value_parser = TargetParser)]
+    pub target: Target,
+
+    /// Every mechanism's interval (default: half the idle timeout, found first)
+    #[arg(short = 'i', long, value_name = "DURATION", value_parser = parse_positive_duration)]
+    pub interval: Option<Duration>,
+
+    /// How long each mechanism alone keeps its connection (default: 3x the idle
+    /// timeout, or 3 minutes)
+    #[arg(long, value_name = "DURATION", value_parser = parse_positive_duration)]
+    pub duration: Option<Duration>,
+
+    /// The recommendation must notice a dead peer this soon
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_positive_duration)]
+    pub detect_within: Duration,
+
+    /// Missed keepalives (and TCP keepalive probes) that declare a peer dead
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub max_missed: u32,
+
+    /// Without --interval: the longest idle age the first discovery tries
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_positive_duration)]
+    pub idle_max: Duration,
+
+    /// How long a probe may take, connection included
+    #[arg(short = 'W', long = "timeout", value_name = "DURATION", default_value = "2s", value_parser = parse_positive_duration)]
+    pub timeout: Duration,
+
+    /// Print one JSON document at the end
+    #[arg(long)]
+    pub json: bool,
+
+    #[command(flatten)]
+    pub probe: ProbeArgs,
 }
 
 const POLICY_HELP: &str = "\

@@ -5,6 +5,7 @@ pub mod cli;
 mod config;
 mod demo;
 mod doc;
+mod layers;
 mod policy;
 mod race;
 mod render;
@@ -28,7 +29,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let args = match cli.command {
         Some(Command::IdleTimeout(args)) => args,
         Some(Command::PingPolicy(args)) => return ping_policy(args),
-        None => anyhow::bail!("nothing to do: give a verb (idle-timeout, ping-policy) or --demo"),
+        Some(Command::Layers(args)) => return layers(args),
+        None => anyhow::bail!(
+            "nothing to do: give a verb (idle-timeout, ping-policy, layers) or --demo"
+        ),
     };
     let probe_args = args.probe.clone();
     let config = Config::from_args(args)?;
@@ -40,6 +44,21 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             _ => Box::new(std::io::stdout()),
         };
         let healthy = idle_timeout(&config, out).await?;
+        Ok(if healthy {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        })
+    })
+}
+
+fn layers(args: cli::LayersArgs) -> anyhow::Result<ExitCode> {
+    let probe_args = args.probe.clone();
+    let config = layers::Config::from_args(args)?;
+    probe_args.warn_insecure("kafind", &[(config.target.clone(), config.mode)]);
+    kacli::block_on(async {
+        let out: Box<dyn Write> = Box::new(kacli::term::Escaped::new(std::io::stdout()));
+        let healthy = layers::run(&config, out).await?;
         Ok(if healthy {
             ExitCode::SUCCESS
         } else {

@@ -5,6 +5,7 @@
 
 pub mod idle;
 pub mod ladder;
+pub mod layers;
 pub mod planner;
 pub mod policy;
 

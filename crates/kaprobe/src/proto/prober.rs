@@ -87,6 +87,11 @@ impl Prober {
         self.cfg.mode = mode;
     }
 
+    /// Opens later connections with this TCP keepalive (SO_KEEPALIVE) setting.
+    pub fn set_tcp_keepalive(&mut self, spec: Option<crate::sockopt::KeepaliveSpec>) {
+        self.cfg.tcp.keepalive = spec;
+    }
+
     pub fn target(&self) -> &Target {
         &self.target
     }

@@ -187,3 +187,44 @@ pub struct PingPolicyDoc {
     pub healthy: bool,
     pub tests: Vec<PolicyTestRecord>,
 }
+
+/// One mechanism of `kafind layers`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LayerRecord {
+    /// `none`, `tcp-keepalive`, or a mode (`echo`, `ping`, `text`, `h2ping`,
+    /// `health`, `request`).
+    pub mechanism: String,
+    pub interval_ms: f64,
+    /// `yes`, `no`, or `unknown` (the control lived too); `failed` when the
+    /// connection could not be tested.
+    pub kept_alive: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cause: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// How long it lived before an active end (FIN, reset, close, GOAWAY, a
+    /// failed keepalive); null for survivors and silent drops.
+    pub died_after_ms: Option<f64>,
+    /// How soon, at its settings, it notices a dead peer; null for `none`.
+    pub detect_dead_within_ms: Option<f64>,
+}
+
+/// The answer of `kafind layers`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LayersDoc {
+    #[serde(flatten)]
+    pub header: DocHeader,
+    pub summary: String,
+    /// The cheapest mechanism that kept its connection alive and notices a dead
+    /// peer within `detect_within_ms`; null when none did.
+    pub recommended: Option<String>,
+    pub interval_ms: f64,
+    pub duration_ms: f64,
+    pub detect_within_ms: f64,
+    /// The idle timeout found first (when no `--interval` was given).
+    pub idle_timeout_ms: Option<f64>,
+    pub elapsed_ms: f64,
+    pub interrupted: bool,
+    pub healthy: bool,
+    pub mechanisms: Vec<LayerRecord>,
+}

@@ -12,8 +12,8 @@ mod serve;
 mod summary;
 
 pub use discover::{
-    DeathRecord, DocHeader, GoawayRecord, IdleTimeoutDoc, IntervalBracket, PingPolicyDoc,
-    PolicyTestRecord, RecommendedKeepalive, RungLine, RungRecord,
+    DeathRecord, DocHeader, GoawayRecord, IdleTimeoutDoc, IntervalBracket, LayerRecord, LayersDoc,
+    PingPolicyDoc, PolicyTestRecord, RecommendedKeepalive, RungLine, RungRecord,
 };
 pub use ndjson::{EventRecord, PhasesRecord, ProbeRecord, StateRecord};
 pub use ping::{PingDoc, PingTarget};

@@ -1,0 +1,98 @@
+//! Words for people: what is compared, a line per mechanism as it ends, the
+//! answer in one sentence and a table.
+
+use std::io::{self, Write};
+use std::time::Duration;
+
+use comfy_table::{Table, presets};
+use kaprobe::discover::layers::{LayersConfig, LayersReport, MechanismResult, verdict::kept};
+use kaprobe::units::short;
+
+use super::Config;
+
+pub struct Human<'a> {
+    config: &'a Config,
+    out: Box<dyn Write + 'a>,
+}
+
+impl<'a> Human<'a> {
+    pub fn new(config: &'a Config, out: Box<dyn Write + 'a>) -> Self {
+        Human { config, out }
+    }
+
+    fn line(&mut self, text: &str) -> io::Result<()> {
+        writeln!(self.out, "{text}")?;
+        self.out.flush()
+    }
+
+    pub fn finding_idle(&mut self, max: Duration) -> io::Result<()> {
+        let line = format!(
+            "kafind layers {}: finding the idle timeout first (up to {}; --interval skips this)",
+            self.config.target,
+            short(max)
+        );
+        self.line(&line)
+    }
+
+    pub fn start(&mut self, cfg: &LayersConfig, idle: Option<Duration>) -> io::Result<()> {
+        let from = match (self.config.interval, idle) {
+            (Some(_), _) => String::new(),
+            (None, Some(t)) => format!(" (half the idle timeout {})", short(t)),
+            (None, None) => " (no idle timeout found)".into(),
+        };
+        let line = format!(
+            "kafind layers {}: each mechanism alone every {}{from}, for {}, one connection each",
+            self.config.target,
+            short(cfg.interval),
+            short(cfg.duration)
+        );
+        self.line(&line)
+    }
+
+    pub fn result(&mut self, r: &MechanismResult) -> io::Result<()> {
+        let line = format!("  {:<14} {}", r.mechanism.name(), outcome(r));
+        self.line(&line)
+    }
+
+    pub fn finish(&mut self, cfg: &LayersConfig, report: &LayersReport) -> io::Result<()> {
+        let summary = super::sentence::summary(cfg, report);
+        writeln!(self.out, "\n{}: {summary}", self.config.target)?;
+        let mut table = Table::new();
+        table.load_style(presets::UTF8_FULL_CONDENSED);
+        table.set_header([
+            "mechanism",
+            "interval",
+            "kept alive",
+            "how it died",
+            "notices a dead peer within",
+        ]);
+        for r in &report.results {
+            let state = if r.failed {
+                "failed"
+            } else {
+                kept(&report.results, r).as_str()
+            };
+            table.add_row([
+                r.mechanism.name().to_string(),
+                short(r.interval),
+                state.to_string(),
+                r.cause.as_ref().map_or("-".into(), |c| c.kind.to_string()),
+                r.detect_within.map_or("never".into(), short),
+            ]);
+        }
+        writeln!(self.out, "{table}")?;
+        writeln!(self.out, "{}", short(report.elapsed))?;
+        self.out.flush()
+    }
+}
+
+fn outcome(r: &MechanismResult) -> String {
+    let cause = r.cause.as_ref().map(|c| kacli::term::shown(&c.to_string()));
+    match (r.failed, r.alive, r.died_after, cause) {
+        (true, _, _, Some(c)) => format!("could not be tested: {c}"),
+        (_, true, _, _) => "alive at the end".into(),
+        (_, _, Some(after), Some(c)) => format!("died after {}: {c}", short(after)),
+        (_, _, _, Some(c)) => c,
+        _ => "died".into(),
+    }
+}

@@ -1,0 +1,56 @@
+//! The layers answer in one sentence.
+
+use kaprobe::discover::layers::{Kept, LayersConfig, LayersReport, Mechanism, verdict::kept};
+use kaprobe::units::short;
+
+/// `use ws ping every 1s: ...`
+pub fn summary(cfg: &LayersConfig, report: &LayersReport) -> String {
+    let rs = &report.results;
+    let mut text = if let Some(m) = report.recommended {
+        let r = rs
+            .iter()
+            .find(|r| r.mechanism == m)
+            .expect("recommended from the results");
+        format!(
+            "use {} every {}: the cheapest mechanism that kept the connection alive through this path, and it notices a dead peer within {}",
+            m.name(),
+            short(cfg.interval),
+            r.detect_within.map_or("?".into(), short)
+        )
+    } else if rs.iter().any(|r| r.mechanism == Mechanism::None && r.alive) {
+        format!(
+            "the path killed nothing in {}, not even the idle control: nothing to choose between (run longer, or find the idle timeout first)",
+            short(cfg.duration)
+        )
+    } else {
+        let kept_alive: Vec<&str> = rs
+            .iter()
+            .filter(|r| r.mechanism != Mechanism::None && kept(rs, r) == Kept::Yes)
+            .map(|r| r.mechanism.name())
+            .collect();
+        if kept_alive.is_empty() {
+            format!(
+                "no mechanism kept the connection alive at {}",
+                short(cfg.interval)
+            )
+        } else {
+            format!(
+                "{} kept the connection alive, but none notices a dead peer within {} at these settings (lower --interval or -W)",
+                kept_alive.join(", "),
+                short(cfg.detect_within)
+            )
+        }
+    };
+    let lost: Vec<&str> = rs
+        .iter()
+        .filter(|r| r.mechanism != Mechanism::None && !r.failed && kept(rs, r) == Kept::No)
+        .map(|r| r.mechanism.name())
+        .collect();
+    if !lost.is_empty() && report.recommended.is_some() {
+        text.push_str(&format!("; {} did not", lost.join(", ")));
+    }
+    if report.interrupted {
+        text.push_str(" (interrupted)");
+    }
+    text
+}

@@ -1,0 +1,193 @@
+//! `layers`: which keepalive mechanism survives a path. One connection per
+//! mechanism the protocol has, all opened together, each kept alive only by its
+//! mechanism for the run, then probed once in the target's mode to tell a live
+//! connection from a silently dropped one ([`verdict`] says what it means).
+
+pub mod verdict;
+
+use std::time::{Duration, Instant};
+
+use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+use tokio_util::sync::CancellationToken;
+
+use crate::cause::{Cause, CauseKind};
+use crate::proto::{Mode, Passive, Prober};
+use crate::protocol::Protocol;
+use crate::sockopt::KeepaliveSpec;
+pub use verdict::{Detection, Kept, Mechanism, MechanismResult};
+
+/// What a run tests.
+#[derive(Clone, Debug)]
+pub struct LayersConfig {
+    /// Every mechanism's interval (TCP keepalive: its idle time and probe interval).
+    pub interval: Duration,
+    /// How long each connection is kept by its mechanism alone.
+    pub duration: Duration,
+    pub detection: Detection,
+    /// The recommendation must notice a dead peer this soon.
+    pub detect_within: Duration,
+    pub stagger: Duration,
+}
+
+/// The end of a run.
+#[derive(Clone, Debug)]
+pub struct LayersReport {
+    /// In the order of [`mechanisms`].
+    pub results: Vec<MechanismResult>,
+    pub recommended: Option<Mechanism>,
+    pub elapsed: Duration,
+    pub interrupted: bool,
+}
+
+/// The mechanisms a protocol allows, the control first.
+pub fn mechanisms(protocol: Protocol) -> Vec<Mechanism> {
+    let mut out = vec![Mechanism::None, Mechanism::TcpKeepalive];
+    let apps: &[Mode] = match protocol {
+        Protocol::Tcp => &[Mode::Echo],
+        Protocol::Ws => &[Mode::Ping, Mode::Text],
+        Protocol::Grpc => &[Mode::H2Ping, Mode::Health],
+        Protocol::Http => &[Mode::Request],
+    };
+    out.extend(apps.iter().map(|m| Mechanism::App(*m)));
+    out
+}
+
+/// Runs every mechanism at once with connections like `template`'s (whose mode
+/// is the final probe's); each result is sent on `events` as it is known.
+pub async fn run(
+    template: &Prober,
+    cfg: &LayersConfig,
+    events: UnboundedSender<MechanismResult>,
+    cancel: CancellationToken,
+) -> LayersReport {
+    let started = Instant::now();
+    let list = mechanisms(template.target().protocol());
+    let (tx, mut rx) = unbounded_channel();
+    for (i, &m) in list.iter().enumerate() {
+        let (prober, each, tx, stop) =
+            (template.sibling(), cfg.clone(), tx.clone(), cancel.clone());
+        tokio::spawn(async move {
+            let _ = tx.send((i, one(prober, m, &each, stop).await));
+        });
+        tokio::time::sleep(cfg.stagger).await;
+    }
+    drop(tx);
+    let mut results: Vec<Option<MechanismResult>> = vec![None; list.len()];
+    while let Some((i, r)) = rx.recv().await {
+        let _ = events.send(r.clone());
+        results[i] = Some(r);
+    }
+    let results: Vec<MechanismResult> = results.into_iter().flatten().collect();
+    LayersReport {
+        recommended: verdict::recommend(&results, cfg.detect_within),
+        results,
+        elapsed: started.elapsed(),
+        interrupted: cancel.is_cancelled(),
+    }
+}
+
+/// The kernel counts TCP keepalive times in whole seconds, from 1.
+pub fn tcp_interval(interval: Duration) -> Duration {
+    let secs = interval.as_secs() + u64::from(interval.subsec_nanos() > 0);
+    Duration::from_secs(secs.max(1))
+}
+
+/// One mechanism on its own connection.
+async fn one(
+    mut prober: Prober,
+    m: Mechanism,
+    cfg: &LayersConfig,
+    stop: CancellationToken,
+) -> MechanismResult {
+    let target_mode = prober.config().mode;
+    let interval = match m {
+        Mechanism::TcpKeepalive => tcp_interval(cfg.interval),
+        _ => cfg.interval,
+    };
+    let mut r = MechanismResult {
+        mechanism: m,
+        interval,
+        alive: false,
+        cause: None,
+        died_after: None,
+        detect_within: cfg.detection.within(m, interval),
+        failed: false,
+    };
+    prober.set_auto_reconnect(false);
+    if m == Mechanism::TcpKeepalive {
+        prober.set_tcp_keepalive(Some(KeepaliveSpec {
+            idle: interval,
+            interval: Some(interval),
+            count: Some(cfg.detection.tcp_count),
+        }));
+    }
+    // One round trip in the target's mode: the connection works, and an HTTP
+    // server's keep-alive timer has started.
+    let first = match prober.connect().await {
+        Ok(_) => prober.probe(0).await.result,
+        Err(cause) => Err(cause),
+    };
+    if let Err(cause) = first {
+        r.failed = true;
+        r.cause = Some(cause);
+        return r;
+    }
+    if let Mechanism::App(mode) = m {
+        prober.set_mode(mode);
+    }
+    let started = tokio::time::Instant::now();
+    let end = started + cfg.duration;
+    let mut next = started + cfg.interval;
+    let mut seq = 0;
+    let died = |r: &mut MechanismResult, cause: Cause, at: tokio::time::Instant| {
+        r.died_after = Some(at - started);
+        r.cause = Some(cause);
+    };
+    loop {
+        let wake = match m {
+            Mechanism::App(_) => next.min(end),
+            _ => end,
+        };
+        tokio::select! {
+            () = stop.cancelled() => {
+                r.cause = Some(Cause::new(CauseKind::Io, "interrupted"));
+                return r;
+            }
+            passive = prober.passive() => {
+                if let Passive::Lost(cause) = passive {
+                    died(&mut r, cause, tokio::time::Instant::now());
+                    return r;
+                }
+                continue;
+            }
+            () = tokio::time::sleep_until(wake) => {}
+        }
+        if tokio::time::Instant::now() >= end {
+            break;
+        }
+        seq += 1;
+        next += cfg.interval;
+        if let Err(cause) = prober.probe(seq).await.result {
+            died(&mut r, cause, tokio::time::Instant::now());
+            return r;
+        }
+    }
+    // The last word, in the target's mode: an answer is a live connection, none a
+    // silent drop.
+    prober.set_mode(target_mode);
+    match prober.probe(seq + 1).await.result {
+        Ok(_) => r.alive = true,
+        Err(cause) if cause.kind == CauseKind::Timeout => {
+            r.cause = Some(Cause::new(
+                CauseKind::Timeout,
+                format!(
+                    "dropped silently: the final probe went unanswered ({})",
+                    cause.detail
+                ),
+            ));
+        }
+        Err(cause) => died(&mut r, cause, tokio::time::Instant::now()),
+    }
+    prober.disconnect();
+    r
+}

@@ -1,0 +1,212 @@
+//! kafind layers on paths that honour some keepalives and not others: kaserve's
+//! close-idle (application traffic only), nginx as a WebSocket proxy
+//! (`proxy_read_timeout`: frames count, TCP keepalive probes do not) and a kernel
+//! middlebox (conntrack: TCP keepalive probes refresh the flow).
+
+use kawire::record::{LayerRecord, LayersDoc};
+
+use crate::util::nginx::{Nginx, have_nginx};
+use crate::util::{KaServe, run};
+
+fn kafind(target: &str, extra: &[&str]) -> (LayersDoc, crate::util::Output) {
+    let mut args = vec![
+        "layers",
+        target,
+        "--json",
+        "--interval",
+        "1s",
+        "--duration",
+        "3500ms",
+        "-W",
+        "500ms",
+    ];
+    args.extend_from_slice(extra);
+    let out = run("kafind", &args);
+    out.assert_no_panic();
+    let doc = serde_json::from_str(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not a layers document ({e}):\n{}\n{}",
+            out.stdout, out.stderr
+        )
+    });
+    (doc, out)
+}
+
+fn mechanism<'a>(doc: &'a LayersDoc, name: &str) -> &'a LayerRecord {
+    doc.mechanisms
+        .iter()
+        .find(|m| m.mechanism == name)
+        .unwrap_or_else(|| panic!("no {name} in {:#?}", doc.mechanisms))
+}
+
+#[test]
+fn kaserve_close_idle_counts_only_application_traffic() {
+    let server = KaServe::start(&[
+        "tcp",
+        "--listen",
+        "127.0.0.1:0",
+        "--ndjson",
+        "--fault",
+        "close-idle=2s",
+    ]);
+    let (doc, out) = kafind(&server.url(), &[]);
+    assert_eq!(out.code(), 0, "{}", out.stderr);
+    assert_eq!(doc.header.kind, "layers");
+    let none = mechanism(&doc, "none");
+    assert_eq!(
+        (none.kept_alive.as_str(), none.cause.as_deref()),
+        ("no", Some("eof"))
+    );
+    let died = none.died_after_ms.unwrap();
+    assert!(
+        (1900.0..2600.0).contains(&died),
+        "closed at 2 s idle: {died}"
+    );
+    assert_eq!(
+        mechanism(&doc, "tcp-keepalive").kept_alive,
+        "no",
+        "the server never sees kernel probes"
+    );
+    let echo = mechanism(&doc, "echo");
+    assert_eq!(echo.kept_alive, "yes");
+    // interval + timeout x missed = 1 s + 3 x 0.5 s; TCP: idle + intvl x 3 = 4 s.
+    assert_eq!(echo.detect_dead_within_ms, Some(2500.0));
+    assert_eq!(
+        mechanism(&doc, "tcp-keepalive").detect_dead_within_ms,
+        Some(4000.0)
+    );
+    assert_eq!(doc.recommended.as_deref(), Some("echo"));
+    assert!(
+        doc.summary.starts_with("use echo every 1s"),
+        "{}",
+        doc.summary
+    );
+}
+
+#[test]
+fn through_nginx_websocket_frames_count_and_tcp_keepalive_does_not() {
+    if !have_nginx() {
+        return;
+    }
+    let backend = KaServe::ws(&[]);
+    let nginx = Nginx::ws_proxy(backend.addr, "2s");
+    let (doc, out) = kafind(&nginx.url(), &[]);
+    assert_eq!(out.code(), 0, "{}\n{}", out.stdout, out.stderr);
+    assert_eq!(
+        mechanism(&doc, "none").kept_alive,
+        "no",
+        "{:#?}",
+        doc.mechanisms
+    );
+    assert_eq!(
+        mechanism(&doc, "tcp-keepalive").kept_alive,
+        "no",
+        "{:#?}",
+        doc.mechanisms
+    );
+    assert_eq!(
+        mechanism(&doc, "ping").kept_alive,
+        "yes",
+        "{:#?}",
+        doc.mechanisms
+    );
+    assert_eq!(
+        mechanism(&doc, "text").kept_alive,
+        "yes",
+        "{:#?}",
+        doc.mechanisms
+    );
+    assert_eq!(
+        doc.recommended.as_deref(),
+        Some("ping"),
+        "frames are cheaper than messages"
+    );
+}
+
+#[test]
+fn through_a_conntrack_middlebox_tcp_keepalive_keeps_the_flow() {
+    use crate::util::netns::{Daemon, Middlebox, SERVER_IP};
+    let Some(mb) = Middlebox::new(2) else { return };
+    let listen = format!("{SERVER_IP}:7070");
+    let mut cmd = mb.server.command(crate::util::bin("kaserve"));
+    cmd.args(["tcp", "--listen", &listen, "--ndjson"]);
+    let (_server, first) = Daemon::start(cmd);
+    assert!(first.contains("listening"), "{first}");
+    let mut cmd = mb.client.command(crate::util::bin("kafind"));
+    let target = format!("tcp://{listen}");
+    cmd.args([
+        "layers",
+        &target,
+        "--json",
+        "--interval",
+        "1s",
+        "--duration",
+        "4s",
+        "-W",
+        "500ms",
+    ]);
+    let started = std::time::Instant::now();
+    let mut running = crate::util::Running::command(cmd);
+    let stdout = running.read_stdout_to_end();
+    let out = running.finish(stdout, started);
+    assert_eq!(out.code(), 0, "{}", out.stderr);
+    let doc: LayersDoc = serde_json::from_str(&out.stdout).unwrap();
+    let none = mechanism(&doc, "none");
+    assert_eq!(none.kept_alive, "no", "{:#?}", doc.mechanisms);
+    assert_eq!(
+        none.cause.as_deref(),
+        Some("timeout"),
+        "dropped silently: {none:?}"
+    );
+    assert_eq!(none.died_after_ms, None);
+    assert_eq!(
+        mechanism(&doc, "tcp-keepalive").kept_alive,
+        "yes",
+        "{:#?}",
+        doc.mechanisms
+    );
+    assert_eq!(mechanism(&doc, "echo").kept_alive, "yes");
+    assert_eq!(
+        doc.recommended.as_deref(),
+        Some("tcp-keepalive"),
+        "the cheapest that survives"
+    );
+}
+
+#[test]
+fn layers_refuses_what_it_cannot_compare() {
+    for (args, says) in [
+        (
+            vec!["layers", "tcp://127.0.0.1:1", "--mode", "connect"],
+            "holds no idle connection",
+        ),
+        (
+            vec!["layers", "tcp://127.0.0.1:1", "--tcp-keepalive", "5s"],
+            "one of the mechanisms",
+        ),
+        (
+            vec![
+                "layers",
+                "tcp://127.0.0.1:1",
+                "--interval",
+                "5s",
+                "--duration",
+                "2s",
+            ],
+            "longer than --interval",
+        ),
+    ] {
+        let out = run("kafind", &args);
+        assert_eq!(out.code(), 2, "{args:?}: {}", out.stderr);
+        assert!(out.stderr.contains(says), "{args:?}: {}", out.stderr);
+    }
+    let closed = crate::util::closed_port();
+    let (doc, out) = kafind(&format!("tcp://{closed}"), &[]);
+    assert_eq!(out.code(), 1);
+    assert!(
+        doc.mechanisms
+            .iter()
+            .all(|m| m.kept_alive == "failed" && m.cause.as_deref() == Some("refused"))
+    );
+    assert_eq!(doc.recommended, None);
+}
