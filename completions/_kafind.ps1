@@ -105,6 +105,7 @@ Register-ArgumentCompleter -Native -CommandName 'kafind' -ScriptBlock {
             [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'How long each mechanism alone keeps its connection (default: 3x the idle timeout, or 3 minutes)')
             [CompletionResult]::new('--detect-within', '--detect-within', [CompletionResultType]::ParameterName, 'The recommendation must notice a dead peer this soon')
             [CompletionResult]::new('--max-missed', '--max-missed', [CompletionResultType]::ParameterName, 'Missed keepalives (and TCP keepalive probes) that declare a peer dead')
+            [CompletionResult]::new('--measure-detection', '--measure-detection', [CompletionResultType]::ParameterName, 'Measure, not only compute, how soon each mechanism notices a dead peer: the peer goes dead DURATION after each connection opens (a kaserve you run with --fault blackhole-after=DURATION); each mechanism runs until it says so')
             [CompletionResult]::new('--idle-max', '--idle-max', [CompletionResultType]::ParameterName, 'Without --interval: the longest idle age the first discovery tries')
             [CompletionResult]::new('-W', '-W ', [CompletionResultType]::ParameterName, 'How long a probe may take, connection included')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long a probe may take, connection included')

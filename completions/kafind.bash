@@ -245,7 +245,7 @@ _kafind() {
             return 0
             ;;
         kafind__subcmd__layers)
-            opts="-i -W -m -H -k -h --interval --duration --detect-within --max-missed --idle-max --timeout --json --mode --send --expect --service --authority --header --method --expect-status --http1.1 --http2 --subprotocol --ca --cert --key --sni --insecure --tcp-keepalive --tcp-user-timeout --help"
+            opts="-i -W -m -H -k -h --interval --duration --detect-within --max-missed --measure-detection --idle-max --timeout --json --mode --send --expect --service --authority --header --method --expect-status --http1.1 --http2 --subprotocol --ca --cert --key --sni --insecure --tcp-keepalive --tcp-user-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -268,6 +268,10 @@ _kafind() {
                     return 0
                     ;;
                 --max-missed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --measure-detection)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

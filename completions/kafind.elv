@@ -99,6 +99,7 @@ set edit:completion:arg-completer[kafind] = {|@words|
             cand --duration 'How long each mechanism alone keeps its connection (default: 3x the idle timeout, or 3 minutes)'
             cand --detect-within 'The recommendation must notice a dead peer this soon'
             cand --max-missed 'Missed keepalives (and TCP keepalive probes) that declare a peer dead'
+            cand --measure-detection 'Measure, not only compute, how soon each mechanism notices a dead peer: the peer goes dead DURATION after each connection opens (a kaserve you run with --fault blackhole-after=DURATION); each mechanism runs until it says so'
             cand --idle-max 'Without --interval: the longest idle age the first discovery tries'
             cand -W 'How long a probe may take, connection included'
             cand --timeout 'How long a probe may take, connection included'

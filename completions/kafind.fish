@@ -86,6 +86,7 @@ complete -c kafind -n "__fish_kafind_using_subcommand layers" -s i -l interval -
 complete -c kafind -n "__fish_kafind_using_subcommand layers" -l duration -d 'How long each mechanism alone keeps its connection (default: 3x the idle timeout, or 3 minutes)' -r
 complete -c kafind -n "__fish_kafind_using_subcommand layers" -l detect-within -d 'The recommendation must notice a dead peer this soon' -r
 complete -c kafind -n "__fish_kafind_using_subcommand layers" -l max-missed -d 'Missed keepalives (and TCP keepalive probes) that declare a peer dead' -r
+complete -c kafind -n "__fish_kafind_using_subcommand layers" -l measure-detection -d 'Measure, not only compute, how soon each mechanism notices a dead peer: the peer goes dead DURATION after each connection opens (a kaserve you run with --fault blackhole-after=DURATION); each mechanism runs until it says so' -r
 complete -c kafind -n "__fish_kafind_using_subcommand layers" -l idle-max -d 'Without --interval: the longest idle age the first discovery tries' -r
 complete -c kafind -n "__fish_kafind_using_subcommand layers" -s W -l timeout -d 'How long a probe may take, connection included' -r
 complete -c kafind -n "__fish_kafind_using_subcommand layers" -s m -l mode -d 'tcp: echo (a line and its reply on one connection) or connect (a new TCP connection per probe); ws: ping (Ping frames) or text (--send/--expect); grpc: health (Health/Check) or h2ping (HTTP/2 PING frames); http: request (a request per probe on a kept-alive connection) or h2ping' -r

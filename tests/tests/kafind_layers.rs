@@ -15,11 +15,12 @@ fn kafind(target: &str, extra: &[&str]) -> (LayersDoc, crate::util::Output) {
         "--json",
         "--interval",
         "1s",
-        "--duration",
-        "3500ms",
         "-W",
         "500ms",
     ];
+    if !extra.contains(&"--duration") {
+        args.extend_from_slice(&["--duration", "3500ms"]);
+    }
     args.extend_from_slice(extra);
     let out = run("kafind", &args);
     out.assert_no_panic();
@@ -171,6 +172,46 @@ fn through_a_conntrack_middlebox_tcp_keepalive_keeps_the_flow() {
         Some("tcp-keepalive"),
         "the cheapest that survives"
     );
+}
+
+#[test]
+fn detection_is_measured_against_a_blackholed_kaserve() {
+    let server = KaServe::start(&[
+        "tcp",
+        "--listen",
+        "127.0.0.1:0",
+        "--ndjson",
+        "--fault",
+        "blackhole-after=1s",
+    ]);
+    let (doc, out) = kafind(
+        &server.url(),
+        &["--duration", "6s", "--measure-detection", "1s"],
+    );
+    assert_eq!(out.code(), 0, "{}", out.stderr);
+    assert_eq!(doc.measure_detection_ms, Some(1000.0));
+    let echo = mechanism(&doc, "echo");
+    let (measured, bound) = (
+        echo.detected_after_ms.unwrap(),
+        echo.detect_dead_within_ms.unwrap(),
+    );
+    assert!(
+        measured <= bound * 1.1,
+        "echo noticed in {measured} ms, bound {bound} ms"
+    );
+    assert!(
+        measured >= 1000.0,
+        "three misses take at least two intervals: {measured}"
+    );
+    // The server's kernel still ACKs keepalive probes for a process that stopped
+    // reading: TCP keepalive never notices a hung server.
+    assert_eq!(
+        mechanism(&doc, "tcp-keepalive").detected_after_ms,
+        None,
+        "{:#?}",
+        doc.mechanisms
+    );
+    assert!(doc.summary.contains("echo noticed in"), "{}", doc.summary);
 }
 
 #[test]

@@ -119,7 +119,14 @@ that survives the path and notices a dead peer within --detect-within.
 --json prints one document: type layers, v, target, summary, recommended,
 interval_ms, duration_ms, detect_within_ms, idle_timeout_ms, elapsed_ms,
 interrupted, healthy, mechanisms [{mechanism, interval_ms, kept_alive, cause,
-detail, died_after_ms, detect_dead_within_ms}] (docs/schema.md).
+detail, died_after_ms, detect_dead_within_ms, detected_after_ms}] (docs/schema.md).
+
+--measure-detection DURATION measures half-open detection against a peer that goes
+dead DURATION after each connection opens (kaserve --fault blackhole-after): an
+application ping declares it dead after --max-missed unanswered keepalives, TCP
+keepalive when the kernel gives up; detected_after_ms is the time each took. A
+server process that stops reading still has its kernel ACK keepalive probes, so TCP
+keepalive never notices a hung server, only a vanished host.
 
 Exit status: 0 every mechanism was tested; 1 one could not be, or interrupted; 2
 usage or setup error.";
@@ -147,6 +154,12 @@ pub struct LayersArgs {
     /// Missed keepalives (and TCP keepalive probes) that declare a peer dead
     #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=100))]
     pub max_missed: u32,
+
+    /// Measure, not only compute, how soon each mechanism notices a dead peer: the
+    /// peer goes dead DURATION after each connection opens (a kaserve you run with
+    /// --fault blackhole-after=DURATION); each mechanism runs until it says so
+    #[arg(long, value_name = "DURATION", value_parser = parse_positive_duration)]
+    pub measure_detection: Option<Duration>,
 
     /// Without --interval: the longest idle age the first discovery tries
     #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_positive_duration)]

@@ -21,6 +21,7 @@ fn record(all: &[MechanismResult], r: &MechanismResult) -> LayerRecord {
         detail: r.cause.as_ref().map(|c| c.detail.clone()),
         died_after_ms: r.died_after.map(millis),
         detect_dead_within_ms: r.detect_within.map(millis),
+        detected_after_ms: r.detected_after.map(millis),
     }
 }
 
@@ -39,6 +40,7 @@ pub fn layers_doc(
         duration_ms: millis(cfg.duration),
         detect_within_ms: millis(cfg.detect_within),
         idle_timeout_ms: idle.map(millis),
+        measure_detection_ms: cfg.measure.map(millis),
         elapsed_ms: millis(report.elapsed),
         interrupted: report.interrupted,
         healthy: Config::healthy(report),

@@ -36,6 +36,7 @@ pub struct Config {
     pub detection: Detection,
     /// The idle discovery's longest age, when it runs first.
     pub idle_max: Duration,
+    pub measure: Option<Duration>,
     pub json: bool,
 }
 
@@ -73,6 +74,7 @@ impl Config {
             duration: args.duration,
             detect_within: args.detect_within,
             idle_max: args.idle_max,
+            measure: args.measure_detection,
             json: args.json,
         })
     }
@@ -117,6 +119,7 @@ pub async fn run(config: &Config, out: Box<dyn Write + '_>) -> anyhow::Result<bo
             .unwrap_or(FALLBACK_DURATION),
         detection: config.detection,
         detect_within: config.detect_within,
+        measure: config.measure,
         stagger: Duration::from_millis(10),
     };
     if let Some(h) = human.as_mut() {

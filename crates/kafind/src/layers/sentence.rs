@@ -5,6 +5,9 @@ use kaprobe::units::short;
 
 /// `use ws ping every 1s: ...`
 pub fn summary(cfg: &LayersConfig, report: &LayersReport) -> String {
+    if let Some(after) = cfg.measure {
+        return measured(after, report);
+    }
     let rs = &report.results;
     let mut text = if let Some(m) = report.recommended {
         let r = rs
@@ -53,4 +56,28 @@ pub fn summary(cfg: &LayersConfig, report: &LayersReport) -> String {
         text.push_str(" (interrupted)");
     }
     text
+}
+
+/// `--measure-detection`: what each mechanism took to notice the dead peer.
+fn measured(after: std::time::Duration, report: &LayersReport) -> String {
+    let parts: Vec<String> = report
+        .results
+        .iter()
+        .filter(|r| r.mechanism != Mechanism::None && !r.failed)
+        .map(|r| match (r.detected_after, r.detect_within) {
+            (Some(d), Some(bound)) => format!(
+                "{} noticed in {} (bound {})",
+                r.mechanism.name(),
+                short(d),
+                short(bound)
+            ),
+            (Some(d), None) => format!("{} noticed in {}", r.mechanism.name(), short(d)),
+            (None, _) => format!("{} did not notice within the run", r.mechanism.name()),
+        })
+        .collect();
+    format!(
+        "against a peer dead {} after connecting: {}",
+        short(after),
+        parts.join("; ")
+    )
 }

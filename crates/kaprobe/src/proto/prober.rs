@@ -322,6 +322,19 @@ impl Prober {
         result
     }
 
+    /// WebSocket: sends an unsolicited Pong frame on the open connection.
+    pub async fn send_pong(&mut self) -> std::result::Result<(), Cause> {
+        self.timer.ensure(self.cfg.timeout);
+        match self.session.as_mut() {
+            Some(Session::Ws(ws)) => ws.send_pong(&mut self.timer).await,
+            Some(_) => Err(Cause::new(
+                CauseKind::Protocol,
+                "Pong frames need a WebSocket",
+            )),
+            None => Err(Cause::new(CauseKind::Io, "not connected")),
+        }
+    }
+
     /// The last answered call's `server` and `via` headers (gRPC).
     pub fn take_headers(&mut self) -> Option<super::grpc::ServerHeaders> {
         self.session.as_mut().and_then(Session::take_headers)

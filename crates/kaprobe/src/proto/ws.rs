@@ -200,6 +200,17 @@ impl WsSession {
     }
 
     /// Server pings seen during the last round trip.
+    /// Sends an unsolicited Pong (RFC 6455 5.5.3: a unidirectional heartbeat;
+    /// nothing answers it), bounded by the timer.
+    pub async fn send_pong(&mut self, timer: &mut ProbeTimer) -> Result<(), Cause> {
+        let pong = Message::Pong(b"kaprobe".to_vec().into());
+        match timer.within(self.ws.send(pong)).await {
+            None => Err(Cause::timeout("send blocked: the server is not reading")),
+            Some(Err(e)) => Err(ws_cause(e)),
+            Some(Ok(())) => Ok(()),
+        }
+    }
+
     pub fn take_events(&mut self) -> Vec<Passive> {
         std::mem::take(&mut self.seen)
     }

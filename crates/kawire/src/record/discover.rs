@@ -207,6 +207,10 @@ pub struct LayerRecord {
     pub died_after_ms: Option<f64>,
     /// How soon, at its settings, it notices a dead peer; null for `none`.
     pub detect_dead_within_ms: Option<f64>,
+    /// `--measure-detection` only: how long after the peer went dead it said so;
+    /// null when it did not within the run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detected_after_ms: Option<f64>,
 }
 
 /// The answer of `kafind layers`.
@@ -223,6 +227,9 @@ pub struct LayersDoc {
     pub detect_within_ms: f64,
     /// The idle timeout found first (when no `--interval` was given).
     pub idle_timeout_ms: Option<f64>,
+    /// `--measure-detection`: when the peer went dead, after each connection opened.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub measure_detection_ms: Option<f64>,
     pub elapsed_ms: f64,
     pub interrupted: bool,
     pub healthy: bool,

@@ -26,6 +26,10 @@ pub struct LayersConfig {
     pub detection: Detection,
     /// The recommendation must notice a dead peer this soon.
     pub detect_within: Duration,
+    /// `--measure-detection`: the peer goes dead this long after each connection
+    /// opens (kaserve `--fault blackhole-after`); each mechanism then runs until it
+    /// declares the peer dead, and the time it took is measured.
+    pub measure: Option<Duration>,
     pub stagger: Duration,
 }
 
@@ -42,6 +46,9 @@ pub struct LayersReport {
 /// The mechanisms a protocol allows, the control first.
 pub fn mechanisms(protocol: Protocol) -> Vec<Mechanism> {
     let mut out = vec![Mechanism::None, Mechanism::TcpKeepalive];
+    if protocol == Protocol::Ws {
+        out.push(Mechanism::WsPong);
+    }
     let apps: &[Mode] = match protocol {
         Protocol::Tcp => &[Mode::Echo],
         Protocol::Ws => &[Mode::Ping, Mode::Text],
@@ -112,6 +119,7 @@ async fn one(
         died_after: None,
         detect_within: cfg.detection.within(m, interval),
         failed: false,
+        detected_after: None,
     };
     prober.set_auto_reconnect(false);
     if m == Mechanism::TcpKeepalive {
@@ -123,6 +131,7 @@ async fn one(
     }
     // One round trip in the target's mode: the connection works, and an HTTP
     // server's keep-alive timer has started.
+    let opened = tokio::time::Instant::now();
     let first = match prober.connect().await {
         Ok(_) => prober.probe(0).await.result,
         Err(cause) => Err(cause),
@@ -139,13 +148,16 @@ async fn one(
     let end = started + cfg.duration;
     let mut next = started + cfg.interval;
     let mut seq = 0;
+    let dead_at = cfg.measure.map(|after| opened + after);
     let died = |r: &mut MechanismResult, cause: Cause, at: tokio::time::Instant| {
         r.died_after = Some(at - started);
+        r.detected_after = dead_at.map(|dead| at.saturating_duration_since(dead));
         r.cause = Some(cause);
     };
+    let mut missed = 0;
     loop {
         let wake = match m {
-            Mechanism::App(_) => next.min(end),
+            Mechanism::App(_) | Mechanism::WsPong => next.min(end),
             _ => end,
         };
         tokio::select! {
@@ -167,9 +179,24 @@ async fn one(
         }
         seq += 1;
         next += cfg.interval;
-        if let Err(cause) = prober.probe(seq).await.result {
-            died(&mut r, cause, tokio::time::Instant::now());
-            return r;
+        let sent = match m {
+            Mechanism::WsPong => prober.send_pong().await,
+            _ => prober.probe(seq).await.result.map(|_| ()),
+        };
+        match sent {
+            Ok(()) => missed = 0,
+            // Measuring: a peer is dead after the misses a watcher would allow.
+            Err(cause) if cause.kind == CauseKind::Timeout && cfg.measure.is_some() => {
+                missed += 1;
+                if missed >= cfg.detection.missed {
+                    died(&mut r, cause, tokio::time::Instant::now());
+                    return r;
+                }
+            }
+            Err(cause) => {
+                died(&mut r, cause, tokio::time::Instant::now());
+                return r;
+            }
         }
     }
     // The last word, in the target's mode: an answer is a live connection, none a

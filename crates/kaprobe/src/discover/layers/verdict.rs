@@ -14,6 +14,9 @@ pub enum Mechanism {
     None,
     /// The kernel's: SO_KEEPALIVE probes every interval, no application bytes.
     TcpKeepalive,
+    /// WebSocket: unsolicited Pong frames, which nothing answers (some proxies
+    /// count them as traffic).
+    WsPong,
     /// An application keepalive in this mode (tcp echo, ws ping or text, grpc
     /// h2ping or health, http request).
     App(Mode),
@@ -24,6 +27,7 @@ impl Mechanism {
         match self {
             Mechanism::None => "none",
             Mechanism::TcpKeepalive => "tcp-keepalive",
+            Mechanism::WsPong => "pong",
             Mechanism::App(m) => m.as_str(),
         }
     }
@@ -33,6 +37,7 @@ impl Mechanism {
         match self {
             Mechanism::None => 0,
             Mechanism::TcpKeepalive => 1,
+            Mechanism::WsPong => 2,
             Mechanism::App(Mode::Ping | Mode::H2Ping) => 2,
             Mechanism::App(Mode::Echo | Mode::Text) => 3,
             Mechanism::App(Mode::Health | Mode::Watch) => 4,
@@ -74,6 +79,9 @@ pub struct MechanismResult {
     pub detect_within: Option<Duration>,
     /// Could not be tested (setup failed before the run).
     pub failed: bool,
+    /// `--measure-detection`: how long after the peer went dead this mechanism
+    /// declared it so; `None` when it did not within the run.
+    pub detected_after: Option<Duration>,
 }
 
 /// What each mechanism's settings take to notice a dead peer.
@@ -101,6 +109,8 @@ impl Detection {
                 })
             }
             Mechanism::App(_) => Some(interval + self.timeout * self.missed),
+            // Nothing answers a Pong: only a write the kernel gives up on tells.
+            Mechanism::WsPong => self.user_timeout.map(|u| interval + u),
         }
     }
 }
@@ -143,6 +153,7 @@ mod tests {
             died_after: None,
             detect_within: detect,
             failed: false,
+            detected_after: None,
         }
     }
 
