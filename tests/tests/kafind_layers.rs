@@ -117,6 +117,12 @@ fn through_nginx_websocket_frames_count_and_tcp_keepalive_does_not() {
         "{:#?}",
         doc.mechanisms
     );
+    // Any traffic from the client wakes nginx's upgraded-connection handler and
+    // re-arms the timer, even an unsolicited Pong nothing answers; the kernel's
+    // keepalive probes never reach nginx at all.
+    let pong = mechanism(&doc, "pong");
+    assert_eq!(pong.kept_alive, "yes", "{:#?}", doc.mechanisms);
+    assert_eq!(pong.detect_dead_within_ms, None, "nothing answers a Pong");
     assert_eq!(
         doc.recommended.as_deref(),
         Some("ping"),

@@ -104,7 +104,8 @@ Method: one connection per mechanism the target's protocol allows, all opened
 together, each making one round trip in the target's mode and then kept alive only
 by its mechanism at --interval for --duration: none (the control), tcp-keepalive
 (SO_KEEPALIVE with TCP_KEEPIDLE and TCP_KEEPINTVL = interval, --max-missed probes),
-and per protocol tcp echo; ws ping and text; grpc h2ping and health; http request.
+and per protocol tcp echo; ws ping, text and pong (unsolicited Pong frames); grpc
+h2ping and health; http request.
 Each is then probed once in the target's mode: an answer is a live connection,
 none a silent drop. Without --interval the idle timeout is found first, as kafind
 idle-timeout does (up to --idle-max), and the interval is half of it, the duration
