@@ -113,7 +113,8 @@ three times it (else 30 s and 3 minutes).
 
 Answer: per mechanism whether it kept the connection alive (yes, no, or unknown when
 the idle control lived too), how it died, and how soon it would notice a dead peer at
-its settings (application pings: interval + timeout x missed; TCP keepalive: idle +
+its settings (application pings at a fixed rate: interval x missed + timeout, as
+kawatch; TCP keepalive: idle +
 intvl x count, or the user timeout past idle when sooner); and the cheapest mechanism
 that survives the path and notices a dead peer within --detect-within.
 

@@ -239,6 +239,24 @@ impl Middlebox {
     }
 }
 
+impl Middlebox {
+    /// The server vanishes: the router drops every packet it would forward, as
+    /// when a host loses power or a route disappears (no FIN, no RST).
+    pub fn cut(&self) {
+        let out = self
+            .router
+            .command("nft")
+            .args(["add", "rule", "inet", "kaprobe", "forward", "drop"])
+            .output()
+            .expect("run nft");
+        assert!(
+            out.status.success(),
+            "nft drop: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
 /// Whether a program the namespaces need is installed; in CI its absence fails.
 fn have_tool(name: &str) -> bool {
     let found = ["/usr/sbin", "/sbin", "/usr/bin", "/bin"]

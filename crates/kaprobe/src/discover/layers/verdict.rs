@@ -95,9 +95,12 @@ pub struct Detection {
 }
 
 impl Detection {
-    /// Application pings: `interval + timeout x missed`; TCP keepalive: `idle +
-    /// intvl x cnt` (idle and intvl the interval), or the user timeout past idle
-    /// when that is sooner; nothing: never.
+    /// Application pings at a fixed rate, as kawatch sends them: `interval x
+    /// missed + timeout` from the last reply (a peer that dies just after one is
+    /// missed by the next `missed` pings, the last timing out); with `missed` 1,
+    /// gRPC's keepalive rule `interval + timeout`. TCP keepalive: `idle + intvl x
+    /// cnt` (idle and intvl the interval), or the user timeout past idle when that
+    /// is sooner. Nothing: never.
     pub fn within(&self, m: Mechanism, interval: Duration) -> Option<Duration> {
         match m {
             Mechanism::None => None,
@@ -108,7 +111,7 @@ impl Detection {
                     None => probes,
                 })
             }
-            Mechanism::App(_) => Some(interval + self.timeout * self.missed),
+            Mechanism::App(_) => Some(interval * self.missed + self.timeout),
             // Nothing answers a Pong: only a write the kernel gives up on tells.
             Mechanism::WsPong => self.user_timeout.map(|u| interval + u),
         }
@@ -165,7 +168,7 @@ mod tests {
             tcp_count: 3,
             user_timeout: None,
         };
-        assert_eq!(d.within(Mechanism::App(Mode::Ping), S(10)), Some(S(16)));
+        assert_eq!(d.within(Mechanism::App(Mode::Ping), S(10)), Some(S(32)));
         assert_eq!(d.within(Mechanism::TcpKeepalive, S(10)), Some(S(40)));
         assert_eq!(d.within(Mechanism::None, S(10)), None);
         let d = Detection {
@@ -189,8 +192,8 @@ mod tests {
         let nginx = vec![
             r(Mechanism::None, false, None),
             r(Mechanism::TcpKeepalive, false, Some(S(40))),
-            r(Mechanism::App(Mode::Ping), true, Some(S(16))),
-            r(Mechanism::App(Mode::Text), true, Some(S(16))),
+            r(Mechanism::App(Mode::Ping), true, Some(S(22))),
+            r(Mechanism::App(Mode::Text), true, Some(S(22))),
         ];
         assert_eq!(kept(&nginx, &nginx[1]), Kept::No);
         assert_eq!(recommend(&nginx, S(30)), Some(Mechanism::App(Mode::Ping)));
@@ -199,14 +202,14 @@ mod tests {
         let nat = vec![
             r(Mechanism::None, false, None),
             r(Mechanism::TcpKeepalive, true, Some(S(40))),
-            r(Mechanism::App(Mode::Echo), true, Some(S(16))),
+            r(Mechanism::App(Mode::Echo), true, Some(S(22))),
         ];
         assert_eq!(recommend(&nat, S(30)), Some(Mechanism::App(Mode::Echo)));
         assert_eq!(recommend(&nat, S(60)), Some(Mechanism::TcpKeepalive));
         // A path that killed nothing: nothing is known to be needed.
         let quiet = vec![
             r(Mechanism::None, true, None),
-            r(Mechanism::App(Mode::Echo), true, Some(S(16))),
+            r(Mechanism::App(Mode::Echo), true, Some(S(22))),
         ];
         assert_eq!(kept(&quiet, &quiet[1]), Kept::Unknown);
         assert_eq!(kept(&quiet, &quiet[0]), Kept::Yes);
