@@ -274,6 +274,76 @@ fn a_vanished_host_is_noticed_by_tcp_keepalive_and_echo_within_their_bounds() {
 }
 
 #[test]
+fn grpc_max_connection_idle_counts_calls_not_pings() {
+    // grpc-go's MaxConnectionIdle (kaserve's --max-connection-idle) is about
+    // streams: PINGs, allowed here, do not keep a connection from it; calls do.
+    let server = KaServe::start(&[
+        "grpc",
+        "--listen",
+        "127.0.0.1:0",
+        "--ndjson",
+        "--max-connection-idle",
+        "2s",
+        "--ping-min-interval",
+        "100ms",
+        "--permit-without-stream",
+    ]);
+    let (doc, out) = kafind(&format!("grpc://{}", server.addr), &[]);
+    assert_eq!(out.code(), 0, "{}", out.stderr);
+    for name in ["none", "tcp-keepalive", "h2ping"] {
+        let m = mechanism(&doc, name);
+        assert_eq!(m.kept_alive, "no", "{:#?}", doc.mechanisms);
+        assert_eq!(m.cause.as_deref(), Some("goaway NO_ERROR"), "{m:?}");
+    }
+    assert_eq!(
+        mechanism(&doc, "health").kept_alive,
+        "yes",
+        "{:#?}",
+        doc.mechanisms
+    );
+    assert_eq!(doc.recommended.as_deref(), Some("health"));
+}
+
+#[test]
+fn without_an_interval_the_idle_timeout_is_found_first() {
+    let server = KaServe::start(&[
+        "tcp",
+        "--listen",
+        "127.0.0.1:0",
+        "--ndjson",
+        "--fault",
+        "close-idle=2s",
+    ]);
+    let out = run(
+        "kafind",
+        &[
+            "layers",
+            &server.url(),
+            "--json",
+            "--idle-max",
+            "8s",
+            "-W",
+            "500ms",
+        ],
+    );
+    assert_eq!(out.code(), 0, "{}", out.stderr);
+    let doc: LayersDoc = serde_json::from_str(&out.stdout).unwrap();
+    let idle = doc.idle_timeout_ms.expect("found first");
+    assert!((1900.0..2300.0).contains(&idle), "{idle}");
+    assert!(
+        (doc.interval_ms - idle / 2.0).abs() < 0.01,
+        "half of it: {}",
+        doc.interval_ms
+    );
+    assert!(
+        (doc.duration_ms - idle * 3.0).abs() < 0.01,
+        "three times it: {}",
+        doc.duration_ms
+    );
+    assert_eq!(doc.recommended.as_deref(), Some("echo"));
+}
+
+#[test]
 fn layers_refuses_what_it_cannot_compare() {
     for (args, says) in [
         (
