@@ -113,8 +113,16 @@ fn kaserve_http_reuse_idle_close_keep_alive_and_max_requests() {
     let lost = events(&records, "disconnected");
     assert_eq!(lost.len(), 1, "{records:?}");
     let detail = lost[0].detail.as_deref().unwrap();
+    // The server's 1 s, seen as its FIN arrives (later on a loaded machine, and
+    // always before the next request at 1.5 s).
+    let idle: f64 = detail
+        .strip_prefix("after ")
+        .and_then(|d| d.split_once("s idle"))
+        .and_then(|(n, _)| n.parse().ok())
+        .unwrap_or_else(|| panic!("{detail}"));
+    assert!((1.0..1.5).contains(&idle), "{detail}");
     assert!(
-        detail.starts_with("after 1s idle, 1 request; Keep-Alive said timeout=1"),
+        detail.contains("s idle, 1 request; Keep-Alive said timeout=1"),
         "{detail}"
     );
 
