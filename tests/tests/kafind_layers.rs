@@ -5,6 +5,7 @@
 
 use kawire::record::{LayerRecord, LayersDoc};
 
+use crate::util::netns::{Daemon, Middlebox, SERVER_IP};
 use crate::util::nginx::{Nginx, have_nginx};
 use crate::util::{KaServe, run};
 
@@ -130,10 +131,13 @@ fn through_nginx_websocket_frames_count_and_tcp_keepalive_does_not() {
     );
 }
 
-#[test]
-fn through_a_conntrack_middlebox_tcp_keepalive_keeps_the_flow() {
-    use crate::util::netns::{Daemon, Middlebox, SERVER_IP};
-    let Some(mb) = Middlebox::new(2) else { return };
+/// kafind layers (every 1 s, -W 500ms, and `extra`) from the middlebox's client
+/// to a kaserve tcp on its server; `meanwhile` runs while kafind does.
+fn through(
+    mb: &Middlebox,
+    extra: &[&str],
+    meanwhile: impl FnOnce(&Middlebox),
+) -> crate::util::Output {
     let listen = format!("{SERVER_IP}:7070");
     let mut cmd = mb.server.command(crate::util::bin("kaserve"));
     cmd.args(["tcp", "--listen", &listen, "--ndjson"]);
@@ -141,21 +145,19 @@ fn through_a_conntrack_middlebox_tcp_keepalive_keeps_the_flow() {
     assert!(first.contains("listening"), "{first}");
     let mut cmd = mb.client.command(crate::util::bin("kafind"));
     let target = format!("tcp://{listen}");
-    cmd.args([
-        "layers",
-        &target,
-        "--json",
-        "--interval",
-        "1s",
-        "--duration",
-        "4s",
-        "-W",
-        "500ms",
-    ]);
+    cmd.args(["layers", &target, "--json", "-i", "1s", "-W", "500ms"])
+        .args(extra);
     let started = std::time::Instant::now();
     let mut running = crate::util::Running::command(cmd);
+    meanwhile(mb);
     let stdout = running.read_stdout_to_end();
-    let out = running.finish(stdout, started);
+    running.finish(stdout, started)
+}
+
+#[test]
+fn through_a_conntrack_middlebox_tcp_keepalive_keeps_the_flow() {
+    let Some(mb) = Middlebox::new(2) else { return };
+    let out = through(&mb, &["--duration", "4s"], |_| {});
     assert_eq!(out.code(), 0, "{}", out.stderr);
     let doc: LayersDoc = serde_json::from_str(&out.stdout).unwrap();
     let none = mechanism(&doc, "none");
@@ -222,38 +224,19 @@ fn detection_is_measured_against_a_blackholed_kaserve() {
 
 #[test]
 fn a_vanished_host_is_noticed_by_tcp_keepalive_and_echo_within_their_bounds() {
-    use crate::util::netns::{Daemon, Middlebox, SERVER_IP};
     let Some(mb) = Middlebox::new(600) else {
         return;
     };
-    let listen = format!("{SERVER_IP}:7070");
-    let mut cmd = mb.server.command(crate::util::bin("kaserve"));
-    cmd.args(["tcp", "--listen", &listen, "--ndjson"]);
-    let (_server, first) = Daemon::start(cmd);
-    assert!(first.contains("listening"), "{first}");
-    let mut cmd = mb.client.command(crate::util::bin("kafind"));
-    let target = format!("tcp://{listen}");
     // The host vanishes about 0.6 s after the connections open; kafind is told
     // 1 s, so what it measures is at most the true time to notice.
-    cmd.args([
-        "layers",
-        &target,
-        "--json",
-        "-i",
-        "1s",
-        "--duration",
-        "6s",
-        "-W",
-        "500ms",
-        "--measure-detection",
-        "1s",
-    ]);
-    let started = std::time::Instant::now();
-    let mut running = crate::util::Running::command(cmd);
-    std::thread::sleep(std::time::Duration::from_millis(600));
-    mb.cut();
-    let stdout = running.read_stdout_to_end();
-    let out = running.finish(stdout, started);
+    let out = through(
+        &mb,
+        &["--duration", "6s", "--measure-detection", "1s"],
+        |mb| {
+            std::thread::sleep(std::time::Duration::from_millis(600));
+            mb.cut();
+        },
+    );
     assert_eq!(out.code(), 0, "{}", out.stderr);
     let doc: LayersDoc = serde_json::from_str(&out.stdout).unwrap();
     for name in ["tcp-keepalive", "echo"] {

@@ -56,15 +56,7 @@ fn layers(args: cli::LayersArgs) -> anyhow::Result<ExitCode> {
     let probe_args = args.probe.clone();
     let config = layers::Config::from_args(args)?;
     probe_args.warn_insecure("kafind", &[(config.target.clone(), config.mode)]);
-    kacli::block_on(async {
-        let out: Box<dyn Write> = Box::new(kacli::term::Escaped::new(std::io::stdout()));
-        let healthy = layers::run(&config, out).await?;
-        Ok(if healthy {
-            ExitCode::SUCCESS
-        } else {
-            ExitCode::from(1)
-        })
-    })
+    speak(|out| layers::run(&config, out))
 }
 
 fn ping_policy(args: cli::PolicyArgs) -> anyhow::Result<ExitCode> {
@@ -74,15 +66,41 @@ fn ping_policy(args: cli::PolicyArgs) -> anyhow::Result<ExitCode> {
         "kafind",
         &[(config.target.clone(), kaprobe::proto::Mode::H2Ping)],
     );
+    speak(|out| policy::run(&config, out))
+}
+
+/// Runs a verb whose words go to stdout, escaped; its healthy answer is exit 0.
+fn speak<'a, F, Fut>(verb: F) -> anyhow::Result<ExitCode>
+where
+    F: FnOnce(Box<dyn Write + 'a>) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<bool>>,
+{
     kacli::block_on(async {
         let out: Box<dyn Write> = Box::new(kacli::term::Escaped::new(std::io::stdout()));
-        let healthy = policy::run(&config, out).await?;
-        Ok(if healthy {
+        Ok(if verb(out).await? {
             ExitCode::SUCCESS
         } else {
             ExitCode::from(1)
         })
     })
+}
+
+/// Writes one JSON document to stdout (a closed pipe ends the run, not its verdict).
+pub(crate) fn write_json<T: serde::Serialize>(
+    doc: &T,
+    output: &mut kacli::Output,
+    cancel: &CancellationToken,
+) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout();
+    output.write(
+        || {
+            serde_json::to_writer_pretty(&mut stdout, doc)?;
+            writeln!(stdout)?;
+            stdout.flush()
+        },
+        cancel,
+    )?;
+    Ok(())
 }
 
 /// One discovery, rendered to `out`; whether its answer earns exit status 0.

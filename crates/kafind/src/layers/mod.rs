@@ -141,15 +141,7 @@ pub async fn run(config: &Config, out: Box<dyn Write + '_>) -> anyhow::Result<bo
         Some(h) => output.write(|| h.finish(&cfg, &report), &cancel)?,
         None => {
             let doc = doc::layers_doc(&info, config, &cfg, found, &report);
-            let mut stdout = std::io::stdout();
-            output.write(
-                || {
-                    serde_json::to_writer_pretty(&mut stdout, &doc)?;
-                    writeln!(stdout)?;
-                    stdout.flush()
-                },
-                &cancel,
-            )?;
+            crate::write_json(&doc, &mut output, &cancel)?;
         }
     }
     Ok(Config::healthy(&report))

@@ -110,15 +110,7 @@ pub async fn run(config: &Config, out: Box<dyn Write + '_>) -> anyhow::Result<bo
         None => json_out = Some(doc::policy_doc(&info, config, &report)),
     }
     if let Some(doc) = json_out {
-        let mut stdout = std::io::stdout();
-        output.write(
-            || {
-                serde_json::to_writer_pretty(&mut stdout, &doc)?;
-                writeln!(stdout)?;
-                stdout.flush()
-            },
-            &cancel,
-        )?;
+        crate::write_json(&doc, &mut output, &cancel)?;
     }
     Ok(Config::healthy(&report))
 }
