@@ -85,6 +85,20 @@ where
     })
 }
 
+/// Renders each event a discovery sends until it ends (a closed pipe ends the
+/// run, not its verdict).
+pub(crate) async fn render_events<T>(
+    mut rx: tokio::sync::mpsc::UnboundedReceiver<T>,
+    output: &mut kacli::Output,
+    cancel: &CancellationToken,
+    mut render: impl FnMut(&T) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
+    while let Some(event) = rx.recv().await {
+        output.write(|| render(&event), cancel)?;
+    }
+    Ok(())
+}
+
 /// Writes one JSON document to stdout (a closed pipe ends the run, not its verdict).
 pub(crate) fn write_json<T: serde::Serialize>(
     doc: &T,
@@ -119,13 +133,8 @@ async fn idle_timeout(config: &Config, out: Box<dyn Write + '_>) -> anyhow::Resu
     // A closed pipe ends the run, not its verdict.
     let mut output = kacli::Output::Open;
     output.write(|| renderer.start(&prober), &cancel)?;
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let consume = async {
-        while let Some(event) = rx.recv().await {
-            output.write(|| renderer.event(&event), &cancel)?;
-        }
-        anyhow::Ok(())
-    };
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let consume = render_events(rx, &mut output, &cancel, |e| renderer.event(e));
     let discover = kaprobe::discover::idle::run(&prober, &config.idle, tx, cancel.clone());
     let (report, rendered) = tokio::join!(discover, consume);
     rendered?;

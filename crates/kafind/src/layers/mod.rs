@@ -125,15 +125,10 @@ pub async fn run(config: &Config, out: Box<dyn Write + '_>) -> anyhow::Result<bo
     if let Some(h) = human.as_mut() {
         output.write(|| h.start(&cfg, found), &cancel)?;
     }
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let consume = async {
-        while let Some(result) = rx.recv().await {
-            if let Some(h) = human.as_mut() {
-                output.write(|| h.result(&result), &cancel)?;
-            }
-        }
-        anyhow::Ok(())
-    };
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let consume = crate::render_events(rx, &mut output, &cancel, |r| {
+        human.as_mut().map_or(Ok(()), |h| h.result(r))
+    });
     let compare = layers::run(&prober, &cfg, tx, cancel.clone());
     let (report, rendered) = tokio::join!(compare, consume);
     rendered?;

@@ -93,15 +93,10 @@ pub async fn run(config: &Config, out: Box<dyn Write + '_>) -> anyhow::Result<bo
     if let Some(h) = human.as_mut() {
         output.write(|| h.start(), &cancel)?;
     }
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let consume = async {
-        while let Some(event) = rx.recv().await {
-            if let Some(h) = human.as_mut() {
-                output.write(|| h.event(&event), &cancel)?;
-            }
-        }
-        anyhow::Ok(())
-    };
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let consume = crate::render_events(rx, &mut output, &cancel, |e| {
+        human.as_mut().map_or(Ok(()), |h| h.event(e))
+    });
     let discover = policy::run(&prober, &config.policy, tx, cancel.clone());
     let (report, rendered) = tokio::join!(discover, consume);
     rendered?;

@@ -11,7 +11,7 @@ use tokio_util::sync::CancellationToken;
 use super::ledger::{Ledger, WatchSummary};
 use super::{Machine, Policy, State, Transition};
 use crate::cause::{Cause, CauseKind};
-use crate::proto::grpc::watch::WatchStream;
+use crate::proto::grpc::watch::{WatchStream, next_status};
 use crate::proto::http::{HttpReply, KeepAlive};
 use crate::proto::{Mode, Passive, PingKind, Prober};
 use crate::stats::ProbeStats;
@@ -379,13 +379,6 @@ impl Watcher {
 /// delay noticing a dead peer); more than one missed are skipped, not queued.
 fn next_keepalive(due: Instant, every: Duration, now: Instant) -> Instant {
     if due + every <= now { now } else { due }
-}
-
-async fn next_status(stream: &mut Option<WatchStream>) -> Result<i32, Cause> {
-    match stream.as_mut() {
-        Some(s) => s.next().await,
-        None => std::future::pending().await,
-    }
 }
 
 async fn sleep_until_opt(at: Option<Instant>) {

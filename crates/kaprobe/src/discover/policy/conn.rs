@@ -12,7 +12,7 @@ use tokio_util::sync::CancellationToken;
 use super::plan::spacing;
 use super::verdict::{Condition, TestOutcome, TestResult};
 use crate::cause::{Cause, CauseKind};
-use crate::proto::grpc::watch::WatchStream;
+use crate::proto::grpc::watch::{WatchStream, next_status};
 use crate::proto::{Passive, PingKind, Prober};
 use kawire::h2::ping::classify;
 
@@ -114,13 +114,6 @@ async fn wait_out(
                 Err(cause) => return Some(cause),
             },
         }
-    }
-}
-
-async fn next_status(watch: &mut Option<WatchStream>) -> Result<i32, Cause> {
-    match watch.as_mut() {
-        Some(w) => w.next().await,
-        None => std::future::pending().await,
     }
 }
 

@@ -109,6 +109,15 @@ impl WatchStream {
     }
 }
 
+/// The next status of `stream`, or pending forever without one: a `select!` arm
+/// for a connection that may or may not hold a Watch.
+pub async fn next_status(stream: &mut Option<WatchStream>) -> Result<i32, Cause> {
+    match stream.as_mut() {
+        Some(s) => s.next().await,
+        None => std::future::pending().await,
+    }
+}
+
 /// Whether a Watch that failed at once did so because the server has no Watch.
 pub fn unimplemented(cause: &Cause) -> bool {
     cause.kind == CauseKind::Grpc(tonic::Code::Unimplemented as i32)
