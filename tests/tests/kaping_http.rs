@@ -60,6 +60,14 @@ fn near(value: Option<f64>, want: f64, frac: f64) -> bool {
     value.is_some_and(|v| (v - want).abs() <= want * frac)
 }
 
+/// A server's idle close measured by kafind: never early (within 5%), and late
+/// by at most 10%. On a loaded two-core machine the server's timer and the FIN's
+/// arrival can only run late (CI saw kaserve's 1.5 s close at 1.55-1.61 s while
+/// the other tests ran).
+fn closed_near(value: Option<f64>, want: f64) -> bool {
+    value.is_some_and(|v| v >= want * 0.95 && v <= want * 1.10)
+}
+
 /// Every probe ok on one connection, the first new and the rest reused.
 fn assert_reused(records: &[Record], n: usize) {
     let p = probes(records);
@@ -153,7 +161,7 @@ fn kafind_measures_kaserve_http_and_tells_the_balancer_race() {
     assert_eq!(doc.header.protocol, "http");
     assert_eq!(doc.mode, "request");
     assert_eq!(doc.verdict, "closed", "{doc:?}");
-    assert!(near(doc.timeout_ms, 1500.0, 0.05), "{doc:?}");
+    assert!(closed_near(doc.timeout_ms, 1500.0), "{doc:?}");
     assert_eq!(doc.announced_timeout_ms, Some(1000.0));
     assert_eq!(doc.lb_idle_ms, Some(60_000.0));
     assert_eq!(doc.lb_race, Some(true));
@@ -231,7 +239,7 @@ fn python_http_server_reuse_404_and_its_idle_close() {
     let (doc, out) = kafind(&server.url("/"), &[]);
     assert_eq!(out.code(), 0, "{}", out.stderr);
     assert_eq!(doc.verdict, "closed", "{doc:?}");
-    assert!(near(doc.timeout_ms, 1500.0, 0.05), "{doc:?}");
+    assert!(closed_near(doc.timeout_ms, 1500.0), "{doc:?}");
     assert_eq!(
         doc.announced_timeout_ms, None,
         "http.server sends no Keep-Alive"
