@@ -51,7 +51,7 @@ Register-ArgumentCompleter -Native -CommandName 'kawatch' -ScriptBlock {
             [CompletionResult]::new('--method', '--method', [CompletionResultType]::ParameterName, 'HTTP: the request method, GET or HEAD')
             [CompletionResult]::new('--expect-status', '--expect-status', [CompletionResultType]::ParameterName, 'HTTP: the statuses that count as a reply, e.g. 200 or 200,204,3xx [default: 2xx,3xx]')
             [CompletionResult]::new('--subprotocol', '--subprotocol', [CompletionResultType]::ParameterName, 'WebSocket subprotocol to ask for (Sec-WebSocket-Protocol)')
-            [CompletionResult]::new('--ca', '--ca', [CompletionResultType]::ParameterName, 'Trust the certificate authorities in this PEM file instead of the built-in roots')
+            [CompletionResult]::new('--ca', '--ca', [CompletionResultType]::ParameterName, 'Trust the certificates in this PEM file instead of the built-in roots (a self-signed server certificate in it is trusted as itself, as curl does); `system` adds the OS store (SSL_CERT_FILE, SSL_CERT_DIR); repeatable')
             [CompletionResult]::new('--cert', '--cert', [CompletionResultType]::ParameterName, 'Client certificate chain (PEM) for mutual TLS; goes with --key')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Client private key (PEM) for mutual TLS; goes with --cert')
             [CompletionResult]::new('--sni', '--sni', [CompletionResultType]::ParameterName, 'Name to send in SNI and verify the certificate against, instead of the host')

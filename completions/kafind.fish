@@ -47,7 +47,7 @@ complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -s H -l head
 complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l method -d 'HTTP: the request method, GET or HEAD' -r
 complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l expect-status -d 'HTTP: the statuses that count as a reply, e.g. 200 or 200,204,3xx [default: 2xx,3xx]' -r
 complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l subprotocol -d 'WebSocket subprotocol to ask for (Sec-WebSocket-Protocol)' -r
-complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l ca -d 'Trust the certificate authorities in this PEM file instead of the built-in roots' -r -F
+complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l ca -d 'Trust the certificates in this PEM file instead of the built-in roots (a self-signed server certificate in it is trusted as itself, as curl does); `system` adds the OS store (SSL_CERT_FILE, SSL_CERT_DIR); repeatable' -r
 complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l cert -d 'Client certificate chain (PEM) for mutual TLS; goes with --key' -r -F
 complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l key -d 'Client private key (PEM) for mutual TLS; goes with --cert' -r -F
 complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l sni -d 'Name to send in SNI and verify the certificate against, instead of the host' -r
@@ -71,7 +71,7 @@ complete -c kafind -n "__fish_kafind_using_subcommand ping-policy" -s H -l heade
 complete -c kafind -n "__fish_kafind_using_subcommand ping-policy" -l method -d 'HTTP: the request method, GET or HEAD' -r
 complete -c kafind -n "__fish_kafind_using_subcommand ping-policy" -l expect-status -d 'HTTP: the statuses that count as a reply, e.g. 200 or 200,204,3xx [default: 2xx,3xx]' -r
 complete -c kafind -n "__fish_kafind_using_subcommand ping-policy" -l subprotocol -d 'WebSocket subprotocol to ask for (Sec-WebSocket-Protocol)' -r
-complete -c kafind -n "__fish_kafind_using_subcommand ping-policy" -l ca -d 'Trust the certificate authorities in this PEM file instead of the built-in roots' -r -F
+complete -c kafind -n "__fish_kafind_using_subcommand ping-policy" -l ca -d 'Trust the certificates in this PEM file instead of the built-in roots (a self-signed server certificate in it is trusted as itself, as curl does); `system` adds the OS store (SSL_CERT_FILE, SSL_CERT_DIR); repeatable' -r
 complete -c kafind -n "__fish_kafind_using_subcommand ping-policy" -l cert -d 'Client certificate chain (PEM) for mutual TLS; goes with --key' -r -F
 complete -c kafind -n "__fish_kafind_using_subcommand ping-policy" -l key -d 'Client private key (PEM) for mutual TLS; goes with --cert' -r -F
 complete -c kafind -n "__fish_kafind_using_subcommand ping-policy" -l sni -d 'Name to send in SNI and verify the certificate against, instead of the host' -r
@@ -98,7 +98,7 @@ complete -c kafind -n "__fish_kafind_using_subcommand layers" -s H -l header -d 
 complete -c kafind -n "__fish_kafind_using_subcommand layers" -l method -d 'HTTP: the request method, GET or HEAD' -r
 complete -c kafind -n "__fish_kafind_using_subcommand layers" -l expect-status -d 'HTTP: the statuses that count as a reply, e.g. 200 or 200,204,3xx [default: 2xx,3xx]' -r
 complete -c kafind -n "__fish_kafind_using_subcommand layers" -l subprotocol -d 'WebSocket subprotocol to ask for (Sec-WebSocket-Protocol)' -r
-complete -c kafind -n "__fish_kafind_using_subcommand layers" -l ca -d 'Trust the certificate authorities in this PEM file instead of the built-in roots' -r -F
+complete -c kafind -n "__fish_kafind_using_subcommand layers" -l ca -d 'Trust the certificates in this PEM file instead of the built-in roots (a self-signed server certificate in it is trusted as itself, as curl does); `system` adds the OS store (SSL_CERT_FILE, SSL_CERT_DIR); repeatable' -r
 complete -c kafind -n "__fish_kafind_using_subcommand layers" -l cert -d 'Client certificate chain (PEM) for mutual TLS; goes with --key' -r -F
 complete -c kafind -n "__fish_kafind_using_subcommand layers" -l key -d 'Client private key (PEM) for mutual TLS; goes with --cert' -r -F
 complete -c kafind -n "__fish_kafind_using_subcommand layers" -l sni -d 'Name to send in SNI and verify the certificate against, instead of the host' -r

@@ -11,7 +11,7 @@ complete -c kaping -s H -l header -d 'Request header (WebSocket upgrade, HTTP re
 complete -c kaping -l method -d 'HTTP: the request method, GET or HEAD' -r
 complete -c kaping -l expect-status -d 'HTTP: the statuses that count as a reply, e.g. 200 or 200,204,3xx [default: 2xx,3xx]' -r
 complete -c kaping -l subprotocol -d 'WebSocket subprotocol to ask for (Sec-WebSocket-Protocol)' -r
-complete -c kaping -l ca -d 'Trust the certificate authorities in this PEM file instead of the built-in roots' -r -F
+complete -c kaping -l ca -d 'Trust the certificates in this PEM file instead of the built-in roots (a self-signed server certificate in it is trusted as itself, as curl does); `system` adds the OS store (SSL_CERT_FILE, SSL_CERT_DIR); repeatable' -r
 complete -c kaping -l cert -d 'Client certificate chain (PEM) for mutual TLS; goes with --key' -r -F
 complete -c kaping -l key -d 'Client private key (PEM) for mutual TLS; goes with --cert' -r -F
 complete -c kaping -l sni -d 'Name to send in SNI and verify the certificate against, instead of the host' -r

@@ -48,7 +48,7 @@ set edit:completion:arg-completer[kawatch] = {|@words|
             cand --method 'HTTP: the request method, GET or HEAD'
             cand --expect-status 'HTTP: the statuses that count as a reply, e.g. 200 or 200,204,3xx [default: 2xx,3xx]'
             cand --subprotocol 'WebSocket subprotocol to ask for (Sec-WebSocket-Protocol)'
-            cand --ca 'Trust the certificate authorities in this PEM file instead of the built-in roots'
+            cand --ca 'Trust the certificates in this PEM file instead of the built-in roots (a self-signed server certificate in it is trusted as itself, as curl does); `system` adds the OS store (SSL_CERT_FILE, SSL_CERT_DIR); repeatable'
             cand --cert 'Client certificate chain (PEM) for mutual TLS; goes with --key'
             cand --key 'Client private key (PEM) for mutual TLS; goes with --cert'
             cand --sni 'Name to send in SNI and verify the certificate against, instead of the host'

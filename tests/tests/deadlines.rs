@@ -129,7 +129,11 @@ fn a_websocket_reply_over_a_mebibyte_is_refused() {
     let out = kaping(&["-c", "1", "-W", "5s", "--mode", "text", &server.url()]);
     out.assert_no_panic();
     assert_eq!(out.code(), 1, "{}", out.stderr);
-    assert!(out.stdout.contains("too long"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("over our limit of 1048576"),
+        "{}",
+        out.stdout
+    );
     let small = MiniWs::start(Behaviour::Reply(1000));
     let out = kaping(&["-c", "1", "-W", "5s", "--mode", "text", &small.url()]);
     assert_eq!(out.code(), 0, "a 1000-byte reply is fine: {}", out.stderr);

@@ -329,7 +329,9 @@ fn tls_failures_are_each_named() {
     let unknown = tls_failure(&good, &[]);
     assert_eq!(unknown.code(), 1);
     assert!(
-        unknown.stdout.contains("tls (unknown CA"),
+        unknown
+            .stdout
+            .contains("tls (unknown CA: the server's certificate is issued by CN=kaprobe test CA"),
         "{}",
         unknown.stdout
     );
@@ -340,7 +342,7 @@ fn tls_failures_are_each_named() {
     assert!(
         mismatch
             .stdout
-            .contains("tls (name mismatch: certificate is for other.example"),
+            .contains("tls (name mismatch: the certificate is for other.example"),
         "{}",
         mismatch.stdout
     );
@@ -356,7 +358,8 @@ fn tls_failures_are_each_named() {
     let out = tls_failure(&expired, &["--ca", &ca]);
     assert_eq!(out.code(), 1);
     assert!(
-        out.stdout.contains("tls (certificate expired"),
+        out.stdout
+            .contains("tls (the server's certificate expired: valid until 2020-01-01"),
         "{}",
         out.stdout
     );

@@ -20,3 +20,4 @@ mod kaserve_peer;
 mod kaserve_stdio;
 mod kaserve_tcp;
 mod kawatch;
+mod tls_openssl;

@@ -11,7 +11,7 @@ use kaprobe::proto::{Header, Mode, ProbeConfig};
 use kaprobe::sockopt::{KeepaliveSpec, TcpOptions};
 use kaprobe::target::Target;
 use kaprobe::template::Template;
-use kaprobe::tls::ClientTls;
+use kaprobe::tls::{CaSource, ClientTls};
 
 use crate::parse::{
     parse_duration, parse_keepalive, parse_method, parse_mode, parse_percent,
@@ -72,9 +72,11 @@ pub struct ProbeArgs {
     #[arg(long, value_name = "NAME")]
     pub subprotocol: Option<String>,
 
-    /// Trust the certificate authorities in this PEM file instead of the built-in roots
-    #[arg(long, value_name = "FILE")]
-    pub ca: Option<PathBuf>,
+    /// Trust the certificates in this PEM file instead of the built-in roots (a
+    /// self-signed server certificate in it is trusted as itself, as curl does);
+    /// `system` adds the OS store (SSL_CERT_FILE, SSL_CERT_DIR); repeatable
+    #[arg(long, value_name = "FILE|system")]
+    pub ca: Vec<CaSource>,
 
     /// Client certificate chain (PEM) for mutual TLS; goes with --key
     #[arg(long, value_name = "FILE", requires = "key")]
@@ -149,11 +151,16 @@ impl ProbeArgs {
             .collect()
     }
 
-    /// Says so on stderr when TLS verification is off for a TLS target.
-    pub fn warn_insecure(&self, tool: &str, targets: &[(Target, Mode)]) {
-        if self.insecure && targets.iter().any(|(t, _)| t.scheme.is_tls()) {
+    /// Says on stderr, once, what changes TLS for a TLS target: verification off
+    /// (`--insecure`), and session secrets written to `SSLKEYLOGFILE`.
+    pub fn tls_notes(&self, tool: &str, targets: &[(Target, Mode)]) {
+        if !targets.iter().any(|(t, _)| t.scheme.is_tls()) {
+            return;
+        }
+        if self.insecure {
             eprintln!("{tool}: warning: --insecure: TLS certificates are not verified");
         }
+        crate::tls::keylog_note(tool);
     }
 }
 

@@ -10,6 +10,7 @@ mod probers;
 mod runtime;
 pub mod signal;
 pub mod term;
+pub mod tls;
 pub mod words;
 
 pub use args::{ProbeArgs, ThresholdArgs};
@@ -18,3 +19,38 @@ pub use parse::{
 };
 pub use probers::probers;
 pub use runtime::{Output, block_on, exit, stop_on_signals};
+
+/// The TLS paragraph of each client's `--help` and man page, a literal for
+/// `concat!`.
+#[macro_export]
+macro_rules! tls_help {
+    () => {
+        "TLS: the roots compiled into the binary are trusted by default (no file is read,
+not even SSL_CERT_FILE). --ca FILE trusts the certificates in FILE instead, and a
+server certificate found in it byte for byte is trusted as itself, still checked for
+its name and dates: a self-signed certificate, even one marked CA:TRUE as
+`openssl req -x509` makes them. --ca system adds the OS store and keeps the built-in
+roots; -k/--insecure skips verification (said on stderr).
+
+Environment:
+  SSLKEYLOGFILE  append each TLS session's secrets to this file, a line per secret,
+                 in the NSS key log format Wireshark reads (Preferences > Protocols >
+                 TLS > (Pre)-Master-Secret log filename); said once on stderr
+  SSL_CERT_FILE, SSL_CERT_DIR
+                 where --ca system reads the OS store (else /etc/ssl/certs)
+
+"
+    };
+}
+
+/// kaserve's paragraph on the key log, a literal for `concat!`.
+#[macro_export]
+macro_rules! keylog_help {
+    () => {
+        "Environment:
+  SSLKEYLOGFILE  append each TLS session's secrets to this file, a line per secret,
+                 in the NSS key log format Wireshark reads; said once on stderr
+
+"
+    };
+}

@@ -6,7 +6,8 @@ use clap::{Args, Parser, Subcommand};
 use kacli::{ProbeArgs, TargetParser, parse_positive_duration};
 use kaprobe::target::Target;
 
-const AFTER_HELP: &str = "\
+const AFTER_HELP: &str = concat!(
+    "\
 Verbs:
   idle-timeout  how long a path lets an idle connection live, and how it dies
                 (kafind idle-timeout --help, man kafind-idle-timeout)
@@ -15,6 +16,9 @@ Verbs:
   layers        which keepalive mechanism survives this path, and how fast each
                 notices a dead peer (kafind layers --help, man kafind-layers)
 
+",
+    kacli::tls_help!(),
+    "\
 Exit status:
   0  a verdict was reached (none_found included)
   1  the path kills idle connections sooner than --require, the run failed (the
@@ -29,7 +33,8 @@ Examples:
   kafind idle-timeout tcp://10.0.0.5:6379 --require 5m ; echo $?
   kafind idle-timeout http://app:3000/ --max 2m --lb-idle 60s   # the 502 race
   kafind ping-policy grpc://api.internal:50051 --max 6m   # grpc-go's 5 minutes
-  kafind layers ws://feed.internal/ws --interval 20s --duration 2m";
+  kafind layers ws://feed.internal/ws --interval 20s --duration 2m"
+);
 
 const IDLE_HELP: &str = "\
 Method: test connections each make one round trip in the target's mode, then sit
@@ -74,7 +79,9 @@ Limits: at most --max-connections sockets (64), opened 10 ms apart; durations at
 JSON; passwords and query values in targets are shown as ***.
 
 Exit status: 0 a verdict was reached; 1 the path kills idle connections sooner than
---require, the run failed, or it was interrupted first; 2 usage or setup error.";
+--require, the run failed, or it was interrupted first; 2 usage or setup error.
+
+TLS (--ca FILE|system, --cert/--key, --sni, -k) and SSLKEYLOGFILE work as in kaping(1).";
 
 /// Discover a path's keepalive behaviour: how long an idle connection lives, and how it dies.
 #[derive(Debug, Parser)]
@@ -131,7 +138,9 @@ server process that stops reading still has its kernel ACK keepalive probes, so 
 keepalive never notices a hung server, only a vanished host.
 
 Exit status: 0 every mechanism was tested; 1 one could not be, or interrupted; 2
-usage or setup error.";
+usage or setup error.
+
+TLS (--ca FILE|system, --cert/--key, --sni, -k) and SSLKEYLOGFILE work as in kaping(1).";
 
 #[derive(Debug, Args)]
 #[command(after_long_help = LAYERS_HELP)]
@@ -213,7 +222,9 @@ connections, elapsed_ms, interrupted, healthy, tests [{interval_ms, condition,
 pings, outcome, cause, detail, ping_rtt_us}] (docs/schema.md).
 
 Exit status: 0 a policy (or none up to --max) was found; 1 the run failed, was
-inconsistent, or was interrupted; 2 usage or setup error.";
+inconsistent, or was interrupted; 2 usage or setup error.
+
+TLS (--ca FILE|system, --cert/--key, --sni, -k) and SSLKEYLOGFILE work as in kaping(1).";
 
 #[derive(Debug, Args)]
 #[command(after_long_help = POLICY_HELP)]

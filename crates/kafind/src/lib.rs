@@ -36,7 +36,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     };
     let probe_args = args.probe.clone();
     let config = Config::from_args(args)?;
-    probe_args.warn_insecure("kafind", &[(config.target.clone(), config.mode)]);
+    probe_args.tls_notes("kafind", &[(config.target.clone(), config.mode)]);
     kacli::block_on(async {
         let out = kacli::term::Escaped::new(std::io::stdout());
         let out: Box<dyn Write> = match config.output {
@@ -55,14 +55,14 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 fn layers(args: cli::LayersArgs) -> anyhow::Result<ExitCode> {
     let probe_args = args.probe.clone();
     let config = layers::Config::from_args(args)?;
-    probe_args.warn_insecure("kafind", &[(config.target.clone(), config.mode)]);
+    probe_args.tls_notes("kafind", &[(config.target.clone(), config.mode)]);
     speak(|out| layers::run(&config, out))
 }
 
 fn ping_policy(args: cli::PolicyArgs) -> anyhow::Result<ExitCode> {
     let probe_args = args.probe.clone();
     let config = policy::Config::from_args(args)?;
-    probe_args.warn_insecure(
+    probe_args.tls_notes(
         "kafind",
         &[(config.target.clone(), kaprobe::proto::Mode::H2Ping)],
     );

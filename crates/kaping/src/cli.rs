@@ -6,7 +6,8 @@ use clap::Parser;
 use kacli::{ProbeArgs, TargetParser, ThresholdArgs, parse_duration, parse_positive_duration};
 use kaprobe::target::Target;
 
-const AFTER_HELP: &str = "\
+const AFTER_HELP: &str = concat!(
+    "\
 Targets: tcp://host:port or host:port (TCP), [::1]:7070 for IPv6;
 ws://host[:port]/path and wss://... (WebSocket); grpc://host:port and grpcs://...;
 http://host[:port]/path and https://... (HTTP/1.1, or HTTP/2 by ALPN on https)
@@ -28,6 +29,9 @@ A peer's text (close reasons, GOAWAY debug data, gRPC messages) is escaped and c
 to 200 characters on a terminal, kept exact in JSON; passwords and query values in
 targets are shown as ***.
 
+",
+    kacli::tls_help!(),
+    "\
 Exit status:
   0  every target answered and met the thresholds
   1  a target never answered, a health check answered other than SERVING (or
@@ -50,7 +54,8 @@ Examples:
   kaping -c 1 -q grpc://svc:50051 ; echo $?
   kaping -c 10 -i 2s http://127.0.0.1:3000/health
   kaping -c 3 --method HEAD --expect-status 200,204 https://api.example.com/healthz
-  kaping -c 5 --mode h2ping https://www.example.com/";
+  kaping -c 5 --mode h2ping https://www.example.com/"
+);
 
 /// Ping an endpoint over TCP, WebSocket, gRPC or HTTP and summarise round-trip times, like ping.
 #[derive(Debug, Parser)]

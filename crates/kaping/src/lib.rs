@@ -19,7 +19,7 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
     let demo = cli.demo;
     let probe_args = cli.probe.clone();
     let mut config = Config::from_cli(cli)?;
-    probe_args.warn_insecure("kaping", &config.targets);
+    probe_args.tls_notes("kaping", &config.targets);
     // The demo's responders run on their own threads; they must outlive the run.
     let _servers = if demo {
         demo::start(&mut config)?

@@ -11,7 +11,8 @@ use crate::serve::Protocol;
 use crate::serve::fault::{Fault, parse_faults};
 use tonic_health::pb::health_check_response::ServingStatus;
 
-const AFTER_HELP: &str = "\
+const AFTER_HELP: &str = concat!(
+    "\
 Responders:
   tcp  line responder: PING is answered PONG, any other line is echoed (default 127.0.0.1:7070)
   grpc grpc.health.v1.Health/Check and Watch with a status per service (--status;
@@ -76,6 +77,9 @@ in the backlog); WebSocket messages at most 1 MiB, lines 64 KiB; accept errors
 (EMFILE) back off 100 ms; a client that stops reading is held no longer than its
 --client-timeout. stdio: lines at most 1 MiB, at most 100,000 clients (error 11).
 
+",
+    kacli::keylog_help!(),
+    "\
 Exit status:
   0  stopped by Ctrl-C or SIGTERM after closing every connection
   2  usage or setup error (bad flag, address in use)
@@ -97,7 +101,8 @@ Examples:
   kaserve ws --fault blackhole-after=5s   # stop answering anything, keep the socket
   kaserve grpc --fault ignore-pings       # never ACK HTTP/2 PINGs
   kaserve tcp ws --fault ws:delay-pongs=2s,close-code=4000 --fault tcp:reset-after=10s
-  kaserve stdio < messages.jsonl";
+  kaserve stdio < messages.jsonl"
+);
 
 /// A responder for every kaprobe protocol, to point kaping at.
 #[derive(Debug, Parser)]

@@ -37,6 +37,9 @@ fn serve_until_stopped(config: ServeConfig) -> anyhow::Result<ExitCode> {
         generated_cert,
         ndjson,
     } = config;
+    if options.tls.is_some() {
+        kacli::tls::keylog_note("kaserve");
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

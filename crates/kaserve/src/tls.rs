@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use kaprobe::error::Result;
-use kaprobe::tls::{provider, read_certs, read_key, tls_setup};
+use kaprobe::tls::{Side, error_words, key_log, provider, read_certs, read_key, tls_setup};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::{RootCertStore, ServerConfig};
@@ -64,9 +64,13 @@ impl ServerTls {
             Some(path) => {
                 let mut roots = RootCertStore::empty();
                 for cert in read_certs(path)? {
-                    roots
-                        .add(cert)
-                        .map_err(|e| tls_setup(format!("{}: {e}", path.display())))?;
+                    roots.add(cert).map_err(|e| {
+                        tls_setup(format!(
+                            "client CA {}: {}",
+                            path.display(),
+                            error_words(&e, Side::Server)
+                        ))
+                    })?;
                 }
                 let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
                     Arc::new(roots),
@@ -79,9 +83,28 @@ impl ServerTls {
         };
         let mut config = builder
             .with_single_cert(certs, key)
-            .map_err(|e| tls_setup(format!("server certificate: {e}")))?;
+            .map_err(|e| tls_setup(own_pair_words(&e)))?;
         config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
+        if let Some(log) = key_log() {
+            config.key_log = log;
+        }
         Ok(Arc::new(config))
+    }
+}
+
+/// Why our own certificate and key do not make a server config.
+fn own_pair_words(err: &rustls::Error) -> String {
+    match err {
+        rustls::Error::InconsistentKeys(_) => {
+            "--tls-key is not the private key of the certificate in --tls-cert".into()
+        }
+        rustls::Error::InvalidCertificate(_) => {
+            "--tls-cert: the first certificate is not a valid X.509 certificate".into()
+        }
+        rustls::Error::General(text) => {
+            format!("--tls-key: {text} (use an RSA, ECDSA P-256/P-384 or Ed25519 key)")
+        }
+        other => format!("--tls-cert/--tls-key: {}", error_words(other, Side::Server)),
     }
 }
 

@@ -9,7 +9,8 @@ use kaprobe::target::Target;
 use kaprobe::threshold::Percent;
 use kaprobe::watch::Backoff;
 
-const AFTER_HELP: &str = "\
+const AFTER_HELP: &str = concat!(
+    "\
 States: connecting -> up -> degraded -> down -> reconnecting -> connecting ...
 A connection is degraded when a keepalive is missed or slower than --degraded-rtt,
 down after --max-missed misses in a row or on any connection error, and reconnects
@@ -24,6 +25,9 @@ targets are shown as ***.
 --metrics serves at most 8 scrapes at once, each with 3 s for its request and 10 s
 in all; its labels are cause kinds from a closed set, never timings.
 
+",
+    kacli::tls_help!(),
+    "\
 Exit status:
   0  the watch ended (--duration, Ctrl-C, SIGTERM) or --until was reached
   1  --until missed its deadline, or --fail-on down and a target went down
@@ -36,7 +40,8 @@ Examples:
   kawatch --duration 1h --ndjson tcp://db:5432 > night.ndjson
   kawatch --interval off tcp://lb.example.com:443
   kawatch --interval off http://app:3000/health     # the server's keep-alive timeout
-  kawatch --metrics 127.0.0.1:9464 --targets-file targets.txt";
+  kawatch --metrics 127.0.0.1:9464 --targets-file targets.txt"
+);
 
 /// Hold long-lived connections, send keepalives, and report every state transition
 /// and its cause.

@@ -23,7 +23,7 @@ use crate::config::Config;
 pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
     let probe_args = cli.probe.clone();
     let config = Config::from_cli(cli)?;
-    probe_args.warn_insecure("kawatch", &config.targets);
+    probe_args.tls_notes("kawatch", &config.targets);
     kacli::block_on(run_async(config))
 }
 

@@ -9,6 +9,7 @@ pub mod hostile;
 pub mod netns;
 pub mod nginx;
 pub mod node;
+pub mod openssl;
 pub mod proxy;
 pub mod python;
 pub mod ws;
@@ -134,6 +135,16 @@ pub fn run(name: &str, args: &[&str]) -> Output {
     bin(name);
     let started = Instant::now();
     let mut running = Running::spawn(name, args);
+    let stdout = running.read_stdout_to_end();
+    running.finish(stdout, started)
+}
+
+/// As [`run`], with `env` added to the environment.
+pub fn run_env(name: &str, env: &[(&str, &std::ffi::OsStr)], args: &[&str]) -> Output {
+    let mut cmd = Command::new(bin(name));
+    cmd.args(args).envs(env.iter().copied());
+    let started = Instant::now();
+    let mut running = Running::command(cmd);
     let stdout = running.read_stdout_to_end();
     running.finish(stdout, started)
 }
@@ -395,6 +406,13 @@ impl KaServe {
 
     pub fn start(args: &[&str]) -> Self {
         Self::from(Running::spawn("kaserve", args))
+    }
+
+    /// kaserve with `env` added to its environment.
+    pub fn start_env(env: &[(&str, &std::ffi::OsStr)], args: &[&str]) -> Self {
+        let mut cmd = Command::new(bin("kaserve"));
+        cmd.args(args).envs(env.iter().copied());
+        Self::from(Running::command(cmd))
     }
 
     /// kaserve with at most `nofile` open descriptors (`ulimit -n`).

@@ -92,6 +92,38 @@ impl Nginx {
         })
     }
 
+    /// nginx terminating TLS (`protocols` as `ssl_protocols`, HTTP/2 and HTTP/1.1 by
+    /// ALPN) with the certificate files of `pair`: `/ws` proxies WebSocket upgrades
+    /// to `ws`, gRPC health calls go to `grpc` (`grpc_pass`), and anything else is
+    /// answered 200 "ok".
+    pub fn tls(
+        pair: &super::certs::Pair,
+        protocols: &str,
+        ws: SocketAddr,
+        grpc: SocketAddr,
+    ) -> Self {
+        let (cert, key) = (pair.cert.display(), pair.key.display());
+        Self::start(&|port, _| {
+            format!(
+                "map $http_upgrade $connection_upgrade {{ default upgrade; '' close; }}\n\
+                 server {{\n\
+                   listen 127.0.0.1:{port} ssl http2;\n\
+                   ssl_certificate {cert};\n\
+                   ssl_certificate_key {key};\n\
+                   ssl_protocols {protocols};\n\
+                   location /ws {{\n\
+                     proxy_pass http://{ws};\n\
+                     proxy_http_version 1.1;\n\
+                     proxy_set_header Upgrade $http_upgrade;\n\
+                     proxy_set_header Connection $connection_upgrade;\n\
+                   }}\n\
+                   location /grpc.health.v1.Health/ {{ grpc_pass grpc://{grpc}; }}\n\
+                   location / {{ return 200 \"ok\\n\"; }}\n\
+                 }}\n"
+            )
+        })
+    }
+
     /// nginx with `server(port, dir)` as its http block's servers, on a free port.
     fn start(server: &dyn Fn(u16, &str) -> String) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");

@@ -14,7 +14,7 @@ use kawire::h2::{self as frames, Frame, Tap};
 use super::Passive;
 use super::timer::ProbeTimer;
 use crate::cause::{Cause, CauseKind};
-use crate::tls::Io;
+use crate::tls::{Io, Side};
 use crate::units::short;
 
 /// What the tap saw that the session cares about.
@@ -142,7 +142,11 @@ impl H2Conn {
                     let cause = session.connection_end().await;
                     return Err(Cause::new(
                         CauseKind::Protocol,
-                        format!("no HTTP/2 from the server: {cause}"),
+                        format!(
+                            "no HTTP/2 from the server: {} (an HTTP/1.1 port? a TLS port \
+                             wants grpcs:// or https://)",
+                            cause.detail
+                        ),
                     ));
                 }
             }
@@ -347,9 +351,37 @@ pub fn h2_cause(err: &h2::Error) -> Cause {
     }
     if err.is_go_away() && err.is_remote() {
         let code = err.reason().map_or(0, u32::from);
-        return Cause::new(CauseKind::Goaway(code), err.to_string());
+        return Cause::new(CauseKind::Goaway(code), h2_words(err, Side::Client));
     }
-    Cause::new(CauseKind::Protocol, err.to_string())
+    Cause::new(CauseKind::Protocol, h2_words(err, Side::Client))
+}
+
+/// What an h2 error says, in words, from `side`'s point of view: h2's own
+/// `Display` appends a GOAWAY's debug data as a byte-string `Debug`, and the frame
+/// tap carries that text instead.
+pub fn h2_words(err: &h2::Error, side: Side) -> String {
+    if let Some(io) = err.get_io() {
+        return crate::tls::io_cause(io, side)
+            .unwrap_or_else(|| Cause::from_io(io))
+            .detail;
+    }
+    let Some(reason) = err.reason() else {
+        return err.to_string();
+    };
+    let peer = match side {
+        Side::Client => "the server",
+        Side::Server => "the client",
+    };
+    let name = kawire::h2::error_name(u32::from(reason));
+    match (err.is_go_away(), err.is_remote()) {
+        (true, true) => format!("{peer} sent GOAWAY {name}"),
+        (false, true) => format!("{peer} reset the stream: {name}"),
+        (_, false) if err.is_library() => {
+            format!("{peer} broke HTTP/2: {} ({name})", reason.description())
+        }
+        (true, false) => format!("we ended the connection: {name}"),
+        (false, false) => format!("we reset the stream: {name}"),
+    }
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ pub mod timer;
 pub mod ws;
 
 pub use config::{Connected, Header, Passive, Phases, PingKind, ProbeConfig, ProbeOutcome};
+pub use h2conn::h2_words;
 pub use mode::{Mode, modes};
 pub use prober::{Prober, resolve};
 

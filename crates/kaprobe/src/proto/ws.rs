@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use futures_util::{SinkExt, StreamExt};
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::error::{CapacityError, ProtocolError};
 use tokio_tungstenite::tungstenite::http::{HeaderName, HeaderValue};
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
@@ -18,6 +19,7 @@ use super::{Mode, Passive, ProbeConfig};
 use crate::cause::{Cause, CauseKind};
 use crate::target::Target;
 use crate::tls::Io;
+use crate::tls::Side;
 
 /// The modes of a WebSocket target, default first.
 pub const MODES: &[Mode] = &[Mode::Ping, Mode::Text];
@@ -109,7 +111,7 @@ pub async fn handshake(
                 .to_string(),
             ))
         }
-        Some(Err(e)) => Err(ws_cause(e)),
+        Some(Err(e)) => Err(error_cause(e, Side::Client)),
     }
 }
 
@@ -133,7 +135,7 @@ impl WsSession {
         let started = Instant::now();
         match timer.within(self.ws.send(message)).await {
             None => return Err(Cause::timeout("send blocked: the server is not reading")),
-            Some(Err(e)) => return Err(ws_cause(e)),
+            Some(Err(e)) => return Err(error_cause(e, Side::Client)),
             Some(Ok(())) => {}
         }
         loop {
@@ -154,7 +156,7 @@ impl WsSession {
             let rtt = started.elapsed();
             match next {
                 None => return Err(abnormal("the connection ended")),
-                Some(Err(e)) => return Err(ws_cause(e)),
+                Some(Err(e)) => return Err(error_cause(e, Side::Client)),
                 Some(Ok(Message::Pong(p))) => {
                     if ping_payload
                         .as_deref()
@@ -190,7 +192,7 @@ impl WsSession {
         loop {
             match self.ws.next().await {
                 None => return Passive::Lost(abnormal("the connection ended")),
-                Some(Err(e)) => return Passive::Lost(ws_cause(e)),
+                Some(Err(e)) => return Passive::Lost(error_cause(e, Side::Client)),
                 Some(Ok(Message::Ping(_))) => return self.server_ping(),
                 Some(Ok(Message::Close(frame))) => return Passive::Lost(close_cause(frame)),
                 // Late pongs and unsolicited messages.
@@ -206,7 +208,7 @@ impl WsSession {
         let pong = Message::Pong(b"kaprobe".to_vec().into());
         match timer.within(self.ws.send(pong)).await {
             None => Err(Cause::timeout("send blocked: the server is not reading")),
-            Some(Err(e)) => Err(ws_cause(e)),
+            Some(Err(e)) => Err(error_cause(e, Side::Client)),
             Some(Ok(())) => Ok(()),
         }
     }
@@ -274,23 +276,56 @@ fn abnormal(what: impl std::fmt::Display) -> Cause {
     )
 }
 
-fn ws_cause(err: WsError) -> Cause {
+/// A WebSocket failure in words, from `side`'s point of view (kaserve uses it too).
+pub fn error_cause(err: WsError, side: Side) -> Cause {
+    let peer = match side {
+        Side::Client => "the server",
+        Side::Server => "the client",
+    };
     match err {
-        WsError::Io(e) => match crate::tls::io_cause(&e, crate::tls::Side::Client) {
+        WsError::Io(e) => match crate::tls::io_cause(&e, side) {
             Some(tls) => tls,
-            None => abnormal(Cause::from_io(&e)),
+            None => {
+                let io = Cause::from_io(&e);
+                abnormal(format!("{}: {}", io.kind, io.detail))
+            }
         },
         WsError::ConnectionClosed | WsError::AlreadyClosed => {
             Cause::new(CauseKind::WsClose(1000), "connection closed")
         }
-        WsError::Protocol(p) => {
-            let text = p.to_string();
-            if text.contains("without closing handshake") {
-                abnormal("reset without a closing handshake")
-            } else {
-                Cause::new(CauseKind::Protocol, text)
-            }
+        WsError::Protocol(ProtocolError::ResetWithoutClosingHandshake) => {
+            abnormal("reset without a closing handshake")
         }
+        WsError::Protocol(ProtocolError::HttparseError(_)) | WsError::HttpFormat(_) => Cause::new(
+            CauseKind::Protocol,
+            match side {
+                Side::Client => {
+                    "the answer to the WebSocket upgrade is not HTTP (is this \
+                                     a WebSocket port? a TLS port wants wss://)"
+                }
+                Side::Server => {
+                    "the client's request is not HTTP (a TLS client on a \
+                                     plain port, or the other way round?)"
+                }
+            },
+        ),
+        WsError::Protocol(ProtocolError::ExpectedFragment(_)) => Cause::new(
+            CauseKind::Protocol,
+            format!("{peer} began a new message inside a fragmented one"),
+        ),
+        WsError::Protocol(p) => Cause::new(CauseKind::Protocol, p.to_string()),
+        WsError::Utf8(_) => Cause::new(
+            CauseKind::Protocol,
+            format!("{peer}'s text message is not valid UTF-8"),
+        ),
+        WsError::Capacity(CapacityError::MessageTooLong { size, max_size }) => Cause::new(
+            CauseKind::Protocol,
+            format!("{peer}'s message is {size} bytes, over our limit of {max_size}"),
+        ),
+        WsError::Capacity(CapacityError::TooManyHeaders) => Cause::new(
+            CauseKind::Protocol,
+            format!("{peer}'s upgrade has too many headers"),
+        ),
         WsError::Http(response) => Cause::new(
             CauseKind::Http(response.status().as_u16()),
             format!("HTTP {}", response.status()),

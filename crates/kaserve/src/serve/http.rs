@@ -353,7 +353,8 @@ fn ended(done: hyper::Result<()>, requests: u64, max: Option<u64>) -> Cause {
             let mut source = std::error::Error::source(&e);
             while let Some(err) = source {
                 if let Some(io) = err.downcast_ref::<std::io::Error>() {
-                    return Cause::from_io(io);
+                    return kaprobe::tls::io_cause(io, kaprobe::tls::Side::Server)
+                        .unwrap_or_else(|| Cause::from_io(io));
                 }
                 source = err.source();
             }

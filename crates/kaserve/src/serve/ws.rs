@@ -182,7 +182,12 @@ impl Session {
     async fn send(&mut self, message: Message) -> Step {
         match self.conn.bounded(self.ws.send(message)).await {
             Ok(Ok(())) => {}
-            Ok(Err(e)) => return Step::Break(Some(abnormal(e))),
+            Ok(Err(e)) => {
+                return Step::Break(Some(kaprobe::proto::ws::error_cause(
+                    e,
+                    kaprobe::tls::Side::Server,
+                )));
+            }
             Err(ending) => return Step::Break(ending),
         }
         self.conn.traffic();
@@ -246,7 +251,12 @@ impl Session {
                 );
                 return Step::Break(Some(cause));
             }
-            Some(Err(e)) => return Step::Break(Some(abnormal(e))),
+            Some(Err(e)) => {
+                return Step::Break(Some(kaprobe::proto::ws::error_cause(
+                    e,
+                    kaprobe::tls::Side::Server,
+                )));
+            }
             Some(Ok(Message::Close(frame))) => {
                 let code = frame.as_ref().map_or(1005, |f| u16::from(f.code));
                 let reason = frame.map(|f| f.reason.to_string()).unwrap_or_default();
@@ -298,10 +308,6 @@ fn close_frame(code: CloseCode, reason: &str) -> CloseFrame {
         code,
         reason: reason.into(),
     }
-}
-
-fn abnormal(err: impl std::fmt::Display) -> Cause {
-    Cause::new(CauseKind::WsClose(1006), format!("abnormal closure: {err}"))
 }
 
 #[cfg(test)]

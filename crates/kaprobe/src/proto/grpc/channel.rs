@@ -29,7 +29,7 @@ impl tower_service::Service<http::Request<tonic::body::Body>> for H2Channel {
     type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.send.poll_ready(cx).map_err(Into::into)
+        self.send.poll_ready(cx).map_err(|e| boxed(&e))
     }
 
     fn call(&mut self, req: http::Request<tonic::body::Body>) -> Self::Future {
@@ -37,28 +37,30 @@ impl tower_service::Service<http::Request<tonic::body::Body>> for H2Channel {
         Box::pin(async move {
             let (parts, mut body) = req.into_parts();
             let head = http::Request::from_parts(parts, ());
-            let (response, mut stream) = send.send_request(head, false)?;
+            let (response, mut stream) = send.send_request(head, false).map_err(|e| boxed(&e))?;
             // Unary requests are one small message: send the body, then wait.
             loop {
                 let frame = std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await;
                 match frame {
                     None => {
-                        stream.send_data(Bytes::new(), true)?;
+                        stream
+                            .send_data(Bytes::new(), true)
+                            .map_err(|e| boxed(&e))?;
                         break;
                     }
                     Some(Err(status)) => return Err(Box::new(status) as BoxError),
                     Some(Ok(frame)) => match frame.into_data() {
-                        Ok(data) => stream.send_data(data, false)?,
+                        Ok(data) => stream.send_data(data, false).map_err(|e| boxed(&e))?,
                         Err(frame) => {
                             if let Ok(trailers) = frame.into_trailers() {
-                                stream.send_trailers(trailers)?;
+                                stream.send_trailers(trailers).map_err(|e| boxed(&e))?;
                                 break;
                             }
                         }
                     },
                 }
             }
-            let response = response.await?;
+            let response = response.await.map_err(|e| boxed(&e))?;
             Ok(response.map(|recv| H2Body {
                 recv,
                 data_done: false,
@@ -66,6 +68,35 @@ impl tower_service::Service<http::Request<tonic::body::Body>> for H2Channel {
             }))
         })
     }
+}
+
+/// An h2 failure as the gRPC status grpc-go's client gives it (REFUSED_STREAM is
+/// UNAVAILABLE, CANCEL is CANCELLED, ENHANCE_YOUR_CALM and FLOW_CONTROL_ERROR are
+/// RESOURCE_EXHAUSTED, a dead connection or a GOAWAY UNAVAILABLE, the rest
+/// INTERNAL), with its words; tonic would call them all UNKNOWN with h2's `Display`.
+fn status_of(err: &h2::Error) -> tonic::Status {
+    use tonic::Code;
+    let code = if err.is_io() || (err.is_go_away() && err.is_remote()) {
+        Code::Unavailable
+    } else {
+        match err.reason() {
+            Some(h2::Reason::REFUSED_STREAM) => Code::Unavailable,
+            Some(h2::Reason::CANCEL) => Code::Cancelled,
+            Some(h2::Reason::ENHANCE_YOUR_CALM | h2::Reason::FLOW_CONTROL_ERROR) => {
+                Code::ResourceExhausted
+            }
+            Some(h2::Reason::INADEQUATE_SECURITY) => Code::PermissionDenied,
+            _ => Code::Internal,
+        }
+    };
+    tonic::Status::new(
+        code,
+        crate::proto::h2conn::h2_words(err, crate::tls::Side::Client),
+    )
+}
+
+fn boxed(err: &h2::Error) -> BoxError {
+    Box::new(status_of(err))
 }
 
 /// A response body read from an h2 stream, releasing flow-control capacity as it
@@ -80,12 +111,12 @@ pub struct H2Body {
 
 impl Body for H2Body {
     type Data = Bytes;
-    type Error = h2::Error;
+    type Error = tonic::Status;
 
     fn poll_frame(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, h2::Error>>> {
+    ) -> Poll<Option<Result<Frame<Bytes>, tonic::Status>>> {
         if self.done {
             return Poll::Ready(None);
         }
@@ -96,7 +127,7 @@ impl Body for H2Body {
                     let _ = self.recv.flow_control().release_capacity(data.len());
                     return Poll::Ready(Some(Ok(Frame::data(data))));
                 }
-                Poll::Ready(Some(Err(e))) => return Poll::Ready(Some(Err(e))),
+                Poll::Ready(Some(Err(e))) => return Poll::Ready(Some(Err(status_of(&e)))),
                 Poll::Ready(None) => self.data_done = true,
             }
         }
@@ -105,7 +136,7 @@ impl Body for H2Body {
         match trailers {
             Ok(Some(trailers)) => Poll::Ready(Some(Ok(Frame::trailers(trailers)))),
             Ok(None) => Poll::Ready(None),
-            Err(e) => Poll::Ready(Some(Err(e))),
+            Err(e) => Poll::Ready(Some(Err(status_of(&e)))),
         }
     }
 

@@ -158,6 +158,14 @@ fn h2_server_cause(err: &h2::Error) -> Cause {
     match err.get_io() {
         Some(io) => kaprobe::tls::io_cause(io, kaprobe::tls::Side::Server)
             .unwrap_or_else(|| Cause::from_io(io)),
-        None => Cause::new(CauseKind::Protocol, err.to_string()),
+        None if err.is_library() && err.reason() == Some(h2::Reason::PROTOCOL_ERROR) => Cause::new(
+            CauseKind::Protocol,
+            "the client did not open with the HTTP/2 preface (an HTTP/1.1 or TLS client \
+                 on a plaintext gRPC port? serve with --tls for grpcs://)",
+        ),
+        None => Cause::new(
+            CauseKind::Protocol,
+            kaprobe::proto::h2_words(err, kaprobe::tls::Side::Server),
+        ),
     }
 }
