@@ -131,7 +131,7 @@ _kafind() {
             return 0
             ;;
         kafind__subcmd__idle__subcmd__timeout)
-            opts="-W -m -H -k -h --min --max --precision --max-connections --require --lb-idle --timeout --json --ndjson --mode --send --expect --service --authority --header --method --expect-status --http1.1 --http2 --subprotocol --ca --cert --key --sni --insecure --tcp-keepalive --tcp-user-timeout --help"
+            opts="-W -m -H -k -4 -6 -h --min --max --precision --max-connections --require --lb-idle --timeout --json --ndjson --mode --send --expect --service --authority --header --method --expect-status --http1.1 --http2 --subprotocol --ca --cert --key --sni --insecure --resolve --each-address --tcp-keepalive --tcp-user-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -229,6 +229,10 @@ _kafind() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --resolve)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --tcp-keepalive)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -245,7 +249,7 @@ _kafind() {
             return 0
             ;;
         kafind__subcmd__layers)
-            opts="-i -W -m -H -k -h --interval --duration --detect-within --max-missed --measure-detection --idle-max --timeout --json --mode --send --expect --service --authority --header --method --expect-status --http1.1 --http2 --subprotocol --ca --cert --key --sni --insecure --tcp-keepalive --tcp-user-timeout --help"
+            opts="-i -W -m -H -k -4 -6 -h --interval --duration --detect-within --max-missed --measure-detection --idle-max --timeout --json --mode --send --expect --service --authority --header --method --expect-status --http1.1 --http2 --subprotocol --ca --cert --key --sni --insecure --resolve --each-address --tcp-keepalive --tcp-user-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -347,6 +351,10 @@ _kafind() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --resolve)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --tcp-keepalive)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -363,7 +371,7 @@ _kafind() {
             return 0
             ;;
         kafind__subcmd__ping__subcmd__policy)
-            opts="-W -m -H -k -h --min --max --timeout --json --mode --send --expect --service --authority --header --method --expect-status --http1.1 --http2 --subprotocol --ca --cert --key --sni --insecure --tcp-keepalive --tcp-user-timeout --help"
+            opts="-W -m -H -k -4 -6 -h --min --max --timeout --json --mode --send --expect --service --authority --header --method --expect-status --http1.1 --http2 --subprotocol --ca --cert --key --sni --insecure --resolve --each-address --tcp-keepalive --tcp-user-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -442,6 +450,10 @@ _kafind() {
                     return 0
                     ;;
                 --sni)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --resolve)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

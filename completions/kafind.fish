@@ -51,6 +51,7 @@ complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l ca -d 'Tr
 complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l cert -d 'Client certificate chain (PEM) for mutual TLS; goes with --key' -r -F
 complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l key -d 'Client private key (PEM) for mutual TLS; goes with --cert' -r -F
 complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l sni -d 'Name to send in SNI and verify the certificate against, instead of the host' -r
+complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l resolve -d 'Connect to ADDR for HOST:PORT, as curl\'s --resolve: TLS, SNI, Host and :authority keep HOST; repeatable' -r
 complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l tcp-keepalive -d 'Kernel TCP keepalive on probe connections, e.g. 30s,5s,3' -r
 complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l tcp-user-timeout -d 'TCP_USER_TIMEOUT on probe connections: how long sent data may go unacknowledged' -r
 complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l json -d 'Print one JSON document at the end'
@@ -58,6 +59,9 @@ complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l ndjson -d
 complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l http1.1 -d 'HTTP: speak HTTP/1.1 only (offer only http/1.1 in ALPN)'
 complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l http2 -d 'HTTP: speak HTTP/2 (ALPN h2 on https, prior knowledge on http)'
 complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -s k -l insecure -d 'Do not verify TLS certificates (said on stderr)'
+complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -s 4 -d 'Use IPv4 addresses only'
+complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -s 6 -d 'Use IPv6 addresses only'
+complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l each-address -d 'Probe every address the name resolves to, each as a target of its own, shown as `name (addr)` (a name behind several balancer nodes)'
 complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kafind -n "__fish_kafind_using_subcommand ping-policy" -l min -d 'Shortest ping interval to test' -r
 complete -c kafind -n "__fish_kafind_using_subcommand ping-policy" -l max -d 'Longest ping interval to test; the run takes about 3x this' -r
@@ -75,12 +79,16 @@ complete -c kafind -n "__fish_kafind_using_subcommand ping-policy" -l ca -d 'Tru
 complete -c kafind -n "__fish_kafind_using_subcommand ping-policy" -l cert -d 'Client certificate chain (PEM) for mutual TLS; goes with --key' -r -F
 complete -c kafind -n "__fish_kafind_using_subcommand ping-policy" -l key -d 'Client private key (PEM) for mutual TLS; goes with --cert' -r -F
 complete -c kafind -n "__fish_kafind_using_subcommand ping-policy" -l sni -d 'Name to send in SNI and verify the certificate against, instead of the host' -r
+complete -c kafind -n "__fish_kafind_using_subcommand ping-policy" -l resolve -d 'Connect to ADDR for HOST:PORT, as curl\'s --resolve: TLS, SNI, Host and :authority keep HOST; repeatable' -r
 complete -c kafind -n "__fish_kafind_using_subcommand ping-policy" -l tcp-keepalive -d 'Kernel TCP keepalive on probe connections, e.g. 30s,5s,3' -r
 complete -c kafind -n "__fish_kafind_using_subcommand ping-policy" -l tcp-user-timeout -d 'TCP_USER_TIMEOUT on probe connections: how long sent data may go unacknowledged' -r
 complete -c kafind -n "__fish_kafind_using_subcommand ping-policy" -l json -d 'Print one JSON document at the end'
 complete -c kafind -n "__fish_kafind_using_subcommand ping-policy" -l http1.1 -d 'HTTP: speak HTTP/1.1 only (offer only http/1.1 in ALPN)'
 complete -c kafind -n "__fish_kafind_using_subcommand ping-policy" -l http2 -d 'HTTP: speak HTTP/2 (ALPN h2 on https, prior knowledge on http)'
 complete -c kafind -n "__fish_kafind_using_subcommand ping-policy" -s k -l insecure -d 'Do not verify TLS certificates (said on stderr)'
+complete -c kafind -n "__fish_kafind_using_subcommand ping-policy" -s 4 -d 'Use IPv4 addresses only'
+complete -c kafind -n "__fish_kafind_using_subcommand ping-policy" -s 6 -d 'Use IPv6 addresses only'
+complete -c kafind -n "__fish_kafind_using_subcommand ping-policy" -l each-address -d 'Probe every address the name resolves to, each as a target of its own, shown as `name (addr)` (a name behind several balancer nodes)'
 complete -c kafind -n "__fish_kafind_using_subcommand ping-policy" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kafind -n "__fish_kafind_using_subcommand layers" -s i -l interval -d 'Every mechanism\'s interval (default: half the idle timeout, found first)' -r
 complete -c kafind -n "__fish_kafind_using_subcommand layers" -l duration -d 'How long each mechanism alone keeps its connection (default: 3x the idle timeout, or 3 minutes)' -r
@@ -102,12 +110,16 @@ complete -c kafind -n "__fish_kafind_using_subcommand layers" -l ca -d 'Trust th
 complete -c kafind -n "__fish_kafind_using_subcommand layers" -l cert -d 'Client certificate chain (PEM) for mutual TLS; goes with --key' -r -F
 complete -c kafind -n "__fish_kafind_using_subcommand layers" -l key -d 'Client private key (PEM) for mutual TLS; goes with --cert' -r -F
 complete -c kafind -n "__fish_kafind_using_subcommand layers" -l sni -d 'Name to send in SNI and verify the certificate against, instead of the host' -r
+complete -c kafind -n "__fish_kafind_using_subcommand layers" -l resolve -d 'Connect to ADDR for HOST:PORT, as curl\'s --resolve: TLS, SNI, Host and :authority keep HOST; repeatable' -r
 complete -c kafind -n "__fish_kafind_using_subcommand layers" -l tcp-keepalive -d 'Kernel TCP keepalive on probe connections, e.g. 30s,5s,3' -r
 complete -c kafind -n "__fish_kafind_using_subcommand layers" -l tcp-user-timeout -d 'TCP_USER_TIMEOUT on probe connections: how long sent data may go unacknowledged' -r
 complete -c kafind -n "__fish_kafind_using_subcommand layers" -l json -d 'Print one JSON document at the end'
 complete -c kafind -n "__fish_kafind_using_subcommand layers" -l http1.1 -d 'HTTP: speak HTTP/1.1 only (offer only http/1.1 in ALPN)'
 complete -c kafind -n "__fish_kafind_using_subcommand layers" -l http2 -d 'HTTP: speak HTTP/2 (ALPN h2 on https, prior knowledge on http)'
 complete -c kafind -n "__fish_kafind_using_subcommand layers" -s k -l insecure -d 'Do not verify TLS certificates (said on stderr)'
+complete -c kafind -n "__fish_kafind_using_subcommand layers" -s 4 -d 'Use IPv4 addresses only'
+complete -c kafind -n "__fish_kafind_using_subcommand layers" -s 6 -d 'Use IPv6 addresses only'
+complete -c kafind -n "__fish_kafind_using_subcommand layers" -l each-address -d 'Probe every address the name resolves to, each as a target of its own, shown as `name (addr)` (a name behind several balancer nodes)'
 complete -c kafind -n "__fish_kafind_using_subcommand layers" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kafind -n "__fish_kafind_using_subcommand help; and not __fish_seen_subcommand_from idle-timeout ping-policy layers help" -f -a "idle-timeout" -d 'How long the path lets an idle connection live, and how it dies'
 complete -c kafind -n "__fish_kafind_using_subcommand help; and not __fish_seen_subcommand_from idle-timeout ping-policy layers help" -f -a "ping-policy" -d 'What HTTP/2 PING rate a gRPC (or HTTP/2) server allows, and who answers the PINGs'

@@ -15,6 +15,7 @@ complete -c kaping -l ca -d 'Trust the certificates in this PEM file instead of 
 complete -c kaping -l cert -d 'Client certificate chain (PEM) for mutual TLS; goes with --key' -r -F
 complete -c kaping -l key -d 'Client private key (PEM) for mutual TLS; goes with --cert' -r -F
 complete -c kaping -l sni -d 'Name to send in SNI and verify the certificate against, instead of the host' -r
+complete -c kaping -l resolve -d 'Connect to ADDR for HOST:PORT, as curl\'s --resolve: TLS, SNI, Host and :authority keep HOST; repeatable' -r
 complete -c kaping -l tcp-keepalive -d 'Kernel TCP keepalive on probe connections, e.g. 30s,5s,3' -r
 complete -c kaping -l tcp-user-timeout -d 'TCP_USER_TIMEOUT on probe connections: how long sent data may go unacknowledged' -r
 complete -c kaping -l max-loss -d 'Exit 1 when the loss exceeds PCT (0%, 1.5%)' -r
@@ -24,6 +25,9 @@ complete -c kaping -l fresh -d 'A new connection for every probe, timing TCP con
 complete -c kaping -l http1.1 -d 'HTTP: speak HTTP/1.1 only (offer only http/1.1 in ALPN)'
 complete -c kaping -l http2 -d 'HTTP: speak HTTP/2 (ALPN h2 on https, prior knowledge on http)'
 complete -c kaping -s k -l insecure -d 'Do not verify TLS certificates (said on stderr)'
+complete -c kaping -s 4 -d 'Use IPv4 addresses only'
+complete -c kaping -s 6 -d 'Use IPv6 addresses only'
+complete -c kaping -l each-address -d 'Probe every address the name resolves to, each as a target of its own, shown as `name (addr)` (a name behind several balancer nodes)'
 complete -c kaping -s q -l quiet -d 'Print only the header and the summary'
 complete -c kaping -l json -d 'Print one JSON document at the end instead of text'
 complete -c kaping -l ndjson -d 'Print records as they happen, one JSON object a line (see docs/schema.md)'

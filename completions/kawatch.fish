@@ -28,6 +28,7 @@ complete -c kawatch -l ca -d 'Trust the certificates in this PEM file instead of
 complete -c kawatch -l cert -d 'Client certificate chain (PEM) for mutual TLS; goes with --key' -r -F
 complete -c kawatch -l key -d 'Client private key (PEM) for mutual TLS; goes with --cert' -r -F
 complete -c kawatch -l sni -d 'Name to send in SNI and verify the certificate against, instead of the host' -r
+complete -c kawatch -l resolve -d 'Connect to ADDR for HOST:PORT, as curl\'s --resolve: TLS, SNI, Host and :authority keep HOST; repeatable' -r
 complete -c kawatch -l tcp-keepalive -d 'Kernel TCP keepalive on probe connections, e.g. 30s,5s,3' -r
 complete -c kawatch -l tcp-user-timeout -d 'TCP_USER_TIMEOUT on probe connections: how long sent data may go unacknowledged' -r
 complete -c kawatch -l ndjson -d 'Print records as they happen, one JSON object a line (see docs/schema.md)'
@@ -36,5 +37,8 @@ complete -c kawatch -s v -l verbose -d 'Print every keepalive\'s result too, not
 complete -c kawatch -l http1.1 -d 'HTTP: speak HTTP/1.1 only (offer only http/1.1 in ALPN)'
 complete -c kawatch -l http2 -d 'HTTP: speak HTTP/2 (ALPN h2 on https, prior knowledge on http)'
 complete -c kawatch -s k -l insecure -d 'Do not verify TLS certificates (said on stderr)'
+complete -c kawatch -s 4 -d 'Use IPv4 addresses only'
+complete -c kawatch -s 6 -d 'Use IPv6 addresses only'
+complete -c kawatch -l each-address -d 'Probe every address the name resolves to, each as a target of its own, shown as `name (addr)` (a name behind several balancer nodes)'
 complete -c kawatch -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kawatch -s V -l version -d 'Print version'

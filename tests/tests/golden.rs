@@ -41,6 +41,7 @@ fn header(target: &str, protocol: &str, mode: &str) -> Header {
         target: target.into(),
         protocol: protocol.into(),
         mode: mode.into(),
+        addr: None,
     }
 }
 
@@ -111,7 +112,6 @@ fn records() -> Vec<String> {
     let keep_alive = Record::Event(EventRecord {
         header: header("http://h:80/", "http", "request"),
         event: "keep-alive".into(),
-        addr: None,
         phases: None,
         cause: None,
         detail: Some("timeout=5, max=100".into()),
@@ -122,9 +122,11 @@ fn records() -> Vec<String> {
         announced_max: Some(100),
     });
     let event = Record::Event(EventRecord {
-        header: header("grpc://h:50051", "grpc", "h2ping"),
+        header: Header {
+            addr: Some("127.0.0.1:50051".into()),
+            ..header("grpc://h:50051", "grpc", "h2ping")
+        },
         event: "server-ping".into(),
-        addr: Some("127.0.0.1:50051".into()),
         phases: None,
         cause: None,
         detail: None,

@@ -34,7 +34,7 @@ fn echo_round_trips_are_recorded_field_by_field() {
     let connected = events(&records, "connected");
     assert_eq!(connected.len(), 1, "one persistent connection");
     assert_eq!(
-        connected[0].addr.as_deref(),
+        connected[0].header.addr.as_deref(),
         Some(&*server.addr.to_string())
     );
     let s = summary(&records);

@@ -2,6 +2,7 @@
 
 use kaprobe_tests::util;
 
+mod addressing;
 mod cli_errors;
 mod deadlines;
 mod generated;

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
+use kaprobe::addressing::{Addressing, Family, ResolveRule};
 use kaprobe::proto::http::{HttpConfig, Method, StatusSet, Version};
 use kaprobe::proto::{Header, Mode, ProbeConfig};
 use kaprobe::sockopt::{KeepaliveSpec, TcpOptions};
@@ -15,7 +16,7 @@ use kaprobe::tls::{CaSource, ClientTls};
 
 use crate::parse::{
     parse_duration, parse_keepalive, parse_method, parse_mode, parse_percent,
-    parse_positive_duration, parse_stat, parse_status_set, parse_template,
+    parse_positive_duration, parse_resolve, parse_stat, parse_status_set, parse_template,
 };
 
 /// How to reach and probe a target, whatever the tool.
@@ -94,6 +95,24 @@ pub struct ProbeArgs {
     #[arg(short = 'k', long)]
     pub insecure: bool,
 
+    /// Use IPv4 addresses only
+    #[arg(short = '4', conflicts_with = "ipv6")]
+    pub ipv4: bool,
+
+    /// Use IPv6 addresses only
+    #[arg(short = '6')]
+    pub ipv6: bool,
+
+    /// Connect to ADDR for HOST:PORT, as curl's --resolve: TLS, SNI, Host and
+    /// :authority keep HOST; repeatable
+    #[arg(long, value_name = "HOST:PORT:ADDR", value_parser = parse_resolve)]
+    pub resolve: Vec<ResolveRule>,
+
+    /// Probe every address the name resolves to, each as a target of its own,
+    /// shown as `name (addr)` (a name behind several balancer nodes)
+    #[arg(long)]
+    pub each_address: bool,
+
     /// Kernel TCP keepalive on probe connections, e.g. 30s,5s,3
     #[arg(long, value_name = "IDLE[,INTERVAL[,COUNT]]", value_parser = parse_keepalive)]
     pub tcp_keepalive: Option<KeepaliveSpec>,
@@ -121,6 +140,15 @@ impl ProbeArgs {
             key: self.key.clone(),
             sni: self.sni.clone(),
             insecure: self.insecure,
+        };
+        probe.addressing = Addressing {
+            family: match (self.ipv4, self.ipv6) {
+                (true, _) => Some(Family::V4),
+                (_, true) => Some(Family::V6),
+                _ => None,
+            },
+            resolve: self.resolve.clone(),
+            each_address: self.each_address,
         };
         probe.headers = self
             .headers

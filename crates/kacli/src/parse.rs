@@ -69,6 +69,10 @@ pub(crate) fn parse_keepalive(s: &str) -> Result<KeepaliveSpec, String> {
     s.parse()
 }
 
+pub(crate) fn parse_resolve(s: &str) -> Result<kaprobe::addressing::ResolveRule, String> {
+    s.parse()
+}
+
 pub(crate) fn parse_method(s: &str) -> Result<kaprobe::proto::http::Method, String> {
     s.parse()
 }

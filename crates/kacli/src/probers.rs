@@ -28,3 +28,26 @@ pub async fn probers(
         .collect::<Result<_, _>>()
         .map_err(Into::into)
 }
+
+/// The targets of a run: with `--each-address`, every name becomes a target per
+/// address it resolves to (within the probe timeout and `within`), in the
+/// resolver's order; otherwise as given.
+pub async fn each_address(
+    targets: Vec<(Target, Mode)>,
+    base: &ProbeConfig,
+    within: Option<Duration>,
+) -> anyhow::Result<Vec<(Target, Mode)>> {
+    if !base.addressing.each_address {
+        return Ok(targets);
+    }
+    let within = within.unwrap_or(base.timeout).min(base.timeout);
+    let mut out = Vec::new();
+    for (target, mode) in targets {
+        for pinned in
+            kaprobe::addressing::each_address(vec![target], &base.addressing, within).await?
+        {
+            out.push((pinned, mode));
+        }
+    }
+    Ok(out)
+}

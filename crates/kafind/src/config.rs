@@ -20,7 +20,7 @@ pub enum Output {
 }
 
 /// A validated `kafind idle-timeout` run.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Config {
     pub target: Target,
     pub mode: Mode,

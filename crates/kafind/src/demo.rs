@@ -96,7 +96,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
             let mut words = Vec::new();
             let healthy = {
                 let out: Box<dyn Write + '_> = Box::new(kacli::term::Escaped::new(&mut words));
-                crate::idle_timeout(config, out).await?
+                crate::idle_timeout(config, out).await?.0
             };
             let mut stdout = std::io::stdout().lock();
             stdout.write_all(&words)?;

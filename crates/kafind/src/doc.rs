@@ -39,7 +39,8 @@ pub fn rung_line(info: &RunInfo, config: &Config, r: &RungResult) -> RungLine {
         v: SCHEMA_VERSION,
         ts: timestamp(r.at),
         run: info.run.clone(),
-        target: config.target.to_string(),
+        target: config.target.url(),
+        addr: config.target.addr.map(|a| a.to_string()),
         rung: rung_record(r),
     }
 }
@@ -53,8 +54,9 @@ pub fn header(kind: &str, info: &RunInfo, target: &Target) -> DocHeader {
         version: env!("CARGO_PKG_VERSION").into(),
         run: info.run.clone(),
         ts: timestamp(info.started),
-        target: target.to_string(),
+        target: target.url(),
         protocol: target.protocol().to_string(),
+        addr: target.addr.map(|a| a.to_string()),
     }
 }
 

@@ -1,6 +1,7 @@
 //! kafind: discovery. Flags become a validated [`config::Config`], kaprobe's
 //! discovery drives the sessions, a renderer speaks. First verb: `idle-timeout`.
 
+mod addresses;
 pub mod cli;
 mod config;
 mod demo;
@@ -28,8 +29,14 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
     let args = match cli.command {
         Some(Command::IdleTimeout(args)) => args,
-        Some(Command::PingPolicy(args)) => return ping_policy(args),
-        Some(Command::Layers(args)) => return layers(args),
+        Some(Command::PingPolicy(args)) => {
+            one_address(&args.probe)?;
+            return ping_policy(args);
+        }
+        Some(Command::Layers(args)) => {
+            one_address(&args.probe)?;
+            return layers(args);
+        }
         None => anyhow::bail!(
             "nothing to do: give a verb (idle-timeout, ping-policy, layers) or --demo"
         ),
@@ -38,18 +45,49 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let config = Config::from_args(args)?;
     probe_args.tls_notes("kafind", &[(config.target.clone(), config.mode)]);
     kacli::block_on(async {
-        let out = kacli::term::Escaped::new(std::io::stdout());
-        let out: Box<dyn Write> = match config.output {
-            config::Output::Human => Box::new(out),
-            _ => Box::new(std::io::stdout()),
-        };
-        let healthy = idle_timeout(&config, out).await?;
+        let targets = kacli::each_address(
+            vec![(config.target.clone(), config.mode)],
+            &config.probe,
+            None,
+        )
+        .await?;
+        let mut healthy = true;
+        let mut answers = Vec::new();
+        for (target, _) in targets {
+            let config = Config {
+                target,
+                ..config.clone()
+            };
+            let out = kacli::term::Escaped::new(std::io::stdout());
+            let out: Box<dyn Write> = match config.output {
+                config::Output::Human => Box::new(out),
+                _ => Box::new(std::io::stdout()),
+            };
+            let (ok, answer) = idle_timeout(&config, out).await?;
+            healthy &= ok;
+            answers.push((config.target, answer));
+        }
+        if answers.len() > 1 && config.output == config::Output::Human {
+            let mut out = kacli::term::Escaped::new(std::io::stdout());
+            let _ = writeln!(out, "\n{}", addresses::compare(&answers));
+        }
         Ok(if healthy {
             ExitCode::SUCCESS
         } else {
             ExitCode::from(1)
         })
     })
+}
+
+/// ping-policy and layers measure one path at a time.
+fn one_address(probe: &kacli::ProbeArgs) -> anyhow::Result<()> {
+    if probe.each_address {
+        anyhow::bail!(
+            "--each-address is for kafind idle-timeout; ping-policy and layers measure one \
+             address at a time: choose it with --resolve HOST:PORT:ADDR, -4 or -6"
+        );
+    }
+    Ok(())
 }
 
 fn layers(args: cli::LayersArgs) -> anyhow::Result<ExitCode> {
@@ -117,8 +155,12 @@ pub(crate) fn write_json<T: serde::Serialize>(
     Ok(())
 }
 
-/// One discovery, rendered to `out`; whether its answer earns exit status 0.
-async fn idle_timeout(config: &Config, out: Box<dyn Write + '_>) -> anyhow::Result<bool> {
+/// One discovery, rendered to `out`; whether its answer earns exit status 0, and
+/// the answer, to compare addresses by.
+async fn idle_timeout(
+    config: &Config,
+    out: Box<dyn Write + '_>,
+) -> anyhow::Result<(bool, addresses::Answer)> {
     let cancel = CancellationToken::new();
     tokio::spawn(kacli::stop_on_signals(cancel.clone()));
     let started = SystemTime::now();
@@ -139,5 +181,5 @@ async fn idle_timeout(config: &Config, out: Box<dyn Write + '_>) -> anyhow::Resu
     let (report, rendered) = tokio::join!(discover, consume);
     rendered?;
     output.write(|| renderer.finish(&report), &cancel)?;
-    Ok(config.healthy(&report))
+    Ok((config.healthy(&report), addresses::Answer::of(&report)))
 }

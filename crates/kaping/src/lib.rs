@@ -35,6 +35,8 @@ async fn run_async(mut config: Config) -> anyhow::Result<ExitCode> {
 
     // `-w` counts from the start: resolving the names takes from it.
     let started = Instant::now();
+    config.targets =
+        kacli::each_address(config.targets, &config.probe, config.run.deadline).await?;
     let probers = kacli::probers(&config.targets, &config.probe, config.run.deadline).await?;
     if let Some(deadline) = &mut config.run.deadline {
         *deadline = deadline.saturating_sub(started.elapsed());

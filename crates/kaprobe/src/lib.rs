@@ -3,6 +3,7 @@
 //! state machine and statistics, and builds the wire records of what it measured.
 //! It never prints and never exits the process; binaries render what it returns.
 
+pub mod addressing;
 pub mod cause;
 pub mod discover;
 pub mod error;

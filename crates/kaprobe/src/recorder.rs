@@ -92,7 +92,7 @@ pub fn watch_summary(s: &WatchSummary) -> WatchSummaryRecord {
 /// A target of kaping's `--json` document.
 pub fn ping_target(result: &TargetResult) -> PingTarget {
     PingTarget {
-        target: result.target.to_string(),
+        target: result.target.url(),
         protocol: result.target.protocol().to_string(),
         mode: result.mode.to_string(),
         addr: result.addr.to_string(),
@@ -105,7 +105,8 @@ pub fn ping_target(result: &TargetResult) -> PingTarget {
 #[derive(Debug)]
 pub struct Recorder {
     run: String,
-    targets: Vec<(String, String, String)>,
+    /// Each target's URL, protocol, mode and pinned address.
+    targets: Vec<(String, String, String, Option<String>)>,
 }
 
 impl Recorder {
@@ -115,7 +116,14 @@ impl Recorder {
             run,
             targets: targets
                 .iter()
-                .map(|(t, m)| (t.to_string(), t.protocol().to_string(), m.to_string()))
+                .map(|(t, m)| {
+                    (
+                        t.url(),
+                        t.protocol().to_string(),
+                        m.to_string(),
+                        t.addr.map(|a| a.to_string()),
+                    )
+                })
                 .collect(),
         }
     }
@@ -130,7 +138,7 @@ impl Recorder {
     }
 
     fn header(&self, idx: usize, at: SystemTime) -> Header {
-        let (target, protocol, mode) = &self.targets[idx];
+        let (target, protocol, mode, addr) = &self.targets[idx];
         Header {
             v: SCHEMA_VERSION,
             ts: timestamp(at),
@@ -138,6 +146,7 @@ impl Recorder {
             target: target.clone(),
             protocol: protocol.clone(),
             mode: mode.clone(),
+            addr: addr.clone(),
         }
     }
 
@@ -169,11 +178,14 @@ impl Recorder {
                     http_version: http.map(|h| h.version.to_string()),
                 })
             }
-            Event::Connected { target, info, at } => Record::Event(EventRecord {
-                addr: Some(info.addr.to_string()),
-                phases: Some(phases_record(&info.phases)),
-                ..self.event_record(*target, "connected", *at)
-            }),
+            Event::Connected { target, info, at } => {
+                let mut record = EventRecord {
+                    phases: Some(phases_record(&info.phases)),
+                    ..self.event_record(*target, "connected", *at)
+                };
+                record.header.addr = Some(info.addr.to_string());
+                Record::Event(record)
+            }
             Event::Disconnected { target, cause, at } => Record::Event(EventRecord {
                 cause: Some(cause.kind.to_string()),
                 detail: Some(cause.detail.clone()),
@@ -208,7 +220,6 @@ impl Recorder {
         EventRecord {
             header: self.header(idx, at),
             event: event.into(),
-            addr: None,
             phases: None,
             cause: None,
             detail: None,

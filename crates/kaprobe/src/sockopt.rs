@@ -119,7 +119,11 @@ pub async fn connect(
     let socket = TcpSocket::from_std_stream(std::net::TcpStream::from(socket));
     match timer.within(socket.connect(addr)).await {
         Some(Ok(stream)) => Ok(stream),
-        Some(Err(e)) => Err(Cause::from_io(&e)),
+        Some(Err(e)) => {
+            let mut cause = Cause::from_io(&e);
+            cause.detail = format!("{addr}: {}", cause.detail);
+            Err(cause)
+        }
         None => Err(Cause::timeout(format!(
             "no TCP handshake with {addr} in time"
         ))),

@@ -110,6 +110,9 @@ pub struct Target {
     /// `user:password` of a WebSocket URL, sent as basic authentication and never
     /// shown (the password prints as `***`).
     pub userinfo: Option<String>,
+    /// `--each-address`: the one address of the name this target probes, shown as
+    /// `name (addr)`; `None` leaves the choice to resolution.
+    pub addr: Option<IpAddr>,
 }
 
 impl fmt::Debug for Target {
@@ -188,16 +191,37 @@ impl Target {
     }
 }
 
+impl Target {
+    /// The target as a URL, without a pinned address: what records call `target`.
+    pub fn url(&self) -> String {
+        Url(self).to_string()
+    }
+}
+
+/// A target shown as a person reads it: its URL, then `(addr)` when pinned.
 impl fmt::Display for Target {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}://", self.scheme)?;
-        if let Some((user, password)) = self.credentials() {
+        write!(f, "{}", Url(self))?;
+        match self.addr {
+            Some(addr) => write!(f, " ({addr})"),
+            None => Ok(()),
+        }
+    }
+}
+
+struct Url<'a>(&'a Target);
+
+impl fmt::Display for Url<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let target = self.0;
+        write!(f, "{}://", target.scheme)?;
+        if let Some((user, password)) = target.credentials() {
             let hidden = if password.is_empty() { "" } else { ":***" };
             write!(f, "{user}{hidden}@")?;
         }
-        write!(f, "{}:{}", self.host, self.port)?;
-        if self.scheme.takes_path() {
-            f.write_str(&redact(&self.path))?;
+        write!(f, "{}:{}", target.host, target.port)?;
+        if target.scheme.takes_path() {
+            f.write_str(&redact(&target.path))?;
         }
         Ok(())
     }
@@ -289,6 +313,7 @@ impl FromStr for Target {
             port,
             path,
             userinfo,
+            addr: None,
         })
     }
 }

@@ -27,7 +27,7 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
     kacli::block_on(run_async(config))
 }
 
-async fn run_async(config: Config) -> anyhow::Result<ExitCode> {
+async fn run_async(mut config: Config) -> anyhow::Result<ExitCode> {
     let cancel = CancellationToken::new();
     tokio::spawn(kacli::stop_on_signals(cancel.clone()));
     let gave_up = end_timers(&config, &cancel);
@@ -36,6 +36,7 @@ async fn run_async(config: Config) -> anyhow::Result<ExitCode> {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
     };
+    config.targets = kacli::each_address(config.targets, &config.probe, within).await?;
     let probers = kacli::probers(&config.targets, &config.probe, within).await?;
     let metrics = start_metrics(&config, &cancel).await?;
     let mut renderer = render::new(&config, Instant::now());

@@ -29,6 +29,8 @@ struct Labels {
     target: String,
     protocol: String,
     mode: String,
+    /// A pinned target's address (`--each-address`), else empty (no label).
+    addr: String,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -36,6 +38,7 @@ struct StateLabels {
     target: String,
     protocol: String,
     mode: String,
+    addr: String,
     state: String,
 }
 
@@ -44,6 +47,7 @@ struct CauseLabels {
     target: String,
     protocol: String,
     mode: String,
+    addr: String,
     to: String,
     cause: String,
 }
@@ -109,9 +113,10 @@ impl Metrics {
         let labels: Vec<Labels> = targets
             .iter()
             .map(|(t, m)| Labels {
-                target: t.to_string(),
+                target: t.url(),
                 protocol: t.protocol().to_string(),
                 mode: m.to_string(),
+                addr: t.addr.map(|a| a.to_string()).unwrap_or_default(),
             })
             .collect();
         let metrics = Metrics {
@@ -145,6 +150,7 @@ impl Metrics {
                 target: l.target.clone(),
                 protocol: l.protocol.clone(),
                 mode: l.mode.clone(),
+                addr: l.addr.clone(),
                 state: state.to_string(),
             };
             self.state
@@ -178,6 +184,7 @@ impl Metrics {
                     target: l.target.clone(),
                     protocol: l.protocol.clone(),
                     mode: l.mode.clone(),
+                    addr: l.addr.clone(),
                     to: transition.to.to_string(),
                     cause: transition.kind.clone(),
                 };

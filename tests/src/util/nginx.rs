@@ -124,6 +124,31 @@ impl Nginx {
         })
     }
 
+    /// nginx serving https on one port with a server per (name, pair): the first is
+    /// the default; the others are chosen by SNI. Each answers 200 with its name.
+    pub fn sni(servers: &[(&str, &super::certs::Pair)]) -> Self {
+        Self::start(&|port, _| {
+            servers
+                .iter()
+                .enumerate()
+                .map(|(i, (name, pair))| {
+                    format!(
+                        "server {{\n\
+                           listen 127.0.0.1:{port} ssl{};\n\
+                           server_name {name};\n\
+                           ssl_certificate {};\n\
+                           ssl_certificate_key {};\n\
+                           location / {{ return 200 \"{name}\\n\"; }}\n\
+                         }}\n",
+                        if i == 0 { " default_server" } else { "" },
+                        pair.cert.display(),
+                        pair.key.display()
+                    )
+                })
+                .collect()
+        })
+    }
+
     /// nginx with `server(port, dir)` as its http block's servers, on a free port.
     fn start(server: &dyn Fn(u16, &str) -> String) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");

@@ -70,6 +70,8 @@ pub struct ProbeConfig {
     pub expect: Option<Template>,
     /// TLS settings for `wss://`, `grpcs://` and `https://`.
     pub tls: ClientTls,
+    /// Which address a name stands for: -4/-6, --resolve.
+    pub addressing: crate::addressing::Addressing,
     /// Extra request headers (WebSocket upgrade, gRPC metadata, HTTP requests).
     pub headers: Vec<Header>,
     /// A new connection for every probe, with its phases timed.
@@ -91,6 +93,7 @@ impl ProbeConfig {
             send: Template::new("PING").expect("constant template"),
             expect: None,
             tls: ClientTls::default(),
+            addressing: crate::addressing::Addressing::default(),
             headers: Vec::new(),
             fresh: false,
             ws: WsConfig::default(),

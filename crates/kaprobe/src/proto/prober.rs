@@ -1,7 +1,7 @@
 //! The prober: one target's session held between probes and re-established after a
 //! break, each probe bounded by its timeout, connection included; the TCP connect
-//! (and its fallback over the resolved addresses) and TLS that every protocol
-//! shares; and what the peer does on its own between probes.
+//! (to the one address addressing chose: never a silent fallback to another) and
+//! TLS that every protocol shares; and what the peer does on its own between probes.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 use super::timer::ProbeTimer;
 use super::{Connected, Mode, Passive, Phases, ProbeConfig, ProbeOutcome, Session};
 use crate::cause::{Cause, CauseKind};
-use crate::error::{Error, Result};
-use crate::target::{Host, Target};
+use crate::error::Result;
+use crate::target::Target;
 use crate::tls::Io;
 
 /// Probes one target, holding its session between probes and re-establishing it
@@ -19,9 +19,9 @@ use crate::tls::Io;
 #[derive(Debug)]
 pub struct Prober {
     target: Target,
+    /// Every address the name stands for (after -4/-6 and --resolve); probes go to
+    /// the first, the rest are counted when it fails.
     addrs: Vec<SocketAddr>,
-    /// Index into `addrs` of the address that last accepted a connection.
-    preferred: usize,
     cfg: ProbeConfig,
     /// Built once for TLS targets; `None` for plain ones, which never touch TLS.
     tls: Option<Arc<rustls::ClientConfig>>,
@@ -52,11 +52,11 @@ impl Prober {
         } else {
             None
         };
-        let addrs = resolve(&target, within.min(cfg.timeout)).await?;
+        let addrs =
+            crate::addressing::addresses(&target, &cfg.addressing, within.min(cfg.timeout)).await?;
         Ok(Prober {
             target,
             addrs,
-            preferred: 0,
             cfg,
             tls,
             session: None,
@@ -72,7 +72,6 @@ impl Prober {
         Prober {
             target: self.target.clone(),
             addrs: self.addrs.clone(),
-            preferred: self.preferred,
             cfg: self.cfg.clone(),
             tls: self.tls.clone(),
             session: None,
@@ -100,9 +99,9 @@ impl Prober {
         &self.cfg
     }
 
-    /// The address probes go to (the first that accepted, else the first resolved).
+    /// The address probes go to: the first the name resolved to.
     pub fn addr(&self) -> SocketAddr {
-        self.addrs[self.preferred]
+        self.addrs[0]
     }
 
     pub fn is_connected(&self) -> bool {
@@ -395,24 +394,28 @@ impl Prober {
         Ok((session, Connected { addr, phases }))
     }
 
-    /// Connects to the preferred address, falling back to the others in turn.
+    /// Connects to the address probes go to. A failure is not hidden by trying
+    /// another address of the name (that would measure another path); it names
+    /// the address, and the others when there are some.
     async fn connect_tcp(
         &mut self,
     ) -> std::result::Result<(tokio::net::TcpStream, (SocketAddr, Duration)), Cause> {
-        let mut last = None;
-        for i in 0..self.addrs.len() {
-            let idx = (self.preferred + i) % self.addrs.len();
-            let addr = self.addrs[idx];
-            let started = Instant::now();
-            match crate::sockopt::connect(addr, &self.cfg.tcp, &mut self.timer).await {
-                Ok(stream) => {
-                    self.preferred = idx;
-                    return Ok((stream, (addr, started.elapsed())));
+        let addr = self.addr();
+        let started = Instant::now();
+        match crate::sockopt::connect(addr, &self.cfg.tcp, &mut self.timer).await {
+            Ok(stream) => Ok((stream, (addr, started.elapsed()))),
+            Err(mut cause) => {
+                if self.addrs.len() > 1 {
+                    cause.detail = format!(
+                        "{}; {} has {} addresses, --each-address probes each",
+                        cause.detail,
+                        self.target.host_str(),
+                        self.addrs.len()
+                    );
                 }
-                Err(cause) => last = Some(cause),
+                Err(cause)
             }
         }
-        Err(last.expect("at least one resolved address"))
     }
 }
 
@@ -430,33 +433,8 @@ fn tls_host(target: &Target, cfg: &ProbeConfig) -> String {
     }
 }
 
-/// Resolves a target's host to socket addresses, within `timeout`.
+/// Resolves a target's host to socket addresses, within `timeout`, with no
+/// addressing flags.
 pub async fn resolve(target: &Target, timeout: Duration) -> Result<Vec<SocketAddr>> {
-    if let Host::Ip(ip) = target.host {
-        return Ok(vec![SocketAddr::new(ip, target.port)]);
-    }
-    let host = target.host_str();
-    let lookup = tokio::net::lookup_host(target.authority());
-    let addrs: Vec<SocketAddr> = match tokio::time::timeout(timeout, lookup).await {
-        Ok(Ok(addrs)) => addrs.collect(),
-        Ok(Err(e)) => {
-            return Err(Error::Resolve {
-                host,
-                detail: e.to_string(),
-            });
-        }
-        Err(_) => {
-            return Err(Error::Resolve {
-                host,
-                detail: format!("no answer within {}", humantime::format_duration(timeout)),
-            });
-        }
-    };
-    if addrs.is_empty() {
-        return Err(Error::Resolve {
-            host,
-            detail: "no addresses".into(),
-        });
-    }
-    Ok(addrs)
+    crate::addressing::addresses(target, &crate::addressing::Addressing::default(), timeout).await
 }

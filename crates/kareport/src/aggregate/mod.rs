@@ -111,6 +111,9 @@ struct ProbeLine<'a> {
     protocol: std::borrow::Cow<'a, str>,
     #[serde(borrow)]
     mode: std::borrow::Cow<'a, str>,
+    /// A pinned target's address (`--each-address`).
+    #[serde(default, borrow)]
+    addr: Option<std::borrow::Cow<'a, str>>,
     ok: bool,
     #[serde(default)]
     rtt_us: Option<f64>,
@@ -157,7 +160,10 @@ impl Aggregator {
             return;
         }
         let key = match self.by {
-            GroupBy::Target => p.target.to_string(),
+            GroupBy::Target => match &p.addr {
+                Some(addr) => format!("{} ({addr})", p.target),
+                None => p.target.to_string(),
+            },
             GroupBy::Protocol => p.protocol.to_string(),
             GroupBy::Mode => format!("{} {}", p.protocol, p.mode),
             _ => self.time_key(at),
@@ -326,7 +332,7 @@ impl Aggregator {
 
     fn key(&self, h: &Header, at: SystemTime) -> String {
         match self.by {
-            GroupBy::Target => h.target.clone(),
+            GroupBy::Target => h.who(),
             GroupBy::Protocol => h.protocol.clone(),
             GroupBy::Mode => format!("{} {}", h.protocol, h.mode),
             _ => self.time_key(at),
@@ -401,17 +407,23 @@ impl Aggregator {
         if self.outside(at) {
             return;
         }
+        // Only a disconnection says something about a group; a `connected` event
+        // carries the peer address, which is not the group's.
+        if matches!(record, Record::Event(e) if e.event != "disconnected") {
+            return;
+        }
         let key = self.key(header, at);
+        let who = header.who();
         match record {
             Record::State(s) if s.to == "down" => {
                 self.open_down
-                    .entry((header.run.clone(), header.target.clone()))
+                    .entry((header.run.clone(), who))
                     .or_insert((key.clone(), at));
             }
             Record::State(s) if s.to == "up" || s.to == "degraded" => {
-                self.end_down(&header.run, &header.target, at)
+                self.end_down(&header.run, &who, at)
             }
-            Record::Summary(_) => self.end_down(&header.run, &header.target, at),
+            Record::Summary(_) => self.end_down(&header.run, &who, at),
             _ => {}
         }
         let group = self.group(key, &header.run, at);

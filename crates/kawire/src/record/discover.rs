@@ -39,6 +39,9 @@ pub struct RungLine {
     pub ts: String,
     pub run: String,
     pub target: String,
+    /// The address measured, when the target is pinned to one (`--each-address`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub addr: Option<String>,
     #[serde(flatten)]
     pub rung: RungRecord,
 }
@@ -58,6 +61,9 @@ pub struct DocHeader {
     pub ts: String,
     pub target: String,
     pub protocol: String,
+    /// The address measured, when the target is pinned to one (`--each-address`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub addr: Option<String>,
 }
 
 /// The answer of `kafind idle-timeout`.

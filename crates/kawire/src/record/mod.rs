@@ -68,6 +68,21 @@ pub struct Header {
     pub protocol: String,
     /// `echo`, `connect`, ...
     pub mode: String,
+    /// The address the record's connection went to: on every record of a target
+    /// pinned to one address (`--each-address`), and on `connected` events.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub addr: Option<String>,
+}
+
+impl Header {
+    /// Who the record is about, as reports group it: the target, with its address
+    /// when the target is pinned to one (`tcp://h:1 (::1)`).
+    pub fn who(&self) -> String {
+        match &self.addr {
+            Some(addr) => format!("{} ({addr})", self.target),
+            None => self.target.clone(),
+        }
+    }
 }
 
 /// A short identifier for one process run: start time and process id.

@@ -85,9 +85,6 @@ pub struct EventRecord {
     #[serde(flatten)]
     pub header: Header,
     pub event: String,
-    /// The peer address of the connection.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub addr: Option<String>,
     /// How the connection was opened; `connected` only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phases: Option<PhasesRecord>,
@@ -130,6 +127,7 @@ mod tests {
                 target: "tcp://h:1".into(),
                 protocol: "tcp".into(),
                 mode: "echo".into(),
+                addr: None,
             },
             seq: 3,
             ok: true,
