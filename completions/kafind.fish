@@ -52,6 +52,8 @@ complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l cert -d '
 complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l key -d 'Client private key (PEM) for mutual TLS; goes with --cert' -r -F
 complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l sni -d 'Name to send in SNI and verify the certificate against, instead of the host' -r
 complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l resolve -d 'Connect to ADDR for HOST:PORT, as curl\'s --resolve: TLS, SNI, Host and :authority keep HOST; repeatable' -r
+complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l proxy -d 'Connect through this HTTP proxy (CONNECT tunnel), for every protocol; its user:password is sent as Proxy-Authorization and never printed [default: http_proxy, https_proxy, grpc_proxy, all_proxy as curl and gRPC read them]' -r
+complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l noproxy -d 'Hosts to reach directly, not through a proxy: a comma list of names (a domain covers its subdomains), addresses and CIDR ranges, or \'*\' for all; replaces no_proxy' -r
 complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l tcp-keepalive -d 'Kernel TCP keepalive on probe connections, e.g. 30s,5s,3' -r
 complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l tcp-user-timeout -d 'TCP_USER_TIMEOUT on probe connections: how long sent data may go unacknowledged' -r
 complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l json -d 'Print one JSON document at the end'
@@ -80,6 +82,8 @@ complete -c kafind -n "__fish_kafind_using_subcommand ping-policy" -l cert -d 'C
 complete -c kafind -n "__fish_kafind_using_subcommand ping-policy" -l key -d 'Client private key (PEM) for mutual TLS; goes with --cert' -r -F
 complete -c kafind -n "__fish_kafind_using_subcommand ping-policy" -l sni -d 'Name to send in SNI and verify the certificate against, instead of the host' -r
 complete -c kafind -n "__fish_kafind_using_subcommand ping-policy" -l resolve -d 'Connect to ADDR for HOST:PORT, as curl\'s --resolve: TLS, SNI, Host and :authority keep HOST; repeatable' -r
+complete -c kafind -n "__fish_kafind_using_subcommand ping-policy" -l proxy -d 'Connect through this HTTP proxy (CONNECT tunnel), for every protocol; its user:password is sent as Proxy-Authorization and never printed [default: http_proxy, https_proxy, grpc_proxy, all_proxy as curl and gRPC read them]' -r
+complete -c kafind -n "__fish_kafind_using_subcommand ping-policy" -l noproxy -d 'Hosts to reach directly, not through a proxy: a comma list of names (a domain covers its subdomains), addresses and CIDR ranges, or \'*\' for all; replaces no_proxy' -r
 complete -c kafind -n "__fish_kafind_using_subcommand ping-policy" -l tcp-keepalive -d 'Kernel TCP keepalive on probe connections, e.g. 30s,5s,3' -r
 complete -c kafind -n "__fish_kafind_using_subcommand ping-policy" -l tcp-user-timeout -d 'TCP_USER_TIMEOUT on probe connections: how long sent data may go unacknowledged' -r
 complete -c kafind -n "__fish_kafind_using_subcommand ping-policy" -l json -d 'Print one JSON document at the end'
@@ -111,6 +115,8 @@ complete -c kafind -n "__fish_kafind_using_subcommand layers" -l cert -d 'Client
 complete -c kafind -n "__fish_kafind_using_subcommand layers" -l key -d 'Client private key (PEM) for mutual TLS; goes with --cert' -r -F
 complete -c kafind -n "__fish_kafind_using_subcommand layers" -l sni -d 'Name to send in SNI and verify the certificate against, instead of the host' -r
 complete -c kafind -n "__fish_kafind_using_subcommand layers" -l resolve -d 'Connect to ADDR for HOST:PORT, as curl\'s --resolve: TLS, SNI, Host and :authority keep HOST; repeatable' -r
+complete -c kafind -n "__fish_kafind_using_subcommand layers" -l proxy -d 'Connect through this HTTP proxy (CONNECT tunnel), for every protocol; its user:password is sent as Proxy-Authorization and never printed [default: http_proxy, https_proxy, grpc_proxy, all_proxy as curl and gRPC read them]' -r
+complete -c kafind -n "__fish_kafind_using_subcommand layers" -l noproxy -d 'Hosts to reach directly, not through a proxy: a comma list of names (a domain covers its subdomains), addresses and CIDR ranges, or \'*\' for all; replaces no_proxy' -r
 complete -c kafind -n "__fish_kafind_using_subcommand layers" -l tcp-keepalive -d 'Kernel TCP keepalive on probe connections, e.g. 30s,5s,3' -r
 complete -c kafind -n "__fish_kafind_using_subcommand layers" -l tcp-user-timeout -d 'TCP_USER_TIMEOUT on probe connections: how long sent data may go unacknowledged' -r
 complete -c kafind -n "__fish_kafind_using_subcommand layers" -l json -d 'Print one JSON document at the end'

@@ -53,6 +53,8 @@ set edit:completion:arg-completer[kawatch] = {|@words|
             cand --key 'Client private key (PEM) for mutual TLS; goes with --cert'
             cand --sni 'Name to send in SNI and verify the certificate against, instead of the host'
             cand --resolve 'Connect to ADDR for HOST:PORT, as curl''s --resolve: TLS, SNI, Host and :authority keep HOST; repeatable'
+            cand --proxy 'Connect through this HTTP proxy (CONNECT tunnel), for every protocol; its user:password is sent as Proxy-Authorization and never printed [default: http_proxy, https_proxy, grpc_proxy, all_proxy as curl and gRPC read them]'
+            cand --noproxy 'Hosts to reach directly, not through a proxy: a comma list of names (a domain covers its subdomains), addresses and CIDR ranges, or ''*'' for all; replaces no_proxy'
             cand --tcp-keepalive 'Kernel TCP keepalive on probe connections, e.g. 30s,5s,3'
             cand --tcp-user-timeout 'TCP_USER_TIMEOUT on probe connections: how long sent data may go unacknowledged'
             cand --ndjson 'Print records as they happen, one JSON object a line (see docs/schema.md)'

@@ -29,6 +29,8 @@ complete -c kawatch -l cert -d 'Client certificate chain (PEM) for mutual TLS; g
 complete -c kawatch -l key -d 'Client private key (PEM) for mutual TLS; goes with --cert' -r -F
 complete -c kawatch -l sni -d 'Name to send in SNI and verify the certificate against, instead of the host' -r
 complete -c kawatch -l resolve -d 'Connect to ADDR for HOST:PORT, as curl\'s --resolve: TLS, SNI, Host and :authority keep HOST; repeatable' -r
+complete -c kawatch -l proxy -d 'Connect through this HTTP proxy (CONNECT tunnel), for every protocol; its user:password is sent as Proxy-Authorization and never printed [default: http_proxy, https_proxy, grpc_proxy, all_proxy as curl and gRPC read them]' -r
+complete -c kawatch -l noproxy -d 'Hosts to reach directly, not through a proxy: a comma list of names (a domain covers its subdomains), addresses and CIDR ranges, or \'*\' for all; replaces no_proxy' -r
 complete -c kawatch -l tcp-keepalive -d 'Kernel TCP keepalive on probe connections, e.g. 30s,5s,3' -r
 complete -c kawatch -l tcp-user-timeout -d 'TCP_USER_TIMEOUT on probe connections: how long sent data may go unacknowledged' -r
 complete -c kawatch -l ndjson -d 'Print records as they happen, one JSON object a line (see docs/schema.md)'

@@ -75,6 +75,7 @@ fn summary() -> TargetSummary {
 fn phases() -> PhasesRecord {
     PhasesRecord {
         connect_us: 120.5,
+        proxy_us: None,
         tls_us: Some(800.25),
         handshake_us: Some(310.0),
         first_us: Some(45.0),

@@ -21,4 +21,5 @@ mod kaserve_peer;
 mod kaserve_stdio;
 mod kaserve_tcp;
 mod kawatch;
+mod proxy;
 mod tls_openssl;

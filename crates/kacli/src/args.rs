@@ -113,6 +113,20 @@ pub struct ProbeArgs {
     #[arg(long)]
     pub each_address: bool,
 
+    /// Connect through this HTTP proxy (CONNECT tunnel), for every protocol; its
+    /// user:password is sent as Proxy-Authorization and never printed [default:
+    /// http_proxy, https_proxy, grpc_proxy, all_proxy as curl and gRPC read them]
+    // Parsed later, not by clap: clap would echo a rejected value, which may hold
+    // a password.
+    #[arg(long, value_name = "http://[USER:PASS@]HOST:PORT")]
+    pub proxy: Option<String>,
+
+    /// Hosts to reach directly, not through a proxy: a comma list of names
+    /// (a domain covers its subdomains), addresses and CIDR ranges, or '*' for all;
+    /// replaces no_proxy
+    #[arg(long, value_name = "LIST")]
+    pub noproxy: Option<String>,
+
     /// Kernel TCP keepalive on probe connections, e.g. 30s,5s,3
     #[arg(long, value_name = "IDLE[,INTERVAL[,COUNT]]", value_parser = parse_keepalive)]
     pub tcp_keepalive: Option<KeepaliveSpec>,
@@ -149,6 +163,15 @@ impl ProbeArgs {
             },
             resolve: self.resolve.clone(),
             each_address: self.each_address,
+        };
+        probe.proxy = kaprobe::proxy::ProxySetting {
+            proxy: self
+                .proxy
+                .as_deref()
+                .map(str::parse)
+                .transpose()
+                .map_err(|e: String| anyhow::anyhow!("--proxy: {e}"))?,
+            noproxy: self.noproxy.clone(),
         };
         probe.headers = self
             .headers

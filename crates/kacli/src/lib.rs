@@ -38,6 +38,14 @@ Environment:
                  TLS > (Pre)-Master-Secret log filename); said once on stderr
   SSL_CERT_FILE, SSL_CERT_DIR
                  where --ca system reads the OS store (else /etc/ssl/certs)
+  https_proxy, HTTPS_PROXY, http_proxy, grpc_proxy, all_proxy, ALL_PROXY
+                 the HTTP proxy to tunnel through, as curl and gRPC read them:
+                 https_proxy for https:// and wss://, http_proxy for http:// and
+                 ws://, grpc_proxy then https_proxy for grpc(s)://, all_proxy for
+                 any (tcp:// reads only all_proxy); --proxy overrides them
+  no_proxy, NO_PROXY
+                 hosts that go direct (names cover subdomains; addresses, CIDR
+                 ranges, '*'); --noproxy replaces it
 
 "
     };

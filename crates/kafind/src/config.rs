@@ -29,6 +29,8 @@ pub struct Config {
     pub require: Option<Duration>,
     /// `--lb-idle`: the balancer idle timeout to check the race against.
     pub lb_idle: Option<Duration>,
+    /// The proxy the target is reached through, if any (set when the prober is).
+    pub via_proxy: Option<String>,
     pub output: Output,
     /// Live progress on stderr (only ever drawn on a terminal).
     pub progress: bool,
@@ -76,6 +78,7 @@ impl Config {
             idle: IdleConfig::new(plan),
             require: args.require,
             lb_idle: args.lb_idle,
+            via_proxy: None,
             output,
             progress: true,
         })

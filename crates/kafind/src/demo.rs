@@ -84,6 +84,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
                 idle: IdleConfig::new(plan),
                 require: None,
                 lb_idle: None,
+                via_proxy: None,
                 output: Output::Human,
                 progress: false,
             })

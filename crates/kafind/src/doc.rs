@@ -57,6 +57,7 @@ pub fn header(kind: &str, info: &RunInfo, target: &Target) -> DocHeader {
         target: target.url(),
         protocol: target.protocol().to_string(),
         addr: target.addr.map(|a| a.to_string()),
+        via_proxy: None,
     }
 }
 
@@ -64,7 +65,10 @@ pub fn idle_doc(info: &RunInfo, config: &Config, report: &IdleReport) -> IdleTim
     let v = &report.verdict;
     let race = config.lb_idle.map(|lb| crate::race::race(lb, v));
     IdleTimeoutDoc {
-        header: header("idle_timeout", info, &config.target),
+        header: DocHeader {
+            via_proxy: config.via_proxy.clone(),
+            ..header("idle_timeout", info, &config.target)
+        },
         mode: config.mode.as_str().into(),
         verdict: v.kind.word().into(),
         summary: crate::sentence::summary(config, report),

@@ -171,6 +171,10 @@ async fn idle_timeout(
     let mut probers =
         kacli::probers(&[(config.target.clone(), config.mode)], &config.probe, None).await?;
     let prober = probers.remove(0);
+    let config = &Config {
+        via_proxy: prober.proxy().map(|p| p.to_string()),
+        ..config.clone()
+    };
     let mut renderer = render::new(config, info, out);
     // A closed pipe ends the run, not its verdict.
     let mut output = kacli::Output::Open;

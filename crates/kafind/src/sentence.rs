@@ -78,6 +78,12 @@ pub fn summary(
     if let Some(lb) = config.lb_idle {
         text.push_str(&crate::race::race(lb, &report.verdict).sentence());
     }
+    if let Some(proxy) = &config.via_proxy {
+        text.push_str(&format!(
+            "; measured through the proxy {proxy}, which is part of the path: its own idle \
+             timeout counts, and direct connections may live longer"
+        ));
+    }
     text
 }
 

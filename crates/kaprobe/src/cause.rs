@@ -25,6 +25,8 @@ pub enum CauseKind {
     Tls,
     /// An HTTP answer other than the upgrade or response expected, by status.
     Http(u16),
+    /// A proxy refused the CONNECT tunnel, by status (407, 403, 502).
+    Proxy(u16),
     /// A WebSocket close, by close code (1006: the connection died without one).
     WsClose(u16),
     /// An HTTP/2 GOAWAY, by error code (NO_ERROR is a graceful close).
@@ -50,6 +52,7 @@ impl fmt::Display for CauseKind {
             CauseKind::Unreachable => f.write_str("unreachable"),
             CauseKind::Tls => f.write_str("tls"),
             CauseKind::Http(status) => write!(f, "http {status}"),
+            CauseKind::Proxy(status) => write!(f, "proxy {status}"),
             CauseKind::WsClose(code) => write!(f, "ws-close {code}"),
             CauseKind::Goaway(code) => write!(f, "goaway {}", h2::error_name(*code)),
             CauseKind::NotServing(status) => {
@@ -80,6 +83,9 @@ impl CauseKind {
             "tls" => CauseKind::Tls,
             "protocol" => CauseKind::Protocol,
             w if w.starts_with("http ") => number("http ").map_or(CauseKind::Io, CauseKind::Http),
+            w if w.starts_with("proxy ") => {
+                number("proxy ").map_or(CauseKind::Io, CauseKind::Proxy)
+            }
             w if w.starts_with("ws-close ") => {
                 number("ws-close ").map_or(CauseKind::Io, CauseKind::WsClose)
             }
@@ -192,6 +198,7 @@ mod tests {
             CauseKind::Timeout,
             CauseKind::WsClose(1011),
             CauseKind::Http(403),
+            CauseKind::Proxy(407),
             CauseKind::Goaway(11),
             CauseKind::NotServing(3),
             CauseKind::Grpc(12),

@@ -23,6 +23,8 @@ pub enum Error {
     },
     #[error("TLS: {0}")]
     Tls(String),
+    #[error("{0}")]
+    Proxy(String),
     #[error("invalid header '{0}' (expected 'Name: value')")]
     BadHeader(String),
     #[error(transparent)]

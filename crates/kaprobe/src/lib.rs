@@ -9,6 +9,7 @@ pub mod discover;
 pub mod error;
 pub mod proto;
 pub mod protocol;
+pub mod proxy;
 pub mod recorder;
 pub mod run;
 pub mod sockopt;

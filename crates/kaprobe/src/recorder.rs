@@ -62,6 +62,7 @@ pub fn target_summary(stats: &ProbeStats, elapsed: Duration) -> TargetSummary {
 pub fn phases_record(p: &Phases) -> PhasesRecord {
     PhasesRecord {
         connect_us: micros(p.connect),
+        proxy_us: p.proxy.map(micros),
         tls_us: p.tls.map(micros),
         handshake_us: p.handshake.map(micros),
         first_us: p.first.map(micros),

@@ -38,6 +38,9 @@ async fn run_async(mut config: Config) -> anyhow::Result<ExitCode> {
     };
     config.targets = kacli::each_address(config.targets, &config.probe, within).await?;
     let probers = kacli::probers(&config.targets, &config.probe, within).await?;
+    for p in probers.iter().filter(|p| p.proxy().is_some()) {
+        eprintln!("kawatch: {}: {}", p.target(), p.route());
+    }
     let metrics = start_metrics(&config, &cancel).await?;
     let mut renderer = render::new(&config, Instant::now());
     // A closed pipe ends the watch, not its verdict.

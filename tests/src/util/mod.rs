@@ -12,6 +12,7 @@ pub mod node;
 pub mod openssl;
 pub mod proxy;
 pub mod python;
+pub mod tinyproxy;
 pub mod ws;
 
 use std::io::{BufRead, BufReader, Read};
@@ -163,9 +164,27 @@ pub struct Running {
     done: Arc<std::sync::atomic::AtomicBool>,
 }
 
+/// The proxy variables of the machine the tests run on: no test goes through a
+/// proxy it did not start.
+const PROXY_VARS: [&str; 9] = [
+    "http_proxy",
+    "https_proxy",
+    "HTTPS_PROXY",
+    "HTTP_PROXY",
+    "all_proxy",
+    "ALL_PROXY",
+    "grpc_proxy",
+    "no_proxy",
+    "NO_PROXY",
+];
+
 impl Running {
     pub fn spawn(name: &str, args: &[&str]) -> Self {
-        let child = Command::new(bin(name))
+        let mut cmd = Command::new(bin(name));
+        for var in PROXY_VARS {
+            cmd.env_remove(var);
+        }
+        let child = cmd
             .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -175,8 +194,17 @@ impl Running {
         Running::new(child)
     }
 
-    /// Runs `cmd` (stdin closed, stdout and stderr read) under the watchdog.
+    /// Runs `cmd` (stdin closed, stdout and stderr read) under the watchdog,
+    /// without the machine's proxy variables (`cmd` may set its own).
     pub fn command(mut cmd: Command) -> Self {
+        let set: Vec<String> = cmd
+            .get_envs()
+            .filter(|(_, v)| v.is_some())
+            .map(|(k, _)| k.to_string_lossy().into_owned())
+            .collect();
+        for var in PROXY_VARS.iter().filter(|v| !set.iter().any(|s| s == *v)) {
+            cmd.env_remove(var);
+        }
         let child = cmd
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

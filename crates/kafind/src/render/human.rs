@@ -68,7 +68,7 @@ impl Renderer for Human<'_> {
         let text = format!(
             "KAFIND idle-timeout {} ({}): {} mode, idle ages {}..{} ({rungs} rungs), precision {}%, at most {} connections",
             prober.target(),
-            prober.addr(),
+            prober.route(),
             self.config.mode.as_str(),
             dur(plan.min),
             dur(plan.max),

@@ -41,10 +41,11 @@ fn secs(d: Duration) -> String {
     format!("{:.3}", d.as_secs_f64())
 }
 
-/// `tcp 0.210 ms, tls 1.502 ms, handshake 0.400 ms, first 0.090 ms`
+/// `tcp 0.210 ms, proxy 0.800 ms, tls 1.502 ms, handshake 0.400 ms, first 0.090 ms`
 fn phases(p: &kaprobe::proto::Phases) -> String {
     let mut parts = vec![format!("tcp {} ms", ms(p.connect))];
     let named = [
+        ("proxy", p.proxy),
         ("tls", p.tls),
         ("handshake", p.handshake),
         ("first", p.first),
@@ -107,7 +108,7 @@ impl<W: Write> Renderer for Human<W> {
             if p.config().fresh && mode != Mode::Connect {
                 what.push_str(", a new connection per probe");
             }
-            writeln!(self.out, "KAPING {} ({}): {what}", p.target(), p.addr())?;
+            writeln!(self.out, "KAPING {} ({}): {what}", p.target(), p.route())?;
             self.targets.push((p.target().to_string(), mode));
         }
         self.out.flush()

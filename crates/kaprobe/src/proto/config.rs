@@ -72,6 +72,8 @@ pub struct ProbeConfig {
     pub tls: ClientTls,
     /// Which address a name stands for: -4/-6, --resolve.
     pub addressing: crate::addressing::Addressing,
+    /// `--proxy`, `--noproxy`; the environment is read for the rest.
+    pub proxy: crate::proxy::ProxySetting,
     /// Extra request headers (WebSocket upgrade, gRPC metadata, HTTP requests).
     pub headers: Vec<Header>,
     /// A new connection for every probe, with its phases timed.
@@ -94,6 +96,7 @@ impl ProbeConfig {
             expect: None,
             tls: ClientTls::default(),
             addressing: crate::addressing::Addressing::default(),
+            proxy: crate::proxy::ProxySetting::default(),
             headers: Vec::new(),
             fresh: false,
             ws: WsConfig::default(),
@@ -106,8 +109,10 @@ impl ProbeConfig {
 /// How long each step of opening a connection took.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Phases {
-    /// TCP handshake.
+    /// TCP handshake (with the proxy, when there is one).
     pub connect: Duration,
+    /// The proxy's CONNECT tunnel, when the target is reached through one.
+    pub proxy: Option<Duration>,
     /// TLS handshake, for TLS targets.
     pub tls: Option<Duration>,
     /// The protocol's handshake: WebSocket upgrade, HTTP/2 preface and SETTINGS.
@@ -120,6 +125,7 @@ impl Phases {
     /// All phases together.
     pub fn total(&self) -> Duration {
         self.connect
+            + self.proxy.unwrap_or_default()
             + self.tls.unwrap_or_default()
             + self.handshake.unwrap_or_default()
             + self.first.unwrap_or_default()

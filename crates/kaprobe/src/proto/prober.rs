@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use super::timer::ProbeTimer;
 use super::{Connected, Mode, Passive, Phases, ProbeConfig, ProbeOutcome, Session};
 use crate::cause::{Cause, CauseKind};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::target::Target;
 use crate::tls::Io;
 
@@ -19,9 +19,11 @@ use crate::tls::Io;
 #[derive(Debug)]
 pub struct Prober {
     target: Target,
-    /// Every address the name stands for (after -4/-6 and --resolve); probes go to
-    /// the first, the rest are counted when it fails.
+    /// Every address the name stands for (after -4/-6 and --resolve), or the
+    /// proxy's; probes go to the first, the rest are counted when it fails.
     addrs: Vec<SocketAddr>,
+    /// The HTTP proxy connections tunnel through, if any.
+    proxy: Option<crate::proxy::Proxy>,
     cfg: ProbeConfig,
     /// Built once for TLS targets; `None` for plain ones, which never touch TLS.
     tls: Option<Arc<rustls::ClientConfig>>,
@@ -52,11 +54,22 @@ impl Prober {
         } else {
             None
         };
+        let proxy = cfg
+            .proxy
+            .choose(&target, |name| std::env::var(name).ok())
+            .map_err(Error::Proxy)?;
+        // Through a proxy the proxy resolves the target's name; we resolve the proxy's.
+        let resolved = match &proxy {
+            Some(p) => proxy_target(p)?,
+            None => target.clone(),
+        };
         let addrs =
-            crate::addressing::addresses(&target, &cfg.addressing, within.min(cfg.timeout)).await?;
+            crate::addressing::addresses(&resolved, &cfg.addressing, within.min(cfg.timeout))
+                .await?;
         Ok(Prober {
             target,
             addrs,
+            proxy,
             cfg,
             tls,
             session: None,
@@ -72,6 +85,7 @@ impl Prober {
         Prober {
             target: self.target.clone(),
             addrs: self.addrs.clone(),
+            proxy: self.proxy.clone(),
             cfg: self.cfg.clone(),
             tls: self.tls.clone(),
             session: None,
@@ -99,9 +113,24 @@ impl Prober {
         &self.cfg
     }
 
-    /// The address probes go to: the first the name resolved to.
+    /// The address probes go to: the first the name resolved to (the proxy's,
+    /// through a proxy).
     pub fn addr(&self) -> SocketAddr {
         self.addrs[0]
+    }
+
+    /// The proxy in the path, if any.
+    pub fn proxy(&self) -> Option<&crate::proxy::Proxy> {
+        self.proxy.as_ref()
+    }
+
+    /// Where connections go, for a header line: `127.0.0.1:7070`, or
+    /// `via proxy http://p:3128 at 10.0.0.1:3128`.
+    pub fn route(&self) -> String {
+        match &self.proxy {
+            Some(proxy) => format!("via proxy {proxy} at {}", self.addr()),
+            None => self.addr().to_string(),
+        }
     }
 
     pub fn is_connected(&self) -> bool {
@@ -124,13 +153,7 @@ impl Prober {
             return self
                 .connect_tcp()
                 .await
-                .map(|(_stream, (addr, connect))| Connected {
-                    addr,
-                    phases: Phases {
-                        connect,
-                        ..Phases::default()
-                    },
-                });
+                .map(|(_stream, (addr, phases))| Connected { addr, phases });
         }
         let (session, info) = Box::pin(self.open()).await?;
         self.session = Some(session);
@@ -156,7 +179,7 @@ impl Prober {
             let result = self
                 .connect_tcp()
                 .await
-                .map(|(_stream, addr_and_time)| addr_and_time.1);
+                .map(|(_stream, (_, phases))| phases.total());
             return ProbeOutcome {
                 connected: Vec::new(),
                 phases: None,
@@ -349,11 +372,7 @@ impl Prober {
 
     /// Opens a session: TCP, then TLS for TLS targets, then the protocol handshake.
     async fn open(&mut self) -> std::result::Result<(Session, Connected), Cause> {
-        let (tcp, (addr, connect)) = self.connect_tcp().await?;
-        let mut phases = Phases {
-            connect,
-            ..Phases::default()
-        };
+        let (tcp, (addr, mut phases)) = self.connect_tcp().await?;
         if self.cfg.mode == Mode::Echo {
             let session = Session::tcp(tcp);
             return Ok((session, Connected { addr, phases }));
@@ -394,18 +413,21 @@ impl Prober {
         Ok((session, Connected { addr, phases }))
     }
 
-    /// Connects to the address probes go to. A failure is not hidden by trying
-    /// another address of the name (that would measure another path); it names
-    /// the address, and the others when there are some.
+    /// Connects to the address probes go to, and through the proxy's tunnel when
+    /// there is one. A failure is not hidden by trying another address of the name
+    /// (that would measure another path); it names the address, and the others
+    /// when there are some.
     async fn connect_tcp(
         &mut self,
-    ) -> std::result::Result<(tokio::net::TcpStream, (SocketAddr, Duration)), Cause> {
+    ) -> std::result::Result<(tokio::net::TcpStream, (SocketAddr, Phases)), Cause> {
         let addr = self.addr();
         let started = Instant::now();
-        match crate::sockopt::connect(addr, &self.cfg.tcp, &mut self.timer).await {
-            Ok(stream) => Ok((stream, (addr, started.elapsed()))),
+        let stream = match crate::sockopt::connect(addr, &self.cfg.tcp, &mut self.timer).await {
+            Ok(stream) => stream,
             Err(mut cause) => {
-                if self.addrs.len() > 1 {
+                if let Some(proxy) = &self.proxy {
+                    cause.detail = format!("the proxy {proxy}: {}", cause.detail);
+                } else if self.addrs.len() > 1 {
                     cause.detail = format!(
                         "{}; {} has {} addresses, --each-address probes each",
                         cause.detail,
@@ -413,10 +435,40 @@ impl Prober {
                         self.addrs.len()
                     );
                 }
-                Err(cause)
+                return Err(cause);
             }
-        }
+        };
+        let mut phases = Phases {
+            connect: started.elapsed(),
+            ..Phases::default()
+        };
+        let Some(proxy) = &self.proxy else {
+            return Ok((stream, (addr, phases)));
+        };
+        // The pinned address, when --each-address chose one; else the name, which
+        // the proxy resolves.
+        let authority = match self.target.addr {
+            Some(std::net::IpAddr::V6(ip)) => format!("[{ip}]:{}", self.target.port),
+            Some(ip) => format!("{ip}:{}", self.target.port),
+            None => self.target.authority(),
+        };
+        let started = Instant::now();
+        let stream = crate::proxy::tunnel(stream, &authority, proxy, &mut self.timer).await?;
+        phases.proxy = Some(started.elapsed());
+        Ok((stream, (addr, phases)))
     }
+}
+
+/// A proxy as a target to resolve (its host and port).
+fn proxy_target(proxy: &crate::proxy::Proxy) -> Result<Target> {
+    let host = if proxy.host.contains(':') {
+        format!("[{}]", proxy.host)
+    } else {
+        proxy.host.clone()
+    };
+    format!("tcp://{host}:{}", proxy.port)
+        .parse()
+        .map_err(|e| Error::Proxy(format!("the proxy's host: {e}")))
 }
 
 /// The name TLS verifies: `--sni`, else the `--authority` host, else the target's.

@@ -64,6 +64,10 @@ pub struct DocHeader {
     /// The address measured, when the target is pinned to one (`--each-address`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub addr: Option<String>,
+    /// The HTTP proxy the target was reached through (`http://host:port`), which
+    /// is part of every figure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via_proxy: Option<String>,
 }
 
 /// The answer of `kafind idle-timeout`.

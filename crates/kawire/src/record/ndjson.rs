@@ -66,8 +66,11 @@ pub struct ProbeRecord {
 /// How long each step of opening a connection took.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PhasesRecord {
-    /// TCP handshake.
+    /// TCP handshake (with the proxy, when there is one).
     pub connect_us: f64,
+    /// The proxy's CONNECT tunnel (through a proxy only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proxy_us: Option<f64>,
     /// TLS handshake (TLS targets only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tls_us: Option<f64>,
