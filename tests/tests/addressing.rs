@@ -119,7 +119,7 @@ fn each_address_probes_every_address_and_a_failing_one_is_not_swapped() {
     let (first, second, port) = two_addresses(&[], &[]);
     let rule = format!("lb.test:{port}:127.0.0.1,127.0.0.2");
     let url = format!("tcp://lb.test:{port}");
-    let out = kaping(&[
+    let each = [
         "-c",
         "2",
         "-i",
@@ -127,24 +127,14 @@ fn each_address_probes_every_address_and_a_failing_one_is_not_swapped() {
         "--each-address",
         "--resolve",
         &rule,
-        &url,
-    ]);
+    ];
+    let out = kaping(&[&each[..], &[&url]].concat());
     assert_eq!(out.code(), 0, "{}{}", out.stdout, out.stderr);
     for addr in ["127.0.0.1", "127.0.0.2"] {
         let shown = format!("{url} ({addr})");
         assert!(out.stdout.contains(&shown), "{shown} in:\n{}", out.stdout);
     }
-    let json = kaping(&[
-        "-c",
-        "2",
-        "-i",
-        "10ms",
-        "--each-address",
-        "--resolve",
-        &rule,
-        "--ndjson",
-        &url,
-    ]);
+    let json = kaping(&[&each[..], &["--ndjson", &url]].concat());
     let records = json.records();
     let mut addrs: Vec<String> = probes(&records)
         .iter()

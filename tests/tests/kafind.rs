@@ -103,7 +103,9 @@ fn a_silent_drop_is_bracketed_to_the_precision() {
         assert_eq!(out.code(), 0, "{target}: {}", out.stderr);
         assert_eq!(doc.verdict, "silent", "{target}: {doc:?}");
         let (low, high) = (doc.low_ms.unwrap(), doc.high_ms.unwrap());
-        assert!(low <= 1000.0 && high > 1000.0, "{target}: {low}..{high}");
+        // The dropper's timer can only fire late (CI saw a connection idle 1001 ms
+        // still alive on a loaded machine), never early: nothing dies before 1 s.
+        assert!(low <= 1050.0 && high > 1000.0, "{target}: {low}..{high}");
         assert!(
             (high - low) / high <= 0.03,
             "{target}: {low}..{high} wider than 3%"

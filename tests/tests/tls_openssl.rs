@@ -132,7 +132,7 @@ fn openssl_self_signed_certificate_is_refused_in_words_and_trusted_with_ca() {
     );
     assert_words(&wrong);
     // Another certificate in --ca does not vouch for this one.
-    let other = certs.self_signed("other", Key::Rsa);
+    let other = certs.self_signed("other", Key::Ecdsa);
     let not_it = once(&["--ca", path(&other.cert)], &site.https("127.0.0.1"));
     assert_eq!(not_it.code(), 1);
     assert!(
@@ -211,7 +211,7 @@ fn sslkeylogfile_has_each_tls13_secret_of_each_session_and_is_said_once() {
         return;
     }
     let certs = Openssl::new();
-    let pair = certs.self_signed("site", Key::Rsa);
+    let pair = certs.self_signed("site", Key::Ecdsa);
     let site = Site::start(&pair, "TLSv1.3");
     let log = certs.path("keys.log");
     let out = run_env(
@@ -359,7 +359,7 @@ fn expired_certificates_are_refused_with_their_dates() {
     }
     let certs = Openssl::new();
     let ca = certs.self_signed("ca", Key::Rsa);
-    let leaf = certs.expired("leaf", Key::Rsa, Some(&ca));
+    let leaf = certs.expired("leaf", Key::Ecdsa, Some(&ca));
     let signed = Site::start(&leaf, "TLSv1.2 TLSv1.3");
     let out = once(&["--ca", path(&ca.cert)], &signed.https("localhost"));
     assert_eq!(out.code(), 1);
