@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio_util::sync::CancellationToken;
 
@@ -38,6 +38,7 @@ pub async fn test(
         interval,
         condition,
         pings: 0,
+        late: 0,
         outcome: TestOutcome::Allowed,
         ping_rtt: None,
         ping_from: Vec::new(),
@@ -54,8 +55,13 @@ pub async fn test(
         return t;
     }
     note_pings(&mut t, prober.take_events());
+    // Whether the wait before this ping overran its spacing (the timer woke late).
+    let mut overran = false;
     loop {
         t.pings += 1;
+        if overran {
+            t.late += 1;
+        }
         let outcome = tokio::select! {
             () = stop.cancelled() => return failed(t, Cause::new(CauseKind::Io, "interrupted")),
             outcome = prober.probe(u64::from(t.pings)) => outcome,
@@ -68,21 +74,25 @@ pub async fn test(
             Ok(rtt) => t.ping_rtt = Some(t.ping_rtt.map_or(rtt, |r| r.min(rtt))),
             Err(cause) => return ended(t, cause),
         }
-        let done = t.pings >= shared.needed.load(Ordering::Relaxed);
+        let done = t.on_time() >= shared.needed.load(Ordering::Relaxed);
         let wait = if done { GRACE } else { spacing(interval) };
+        let waited = Instant::now();
         if let Some(cause) = wait_out(&mut prober, &mut watch, &mut t, wait, &stop).await {
             return ended(t, cause);
         }
+        overran = waited.elapsed() > wait + wait / 10 + Duration::from_millis(5);
         // The needed count may have grown while this one waited.
-        if t.pings >= shared.needed.load(Ordering::Relaxed) {
+        if t.on_time() >= shared.needed.load(Ordering::Relaxed) {
             prober.disconnect();
             return t;
         }
         if done {
             let rest = spacing(interval).saturating_sub(GRACE);
+            let waited = Instant::now();
             if let Some(cause) = wait_out(&mut prober, &mut watch, &mut t, rest, &stop).await {
                 return ended(t, cause);
             }
+            overran |= waited.elapsed() > rest + rest / 10 + Duration::from_millis(5);
         }
     }
 }
@@ -111,10 +121,27 @@ async fn wait_out(
                 // A status change is data from the server: it forgives the
                 // strikes, and the test can no longer say.
                 Ok(_) => return Some(Cause::new(CauseKind::Protocol, "the Watch status changed during the test")),
-                Err(cause) => return Some(cause),
+                Err(cause) => return Some(gone_or(prober, t, cause).await),
             },
         }
     }
+}
+
+/// The Watch stream's end and the connection's GOAWAY race: the stream can fail
+/// ("broken pipe") a moment before the frame tap reports the GOAWAY that caused
+/// it. The connection's own ending, if it comes within 200 ms, is the cause.
+async fn gone_or(prober: &mut Prober, t: &mut TestResult, cause: Cause) -> Cause {
+    let wait = async {
+        loop {
+            let passive = prober.passive().await;
+            if let Some(gone) = note_pings(t, vec![passive]) {
+                return gone;
+            }
+        }
+    };
+    tokio::time::timeout(Duration::from_millis(200), wait)
+        .await
+        .unwrap_or(cause)
 }
 
 /// Notes the server's PINGs among `events`; the cause if the connection ended.

@@ -83,6 +83,7 @@ pub async fn run(
             interval: cfg.min,
             condition: Condition::WithoutStream,
             pings: 0,
+            late: 0,
             outcome: TestOutcome::Failed(cause.clone()),
             ping_rtt: None,
             ping_from: Vec::new(),

@@ -43,6 +43,10 @@ pub struct TestResult {
     pub condition: Condition,
     /// PINGs sent (with a GOAWAY: sent before it came).
     pub pings: u32,
+    /// Of those, the ones sent late (a loaded machine's timer): more than 10% and
+    /// 5 ms past their spacing. A late ping is no strike at the interval, so it
+    /// counts neither towards showing the interval allowed nor as a strike.
+    pub late: u32,
     pub outcome: TestOutcome,
     /// The fastest PING round trip on the connection.
     pub ping_rtt: Option<Duration>,
@@ -50,6 +54,13 @@ pub struct TestResult {
     pub ping_from: Vec<&'static str>,
     /// The server sent PINGs with unknown bytes right after our data (BDP).
     pub unnamed_bdp: bool,
+}
+
+impl TestResult {
+    /// The pings sent at the test's interval.
+    pub fn on_time(&self) -> u32 {
+        self.pings.saturating_sub(self.late)
+    }
 }
 
 /// What else was seen on a connection that made ordinary calls.
@@ -296,7 +307,7 @@ fn strikes(primary: &[&TestResult], fingerprint: Option<&str>) -> Option<u32> {
     let counted_from_start = fingerprint == Some("grpc-java");
     Some(
         shortest
-            .pings
+            .on_time()
             .saturating_sub(if counted_from_start { 1 } else { 2 }),
     )
 }
@@ -313,7 +324,7 @@ fn fingerprint(tests: &[TestResult], punished: &[&TestResult]) -> Option<String>
     let calm = punished.iter().any(|t| {
         matches!(&t.outcome, TestOutcome::Punished { code: 0xb, debug } if debug == "too_many_pings")
     });
-    let counts: Vec<u32> = punished.iter().map(|t| t.pings).collect();
+    let counts: Vec<u32> = punished.iter().map(|t| t.on_time()).collect();
     if calm && counts.contains(&3) && counts.contains(&4) {
         return Some("grpc-java".to_string());
     }

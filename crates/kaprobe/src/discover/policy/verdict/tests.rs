@@ -91,6 +91,7 @@ fn test(interval: Duration, condition: Condition, pings: u32, outcome: TestOutco
         interval,
         condition,
         pings,
+        late: 0,
         outcome,
         ping_rtt: Some(Duration::from_micros(90)),
         ping_from: Vec::new(),
@@ -256,4 +257,19 @@ fn recommendations_round_up() {
     assert_eq!(nice_up(Duration::from_millis(10_200)), S(11));
     assert_eq!(nice_up(S(61)), S(90));
     assert_eq!(nice_up(S(601)), S(660));
+}
+
+#[test]
+fn late_pings_are_no_strikes() {
+    // GOAWAY on the 5th ping sent, one of which went out late (its gap was longer
+    // than the interval, so the server did not count it): 2 strikes, not 3.
+    let punished = TestOutcome::Punished {
+        code: 0xb,
+        debug: "too_many_pings".into(),
+    };
+    let mut t = test(S(1), Condition::WithoutStream, 5, punished);
+    assert_eq!(strikes(&[&t], None), Some(3));
+    t.late = 1;
+    assert_eq!(t.on_time(), 4);
+    assert_eq!(strikes(&[&t], None), Some(2));
 }
