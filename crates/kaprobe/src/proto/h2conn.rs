@@ -368,10 +368,7 @@ pub fn h2_words(err: &h2::Error, side: Side) -> String {
     let Some(reason) = err.reason() else {
         return err.to_string();
     };
-    let peer = match side {
-        Side::Client => "the server",
-        Side::Server => "the client",
-    };
+    let peer = side.peer();
     let name = kawire::h2::error_name(u32::from(reason));
     match (err.is_go_away(), err.is_remote()) {
         (true, true) => format!("{peer} sent GOAWAY {name}"),

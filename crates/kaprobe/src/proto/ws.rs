@@ -278,10 +278,7 @@ fn abnormal(what: impl std::fmt::Display) -> Cause {
 
 /// A WebSocket failure in words, from `side`'s point of view (kaserve uses it too).
 pub fn error_cause(err: WsError, side: Side) -> Cause {
-    let peer = match side {
-        Side::Client => "the server",
-        Side::Server => "the client",
-    };
+    let peer = side.peer();
     match err {
         WsError::Io(e) => match crate::tls::io_cause(&e, side) {
             Some(tls) => tls,

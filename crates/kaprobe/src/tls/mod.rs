@@ -129,6 +129,16 @@ pub enum Side {
     Server,
 }
 
+impl Side {
+    /// The other end, as a sentence names it: `the server` for a client.
+    pub fn peer(self) -> &'static str {
+        match self {
+            Side::Client => "the server",
+            Side::Server => "the client",
+        }
+    }
+}
+
 /// Names a failed handshake: unknown CA, expired, name mismatch, an alert from the
 /// peer, or the connection dropping mid-handshake.
 pub fn handshake_cause(err: &std::io::Error) -> Cause {
@@ -158,10 +168,7 @@ pub fn io_cause(err: &std::io::Error, side: Side) -> Option<Cause> {
     let inner = err.get_ref()?;
     if err.kind() == std::io::ErrorKind::UnexpectedEof && inner.to_string().contains("close_notify")
     {
-        let peer = match side {
-            Side::Client => "the server",
-            Side::Server => "the client",
-        };
+        let peer = side.peer();
         return Some(Cause::new(
             CauseKind::Eof,
             format!("{peer} closed the connection without a TLS close_notify"),

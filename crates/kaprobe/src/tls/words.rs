@@ -11,10 +11,7 @@ use super::verify::Refusal;
 
 /// What went wrong, from `side`'s point of view (the client's or the server's).
 pub(crate) fn describe(err: &rustls::Error, side: Side) -> String {
-    let peer = match side {
-        Side::Client => "the server",
-        Side::Server => "the client",
-    };
+    let peer = side.peer();
     match err {
         rustls::Error::InvalidCertificate(cert) => certificate(cert, side),
         rustls::Error::AlertReceived(alert) => received(*alert, side),
