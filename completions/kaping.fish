@@ -2,7 +2,7 @@ complete -c kaping -s c -l count -d 'Stop after COUNT probes per target [default
 complete -c kaping -s i -l interval -d 'Time between the starts of consecutive probes' -r
 complete -c kaping -s W -l timeout -d 'How long each probe waits for its reply (and a connection for its handshake)' -r
 complete -c kaping -s w -l deadline -d 'End the whole run after DURATION, whatever the count' -r
-complete -c kaping -s m -l mode -d 'tcp: echo (a line and its reply on one connection) or connect (a new TCP connection per probe); ws: ping (Ping frames) or text (--send/--expect); grpc: health (Health/Check) or h2ping (HTTP/2 PING frames); http: request (a request per probe on a kept-alive connection) or h2ping' -r
+complete -c kaping -s m -l mode -d 'tcp: echo (a line and its reply on one connection) or connect (a new TCP connection per probe); ws: ping (Ping frames) or text (a message from --send, its reply by --expect); grpc: health (Health/Check), h2ping (HTTP/2 PING frames) or watch (Health/Watch: kaping its first status, kawatch every status pushed); http: request (a request per probe on a kept-alive connection) or h2ping (HTTP/2 PING frames)' -r
 complete -c kaping -l send -d 'Line (tcp echo) or message (ws text) each probe sends; {seq} and {ts_ms} are replaced' -r
 complete -c kaping -l expect -d 'Text a reply must contain ({seq} allowed) [default: PONG, +PONG or the line sent]' -r
 complete -c kaping -l service -d 'gRPC health: the service to ask about (empty: the server as a whole)' -r

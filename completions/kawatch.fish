@@ -15,7 +15,7 @@ complete -c kawatch -s w -l deadline -d 'With --until: give up after DURATION (e
 complete -c kawatch -l fail-on -d 'Exit 1 if any target went down during the watch' -r -f -a "down\t''"
 complete -c kawatch -l metrics -d 'Serve Prometheus metrics on ADDR at /metrics (its address is said on stderr)' -r
 complete -c kawatch -l metrics-file -d 'Write Prometheus metrics to PATH, atomically, every second and at the end (node_exporter\'s textfile collector)' -r -F
-complete -c kawatch -s m -l mode -d 'tcp: echo (a line and its reply on one connection) or connect (a new TCP connection per probe); ws: ping (Ping frames) or text (--send/--expect); grpc: health (Health/Check) or h2ping (HTTP/2 PING frames); http: request (a request per probe on a kept-alive connection) or h2ping' -r
+complete -c kawatch -s m -l mode -d 'tcp: echo (a line and its reply on one connection) or connect (a new TCP connection per probe); ws: ping (Ping frames) or text (a message from --send, its reply by --expect); grpc: health (Health/Check), h2ping (HTTP/2 PING frames) or watch (Health/Watch: kaping its first status, kawatch every status pushed); http: request (a request per probe on a kept-alive connection) or h2ping (HTTP/2 PING frames)' -r
 complete -c kawatch -l send -d 'Line (tcp echo) or message (ws text) each probe sends; {seq} and {ts_ms} are replaced' -r
 complete -c kawatch -l expect -d 'Text a reply must contain ({seq} allowed) [default: PONG, +PONG or the line sent]' -r
 complete -c kawatch -l service -d 'gRPC health: the service to ask about (empty: the server as a whole)' -r

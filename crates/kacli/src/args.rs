@@ -22,11 +22,8 @@ use crate::parse::{
 /// How to reach and probe a target, whatever the tool.
 #[derive(Clone, Debug, Args)]
 pub struct ProbeArgs {
-    /// tcp: echo (a line and its reply on one connection) or connect (a new TCP
-    /// connection per probe); ws: ping (Ping frames) or text (--send/--expect);
-    /// grpc: health (Health/Check) or h2ping (HTTP/2 PING frames); http: request
-    /// (a request per probe on a kept-alive connection) or h2ping
-    #[arg(short = 'm', long, value_name = "MODE", value_parser = parse_mode)]
+    // The help is made from every protocol's modes and their words.
+    #[arg(short = 'm', long, value_name = "MODE", value_parser = parse_mode, help = kaprobe::proto::modes_help())]
     pub mode: Option<Mode>,
 
     /// Line (tcp echo) or message (ws text) each probe sends; {seq} and {ts_ms} are replaced
@@ -180,7 +177,7 @@ impl ProbeArgs {
             .collect::<Result<_, _>>()?;
         probe.ws.subprotocol = self.subprotocol.clone();
         probe.grpc.service = self.service.clone();
-        probe.grpc.authority = self.authority.clone();
+        probe.authority = self.authority.clone();
         probe.http = HttpConfig {
             method: self.method,
             expect_status: self.expect_status.clone().unwrap_or_default(),

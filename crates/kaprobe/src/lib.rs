@@ -5,6 +5,7 @@
 
 pub mod addressing;
 pub mod cause;
+pub mod deadline;
 pub mod discover;
 pub mod error;
 pub mod proto;

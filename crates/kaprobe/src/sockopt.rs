@@ -10,7 +10,7 @@ use socket2::{Domain, Protocol, SockRef, Socket, TcpKeepalive, Type};
 use tokio::net::{TcpSocket, TcpStream};
 
 use crate::cause::Cause;
-use crate::proto::timer::ProbeTimer;
+use crate::deadline::ProbeTimer;
 
 /// `--tcp-keepalive IDLE[,INTERVAL[,COUNT]]`: the kernel's keepalive probes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -79,33 +79,9 @@ impl<W: Write> Renderer for Human<W> {
     fn start(&mut self, probers: &[Prober]) -> io::Result<()> {
         for p in probers {
             let mode = p.config().mode;
-            let sending = p.config().send.as_str();
-            let mut what = match mode {
-                Mode::Echo => format!("echo mode, sending {sending:?}"),
-                Mode::Connect => "connect mode, a new TCP connection per probe".to_string(),
-                Mode::Ping => "ping mode, WebSocket Ping frames".to_string(),
-                Mode::Text => format!("text mode, sending {sending:?}"),
-                Mode::Health => match p.config().grpc.service.as_str() {
-                    "" => "health mode, grpc.health.v1.Health/Check for the server".to_string(),
-                    service => format!("health mode, grpc.health.v1.Health/Check for '{service}'"),
-                },
-                Mode::H2Ping => "h2ping mode, HTTP/2 PING frames".to_string(),
-                Mode::Watch => match p.config().grpc.service.as_str() {
-                    "" => {
-                        "watch mode, the first status of grpc.health.v1.Health/Watch for the server"
-                            .to_string()
-                    }
-                    service => format!(
-                        "watch mode, the first status of grpc.health.v1.Health/Watch for '{service}'"
-                    ),
-                },
-                Mode::Request => format!(
-                    "request mode, {} on a kept-alive connection, expecting {}",
-                    p.config().http.method.as_str(),
-                    p.config().http.expect_status
-                ),
-            };
-            if p.config().fresh && mode != Mode::Connect {
+            let info = mode.info();
+            let mut what = format!("{mode} mode, {}", (info.describe)(p.config()));
+            if p.config().fresh && !info.connection_per_probe {
                 what.push_str(", a new connection per probe");
             }
             writeln!(self.out, "KAPING {} ({}): {what}", p.target(), p.route())?;
@@ -135,13 +111,7 @@ impl<W: Write> Renderer for Human<W> {
                 ..
             } => {
                 let (name, mode) = &self.targets[*target];
-                let verb = match mode {
-                    Mode::Connect => "connected to",
-                    Mode::Ping | Mode::H2Ping => "pong from",
-                    Mode::Health | Mode::Watch => "SERVING from",
-                    Mode::Echo | Mode::Text => "reply from",
-                    Mode::Request => "response from",
-                };
+                let verb = mode.info().reply_verb;
                 match result {
                     Ok(rtt) => {
                         write!(self.out, "{verb} {name}: seq={seq}")?;

@@ -76,11 +76,14 @@ pub struct ProbeConfig {
     pub proxy: crate::proxy::ProxySetting,
     /// Extra request headers (WebSocket upgrade, gRPC metadata, HTTP requests).
     pub headers: Vec<Header>,
+    /// `--authority`: the name the peer is asked for instead of the target's
+    /// host:port: HTTP's Host, HTTP/2's :authority, and the TLS name unless `--sni`.
+    pub authority: Option<String>,
     /// A new connection for every probe, with its phases timed.
     pub fresh: bool,
     /// WebSocket settings.
     pub ws: WsConfig,
-    /// gRPC settings (and the `--authority` every HTTP-based protocol uses).
+    /// gRPC settings.
     pub grpc: GrpcConfig,
     /// HTTP settings.
     pub http: HttpConfig,
@@ -98,6 +101,7 @@ impl ProbeConfig {
             addressing: crate::addressing::Addressing::default(),
             proxy: crate::proxy::ProxySetting::default(),
             headers: Vec::new(),
+            authority: None,
             fresh: false,
             ws: WsConfig::default(),
             grpc: GrpcConfig::default(),

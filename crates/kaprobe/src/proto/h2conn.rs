@@ -11,11 +11,22 @@ use tokio::sync::{mpsc, oneshot};
 
 use kawire::h2::{self as frames, Frame, Tap};
 
-use super::Passive;
-use super::timer::ProbeTimer;
+use super::{Mode, ModeInfo, Passive};
 use crate::cause::{Cause, CauseKind};
+use crate::deadline::ProbeTimer;
 use crate::tls::{Io, Side};
 use crate::units::short;
+
+/// `h2ping`, a mode of gRPC and HTTP alike: an HTTP/2 PING and its ACK.
+pub const H2PING: ModeInfo = ModeInfo {
+    mode: Mode::H2Ping,
+    help: "HTTP/2 PING frames",
+    describe: |_| "HTTP/2 PING frames".to_string(),
+    reply_verb: "pong from",
+    keepalive_word: "pongs",
+    noun: "HTTP/2 PING",
+    connection_per_probe: false,
+};
 
 /// What the tap saw that the session cares about.
 #[derive(Debug)]
@@ -75,6 +86,13 @@ impl PingLog {
 }
 
 impl H2Conn {
+    /// Whether a failure is a graceful GOAWAY (NO_ERROR) that refused the
+    /// request before the server saw it: a gRPC client retries such a call on a
+    /// new connection, transparently, and so do we, once.
+    pub fn refused_by_graceful_goaway(cause: &Cause) -> bool {
+        cause.kind == CauseKind::Goaway(0)
+    }
+
     /// Opens HTTP/2 on an open (TCP or TLS) stream and waits for the server's
     /// SETTINGS: the handshake is done then.
     pub async fn handshake(io: Box<dyn Io>, timer: &mut ProbeTimer) -> Result<H2Conn, Cause> {

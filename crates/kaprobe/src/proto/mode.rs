@@ -1,5 +1,5 @@
 //! Modes: how a target is probed. Each protocol lists the modes it has (its
-//! `MODES`, default first); this enum only names them.
+//! `MODES`, default first), each with its words; this enum only names them.
 
 use std::fmt;
 use std::str::FromStr;
@@ -30,17 +30,39 @@ pub enum Mode {
     Watch,
 }
 
+/// A mode's facts and words, on its protocol's `MODES` entry: the tools say a
+/// mode only through these.
+#[derive(Debug)]
+pub struct ModeInfo {
+    pub mode: Mode,
+    /// What `-m`'s help says of it.
+    pub help: &'static str,
+    /// kaping's header, after "MODE mode, ": what a probe sends.
+    pub describe: fn(&super::ProbeConfig) -> String,
+    /// kaping's line for an answered probe: "pong from".
+    pub reply_verb: &'static str,
+    /// What its keepalives are called in "missed 1/3 pongs".
+    pub keepalive_word: &'static str,
+    /// kafind's name for it as a keepalive: "ws ping".
+    pub noun: &'static str,
+    /// Each probe is a new connection, timed to its opening (tcp connect).
+    pub connection_per_probe: bool,
+}
+
 impl Mode {
-    pub const ALL: [Mode; 8] = [
-        Mode::Echo,
-        Mode::Connect,
-        Mode::Ping,
-        Mode::Text,
-        Mode::Health,
-        Mode::H2Ping,
-        Mode::Request,
-        Mode::Watch,
-    ];
+    /// Every mode, in the order the protocols list them.
+    pub fn all() -> impl Iterator<Item = Mode> {
+        let mut seen = Vec::new();
+        Protocol::ALL
+            .iter()
+            .flat_map(|p| super::protocol_info(*p).modes)
+            .map(|info| info.mode)
+            .filter(move |m| {
+                let new = !seen.contains(m);
+                seen.push(*m);
+                new
+            })
+    }
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -55,32 +77,36 @@ impl Mode {
         }
     }
 
+    /// The mode's facts and words (the first protocol that lists it: a mode
+    /// two protocols share, h2ping, is one entry).
+    pub fn info(self) -> &'static ModeInfo {
+        Protocol::ALL
+            .iter()
+            .flat_map(|p| super::protocol_info(*p).modes)
+            .find(|info| info.mode == self)
+            .expect("every mode is on some protocol's MODES")
+    }
+
     /// What a keepalive of this mode is called in "missed 1/3 pongs".
     pub fn keepalive_word(self) -> &'static str {
-        match self {
-            // A watched stream's keepalives are HTTP/2 PINGs.
-            Mode::Ping | Mode::H2Ping | Mode::Watch => "pongs",
-            Mode::Health => "health checks",
-            Mode::Request => "responses",
-            Mode::Echo | Mode::Text | Mode::Connect => "replies",
-        }
+        self.info().keepalive_word
     }
 
     /// Picks the mode for a target: the one asked for if it fits, else the default.
     pub fn resolve(asked: Option<Mode>, target: &Target) -> Result<Mode> {
         let modes = modes(target.protocol());
-        let Some(&default) = modes.first() else {
+        let Some(default) = modes.first() else {
             return Err(Error::Unsupported(target.scheme));
         };
         match asked {
-            None => Ok(default),
-            Some(m) if modes.contains(&m) => Ok(m),
+            None => Ok(default.mode),
+            Some(m) if modes.iter().any(|i| i.mode == m) => Ok(m),
             Some(m) => Err(Error::ModeMismatch {
                 mode: m.as_str().to_string(),
                 scheme: target.scheme,
                 expected: modes
                     .iter()
-                    .map(|m| m.as_str())
+                    .map(|i| i.mode.as_str())
                     .collect::<Vec<_>>()
                     .join(" or "),
             }),
@@ -89,13 +115,33 @@ impl Mode {
 }
 
 /// The modes a protocol supports, default first.
-pub fn modes(protocol: Protocol) -> &'static [Mode] {
-    match protocol {
-        Protocol::Tcp => super::tcp::MODES,
-        Protocol::Ws => super::ws::MODES,
-        Protocol::Grpc => super::grpc::MODES,
-        Protocol::Http => super::http::MODES,
-    }
+pub fn modes(protocol: Protocol) -> &'static [ModeInfo] {
+    super::protocol_info(protocol).modes
+}
+
+/// `-m`'s help, made from every protocol's modes: "tcp: echo (...) or connect
+/// (...); ws: ...".
+pub fn modes_help() -> &'static str {
+    static HELP: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        Protocol::ALL
+            .iter()
+            .map(|p| {
+                let modes = modes(*p)
+                    .iter()
+                    .map(|i| format!("{} ({})", i.mode, i.help))
+                    .collect::<Vec<_>>();
+                let (last, rest) = modes.split_last().expect("a protocol has modes");
+                let list = if rest.is_empty() {
+                    last.clone()
+                } else {
+                    format!("{} or {last}", rest.join(", "))
+                };
+                format!("{p}: {list}")
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    });
+    &HELP
 }
 
 impl fmt::Display for Mode {
@@ -107,12 +153,14 @@ impl fmt::Display for Mode {
 impl FromStr for Mode {
     type Err = String;
     fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
-        Mode::ALL
-            .into_iter()
-            .find(|m| m.as_str() == s)
-            .ok_or_else(|| {
-                format!("unknown mode '{s}' (expected echo, connect, ping, text, health, h2ping, request or watch)")
-            })
+        Mode::all().find(|m| m.as_str() == s).ok_or_else(|| {
+            let names: Vec<&str> = Mode::all().map(Mode::as_str).collect();
+            let (last, rest) = names.split_last().expect("there are modes");
+            format!(
+                "unknown mode '{s}' (expected {} or {last})",
+                rest.join(", ")
+            )
+        })
     }
 }
 

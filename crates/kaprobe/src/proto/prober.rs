@@ -7,12 +7,14 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::timer::ProbeTimer;
-use super::{Connected, Mode, Passive, Phases, ProbeConfig, ProbeOutcome, Session};
+use super::{
+    BoxFut, Connected, Mode, OpenArgs, Passive, Phases, ProbeConfig, ProbeOutcome, Session,
+    Transport,
+};
 use crate::cause::{Cause, CauseKind};
+use crate::deadline::ProbeTimer;
 use crate::error::{Error, Result};
 use crate::target::Target;
-use crate::tls::Io;
 
 /// Probes one target, holding its session between probes and re-establishing it
 /// after a break.
@@ -27,7 +29,7 @@ pub struct Prober {
     cfg: ProbeConfig,
     /// Built once for TLS targets; `None` for plain ones, which never touch TLS.
     tls: Option<Arc<rustls::ClientConfig>>,
-    session: Option<Session>,
+    session: Option<Box<dyn Session>>,
     timer: ProbeTimer,
     /// Passive events seen while probing, waiting to be reported.
     events: Vec<Passive>,
@@ -50,7 +52,8 @@ impl Prober {
         Mode::resolve(Some(cfg.mode), &target)?;
         let tls = if target.scheme.is_tls() {
             cfg.tls.server_name(&tls_host(&target, &cfg))?;
-            Some(cfg.tls.config(super::alpn(target.protocol(), &cfg))?)
+            let alpn = super::protocol_info(target.protocol()).alpn;
+            Some(cfg.tls.config(alpn(&cfg))?)
         } else {
             None
         };
@@ -149,7 +152,7 @@ impl Prober {
     /// within the probe timeout.
     pub async fn connect(&mut self) -> std::result::Result<Connected, Cause> {
         self.timer.ensure(self.cfg.timeout);
-        if self.cfg.mode == Mode::Connect {
+        if self.cfg.mode.info().connection_per_probe {
             return self
                 .connect_tcp()
                 .await
@@ -175,7 +178,7 @@ impl Prober {
     /// whole probe, connection included, is bounded by the timeout.
     pub async fn probe(&mut self, seq: u64) -> ProbeOutcome {
         self.timer.ensure(self.cfg.timeout);
-        if self.cfg.mode == Mode::Connect {
+        if self.cfg.mode.info().connection_per_probe {
             let result = self
                 .connect_tcp()
                 .await
@@ -191,9 +194,8 @@ impl Prober {
             return self.probe_fresh(seq).await;
         }
         let mut connected = Vec::new();
-        // A graceful GOAWAY that lands as the probe goes out refuses it before it
-        // reaches the server; like a gRPC client's transparent retry, it is tried
-        // once more on a new connection.
+        // A probe the session says never reached the server (a graceful GOAWAY
+        // that lands as it goes out) is tried once more on a new connection.
         for attempt in 0..2 {
             if let Some(session) = self.session.as_mut() {
                 if let Some(cause) = session.take_gone() {
@@ -248,8 +250,9 @@ impl Prober {
                     if let Some(gone) = session.take_gone().filter(|g| g != cause) {
                         self.events.push(Passive::Lost(gone));
                     }
+                    let retry = session.retry_on_new_connection(cause);
                     self.session = None;
-                    if attempt == 0 && cause.kind == CauseKind::Goaway(0) && self.auto_reconnect {
+                    if attempt == 0 && retry && self.auto_reconnect {
                         self.events.push(Passive::Lost(cause.clone()));
                         continue;
                     }
@@ -319,24 +322,28 @@ impl Prober {
         }
     }
 
-    /// Opens a `grpc.health.v1.Health/Watch` stream on the connection (opening it
-    /// first if need be) and waits for its first status, within the timeout.
-    pub async fn open_watch(
+    /// Runs a protocol's own operation on the connection (a gRPC Watch, a
+    /// WebSocket Pong), within the timeout; with `open`, opening the connection
+    /// first if there is none. Events it saw are kept for [`Prober::passive`], and
+    /// a failure that ended the connection drops it.
+    pub async fn with_session<T>(
         &mut self,
-    ) -> std::result::Result<(super::grpc::watch::WatchStream, super::grpc::watch::Opened), Cause>
-    {
+        open: bool,
+        op: impl for<'a> FnOnce(
+            &'a mut dyn Session,
+            &'a ProbeConfig,
+            &'a mut ProbeTimer,
+        ) -> BoxFut<'a, std::result::Result<T, Cause>>,
+    ) -> std::result::Result<T, Cause> {
         self.timer.ensure(self.cfg.timeout);
-        if self.session.is_none() {
+        if open && self.session.is_none() {
             let (session, _) = Box::pin(self.open()).await?;
             self.session = Some(session);
         }
-        let Some(Session::Grpc(session)) = self.session.as_mut() else {
-            return Err(Cause::new(
-                CauseKind::Protocol,
-                "a health Watch needs a gRPC target (grpc:// or grpcs://)",
-            ));
+        let Some(session) = self.session.as_mut() else {
+            return Err(Cause::new(CauseKind::Io, "not connected"));
         };
-        let result = Box::pin(session.watch(&self.cfg, &mut self.timer)).await;
+        let result = op(session.as_mut(), &self.cfg, &mut self.timer).await;
         self.events.extend(session.take_events());
         if result.is_err() && session.take_gone().is_some() {
             self.session = None;
@@ -344,22 +351,9 @@ impl Prober {
         result
     }
 
-    /// WebSocket: sends an unsolicited Pong frame on the open connection.
-    pub async fn send_pong(&mut self) -> std::result::Result<(), Cause> {
-        self.timer.ensure(self.cfg.timeout);
-        match self.session.as_mut() {
-            Some(Session::Ws(ws)) => ws.send_pong(&mut self.timer).await,
-            Some(_) => Err(Cause::new(
-                CauseKind::Protocol,
-                "Pong frames need a WebSocket",
-            )),
-            None => Err(Cause::new(CauseKind::Io, "not connected")),
-        }
-    }
-
-    /// The last answered call's `server` and `via` headers (gRPC).
+    /// The last answered call's `server` and `via` headers.
     pub fn take_headers(&mut self) -> Option<super::grpc::ServerHeaders> {
-        self.session.as_mut().and_then(Session::take_headers)
+        self.session.as_mut().and_then(|s| s.take_headers())
     }
 
     /// Closes the connection politely (a WebSocket close frame), within a second.
@@ -371,15 +365,10 @@ impl Prober {
     }
 
     /// Opens a session: TCP, then TLS for TLS targets, then the protocol handshake.
-    async fn open(&mut self) -> std::result::Result<(Session, Connected), Cause> {
+    async fn open(&mut self) -> std::result::Result<(Box<dyn Session>, Connected), Cause> {
         let (tcp, (addr, mut phases)) = self.connect_tcp().await?;
-        if self.cfg.mode == Mode::Echo {
-            let session = Session::tcp(tcp);
-            return Ok((session, Connected { addr, phases }));
-        }
-        let mut negotiated = None;
-        let io: Box<dyn Io> = match &self.tls {
-            None => Box::new(tcp),
+        let transport = match &self.tls {
+            None => Transport::Tcp(tcp),
             Some(config) => {
                 let name = self
                     .cfg
@@ -396,20 +385,24 @@ impl Prober {
                     .await
                     .ok_or_else(|| Cause::timeout("TLS handshake not finished in time"))??;
                 phases.tls = Some(started.elapsed());
-                negotiated = stream.get_ref().1.alpn_protocol().map(<[u8]>::to_vec);
-                Box::new(stream)
+                let negotiated = stream.get_ref().1.alpn_protocol().map(<[u8]>::to_vec);
+                Transport::Tls {
+                    io: Box::new(stream),
+                    negotiated,
+                }
             }
         };
         let started = Instant::now();
-        let session = Session::handshake(
-            io,
-            negotiated.as_deref(),
-            &self.target,
-            &self.cfg,
-            &mut self.timer,
-        )
-        .await?;
-        phases.handshake = Some(started.elapsed());
+        let protocol = super::protocol_info(self.target.protocol());
+        let args = OpenArgs {
+            target: &self.target,
+            cfg: &self.cfg,
+            timer: &mut self.timer,
+        };
+        let session = (protocol.open)(transport, args).await?;
+        if protocol.handshake {
+            phases.handshake = Some(started.elapsed());
+        }
         Ok((session, Connected { addr, phases }))
     }
 
@@ -473,7 +466,7 @@ fn proxy_target(proxy: &crate::proxy::Proxy) -> Result<Target> {
 
 /// The name TLS verifies: `--sni`, else the `--authority` host, else the target's.
 fn tls_host(target: &Target, cfg: &ProbeConfig) -> String {
-    match &cfg.grpc.authority {
+    match &cfg.authority {
         Some(authority) => authority
             .rsplit_once(':')
             .filter(|(_, port)| port.parse::<u16>().is_ok())

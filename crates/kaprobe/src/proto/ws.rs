@@ -14,18 +14,49 @@ use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
-use super::timer::ProbeTimer;
-use super::{Mode, Passive, ProbeConfig};
+use super::{BoxFut, Mode, ModeInfo, Passive, ProbeConfig, Prober, ProtocolInfo, Session};
 use crate::cause::{Cause, CauseKind};
+use crate::deadline::ProbeTimer;
 use crate::target::Target;
 use crate::tls::Io;
 use crate::tls::Side;
 
 /// The modes of a WebSocket target, default first.
-pub const MODES: &[Mode] = &[Mode::Ping, Mode::Text];
+pub const MODES: &[ModeInfo] = &[
+    ModeInfo {
+        mode: Mode::Ping,
+        help: "Ping frames",
+        describe: |_| "WebSocket Ping frames".to_string(),
+        reply_verb: "pong from",
+        keepalive_word: "pongs",
+        noun: "ws ping",
+        connection_per_probe: false,
+    },
+    ModeInfo {
+        mode: Mode::Text,
+        help: "a message from --send, its reply by --expect",
+        describe: |cfg| format!("sending {:?}", cfg.send.as_str()),
+        reply_verb: "reply from",
+        keepalive_word: "replies",
+        noun: "a ws message",
+        connection_per_probe: false,
+    },
+];
 
 /// What `wss://` offers in ALPN.
 pub const ALPN: &[&[u8]] = &[b"http/1.1"];
+
+pub static PROTOCOL: ProtocolInfo = ProtocolInfo {
+    modes: MODES,
+    handshake: true,
+    alpn: |_| ALPN,
+    open: |stream, args| {
+        Box::pin(async move {
+            let session = handshake(stream.into_io(), args.target, args.cfg, args.timer).await?;
+            Ok(Box::new(session) as Box<dyn Session>)
+        })
+    },
+};
 
 /// WebSocket settings.
 #[derive(Clone, Debug, Default)]
@@ -49,7 +80,7 @@ pub struct WsSession {
 }
 
 /// Performs the HTTP upgrade on an open (TCP or TLS) stream.
-pub async fn handshake(
+async fn handshake(
     io: Box<dyn Io>,
     target: &Target,
     cfg: &ProbeConfig,
@@ -115,8 +146,65 @@ pub async fn handshake(
     }
 }
 
+impl Session for WsSession {
+    fn round_trip<'a>(
+        &'a mut self,
+        seq: u64,
+        cfg: &'a ProbeConfig,
+        timer: &'a mut ProbeTimer,
+    ) -> BoxFut<'a, Result<Duration, Cause>> {
+        Box::pin(self.exchange(seq, cfg, timer))
+    }
+
+    fn passive(&mut self) -> BoxFut<'_, Passive> {
+        Box::pin(self.listen())
+    }
+
+    fn take_events(&mut self) -> Vec<Passive> {
+        std::mem::take(&mut self.seen)
+    }
+
+    /// Says goodbye with a normal close, bounded by the timer.
+    fn close(mut self: Box<Self>, timer: &mut ProbeTimer) -> BoxFut<'_, ()> {
+        Box::pin(async move {
+            let bye = CloseFrame {
+                code: CloseCode::Normal,
+                reason: "kaprobe done".into(),
+            };
+            let _ = timer.within(self.ws.close(Some(bye))).await;
+        })
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
+        self
+    }
+}
+
+/// Sends an unsolicited Pong (RFC 6455 5.5.3: a unidirectional heartbeat; nothing
+/// answers it) on the prober's WebSocket connection, within its timeout.
+pub async fn send_pong(prober: &mut Prober) -> Result<(), Cause> {
+    prober
+        .with_session(false, |session, _, timer| {
+            Box::pin(async move {
+                let Some(ws) = session.as_any_mut().downcast_mut::<WsSession>() else {
+                    return Err(Cause::new(
+                        CauseKind::Protocol,
+                        "Pong frames need a WebSocket",
+                    ));
+                };
+                let pong = Message::Pong(b"kaprobe".to_vec().into());
+                match timer.within(ws.ws.send(pong)).await {
+                    None => Err(Cause::timeout("send blocked: the server is not reading")),
+                    Some(Err(e)) => Err(error_cause(e, Side::Client)),
+                    Some(Ok(())) => Ok(()),
+                }
+            })
+        })
+        .await
+}
+
 impl WsSession {
-    pub async fn round_trip(
+    async fn exchange(
         &mut self,
         seq: u64,
         cfg: &ProbeConfig,
@@ -188,7 +276,7 @@ impl WsSession {
     }
 
     /// Reads between probes; returns on a server ping or the end of the connection.
-    pub async fn passive(&mut self) -> Passive {
+    async fn listen(&mut self) -> Passive {
         loop {
             match self.ws.next().await {
                 None => return Passive::Lost(abnormal("the connection ended")),
@@ -199,31 +287,6 @@ impl WsSession {
                 Some(Ok(_)) => {}
             }
         }
-    }
-
-    /// Server pings seen during the last round trip.
-    /// Sends an unsolicited Pong (RFC 6455 5.5.3: a unidirectional heartbeat;
-    /// nothing answers it), bounded by the timer.
-    pub async fn send_pong(&mut self, timer: &mut ProbeTimer) -> Result<(), Cause> {
-        let pong = Message::Pong(b"kaprobe".to_vec().into());
-        match timer.within(self.ws.send(pong)).await {
-            None => Err(Cause::timeout("send blocked: the server is not reading")),
-            Some(Err(e)) => Err(error_cause(e, Side::Client)),
-            Some(Ok(())) => Ok(()),
-        }
-    }
-
-    pub fn take_events(&mut self) -> Vec<Passive> {
-        std::mem::take(&mut self.seen)
-    }
-
-    /// Says goodbye with a normal close, bounded by the timer.
-    pub async fn close(mut self, timer: &mut ProbeTimer) {
-        let bye = CloseFrame {
-            code: CloseCode::Normal,
-            reason: "kaprobe done".into(),
-        };
-        let _ = timer.within(self.ws.close(Some(bye))).await;
     }
 
     fn server_ping(&mut self) -> Passive {

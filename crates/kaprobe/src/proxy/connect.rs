@@ -9,7 +9,7 @@ use tokio::net::TcpStream;
 
 use super::Proxy;
 use crate::cause::{Cause, CauseKind};
-use crate::proto::timer::ProbeTimer;
+use crate::deadline::ProbeTimer;
 
 /// The most a proxy's response head may take.
 const MAX_HEAD: usize = 16 * 1024;

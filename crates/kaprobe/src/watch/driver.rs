@@ -213,7 +213,7 @@ impl Watcher {
     async fn open_watch(&mut self, cancel: &CancellationToken) -> Stop {
         let opened = tokio::select! {
             () = cancel.cancelled() => return Stop::Cancelled,
-            opened = Box::pin(self.prober.open_watch()) => opened,
+            opened = Box::pin(crate::proto::grpc::watch::open(&mut self.prober)) => opened,
         };
         let now = Instant::now();
         match opened {

@@ -180,7 +180,7 @@ async fn one(
         seq += 1;
         next += cfg.interval;
         let sent = match m {
-            Mechanism::WsPong => prober.send_pong().await,
+            Mechanism::WsPong => crate::proto::ws::send_pong(&mut prober).await,
             _ => prober.probe(seq).await.result.map(|_| ()),
         };
         match sent {

@@ -48,7 +48,9 @@ pub async fn test(
     let mut watch = None;
     let opened = match condition {
         Condition::WithoutStream => prober.connect().await.map(|_| ()),
-        Condition::WithStream => prober.open_watch().await.map(|(w, _)| watch = Some(w)),
+        Condition::WithStream => crate::proto::grpc::watch::open(&mut prober)
+            .await
+            .map(|(w, _)| watch = Some(w)),
     };
     if let Err(cause) = opened {
         t.outcome = TestOutcome::Failed(cause);

@@ -9,9 +9,9 @@ use tonic_health::pb::HealthCheckRequest;
 use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::health_client::HealthClient;
 
-use super::h2conn::H2Conn;
-use super::timer::ProbeTimer;
-use super::{Mode, Passive, ProbeConfig};
+use super::h2conn::{H2Conn, H2PING};
+use super::{BoxFut, Mode, ModeInfo, Passive, ProbeConfig, ProtocolInfo, Session};
+use crate::deadline::ProbeTimer;
 use channel::H2Channel;
 
 pub mod channel;
@@ -21,19 +21,62 @@ use crate::target::Target;
 use crate::tls::Io;
 
 /// The modes of a gRPC target, default first.
-pub const MODES: &[Mode] = &[Mode::Health, Mode::H2Ping, Mode::Watch];
+pub const MODES: &[ModeInfo] = &[
+    ModeInfo {
+        mode: Mode::Health,
+        help: "Health/Check",
+        describe: |cfg| format!("grpc.health.v1.Health/Check for {}", service_name(cfg)),
+        reply_verb: "SERVING from",
+        keepalive_word: "health checks",
+        noun: "a health check",
+        connection_per_probe: false,
+    },
+    H2PING,
+    ModeInfo {
+        mode: Mode::Watch,
+        help: "Health/Watch: kaping its first status, kawatch every status pushed",
+        describe: |cfg| {
+            format!(
+                "the first status of grpc.health.v1.Health/Watch for {}",
+                service_name(cfg)
+            )
+        },
+        reply_verb: "SERVING from",
+        // A watched stream's keepalives are HTTP/2 PINGs.
+        keepalive_word: "pongs",
+        noun: "a health Watch",
+        connection_per_probe: false,
+    },
+];
 
 /// What `grpcs://` offers in ALPN.
 pub const ALPN: &[&[u8]] = &[b"h2"];
+
+pub static PROTOCOL: ProtocolInfo = ProtocolInfo {
+    modes: MODES,
+    handshake: true,
+    alpn: |_| ALPN,
+    open: |stream, args| {
+        Box::pin(async move {
+            let session = handshake(stream.into_io(), args.target, args.cfg, args.timer).await?;
+            Ok(Box::new(session) as Box<dyn Session>)
+        })
+    },
+};
+
+/// How kaping's header names the service asked about.
+fn service_name(cfg: &ProbeConfig) -> String {
+    match cfg.grpc.service.as_str() {
+        "" => "the server".to_string(),
+        service => format!("'{service}'"),
+    }
+}
 
 /// gRPC settings.
 #[derive(Clone, Debug, Default)]
 pub struct GrpcConfig {
     /// Health: the service to ask about (`""` is the whole server).
     pub service: String,
-    /// The `:authority` to send instead of the target's host:port (and the TLS
-    /// name, unless `--sni`).
-    pub authority: Option<String>,
 }
 
 #[derive(Debug)]
@@ -77,7 +120,7 @@ fn metadata<T>(request: &mut tonic::Request<T>, cfg: &ProbeConfig) {
 }
 
 /// Opens HTTP/2 on an open (TCP or TLS) stream, ready for health checks and PINGs.
-pub async fn handshake(
+async fn handshake(
     io: Box<dyn Io>,
     target: &Target,
     cfg: &ProbeConfig,
@@ -97,32 +140,67 @@ fn origin(target: &Target, cfg: &ProbeConfig) -> http::Uri {
     } else {
         "http"
     };
-    let authority = cfg
-        .grpc
-        .authority
-        .clone()
-        .unwrap_or_else(|| target.authority());
+    let authority = cfg.authority.clone().unwrap_or_else(|| target.authority());
     format!("{scheme}://{authority}")
         .parse()
         .unwrap_or_else(|_| http::Uri::from_static("http://localhost"))
 }
 
-impl GrpcSession {
-    pub async fn round_trip(
-        &mut self,
-        seq: u64,
-        cfg: &ProbeConfig,
-        timer: &mut ProbeTimer,
-    ) -> Result<Duration, Cause> {
-        let _ = seq;
-        let result = match cfg.mode {
-            Mode::H2Ping => self.conn.h2_ping(cfg.timeout, timer).await,
-            Mode::Watch => self.watch_once(cfg, timer).await,
-            _ => self.health_check(cfg, timer).await,
-        };
-        self.conn.explain(result)
+impl Session for GrpcSession {
+    fn round_trip<'a>(
+        &'a mut self,
+        _seq: u64,
+        cfg: &'a ProbeConfig,
+        timer: &'a mut ProbeTimer,
+    ) -> BoxFut<'a, Result<Duration, Cause>> {
+        Box::pin(async move {
+            let result = match cfg.mode {
+                Mode::H2Ping => self.conn.h2_ping(cfg.timeout, timer).await,
+                Mode::Watch => self.watch_once(cfg, timer).await,
+                _ => self.health_check(cfg, timer).await,
+            };
+            self.conn.explain(result)
+        })
     }
 
+    /// Waits between probes for the server to ping, send GOAWAY, or close.
+    fn passive(&mut self) -> BoxFut<'_, Passive> {
+        Box::pin(self.conn.passive())
+    }
+
+    /// Why the connection is over, if the server said so (GOAWAY) or closed it.
+    fn take_gone(&mut self) -> Option<Cause> {
+        self.conn.take_gone()
+    }
+
+    /// A timeout, a status or a gRPC error leaves the connection usable.
+    fn usable_after(&self, cause: &Cause) -> bool {
+        !self.conn.is_gone()
+            && matches!(
+                cause.kind,
+                CauseKind::Timeout | CauseKind::NotServing(_) | CauseKind::Grpc(_)
+            )
+    }
+
+    fn retry_on_new_connection(&self, cause: &Cause) -> bool {
+        H2Conn::refused_by_graceful_goaway(cause)
+    }
+
+    fn take_events(&mut self) -> Vec<Passive> {
+        self.conn.take_events()
+    }
+
+    /// The last answered call's `server` and `via` headers.
+    fn take_headers(&mut self) -> Option<ServerHeaders> {
+        self.headers.take()
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
+        self
+    }
+}
+
+impl GrpcSession {
     /// A one-shot check over Watch: its first status, then the stream is cancelled.
     async fn watch_once(
         &mut self,
@@ -163,34 +241,6 @@ impl GrpcSession {
             }
             Err(status) => Err(status_cause(&status, &cfg.grpc.service)),
         }
-    }
-
-    /// Waits between probes for the server to ping, send GOAWAY, or close.
-    pub async fn passive(&mut self) -> Passive {
-        self.conn.passive().await
-    }
-
-    /// Why the connection is over, if the server said so (GOAWAY) or closed it.
-    pub fn take_gone(&mut self) -> Option<Cause> {
-        self.conn.take_gone()
-    }
-
-    /// Whether the connection can carry the next probe after `cause`.
-    pub fn usable_after(&self, cause: &Cause) -> bool {
-        !self.conn.is_gone()
-            && matches!(
-                cause.kind,
-                CauseKind::Timeout | CauseKind::NotServing(_) | CauseKind::Grpc(_)
-            )
-    }
-
-    pub fn take_events(&mut self) -> Vec<Passive> {
-        self.conn.take_events()
-    }
-
-    /// The last answered call's `server` and `via` headers.
-    pub fn take_headers(&mut self) -> Option<ServerHeaders> {
-        self.headers.take()
     }
 }
 

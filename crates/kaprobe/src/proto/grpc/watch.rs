@@ -9,8 +9,8 @@ use tonic_health::pb::{HealthCheckRequest, HealthCheckResponse};
 
 use super::{GrpcSession, ServerHeaders, metadata, status_cause};
 use crate::cause::{Cause, CauseKind};
-use crate::proto::ProbeConfig;
-use crate::proto::timer::ProbeTimer;
+use crate::deadline::ProbeTimer;
+use crate::proto::{ProbeConfig, Prober};
 
 /// An open Watch stream.
 #[derive(Debug)]
@@ -25,6 +25,24 @@ pub struct Opened {
     pub status: i32,
     pub rtt: Duration,
     pub headers: ServerHeaders,
+}
+
+/// Opens a Watch stream on the prober's connection (opening it first if need be)
+/// and waits for its first status, within the timeout.
+pub async fn open(prober: &mut Prober) -> Result<(WatchStream, Opened), Cause> {
+    prober
+        .with_session(true, |session, cfg, timer| {
+            Box::pin(async move {
+                let Some(grpc) = session.as_any_mut().downcast_mut::<GrpcSession>() else {
+                    return Err(Cause::new(
+                        CauseKind::Protocol,
+                        "a health Watch needs a gRPC target (grpc:// or grpcs://)",
+                    ));
+                };
+                grpc.watch(cfg, timer).await
+            })
+        })
+        .await
 }
 
 impl GrpcSession {

@@ -15,8 +15,8 @@ use super::{
     HttpReply, KeepAlive, MAX_BODY, MAX_HEAD, SAID_CLOSE, context, idle_since, keepalive, request,
 };
 use crate::cause::{Cause, CauseKind};
-use crate::proto::timer::ProbeTimer;
-use crate::proto::{Passive, ProbeConfig};
+use crate::deadline::ProbeTimer;
+use crate::proto::{BoxFut, Passive, ProbeConfig, Session};
 use crate::target::Target;
 use crate::tls::Io;
 use crate::units::short;
@@ -25,6 +25,7 @@ type Done = oneshot::Receiver<Result<(), hyper::Error>>;
 
 #[derive(Debug)]
 pub struct H1Session {
+    target: Target,
     send: http1::SendRequest<Empty<Bytes>>,
     done: Option<Done>,
     opened: Instant,
@@ -37,12 +38,16 @@ pub struct H1Session {
     said_close: Option<u64>,
     seen: Vec<Passive>,
     gone: Option<Cause>,
-    pub(super) reply: Option<HttpReply>,
+    reply: Option<HttpReply>,
 }
 
 impl H1Session {
     /// HTTP/1.1 needs no handshake of its own: the connection's driver starts.
-    pub async fn handshake(io: Box<dyn Io>, timer: &mut ProbeTimer) -> Result<Self, Cause> {
+    pub async fn handshake(
+        io: Box<dyn Io>,
+        target: &Target,
+        timer: &mut ProbeTimer,
+    ) -> Result<Self, Cause> {
         let mut builder = http1::Builder::new();
         builder.max_buf_size(MAX_HEAD.max(8192));
         let (send, conn) = match timer.within(builder.handshake(TokioIo::new(io))).await {
@@ -56,6 +61,7 @@ impl H1Session {
         });
         let now = Instant::now();
         Ok(H1Session {
+            target: target.clone(),
             send,
             done: Some(done),
             opened: now,
@@ -69,15 +75,14 @@ impl H1Session {
         })
     }
 
-    pub async fn round_trip(
+    async fn exchange(
         &mut self,
-        target: &Target,
         cfg: &ProbeConfig,
         timer: &mut ProbeTimer,
     ) -> Result<Duration, Cause> {
         let idle = self.idle_from.take().map(|at| at.elapsed());
         let before = self.requests;
-        let head = request(target, cfg, false)?;
+        let head = request(&self.target, cfg, false)?;
         let req = head.map(|()| Empty::new());
         let started = Instant::now();
         if timer
@@ -168,7 +173,7 @@ impl H1Session {
             ));
         }
         if !cfg.http.expect_status.accepts(status.as_u16()) {
-            return Err(super::unexpected_status(status, cfg, target));
+            return Err(super::unexpected_status(status, cfg, &self.target));
         }
         Ok(rtt)
     }
@@ -199,12 +204,12 @@ impl H1Session {
         cause
     }
 
-    pub fn is_gone(&self) -> bool {
+    fn is_gone(&self) -> bool {
         self.gone.is_some() || self.said_close.is_some() || self.done.is_none()
     }
 
     /// Waits between requests for the server to end the connection.
-    pub async fn passive(&mut self) -> Passive {
+    async fn listen(&mut self) -> Passive {
         if !self.seen.is_empty() {
             return self.seen.remove(0);
         }
@@ -220,7 +225,7 @@ impl H1Session {
     }
 
     /// Why the connection is over, if it ended since we last looked.
-    pub fn take_gone(&mut self) -> Option<Cause> {
+    fn gone_now(&mut self) -> Option<Cause> {
         if self.gone.is_none() {
             if let Some(result) = self.done.as_mut().and_then(|rx| rx.try_recv().ok()) {
                 self.done = None;
@@ -241,9 +246,42 @@ impl H1Session {
             }
         }
     }
+}
 
-    pub fn take_events(&mut self) -> Vec<Passive> {
+impl Session for H1Session {
+    fn round_trip<'a>(
+        &'a mut self,
+        _seq: u64,
+        cfg: &'a ProbeConfig,
+        timer: &'a mut ProbeTimer,
+    ) -> BoxFut<'a, Result<Duration, Cause>> {
+        Box::pin(self.exchange(cfg, timer))
+    }
+
+    fn passive(&mut self) -> BoxFut<'_, Passive> {
+        Box::pin(self.listen())
+    }
+
+    /// An unwanted status leaves the connection usable; a timeout does not (the
+    /// late response would answer the next request).
+    fn usable_after(&self, cause: &Cause) -> bool {
+        !self.is_gone() && matches!(cause.kind, CauseKind::Http(_))
+    }
+
+    fn take_gone(&mut self) -> Option<Cause> {
+        self.gone_now()
+    }
+
+    fn take_events(&mut self) -> Vec<Passive> {
         std::mem::take(&mut self.seen)
+    }
+
+    fn take_reply(&mut self) -> Option<HttpReply> {
+        self.reply.take()
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
+        self
     }
 }
 

@@ -7,48 +7,40 @@ use bytes::Bytes;
 
 use super::{HttpReply, MAX_BODY, request};
 use crate::cause::{Cause, CauseKind};
+use crate::deadline::ProbeTimer;
 use crate::proto::h2conn::{H2Conn, h2_cause};
-use crate::proto::timer::ProbeTimer;
-use crate::proto::{Mode, Passive, ProbeConfig};
+use crate::proto::{BoxFut, Mode, Passive, ProbeConfig, Session};
 use crate::target::Target;
 use crate::tls::Io;
 
 #[derive(Debug)]
 pub struct H2Session {
+    target: Target,
     conn: H2Conn,
     requests: u64,
-    pub(super) reply: Option<HttpReply>,
+    reply: Option<HttpReply>,
 }
 
 impl H2Session {
-    pub async fn handshake(io: Box<dyn Io>, timer: &mut ProbeTimer) -> Result<Self, Cause> {
+    pub async fn handshake(
+        io: Box<dyn Io>,
+        target: &Target,
+        timer: &mut ProbeTimer,
+    ) -> Result<Self, Cause> {
         Ok(H2Session {
+            target: target.clone(),
             conn: H2Conn::handshake(io, timer).await?,
             requests: 0,
             reply: None,
         })
     }
 
-    pub async fn round_trip(
-        &mut self,
-        target: &Target,
-        cfg: &ProbeConfig,
-        timer: &mut ProbeTimer,
-    ) -> Result<Duration, Cause> {
-        let result = match cfg.mode {
-            Mode::H2Ping => self.conn.h2_ping(cfg.timeout, timer).await,
-            _ => self.request(target, cfg, timer).await,
-        };
-        self.conn.explain(result)
-    }
-
     async fn request(
         &mut self,
-        target: &Target,
         cfg: &ProbeConfig,
         timer: &mut ProbeTimer,
     ) -> Result<Duration, Cause> {
-        let head = request(target, cfg, true)?;
+        let head = request(&self.target, cfg, true)?;
         let started = Instant::now();
         let within = humantime::format_duration(cfg.timeout);
         let mut send = match timer.within(self.conn.send.clone().ready()).await {
@@ -103,14 +95,31 @@ impl H2Session {
             version: "2",
         });
         if !cfg.http.expect_status.accepts(status.as_u16()) {
-            return Err(super::unexpected_status(status, cfg, target));
+            return Err(super::unexpected_status(status, cfg, &self.target));
         }
         Ok(rtt)
+    }
+}
+
+impl Session for H2Session {
+    fn round_trip<'a>(
+        &'a mut self,
+        _seq: u64,
+        cfg: &'a ProbeConfig,
+        timer: &'a mut ProbeTimer,
+    ) -> BoxFut<'a, Result<Duration, Cause>> {
+        Box::pin(async move {
+            let result = match cfg.mode {
+                Mode::H2Ping => self.conn.h2_ping(cfg.timeout, timer).await,
+                _ => self.request(cfg, timer).await,
+            };
+            self.conn.explain(result)
+        })
     }
 
     /// Streams are independent: a timeout or an unwanted status leaves the
     /// connection usable. A body over the cap is reset with the stream.
-    pub fn usable_after(&self, cause: &Cause) -> bool {
+    fn usable_after(&self, cause: &Cause) -> bool {
         !self.conn.is_gone()
             && matches!(
                 cause.kind,
@@ -118,15 +127,27 @@ impl H2Session {
             )
     }
 
-    pub async fn passive(&mut self) -> Passive {
-        self.conn.passive().await
+    fn retry_on_new_connection(&self, cause: &Cause) -> bool {
+        H2Conn::refused_by_graceful_goaway(cause)
     }
 
-    pub fn take_gone(&mut self) -> Option<Cause> {
+    fn passive(&mut self) -> BoxFut<'_, Passive> {
+        Box::pin(self.conn.passive())
+    }
+
+    fn take_gone(&mut self) -> Option<Cause> {
         self.conn.take_gone()
     }
 
-    pub fn take_events(&mut self) -> Vec<Passive> {
+    fn take_events(&mut self) -> Vec<Passive> {
         self.conn.take_events()
+    }
+
+    fn take_reply(&mut self) -> Option<HttpReply> {
+        self.reply.take()
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
+        self
     }
 }

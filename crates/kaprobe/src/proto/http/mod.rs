@@ -18,15 +18,38 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::{Duration, Instant};
 
-use super::timer::ProbeTimer;
-use super::{Mode, Passive, ProbeConfig};
+use super::h2conn::H2PING;
+use super::{BoxFut, Mode, ModeInfo, OpenArgs, ProbeConfig, ProtocolInfo, Session, Transport};
 use crate::cause::{Cause, CauseKind};
 use crate::target::Target;
-use crate::tls::Io;
 use crate::units::short;
 
 /// The modes of an HTTP target, default first.
-pub const MODES: &[Mode] = &[Mode::Request, Mode::H2Ping];
+pub const MODES: &[ModeInfo] = &[
+    ModeInfo {
+        mode: Mode::Request,
+        help: "a request per probe on a kept-alive connection",
+        describe: |cfg| {
+            format!(
+                "{} on a kept-alive connection, expecting {}",
+                cfg.http.method.as_str(),
+                cfg.http.expect_status
+            )
+        },
+        reply_verb: "response from",
+        keepalive_word: "responses",
+        noun: "a request",
+        connection_per_probe: false,
+    },
+    H2PING,
+];
+
+pub static PROTOCOL: ProtocolInfo = ProtocolInfo {
+    modes: MODES,
+    handshake: true,
+    alpn,
+    open,
+};
 
 /// The largest response body a probe reads (then discards); a longer one fails the
 /// probe rather than hold it up.
@@ -121,114 +144,45 @@ pub struct HttpReply {
     pub version: &'static str,
 }
 
-/// A kept-alive HTTP connection to a target.
-#[derive(Debug)]
-pub struct HttpSession {
-    target: Target,
-    conn: Conn,
-}
-
-#[derive(Debug)]
-enum Conn {
-    H1(Box<h1::H1Session>),
-    H2(Box<h2::H2Session>),
-}
-
 /// Opens the connection's HTTP on an open stream: HTTP/2 when ALPN chose `h2` (or
 /// it is forced on plain http), else HTTP/1.1.
-pub async fn handshake(
-    io: Box<dyn Io>,
-    negotiated: Option<&[u8]>,
-    target: &Target,
-    cfg: &ProbeConfig,
-    timer: &mut ProbeTimer,
-) -> Result<HttpSession, Cause> {
-    let h2 = if target.scheme.is_tls() {
-        negotiated == Some(b"h2")
-    } else {
-        cfg.http.needs_h2(cfg.mode)
-    };
-    if cfg.http.needs_h2(cfg.mode) && !h2 {
-        let chose = negotiated.map_or("nothing".to_string(), |p| {
-            String::from_utf8_lossy(p).into_owned()
-        });
-        let why = if cfg.mode == Mode::H2Ping {
-            "h2ping needs HTTP/2"
+fn open(stream: Transport, args: OpenArgs<'_>) -> BoxFut<'_, Result<Box<dyn Session>, Cause>> {
+    Box::pin(async move {
+        let OpenArgs { target, cfg, timer } = args;
+        let negotiated = stream.negotiated().map(<[u8]>::to_vec);
+        let negotiated = negotiated.as_deref();
+        let h2 = if target.scheme.is_tls() {
+            negotiated == Some(b"h2")
         } else {
-            "--http2 asks for it"
+            cfg.http.needs_h2(cfg.mode)
         };
-        return Err(Cause::new(
-            CauseKind::Protocol,
-            format!("the server did not agree to HTTP/2 in ALPN (it chose {chose}); {why}"),
-        ));
-    }
-    let conn = if h2 {
-        Conn::H2(Box::new(h2::H2Session::handshake(io, timer).await?))
-    } else {
-        Conn::H1(Box::new(h1::H1Session::handshake(io, timer).await?))
-    };
-    Ok(HttpSession {
-        target: target.clone(),
-        conn,
+        if cfg.http.needs_h2(cfg.mode) && !h2 {
+            let chose = negotiated.map_or("nothing".to_string(), |p| {
+                String::from_utf8_lossy(p).into_owned()
+            });
+            let why = if cfg.mode == Mode::H2Ping {
+                "h2ping needs HTTP/2"
+            } else {
+                "--http2 asks for it"
+            };
+            return Err(Cause::new(
+                CauseKind::Protocol,
+                format!("the server did not agree to HTTP/2 in ALPN (it chose {chose}); {why}"),
+            ));
+        }
+        let io = stream.into_io();
+        Ok(if h2 {
+            Box::new(h2::H2Session::handshake(io, target, timer).await?) as Box<dyn Session>
+        } else {
+            Box::new(h1::H1Session::handshake(io, target, timer).await?)
+        })
     })
-}
-
-impl HttpSession {
-    pub async fn round_trip(
-        &mut self,
-        cfg: &ProbeConfig,
-        timer: &mut ProbeTimer,
-    ) -> Result<Duration, Cause> {
-        match &mut self.conn {
-            Conn::H1(s) => s.round_trip(&self.target, cfg, timer).await,
-            Conn::H2(s) => s.round_trip(&self.target, cfg, timer).await,
-        }
-    }
-
-    /// Whether the connection can carry the next probe after `cause`: an unwanted
-    /// status leaves it usable; over HTTP/2 a timeout does too (streams are
-    /// independent), over HTTP/1.1 the late response would answer the next request.
-    pub fn usable_after(&self, cause: &Cause) -> bool {
-        match &self.conn {
-            Conn::H1(s) => !s.is_gone() && matches!(cause.kind, CauseKind::Http(_)),
-            Conn::H2(s) => s.usable_after(cause),
-        }
-    }
-
-    pub async fn passive(&mut self) -> Passive {
-        match &mut self.conn {
-            Conn::H1(s) => s.passive().await,
-            Conn::H2(s) => s.passive().await,
-        }
-    }
-
-    pub fn take_gone(&mut self) -> Option<Cause> {
-        match &mut self.conn {
-            Conn::H1(s) => s.take_gone(),
-            Conn::H2(s) => s.take_gone(),
-        }
-    }
-
-    pub fn take_events(&mut self) -> Vec<Passive> {
-        match &mut self.conn {
-            Conn::H1(s) => s.take_events(),
-            Conn::H2(s) => s.take_events(),
-        }
-    }
-
-    /// The last response's status, first-byte time and reuse.
-    pub fn take_reply(&mut self) -> Option<HttpReply> {
-        match &mut self.conn {
-            Conn::H1(s) => s.reply.take(),
-            Conn::H2(s) => s.reply.take(),
-        }
-    }
 }
 
 /// The request a probe sends: the target's path, its Host (or `--authority`), the
 /// URL's credentials, `-H` headers. HTTP/2 wants the absolute URI.
 fn request(target: &Target, cfg: &ProbeConfig, absolute: bool) -> Result<http::Request<()>, Cause> {
-    let authority = cfg.grpc.authority.clone().unwrap_or_else(|| {
+    let authority = cfg.authority.clone().unwrap_or_else(|| {
         if target.scheme.default_port() == Some(target.port) {
             target.host.to_string()
         } else {
@@ -343,7 +297,7 @@ mod tests {
         let h2 = request(&default_port, &cfg, true).unwrap();
         assert_eq!(h2.uri(), "https://h/");
         assert!(h2.headers().get("host").is_none());
-        cfg.grpc.authority = Some("api.example:443".into());
+        cfg.authority = Some("api.example:443".into());
         cfg.http.method = Method::Head;
         cfg.headers = vec!["Host: other".parse().unwrap()];
         let req = request(&target, &cfg, false).unwrap();

@@ -1,4 +1,4 @@
-//! TCP line echo: send a line (`PING` by default), wait for the reply line (`PONG`,
+//! TCP line echo, the session: send a line (`PING` by default), wait for the reply line (`PONG`,
 //! Redis's `+PONG`, or the line echoed back). Late replies to timed-out probes are
 //! counted and skipped, so they are never taken for a fresh reply. A server's own
 //! `PING` line between probes (kaserve's client liveness) is answered `PONG`.
@@ -9,12 +9,9 @@ use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 
-use super::timer::ProbeTimer;
-use super::{Mode, Passive, ProbeConfig};
 use crate::cause::{Cause, CauseKind};
-
-/// The modes of a TCP target, default first.
-pub const MODES: &[Mode] = &[Mode::Echo, Mode::Connect];
+use crate::deadline::ProbeTimer;
+use crate::proto::{BoxFut, Passive, ProbeConfig, Session};
 
 /// Longest reply line accepted; a longer one is a protocol error, not a memory hog.
 pub const MAX_LINE: usize = 64 * 1024;
@@ -44,7 +41,7 @@ impl EchoSession {
         }
     }
 
-    pub async fn round_trip(
+    async fn exchange(
         &mut self,
         seq: u64,
         cfg: &ProbeConfig,
@@ -99,7 +96,7 @@ impl EchoSession {
     /// Reads between probes until the connection ends (why) or the server pings:
     /// a `PING` line of its own, between probes, is answered `PONG`, as a
     /// WebSocket client answers a Ping. Late replies are consumed here too.
-    pub async fn passive(&mut self) -> Passive {
+    async fn listen(&mut self) -> Passive {
         loop {
             match self.reader.next_line().await {
                 Ok(None) => return Passive::Lost(Cause::eof()),
@@ -115,6 +112,25 @@ impl EchoSession {
                 Ok(Some(_late)) => self.stale = self.stale.saturating_sub(1),
             }
         }
+    }
+}
+
+impl Session for EchoSession {
+    fn round_trip<'a>(
+        &'a mut self,
+        seq: u64,
+        cfg: &'a ProbeConfig,
+        timer: &'a mut ProbeTimer,
+    ) -> BoxFut<'a, Result<Duration, Cause>> {
+        Box::pin(self.exchange(seq, cfg, timer))
+    }
+
+    fn passive(&mut self) -> BoxFut<'_, Passive> {
+        Box::pin(self.listen())
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
+        self
     }
 }
 
