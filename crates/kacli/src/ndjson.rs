@@ -3,7 +3,6 @@
 
 use std::io::{self, Write};
 
-use kaprobe::proto::Prober;
 use kaprobe::recorder::Recorder;
 use kawire::record::Record;
 use serde::Serialize;
@@ -20,8 +19,7 @@ pub fn write_line<W: Write>(out: &mut W, record: &impl Serialize) -> io::Result<
 #[derive(Debug)]
 pub struct NdjsonOut<W: Write> {
     out: W,
-    run: String,
-    recorder: Option<Recorder>,
+    recorder: Recorder,
 }
 
 impl<W: Write> NdjsonOut<W> {
@@ -29,19 +27,13 @@ impl<W: Write> NdjsonOut<W> {
     pub fn new(out: W, run: String) -> Self {
         NdjsonOut {
             out,
-            run,
-            recorder: None,
+            recorder: Recorder::new(run),
         }
-    }
-
-    /// Learns the run's targets, indexed as the run indexes them.
-    pub fn start(&mut self, probers: &[Prober]) {
-        self.recorder = Some(Recorder::for_probers(self.run.clone(), probers));
     }
 
     /// Writes the record `make` builds from the recorder.
     pub fn write(&mut self, make: impl FnOnce(&Recorder) -> Record) -> io::Result<()> {
-        let record = make(self.recorder.as_ref().expect("start() comes first"));
+        let record = make(&self.recorder);
         write_line(&mut self.out, &record)
     }
 }

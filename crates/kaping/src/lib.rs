@@ -61,7 +61,7 @@ async fn run_async(mut config: Config) -> anyhow::Result<ExitCode> {
     rendered?;
     let breaches: Vec<(String, Vec<String>)> = results
         .iter()
-        .map(|r| (r.target.to_string(), config.thresholds.breaches(&r.stats)))
+        .map(|r| (r.who.to_string(), config.thresholds.breaches(&r.stats)))
         .collect();
     let verdict = Verdict { breaches };
     output.write(|| renderer.finish(&results, &verdict), &cancel)?;

@@ -8,6 +8,7 @@ pub mod cause;
 pub mod deadline;
 pub mod discover;
 pub mod error;
+pub mod event;
 pub mod proto;
 pub mod protocol;
 pub mod proxy;

@@ -11,11 +11,12 @@ use kawire::record::{
 };
 
 use crate::cause::CauseKind;
-use crate::proto::{Mode, Phases, Prober};
-use crate::run::{Event, TargetResult};
+use crate::event::{ProbeDone, TargetEvent, TargetId, What};
+use crate::proto::Phases;
+use crate::run::TargetResult;
 use crate::stats::{ProbeStats, RttStats, Stat};
-use crate::target::Target;
-use crate::watch::driver::{WatchEvent, WatchResult};
+use crate::watch::Transition;
+use crate::watch::driver::WatchResult;
 use crate::watch::ledger::WatchSummary;
 
 /// A percentage rounded to three decimals, as records carry them.
@@ -93,133 +94,115 @@ pub fn watch_summary(s: &WatchSummary) -> WatchSummaryRecord {
 /// A target of kaping's `--json` document.
 pub fn ping_target(result: &TargetResult) -> PingTarget {
     PingTarget {
-        target: result.target.url(),
-        protocol: result.target.protocol().to_string(),
-        mode: result.mode.to_string(),
+        target: result.who.target.url(),
+        protocol: result.who.target.protocol().to_string(),
+        mode: result.who.mode.to_string(),
         addr: result.addr.to_string(),
         summary: target_summary(&result.stats, result.elapsed),
     }
 }
 
-/// Builds records from run and watch events; knows the run id and each target's
-/// header.
+/// Builds records from events: the one place they meet. Knows the run id; each
+/// event names its target.
 #[derive(Debug)]
 pub struct Recorder {
     run: String,
-    /// Each target's URL, protocol, mode and pinned address.
-    targets: Vec<(String, String, String, Option<String>)>,
 }
 
 impl Recorder {
-    /// `targets` are (target, mode) in the order the run uses as indices.
-    pub fn new(run: String, targets: &[(Target, Mode)]) -> Self {
-        Recorder {
-            run,
-            targets: targets
-                .iter()
-                .map(|(t, m)| {
-                    (
-                        t.url(),
-                        t.protocol().to_string(),
-                        m.to_string(),
-                        t.addr.map(|a| a.to_string()),
-                    )
-                })
-                .collect(),
-        }
+    pub fn new(run: String) -> Self {
+        Recorder { run }
     }
 
-    /// A recorder for the probers of a run, indexed as the run indexes them.
-    pub fn for_probers(run: String, probers: &[Prober]) -> Self {
-        let targets: Vec<_> = probers
-            .iter()
-            .map(|p| (p.target().clone(), p.config().mode))
-            .collect();
-        Recorder::new(run, &targets)
-    }
-
-    fn header(&self, idx: usize, at: SystemTime) -> Header {
-        let (target, protocol, mode, addr) = &self.targets[idx];
+    fn header(&self, who: &TargetId, at: SystemTime) -> Header {
         Header {
             v: SCHEMA_VERSION,
             ts: timestamp(at),
             run: self.run.clone(),
-            target: target.clone(),
-            protocol: protocol.clone(),
-            mode: mode.clone(),
-            addr: addr.clone(),
+            target: who.target.url(),
+            protocol: who.target.protocol().to_string(),
+            mode: who.mode.to_string(),
+            addr: who.target.addr.map(|a| a.to_string()),
         }
     }
 
-    pub fn event(&self, event: &Event) -> Record {
-        match event {
-            Event::Probe {
-                target,
-                seq,
-                at,
-                phases,
-                http,
-                result,
-            } => {
-                let (rtt_us, cause) = match result {
-                    Ok(rtt) => (Some(micros(*rtt)), None),
-                    Err(c) => (None, Some(c)),
-                };
-                Record::Probe(ProbeRecord {
-                    header: self.header(*target, *at),
-                    seq: *seq,
-                    ok: result.is_ok(),
-                    rtt_us,
-                    cause: cause.map(|c| c.kind.to_string()),
-                    detail: cause.map(|c| c.detail.clone()),
-                    phases: phases.as_ref().map(phases_record),
-                    status: http.map(|h| h.status),
-                    ttfb_us: http.map(|h| micros(h.first_byte)),
-                    reused: http.map(|h| h.reused),
-                    http_version: http.map(|h| h.version.to_string()),
-                })
-            }
-            Event::Connected { target, info, at } => {
+    /// The record of an event, stamped with the time it happened.
+    pub fn event(&self, event: &TargetEvent) -> Record {
+        let (who, at) = (&*event.who, event.at);
+        match &event.what {
+            What::Probe(done) => Record::Probe(self.probe(who, at, done)),
+            What::Transition(t) => Record::State(self.state(who, at, t)),
+            What::Connected(info) => {
                 let mut record = EventRecord {
                     phases: Some(phases_record(&info.phases)),
-                    ..self.event_record(*target, "connected", *at)
+                    ..self.event_record(who, "connected", at)
                 };
                 record.header.addr = Some(info.addr.to_string());
                 Record::Event(record)
             }
-            Event::Disconnected { target, cause, at } => Record::Event(EventRecord {
+            What::Disconnected(cause) => Record::Event(EventRecord {
                 cause: Some(cause.kind.to_string()),
                 detail: Some(cause.detail.clone()),
-                ..self.event_record(*target, "disconnected", *at)
+                ..self.event_record(who, "disconnected", at)
             }),
-            Event::ServerPing {
-                target,
+            What::ServerPing {
                 interval,
                 kind,
                 data,
-                at,
             } => Record::Event(EventRecord {
                 interval_ms: interval.map(millis),
                 ping_kind: Some(kind.to_string()),
-                ping_data: data.map(|d| kawire::h2::ping::hex(&d)),
-                ..self.event_record(*target, "server-ping", *at)
+                ping_data: data.as_ref().map(|d| kawire::h2::ping::hex(d)),
+                ..self.event_record(who, "server-ping", at)
             }),
-            Event::KeepAlive {
-                target,
-                keep_alive,
-                at,
-            } => Record::Event(EventRecord {
+            What::KeepAlive(keep_alive) => Record::Event(EventRecord {
                 detail: Some(keep_alive.to_string()),
                 announced_timeout_ms: keep_alive.timeout.map(millis),
                 announced_max: keep_alive.max,
-                ..self.event_record(*target, "keep-alive", *at)
+                ..self.event_record(who, "keep-alive", at)
             }),
         }
     }
 
-    fn event_record(&self, idx: usize, event: &str, at: SystemTime) -> EventRecord {
+    fn probe(&self, who: &TargetId, at: SystemTime, done: &ProbeDone) -> ProbeRecord {
+        let (rtt_us, cause) = match &done.result {
+            Ok(rtt) => (Some(micros(*rtt)), None),
+            Err(c) => (None, Some(c)),
+        };
+        let http = done.http;
+        ProbeRecord {
+            header: self.header(who, at),
+            seq: done.seq,
+            ok: done.result.is_ok(),
+            rtt_us,
+            cause: cause.map(|c| c.kind.to_string()),
+            detail: cause.map(|c| c.detail.clone()),
+            phases: done.phases.as_ref().map(phases_record),
+            status: http.map(|h| h.status),
+            ttfb_us: http.map(|h| micros(h.first_byte)),
+            reused: http.map(|h| h.reused),
+            http_version: http.map(|h| h.version.to_string()),
+        }
+    }
+
+    fn state(&self, who: &TargetId, at: SystemTime, t: &Transition) -> StateRecord {
+        let retry = t.retry();
+        StateRecord {
+            header: self.header(who, at),
+            from: t.from.to_string(),
+            to: t.to.to_string(),
+            cause: t.words(),
+            kind: Some(t.kind()),
+            detail: t.detail(),
+            attempt: retry.map(|(attempt, _)| attempt),
+            retry_in_ms: retry.map(|(_, delay)| millis(delay)),
+            lifetime_ms: t.lifetime.map(millis),
+        }
+    }
+
+    fn event_record(&self, who: &TargetId, event: &str, at: SystemTime) -> EventRecord {
         EventRecord {
-            header: self.header(idx, at),
+            header: self.header(who, at),
             event: event.into(),
             phases: None,
             cause: None,
@@ -232,75 +215,19 @@ impl Recorder {
         }
     }
 
-    pub fn summary(&self, idx: usize, result: &TargetResult) -> Record {
+    /// The end-of-run summary of a target (kaping).
+    pub fn summary(&self, result: &TargetResult) -> Record {
         Record::Summary(Box::new(SummaryRecord {
-            header: self.header(idx, SystemTime::now()),
+            header: self.header(&result.who, SystemTime::now()),
             summary: target_summary(&result.stats, result.elapsed),
             watch: None,
         }))
     }
 
-    /// The record of a watch event (kawatch).
-    pub fn watch_event(&self, event: &WatchEvent) -> Record {
-        match event {
-            WatchEvent::Transition {
-                target,
-                transition: t,
-                at,
-            } => Record::State(StateRecord {
-                header: self.header(*target, *at),
-                from: t.from.to_string(),
-                to: t.to.to_string(),
-                cause: t.cause.clone(),
-                kind: Some(t.kind.clone()),
-                detail: t.detail.clone(),
-                attempt: t.attempt,
-                retry_in_ms: t.retry_in.map(millis),
-                lifetime_ms: t.lifetime.map(millis),
-            }),
-            WatchEvent::Probe {
-                target,
-                seq,
-                at,
-                http,
-                result,
-            } => self.event(&Event::Probe {
-                target: *target,
-                seq: *seq,
-                at: *at,
-                phases: None,
-                http: *http,
-                result: result.clone(),
-            }),
-            WatchEvent::ServerPing {
-                target,
-                interval,
-                kind,
-                data,
-                at,
-            } => self.event(&Event::ServerPing {
-                target: *target,
-                interval: *interval,
-                kind: *kind,
-                data: *data,
-                at: *at,
-            }),
-            WatchEvent::KeepAlive {
-                target,
-                keep_alive,
-                at,
-            } => self.event(&Event::KeepAlive {
-                target: *target,
-                keep_alive: *keep_alive,
-                at: *at,
-            }),
-        }
-    }
-
     /// The end-of-watch summary (kawatch).
-    pub fn watch_summary(&self, idx: usize, result: &WatchResult) -> Record {
+    pub fn watch_summary(&self, result: &WatchResult) -> Record {
         Record::Summary(Box::new(SummaryRecord {
-            header: self.header(idx, SystemTime::now()),
+            header: self.header(&result.who, SystemTime::now()),
             summary: target_summary(&result.stats, result.summary.elapsed),
             watch: Some(watch_summary(&result.summary)),
         }))
@@ -311,47 +238,39 @@ impl Recorder {
 mod tests {
     use super::*;
     use crate::cause::Cause;
-    use crate::watch::{State, Transition};
+    use crate::proto::Mode;
+    use crate::watch::{State, Why};
 
     #[test]
     fn records_carry_the_time_of_the_event_not_of_writing() {
-        let target: Target = "tcp://h:1".parse().unwrap();
-        let rec = Recorder::new("r".into(), &[(target, Mode::Echo)]);
+        let who = TargetId::new(0, "tcp://h:1".parse().unwrap(), Mode::Echo);
+        let rec = Recorder::new("r".into());
         let at = SystemTime::UNIX_EPOCH + Duration::from_millis(1_500);
         let ts = |r: Record| match r {
             Record::Event(e) => e.header.ts,
             Record::State(s) => s.header.ts,
             other => panic!("{other:?}"),
         };
-        let lost = Event::Disconnected {
-            target: 0,
-            cause: Cause::eof(),
+        let event = |what| TargetEvent {
+            who: who.clone(),
             at,
+            what,
         };
+        let lost = event(What::Disconnected(Cause::eof()));
         assert_eq!(ts(rec.event(&lost)), "1970-01-01T00:00:01.500000Z");
-        let ping = WatchEvent::ServerPing {
-            target: 0,
+        let ping = event(What::ServerPing {
             interval: None,
             kind: crate::proto::PingKind::Keepalive,
             data: None,
-            at,
-        };
-        assert_eq!(ts(rec.watch_event(&ping)), "1970-01-01T00:00:01.500000Z");
-        let down = WatchEvent::Transition {
-            target: 0,
-            transition: Transition {
-                from: State::Up,
-                to: State::Down,
-                at: tokio::time::Instant::now(),
-                kind: "eof".into(),
-                cause: "eof".into(),
-                detail: None,
-                attempt: None,
-                retry_in: None,
-                lifetime: None,
-            },
-            at,
-        };
-        assert_eq!(ts(rec.watch_event(&down)), "1970-01-01T00:00:01.500000Z");
+        });
+        assert_eq!(ts(rec.event(&ping)), "1970-01-01T00:00:01.500000Z");
+        let down = event(What::Transition(Transition {
+            from: State::Up,
+            to: State::Down,
+            at: tokio::time::Instant::now(),
+            why: Why::Lost(Cause::eof()),
+            lifetime: None,
+        }));
+        assert_eq!(ts(rec.event(&down)), "1970-01-01T00:00:01.500000Z");
     }
 }

@@ -3,6 +3,7 @@
 //! schedule. Events stream out as they happen; statistics come back at the end.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use futures_util::future::join_all;
@@ -11,10 +12,9 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::cause::Cause;
-use crate::proto::http::{HttpReply, KeepAlive};
-use crate::proto::{Connected, Mode, Passive, Phases, PingKind, Prober};
+use crate::event::{ProbeDone, TargetEvent, TargetId, What};
+use crate::proto::{Passive, Prober};
 use crate::stats::ProbeStats;
-use crate::target::Target;
 
 /// How many probes, how often, for how long.
 #[derive(Clone, Debug)]
@@ -37,53 +37,10 @@ impl Default for RunConfig {
     }
 }
 
-/// Something that happened during a run, for the caller to render or record.
-#[derive(Clone, Debug)]
-pub enum Event {
-    /// A connection was (re-)established for target `target`, at `at`.
-    Connected {
-        target: usize,
-        info: Connected,
-        at: SystemTime,
-    },
-    /// Probe `seq` of target `target` finished; `at` is when it was sent.
-    Probe {
-        target: usize,
-        seq: u64,
-        at: SystemTime,
-        /// Phase times of a probe on a fresh connection.
-        phases: Option<Phases>,
-        /// HTTP: the response's status, first-byte time and reuse.
-        http: Option<HttpReply>,
-        result: Result<Duration, Cause>,
-    },
-    /// The peer ended the connection.
-    Disconnected {
-        target: usize,
-        cause: Cause,
-        at: SystemTime,
-    },
-    /// The server sent a ping; `interval` since its previous one of that kind.
-    ServerPing {
-        target: usize,
-        interval: Option<Duration>,
-        kind: PingKind,
-        data: Option<[u8; 8]>,
-        at: SystemTime,
-    },
-    /// An HTTP/1.1 server announced its keep-alive policy.
-    KeepAlive {
-        target: usize,
-        keep_alive: KeepAlive,
-        at: SystemTime,
-    },
-}
-
 /// The outcome of a run for one target.
 #[derive(Clone, Debug)]
 pub struct TargetResult {
-    pub target: Target,
-    pub mode: Mode,
+    pub who: Arc<TargetId>,
     pub addr: SocketAddr,
     pub stats: ProbeStats,
     pub elapsed: Duration,
@@ -95,53 +52,37 @@ pub struct TargetResult {
 pub async fn run(
     probers: Vec<Prober>,
     cfg: &RunConfig,
-    events: UnboundedSender<Event>,
+    events: UnboundedSender<TargetEvent>,
     cancel: CancellationToken,
 ) -> Vec<TargetResult> {
     let started = Instant::now();
     let deadline = cfg.deadline.map(|d| started + d);
-    let runs = probers
+    let ids = TargetId::of(&probers);
+    let runs = ids
         .into_iter()
-        .enumerate()
-        .map(|(idx, prober)| run_one(idx, prober, cfg, deadline, &events, &cancel));
+        .zip(probers)
+        .map(|(who, prober)| run_one(who, prober, cfg, deadline, &events, &cancel));
     join_all(runs).await
 }
 
-fn passive_event(idx: usize, passive: Passive, stats: &mut ProbeStats, emit: &impl Fn(Event)) {
-    match passive {
-        Passive::Lost(cause) => {
-            stats.record_disconnect(cause.kind);
-            emit(Event::Disconnected {
-                target: idx,
-                cause,
-                at: SystemTime::now(),
-            });
-        }
-        Passive::ServerPing {
-            interval,
-            kind,
-            data,
-        } => emit(Event::ServerPing {
-            target: idx,
-            interval,
-            kind,
-            data,
-            at: SystemTime::now(),
-        }),
-        Passive::KeepAlive(keep_alive) => emit(Event::KeepAlive {
-            target: idx,
-            keep_alive,
-            at: SystemTime::now(),
-        }),
+fn passive_event(
+    who: &Arc<TargetId>,
+    passive: Passive,
+    stats: &mut ProbeStats,
+    emit: &impl Fn(TargetEvent),
+) {
+    if let Passive::Lost(cause) = &passive {
+        stats.record_disconnect(cause.kind);
     }
+    emit(TargetEvent::now(who, What::from(passive)));
 }
 
 async fn run_one(
-    idx: usize,
+    who: Arc<TargetId>,
     mut prober: Prober,
     cfg: &RunConfig,
     deadline: Option<Instant>,
-    events: &UnboundedSender<Event>,
+    events: &UnboundedSender<TargetEvent>,
     cancel: &CancellationToken,
 ) -> TargetResult {
     let started = Instant::now();
@@ -156,7 +97,7 @@ async fn run_one(
     };
     tokio::pin!(until_deadline);
     // The receiver may be gone (a closed pipe); the run still ends cleanly.
-    let emit = |ev: Event| {
+    let emit = |ev: TargetEvent| {
         let _ = events.send(ev);
     };
     'run: while cfg.count.is_none_or(|c| seq < c) {
@@ -173,7 +114,7 @@ async fn run_one(
                 () = cancel.cancelled() => break 'run,
                 () = &mut until_deadline => break 'run,
                 () = tokio::time::sleep_until(next) => break,
-                passive = prober.passive() => passive_event(idx, passive, &mut stats, &emit),
+                passive = prober.passive() => passive_event(&who, passive, &mut stats, &emit),
             }
         }
         seq += 1;
@@ -184,7 +125,8 @@ async fn run_one(
             () = &mut until_deadline => {
                 let cause = Cause::timeout("the run's deadline came before the reply");
                 stats.record_failure(&cause);
-                emit(Event::Probe { target: idx, seq, at, phases: None, http: None, result: Err(cause) });
+                let done = ProbeDone { seq, phases: None, http: None, result: Err(cause) };
+                emit(TargetEvent { who: who.clone(), at, what: What::Probe(done) });
                 break 'run;
             }
             outcome = prober.probe(seq) => outcome,
@@ -197,29 +139,28 @@ async fn run_one(
             .into_iter()
             .partition(|p| matches!(p, Passive::Lost(_)));
         for passive in lost {
-            passive_event(idx, passive, &mut stats, &emit);
+            passive_event(&who, passive, &mut stats, &emit);
         }
         for info in outcome.connected {
-            emit(Event::Connected {
-                target: idx,
-                info,
-                at: SystemTime::now(),
-            });
+            emit(TargetEvent::now(&who, What::Connected(info)));
         }
         for passive in seen {
-            passive_event(idx, passive, &mut stats, &emit);
+            passive_event(&who, passive, &mut stats, &emit);
         }
         match &outcome.result {
             Ok(rtt) => stats.record_reply(*rtt),
             Err(cause) => stats.record_failure(cause),
         }
-        emit(Event::Probe {
-            target: idx,
+        let done = ProbeDone {
             seq,
-            at,
             phases: outcome.phases,
             http: outcome.http,
             result: outcome.result,
+        };
+        emit(TargetEvent {
+            who: who.clone(),
+            at,
+            what: What::Probe(done),
         });
         // Keep the cadence; a probe that overran its slot starts the next at once.
         next += cfg.interval;
@@ -232,8 +173,7 @@ async fn run_one(
         prober.close().await;
     }
     TargetResult {
-        target: prober.target().clone(),
-        mode: prober.config().mode,
+        who,
         addr: prober.addr(),
         stats,
         elapsed: started.elapsed(),

@@ -12,8 +12,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use kaprobe::event::{TargetEvent, TargetId, What};
 use kaprobe::watch::State;
-use kaprobe::watch::driver::{WatchEvent, WatchResult, watch};
+use kaprobe::watch::driver::{WatchResult, watch};
 use tokio_util::sync::CancellationToken;
 
 use crate::cli::Until;
@@ -49,12 +50,13 @@ async fn run_async(mut config: Config) -> anyhow::Result<ExitCode> {
 
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let watch_config = Arc::new(config.watch.clone());
-    let tasks: Vec<_> = probers
-        .into_iter()
-        .enumerate()
-        .map(|(idx, prober)| {
+    let ids = TargetId::of(&probers);
+    let tasks: Vec<_> = ids
+        .iter()
+        .zip(probers)
+        .map(|(who, prober)| {
             tokio::spawn(watch(
-                idx,
+                who.clone(),
                 prober,
                 watch_config.clone(),
                 tx.clone(),
@@ -71,7 +73,7 @@ async fn run_async(mut config: Config) -> anyhow::Result<ExitCode> {
         }
         anyhow::Ok(results)
     };
-    let mut until = UntilTracker::new(&config);
+    let mut until = UntilTracker::new(&config, ids);
     let consume = async {
         while let Some(event) = rx.recv().await {
             if until.observe(&event) {
@@ -154,38 +156,39 @@ async fn start_metrics(
     Ok(Some(m))
 }
 
-/// Each target's state, to tell when `--until` is reached.
+/// Tells when `--until` is reached, from the states the targets' identities hold.
 struct UntilTracker {
     want: Option<State>,
-    states: Vec<State>,
+    ids: Vec<Arc<TargetId>>,
     reached: bool,
 }
 
 impl UntilTracker {
-    fn new(config: &Config) -> Self {
+    fn new(config: &Config, ids: Vec<Arc<TargetId>>) -> Self {
         UntilTracker {
             want: config.until.map(|until| match until {
                 Until::Up => State::Up,
                 Until::Down => State::Down,
             }),
-            states: vec![State::Connecting; config.targets.len()],
+            ids,
             reached: false,
         }
     }
 
-    /// Whether this event is the one that reaches `--until`.
-    fn observe(&mut self, event: &WatchEvent) -> bool {
-        let WatchEvent::Transition {
-            target, transition, ..
-        } = event
-        else {
+    /// Whether this event is the one that reaches `--until`: its target has
+    /// arrived, and every other one is there now.
+    fn observe(&mut self, event: &TargetEvent) -> bool {
+        let (What::Transition(t), Some(want)) = (&event.what, self.want) else {
             return false;
         };
-        self.states[*target] = transition.to;
-        let Some(want) = self.want else {
-            return false;
+        let there = |id: &Arc<TargetId>| {
+            if id.index == event.who.index {
+                t.to == want
+            } else {
+                id.state() == want
+            }
         };
-        if !self.reached && self.states.iter().all(|s| *s == want) {
+        if !self.reached && self.ids.iter().all(there) {
             self.reached = true;
             return true;
         }
@@ -209,7 +212,7 @@ fn verdict(config: &Config, results: &[WatchResult], reached: bool, gave_up: boo
         for r in results.iter().filter(|r| r.summary.went_down) {
             eprintln!(
                 "kawatch: {}: went down ({})",
-                r.target,
+                r.who,
                 kacli::term::shown(r.summary.last_cause.as_deref().unwrap_or("no cause"))
             );
         }

@@ -13,10 +13,10 @@ use std::time::Instant;
 use anyhow::Context;
 use http_body_util::Full;
 use hyper::body::Bytes;
+use kaprobe::event::{TargetEvent, What};
 use kaprobe::proto::Mode;
 use kaprobe::target::Target;
 use kaprobe::watch::State;
-use kaprobe::watch::driver::WatchEvent;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -159,12 +159,13 @@ impl Metrics {
         }
     }
 
-    pub fn observe(&self, event: &WatchEvent) {
-        match event {
-            WatchEvent::Probe { target, result, .. } => {
+    pub fn observe(&self, event: &TargetEvent) {
+        let target = &event.who.index;
+        match &event.what {
+            What::Probe(done) => {
                 let l = &self.labels[*target];
                 self.keepalives.get_or_create(l).inc();
-                match result {
+                match &done.result {
                     Ok(rtt) => {
                         self.replies.get_or_create(l).inc();
                         self.rtt.get_or_create(l).observe(rtt.as_secs_f64());
@@ -175,9 +176,7 @@ impl Metrics {
                     Err(_) => {}
                 }
             }
-            WatchEvent::Transition {
-                target, transition, ..
-            } => {
+            What::Transition(transition) => {
                 self.set_state(*target, transition.to);
                 let l = &self.labels[*target];
                 let labels = CauseLabels {
@@ -186,7 +185,7 @@ impl Metrics {
                     mode: l.mode.clone(),
                     addr: l.addr.clone(),
                     to: transition.to.to_string(),
-                    cause: transition.kind.clone(),
+                    cause: transition.kind(),
                 };
                 self.transitions.get_or_create(&labels).inc();
                 let mut up = self.up_since.lock().expect("metrics lock");
@@ -196,7 +195,7 @@ impl Metrics {
                     up.remove(target);
                 }
             }
-            WatchEvent::ServerPing { .. } | WatchEvent::KeepAlive { .. } => {}
+            _ => {}
         }
     }
 

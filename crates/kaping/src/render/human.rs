@@ -6,8 +6,9 @@ use std::time::Duration;
 
 use comfy_table::{Cell, CellAlignment, Table, presets};
 use kacli::term::shown;
-use kaprobe::proto::{Mode, Prober};
-use kaprobe::run::{Event, TargetResult};
+use kaprobe::event::{ProbeDone, TargetEvent, What};
+use kaprobe::proto::Prober;
+use kaprobe::run::TargetResult;
 use kaprobe::stats::{ProbeStats, Stat};
 
 use super::{Renderer, Verdict};
@@ -15,8 +16,6 @@ use super::{Renderer, Verdict};
 pub struct Human<W: Write> {
     out: W,
     quiet: bool,
-    /// Target names and modes, indexed as in the run.
-    targets: Vec<(String, Mode)>,
     pings: kacli::words::PingWords,
 }
 
@@ -25,7 +24,6 @@ impl<W: Write> Human<W> {
         Human {
             out,
             quiet,
-            targets: Vec::new(),
             pings: Default::default(),
         }
     }
@@ -85,85 +83,40 @@ impl<W: Write> Renderer for Human<W> {
                 what.push_str(", a new connection per probe");
             }
             writeln!(self.out, "KAPING {} ({}): {what}", p.target(), p.route())?;
-            self.targets.push((p.target().to_string(), mode));
         }
         self.out.flush()
     }
 
-    fn event(&mut self, event: &Event) -> io::Result<()> {
+    fn event(&mut self, event: &TargetEvent) -> io::Result<()> {
         if self.quiet {
             return Ok(());
         }
-        match event {
-            Event::Connected { target, info, .. } => writeln!(
+        let name = &event.who;
+        match &event.what {
+            What::Connected(info) => writeln!(
                 self.out,
-                "{}: connected to {} ({})",
-                self.targets[*target].0,
+                "{name}: connected to {} ({})",
                 info.addr,
                 phases(&info.phases)
             )?,
-            Event::Probe {
-                target,
-                seq,
-                result,
-                phases: fresh,
-                http,
-                ..
-            } => {
-                let (name, mode) = &self.targets[*target];
-                let verb = mode.info().reply_verb;
-                match result {
-                    Ok(rtt) => {
-                        write!(self.out, "{verb} {name}: seq={seq}")?;
-                        if let Some(h) = http {
-                            write!(self.out, " status={}", h.status)?;
-                        }
-                        write!(self.out, " time={} ms", ms(*rtt))?;
-                        if let Some(h) = http {
-                            let conn = if h.reused { "reused" } else { "new connection" };
-                            write!(
-                                self.out,
-                                " ttfb={} ms HTTP/{} {conn}",
-                                ms(h.first_byte),
-                                h.version
-                            )?;
-                        }
-                        if let Some(p) = fresh {
-                            write!(self.out, " ({})", phases(p))?;
-                        }
-                        writeln!(self.out)?;
-                    }
-                    Err(cause) => writeln!(
-                        self.out,
-                        "no reply from {name}: seq={seq} {}",
-                        shown(&cause.to_string())
-                    )?,
-                }
-            }
-            Event::ServerPing {
-                target,
-                interval,
-                kind,
-                ..
-            } => {
+            What::Probe(done) => probe_line(&mut self.out, event, done)?,
+            What::ServerPing { interval, kind, .. } => {
                 let interval = interval.map(|i| format!("{} s", secs(i)));
-                if let Some(what) = self.pings.line(*target, *kind, interval) {
-                    writeln!(self.out, "{}: {what}", self.targets[*target].0)?;
+                if let Some(what) = self.pings.line(name.index, *kind, interval) {
+                    writeln!(self.out, "{name}: {what}")?;
                 }
             }
-            Event::KeepAlive {
-                target, keep_alive, ..
-            } => writeln!(
+            What::KeepAlive(keep_alive) => writeln!(
                 self.out,
-                "{}: server announces Keep-Alive: {keep_alive}",
-                self.targets[*target].0
+                "{name}: server announces Keep-Alive: {keep_alive}"
             )?,
-            Event::Disconnected { target, cause, .. } => writeln!(
+            What::Disconnected(cause) => writeln!(
                 self.out,
-                "{}: connection lost: {}",
-                self.targets[*target].0,
+                "{name}: connection lost: {}",
                 shown(&cause.to_string())
             )?,
+            // kaping watches no state.
+            What::Transition(_) => {}
         }
         self.out.flush()
     }
@@ -177,9 +130,40 @@ impl<W: Write> Renderer for Human<W> {
     }
 }
 
+/// `pong from tcp://h:1: seq=3 time=0.052 ms`, or why there was none.
+fn probe_line(out: &mut impl Write, event: &TargetEvent, done: &ProbeDone) -> io::Result<()> {
+    let (name, seq) = (&event.who, done.seq);
+    let verb = event.who.mode.info().reply_verb;
+    let rtt = match &done.result {
+        Ok(rtt) => rtt,
+        Err(cause) => {
+            let cause = shown(&cause.to_string());
+            return writeln!(out, "no reply from {name}: seq={seq} {cause}");
+        }
+    };
+    write!(out, "{verb} {name}: seq={seq}")?;
+    if let Some(h) = done.http {
+        write!(out, " status={}", h.status)?;
+    }
+    write!(out, " time={} ms", ms(*rtt))?;
+    if let Some(h) = done.http {
+        let conn = if h.reused { "reused" } else { "new connection" };
+        write!(
+            out,
+            " ttfb={} ms HTTP/{} {conn}",
+            ms(h.first_byte),
+            h.version
+        )?;
+    }
+    if let Some(p) = &done.phases {
+        write!(out, " ({})", phases(p))?;
+    }
+    writeln!(out)
+}
+
 fn summary_block(out: &mut impl Write, r: &TargetResult) -> io::Result<()> {
     let s: &ProbeStats = &r.stats;
-    writeln!(out, "\n--- {} kaping statistics ---", r.target)?;
+    writeln!(out, "\n--- {} kaping statistics ---", r.who)?;
     writeln!(
         out,
         "{} probes transmitted, {} received, {} loss, time {}ms",
@@ -246,8 +230,8 @@ fn table(results: &[TargetResult]) -> Table {
                 .to_string();
         }
         table.add_row(vec![
-            Cell::new(r.target.to_string()),
-            Cell::new(r.mode.to_string()),
+            Cell::new(r.who.to_string()),
+            Cell::new(r.who.mode.to_string()),
             Cell::new(s.transmitted),
             Cell::new(s.received),
             Cell::new(pct(s.loss_pct())),

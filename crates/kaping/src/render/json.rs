@@ -3,9 +3,10 @@
 use std::io::{self, Write};
 use std::time::SystemTime;
 
+use kaprobe::event::TargetEvent;
 use kaprobe::proto::Prober;
 use kaprobe::recorder::ping_target;
-use kaprobe::run::{Event, TargetResult};
+use kaprobe::run::TargetResult;
 use kawire::record::{PingDoc, SCHEMA_VERSION, run_id, timestamp};
 
 use super::{Renderer, Verdict};
@@ -26,7 +27,7 @@ impl<W: Write> Renderer for Json<W> {
         Ok(())
     }
 
-    fn event(&mut self, _event: &Event) -> io::Result<()> {
+    fn event(&mut self, _event: &TargetEvent) -> io::Result<()> {
         Ok(())
     }
 

@@ -8,8 +8,9 @@ mod ndjson;
 use std::io;
 use std::time::SystemTime;
 
+use kaprobe::event::TargetEvent;
 use kaprobe::proto::Prober;
-use kaprobe::run::{Event, TargetResult};
+use kaprobe::run::TargetResult;
 
 use kacli::term::Escaped;
 
@@ -31,7 +32,7 @@ impl Verdict {
 /// Speaks for a run: told when it starts, of each event, and of the results.
 pub trait Renderer {
     fn start(&mut self, probers: &[Prober]) -> io::Result<()>;
-    fn event(&mut self, event: &Event) -> io::Result<()>;
+    fn event(&mut self, event: &TargetEvent) -> io::Result<()>;
     fn finish(&mut self, results: &[TargetResult], verdict: &Verdict) -> io::Result<()>;
 }
 

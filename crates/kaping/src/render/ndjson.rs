@@ -5,8 +5,9 @@ use std::io::{self, Write};
 use std::time::SystemTime;
 
 use kacli::ndjson::NdjsonOut;
+use kaprobe::event::TargetEvent;
 use kaprobe::proto::Prober;
-use kaprobe::run::{Event, TargetResult};
+use kaprobe::run::TargetResult;
 use kawire::record::run_id;
 
 use super::{Renderer, Verdict};
@@ -20,18 +21,17 @@ impl<W: Write> Ndjson<W> {
 }
 
 impl<W: Write> Renderer for Ndjson<W> {
-    fn start(&mut self, probers: &[Prober]) -> io::Result<()> {
-        self.0.start(probers);
+    fn start(&mut self, _probers: &[Prober]) -> io::Result<()> {
         Ok(())
     }
 
-    fn event(&mut self, event: &Event) -> io::Result<()> {
+    fn event(&mut self, event: &TargetEvent) -> io::Result<()> {
         self.0.write(|r| r.event(event))
     }
 
     fn finish(&mut self, results: &[TargetResult], _verdict: &Verdict) -> io::Result<()> {
-        for (idx, result) in results.iter().enumerate() {
-            self.0.write(|r| r.summary(idx, result))?;
+        for result in results {
+            self.0.write(|r| r.summary(result))?;
         }
         Ok(())
     }

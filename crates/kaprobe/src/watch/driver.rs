@@ -2,6 +2,7 @@
 //! keepalive every interval (or none, to see how long an idle connection lives),
 //! feeds the machine what happens, and reconnects after the backoff it says.
 
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use tokio::sync::mpsc::UnboundedSender;
@@ -11,11 +12,10 @@ use tokio_util::sync::CancellationToken;
 use super::ledger::{Ledger, WatchSummary};
 use super::{Machine, Policy, State, Transition};
 use crate::cause::{Cause, CauseKind};
+use crate::event::{ProbeDone, TargetEvent, TargetId, What};
 use crate::proto::grpc::watch::{WatchStream, next_status};
-use crate::proto::http::{HttpReply, KeepAlive};
-use crate::proto::{Mode, Passive, PingKind, Prober};
+use crate::proto::{Mode, Passive, Prober};
 use crate::stats::ProbeStats;
-use crate::target::Target;
 
 /// How to watch.
 #[derive(Clone, Debug, Default)]
@@ -31,44 +31,10 @@ pub struct WatchConfig {
     pub policy: Policy,
 }
 
-/// What happened, for the caller to render or record.
-#[derive(Clone, Debug)]
-pub enum WatchEvent {
-    /// A change of state; `at` is when it happened, by the wall clock.
-    Transition {
-        target: usize,
-        transition: Transition,
-        at: SystemTime,
-    },
-    Probe {
-        target: usize,
-        seq: u64,
-        at: SystemTime,
-        /// HTTP: the response's status, first-byte time and reuse.
-        http: Option<HttpReply>,
-        result: Result<Duration, Cause>,
-    },
-    /// The server pinged: `kind` says whether as a keepalive.
-    ServerPing {
-        target: usize,
-        interval: Option<Duration>,
-        kind: PingKind,
-        data: Option<[u8; 8]>,
-        at: SystemTime,
-    },
-    /// An HTTP/1.1 server announced its keep-alive policy.
-    KeepAlive {
-        target: usize,
-        keep_alive: KeepAlive,
-        at: SystemTime,
-    },
-}
-
 /// The outcome of watching one target.
 #[derive(Clone, Debug)]
 pub struct WatchResult {
-    pub target: Target,
-    pub mode: Mode,
+    pub who: Arc<TargetId>,
     pub summary: WatchSummary,
     pub stats: ProbeStats,
 }
@@ -76,10 +42,10 @@ pub struct WatchResult {
 /// Watches until `cancel` fires. Owns what it needs, so each target can be a task
 /// of its own: with thousands of targets, waking one does not poll a shared future.
 pub async fn watch(
-    idx: usize,
+    who: Arc<TargetId>,
     mut prober: Prober,
-    cfg: std::sync::Arc<WatchConfig>,
-    events: UnboundedSender<WatchEvent>,
+    cfg: Arc<WatchConfig>,
+    events: UnboundedSender<TargetEvent>,
     cancel: CancellationToken,
 ) -> WatchResult {
     prober.set_auto_reconnect(false);
@@ -89,7 +55,7 @@ pub async fn watch(
         prober.set_mode(Mode::H2Ping);
     }
     let mut w = Watcher {
-        idx,
+        who,
         mode,
         stream: None,
         prober,
@@ -122,8 +88,7 @@ pub async fn watch(
     }
     w.prober.close().await;
     WatchResult {
-        target: w.prober.target().clone(),
-        mode: w.mode,
+        who: w.who,
         summary: w.ledger.summary(Instant::now()),
         stats: w.stats,
     }
@@ -137,13 +102,13 @@ enum Stop {
 
 /// One target's watch: its connection, machine, ledger and schedule.
 struct Watcher {
-    idx: usize,
+    who: Arc<TargetId>,
     mode: Mode,
     /// Watch mode: the open Health/Watch stream.
     stream: Option<WatchStream>,
     prober: Prober,
-    cfg: std::sync::Arc<WatchConfig>,
-    events: UnboundedSender<WatchEvent>,
+    cfg: Arc<WatchConfig>,
+    events: UnboundedSender<TargetEvent>,
     machine: Machine,
     ledger: Ledger,
     stats: ProbeStats,
@@ -153,20 +118,26 @@ struct Watcher {
 }
 
 impl Watcher {
-    fn emit(&self, ev: WatchEvent) {
+    fn emit(&self, ev: TargetEvent) {
         let _ = self.events.send(ev);
+    }
+
+    /// Something the peer did on its own, told now.
+    fn passive(&self, passive: Passive) {
+        self.emit(TargetEvent::now(&self.who, What::from(passive)));
     }
 
     fn record(&mut self, ts: Vec<Transition>) {
         for t in ts {
             self.ledger.record(&t);
+            self.who.set_state(t.to);
             // The machine's clock is monotonic; records want the wall clock of
             // the moment itself, not of the moment a line is written.
             let ago = Instant::now().saturating_duration_since(t.at);
-            self.emit(WatchEvent::Transition {
-                target: self.idx,
-                transition: t,
+            self.emit(TargetEvent {
+                who: self.who.clone(),
                 at: SystemTime::now() - ago,
+                what: What::Transition(t),
             });
         }
     }
@@ -234,10 +205,8 @@ impl Watcher {
 
     /// A status the Watch pushed.
     fn status(&mut self, now: Instant, status: i32) {
-        let word = kawire::grpc::serving_status_name(status);
-        let serving = status == 1;
         let down = self.cfg.down_on.contains(&status);
-        let ts = self.machine.status(now, serving, down, &word);
+        let ts = self.machine.status(now, status, down);
         self.record(ts);
     }
 
@@ -279,16 +248,11 @@ impl Watcher {
             () = cancel.cancelled() => Stop::Cancelled,
             passive = self.prober.passive() => {
                 match passive {
-                    Passive::ServerPing { interval, kind, data } => {
-                        self.emit(WatchEvent::ServerPing { target: self.idx, interval, kind, data, at: SystemTime::now() });
-                    }
-                    Passive::KeepAlive(keep_alive) => {
-                        self.emit(WatchEvent::KeepAlive { target: self.idx, keep_alive, at: SystemTime::now() });
-                    }
                     Passive::Lost(cause) => {
                         self.stats.record_disconnect(cause.kind);
                         self.lost(Instant::now(), &cause);
                     }
+                    other => self.passive(other),
                 }
                 Stop::Go
             }
@@ -316,26 +280,10 @@ impl Watcher {
             () = cancel.cancelled() => return Stop::Cancelled,
             outcome = self.prober.probe(self.seq) => outcome,
         };
+        // A connection found gone is told by the transition the failure makes.
         for passive in self.prober.take_events() {
-            let at = SystemTime::now();
-            match passive {
-                Passive::ServerPing {
-                    interval,
-                    kind,
-                    data,
-                } => self.emit(WatchEvent::ServerPing {
-                    target: self.idx,
-                    interval,
-                    kind,
-                    data,
-                    at,
-                }),
-                Passive::KeepAlive(keep_alive) => self.emit(WatchEvent::KeepAlive {
-                    target: self.idx,
-                    keep_alive,
-                    at,
-                }),
-                Passive::Lost(_) => {}
+            if !matches!(passive, Passive::Lost(_)) {
+                self.passive(passive);
             }
         }
         let now = Instant::now();
@@ -343,12 +291,16 @@ impl Watcher {
             Ok(rtt) => self.stats.record_reply(*rtt),
             Err(cause) => self.stats.record_failure(cause),
         }
-        self.emit(WatchEvent::Probe {
-            target: self.idx,
+        let done = ProbeDone {
             seq: self.seq,
-            at,
+            phases: None,
             http: outcome.http,
             result: outcome.result.clone(),
+        };
+        self.emit(TargetEvent {
+            who: self.who.clone(),
+            at,
+            what: What::Probe(done),
         });
         match outcome.result {
             Ok(rtt) => {

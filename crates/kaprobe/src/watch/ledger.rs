@@ -79,11 +79,12 @@ impl Ledger {
         match t.to {
             State::Down => {
                 self.went_down = true;
-                *self.by_cause.entry(t.cause.clone()).or_default() += 1;
-                self.last_cause = Some(match &t.detail {
-                    Some(d) => format!("{} ({d})", t.cause),
-                    None => t.cause.clone(),
+                let words = t.words();
+                self.last_cause = Some(match t.detail() {
+                    Some(d) => format!("{words} ({d})"),
+                    None => words.clone(),
                 });
+                *self.by_cause.entry(words).or_default() += 1;
                 self.outage_since.get_or_insert(t.at);
                 if let Some(life) = t.lifetime {
                     self.lifetimes += 1;

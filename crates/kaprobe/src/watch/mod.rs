@@ -136,27 +136,109 @@ impl Default for Policy {
     }
 }
 
+/// What moved a connection from one state to another: a closed set, with the
+/// values its words are made of.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Why {
+    /// The connection opened, in these phases.
+    Connected(Phases),
+    /// A keepalive came back in this time (healing a degraded connection).
+    Reply(Duration),
+    /// A keepalive came back slower than the limit.
+    Slow { rtt: Duration, limit: Duration },
+    /// `count` keepalives of `max` missed in a row (`what` names them: pongs).
+    Missed {
+        count: u32,
+        max: u32,
+        what: &'static str,
+    },
+    /// The connection ended or could not be made.
+    Lost(Cause),
+    /// Waiting `delay` before reconnect attempt `attempt`; `ended` is the
+    /// connection's end when a status had already taken the target down.
+    Backoff {
+        attempt: u32,
+        delay: Duration,
+        ended: Option<Cause>,
+    },
+    /// Reconnect attempt `attempt` begins.
+    Attempt(u32),
+    /// A health Watch pushed SERVING.
+    Serving,
+    /// A health Watch pushed another status (its number).
+    Health(i32),
+}
+
 /// A change of state, with its cause.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Transition {
     pub from: State,
     pub to: State,
     pub at: Instant,
-    /// The kind of cause, from a closed set: `connected`, `reply`, `slow`,
-    /// `missed`, `backoff`, `attempt`, or a cause kind (`timeout`, `reset`,
-    /// `ws-close 1011`, ...). Metrics and groupings key on it; it never carries
-    /// a timing.
-    pub kind: String,
-    /// The word a network engineer uses: `refused`, `timeout`, `goaway ...`, or what
-    /// happened in plain words (`connect 1.2ms, tls 3.4ms`, `missed 1/3 pongs`).
-    pub cause: String,
-    /// The underlying detail (OS error, close reason, GOAWAY debug data).
-    pub detail: Option<String>,
-    /// For `reconnecting`: which attempt, and how long until it.
-    pub attempt: Option<u32>,
-    pub retry_in: Option<Duration>,
+    pub why: Why,
     /// For `down` from a connection that was up: how long it lived.
     pub lifetime: Option<Duration>,
+}
+
+impl Transition {
+    /// The kind of cause, from a closed set: `connected`, `reply`, `slow`,
+    /// `missed`, `backoff`, `attempt`, `serving`, `health NOT_SERVING`, or a cause
+    /// kind (`timeout`, `reset`, `ws-close 1011`, ...). Metrics and groupings key
+    /// on it; it never carries a timing.
+    pub fn kind(&self) -> String {
+        match &self.why {
+            Why::Connected(_) => "connected".into(),
+            Why::Reply(_) => "reply".into(),
+            Why::Slow { .. } => "slow".into(),
+            Why::Missed { .. } => "missed".into(),
+            Why::Lost(cause) => cause.kind.to_string(),
+            Why::Backoff { .. } => "backoff".into(),
+            Why::Attempt(_) => "attempt".into(),
+            Why::Serving => "serving".into(),
+            Why::Health(status) => format!("health {}", kawire::grpc::serving_status_name(*status)),
+        }
+    }
+
+    /// The words a network engineer uses: `refused`, `timeout`, `goaway ...`, or
+    /// what happened in plain words (`connect 1.2ms, tls 3.4ms`, `missed 1/3 pongs`).
+    pub fn words(&self) -> String {
+        match &self.why {
+            Why::Connected(phases) => {
+                let mut words = vec![format!("connect {}", short(phases.connect))];
+                for (name, value) in [("tls", phases.tls), ("handshake", phases.handshake)] {
+                    if let Some(v) = value {
+                        words.push(format!("{name} {}", short(v)));
+                    }
+                }
+                words.join(", ")
+            }
+            Why::Reply(rtt) => format!("reply in {}", short(*rtt)),
+            Why::Slow { rtt, limit } => format!("rtt {} > {}", short(*rtt), short(*limit)),
+            Why::Missed { count, max, what } => format!("missed {count}/{max} {what}"),
+            Why::Backoff { attempt, delay, .. } => {
+                format!("attempt {attempt} in {}", short(*delay))
+            }
+            Why::Attempt(attempt) => format!("attempt {attempt}"),
+            Why::Lost(_) | Why::Serving | Why::Health(_) => self.kind(),
+        }
+    }
+
+    /// The underlying detail (OS error, close reason, GOAWAY debug data).
+    pub fn detail(&self) -> Option<String> {
+        match &self.why {
+            Why::Lost(cause) => (!cause.detail.is_empty()).then(|| cause.detail.clone()),
+            Why::Backoff { ended, .. } => ended.as_ref().map(Cause::to_string),
+            _ => None,
+        }
+    }
+
+    /// For `reconnecting`: which attempt, and how long until it.
+    pub fn retry(&self) -> Option<(u32, Duration)> {
+        match self.why {
+            Why::Backoff { attempt, delay, .. } => Some((attempt, delay)),
+            _ => None,
+        }
+    }
 }
 
 /// The state machine of one watched target.
@@ -190,23 +272,12 @@ impl Machine {
         &self.policy
     }
 
-    fn go(
-        &mut self,
-        to: State,
-        at: Instant,
-        kind: &str,
-        cause: String,
-        detail: Option<String>,
-    ) -> Transition {
+    fn go(&mut self, to: State, at: Instant, why: Why) -> Transition {
         let t = Transition {
             from: self.state,
             to,
             at,
-            kind: kind.to_string(),
-            cause,
-            detail,
-            attempt: None,
-            retry_in: None,
+            why,
             lifetime: None,
         };
         self.state = to;
@@ -218,13 +289,7 @@ impl Machine {
         self.missed = 0;
         self.attempt = 0;
         self.up_since = Some(at);
-        let mut words = vec![format!("connect {}", short(phases.connect))];
-        for (name, value) in [("tls", phases.tls), ("handshake", phases.handshake)] {
-            if let Some(v) = value {
-                words.push(format!("{name} {}", short(v)));
-            }
-        }
-        vec![self.go(State::Up, at, "connected", words.join(", "), None)]
+        vec![self.go(State::Up, at, Why::Connected(phases.clone()))]
     }
 
     /// A keepalive came back in `rtt`.
@@ -232,17 +297,10 @@ impl Machine {
         self.missed = 0;
         let slow = self.policy.degraded_rtt.filter(|limit| rtt > *limit);
         match (self.state, slow) {
-            (State::Up, Some(limit)) => vec![self.go(
-                State::Degraded,
-                at,
-                "slow",
-                format!("rtt {} > {}", short(rtt), short(limit)),
-                None,
-            )],
-            (State::Degraded, None) => {
-                let cause = format!("reply in {}", short(rtt));
-                vec![self.go(State::Up, at, "reply", cause, None)]
+            (State::Up, Some(limit)) => {
+                vec![self.go(State::Degraded, at, Why::Slow { rtt, limit })]
             }
+            (State::Degraded, None) => vec![self.go(State::Up, at, Why::Reply(rtt))],
             _ => Vec::new(),
         }
     }
@@ -253,21 +311,28 @@ impl Machine {
     pub fn missed(
         &mut self,
         at: Instant,
-        what: &str,
+        what: &'static str,
         unit: f64,
     ) -> (Vec<Transition>, Option<Duration>) {
         self.missed += 1;
         let max = self.policy.max_missed.max(1);
-        let tally = format!("missed {}/{max} {what}", self.missed);
+        let missed = Why::Missed {
+            count: self.missed,
+            max,
+            what,
+        };
         if self.missed >= max {
-            let cause = Cause::timeout(tally);
-            return self.lost(at, &cause, unit);
+            let tally = Transition {
+                from: self.state,
+                to: self.state,
+                at,
+                why: missed,
+                lifetime: None,
+            };
+            return self.lost(at, &Cause::timeout(tally.words()), unit);
         }
         match self.state {
-            State::Up => (
-                vec![self.go(State::Degraded, at, "missed", tally, None)],
-                None,
-            ),
+            State::Up => (vec![self.go(State::Degraded, at, missed)], None),
             _ => (Vec::new(), None),
         }
     }
@@ -285,11 +350,9 @@ impl Machine {
         let mut out = Vec::new();
         // Already down (a Watch said so): the connection's end is told on the
         // way to reconnecting instead.
-        let already_down = (self.state == State::Down).then(|| cause.to_string());
+        let already_down = (self.state == State::Down).then(|| cause.clone());
         if self.state != State::Down {
-            let detail = (!cause.detail.is_empty()).then(|| cause.detail.clone());
-            let word = cause.kind.to_string();
-            let mut t = self.go(State::Down, at, &word, word.clone(), detail);
+            let mut t = self.go(State::Down, at, Why::Lost(cause.clone()));
             t.lifetime = self.up_since.take().map(|since| at - since);
             out.push(t);
         }
@@ -302,35 +365,25 @@ impl Machine {
         }
         self.attempt += 1;
         let delay = self.policy.backoff.delay(self.attempt, unit);
-        let mut t = self.go(
-            State::Reconnecting,
-            at,
-            "backoff",
-            format!("attempt {} in {}", self.attempt, short(delay)),
-            None,
-        );
-        t.attempt = Some(self.attempt);
-        t.retry_in = Some(delay);
-        t.detail = already_down;
-        out.push(t);
+        let backoff = Why::Backoff {
+            attempt: self.attempt,
+            delay,
+            ended: already_down,
+        };
+        out.push(self.go(State::Reconnecting, at, backoff));
         (out, Some(delay))
     }
 
-    /// A health Watch pushed `status` (`word` names it, `NOT_SERVING`): SERVING
-    /// brings the target up; any other status makes it degraded, or down when
-    /// `down` (`--watch-down-on`). The connection stays open either way, so a
-    /// status-down target waits for the next status, not for a reconnect.
-    pub fn status(
-        &mut self,
-        at: Instant,
-        serving: bool,
-        down: bool,
-        word: &str,
-    ) -> Vec<Transition> {
-        let kind = if serving {
-            "serving".to_string()
+    /// A health Watch pushed `status` (1 is SERVING): SERVING brings the target
+    /// up; any other status makes it degraded, or down when `down`
+    /// (`--watch-down-on`). The connection stays open either way, so a status-down
+    /// target waits for the next status, not for a reconnect.
+    pub fn status(&mut self, at: Instant, status: i32, down: bool) -> Vec<Transition> {
+        let serving = status == 1;
+        let why = if serving {
+            Why::Serving
         } else {
-            format!("health {word}")
+            Why::Health(status)
         };
         let to = match (serving, down) {
             (true, _) => State::Up,
@@ -340,7 +393,7 @@ impl Machine {
         if to == self.state {
             return Vec::new();
         }
-        let mut t = self.go(to, at, &kind, kind.clone(), None);
+        let mut t = self.go(to, at, why);
         if to == State::Down {
             t.lifetime = self.up_since.map(|since| at - since);
         }
@@ -349,9 +402,7 @@ impl Machine {
 
     /// The backoff delay is over: `reconnecting -> connecting`.
     pub fn reconnect(&mut self, at: Instant) -> Vec<Transition> {
-        let attempt = self.attempt;
-        let cause = format!("attempt {attempt}");
-        vec![self.go(State::Connecting, at, "attempt", cause, None)]
+        vec![self.go(State::Connecting, at, Why::Attempt(self.attempt))]
     }
 }
 
@@ -378,11 +429,11 @@ mod tests {
         let t0 = Instant::now();
         let up = m.connected(t0, &phases());
         assert_eq!(states(&up), vec![(State::Connecting, State::Up)]);
-        assert_eq!(up[0].cause, "connect 1.2ms, tls 3.4ms");
+        assert_eq!(up[0].words(), "connect 1.2ms, tls 3.4ms");
         tokio::time::advance(Duration::from_secs(5)).await;
         let (t, delay) = m.missed(Instant::now(), "pongs", 0.5);
         assert_eq!(states(&t), vec![(State::Up, State::Degraded)]);
-        assert_eq!(t[0].cause, "missed 1/3 pongs");
+        assert_eq!(t[0].words(), "missed 1/3 pongs");
         assert_eq!(delay, None);
         let (t, _) = m.missed(Instant::now(), "pongs", 0.5);
         assert!(t.is_empty(), "still degraded");
@@ -394,10 +445,10 @@ mod tests {
                 (State::Down, State::Reconnecting)
             ]
         );
-        assert_eq!(t[0].cause, "timeout");
-        assert_eq!(t[0].detail.as_deref(), Some("missed 3/3 pongs"));
+        assert_eq!(t[0].words(), "timeout");
+        assert_eq!(t[0].detail().as_deref(), Some("missed 3/3 pongs"));
         assert_eq!(t[0].lifetime, Some(Duration::from_secs(5)));
-        assert_eq!(t[1].cause, "attempt 1 in 1s");
+        assert_eq!(t[1].words(), "attempt 1 in 1s");
         assert_eq!(delay, Some(Duration::from_secs(1)));
         let t = m.reconnect(Instant::now());
         assert_eq!(states(&t), vec![(State::Reconnecting, State::Connecting)]);
@@ -413,7 +464,7 @@ mod tests {
         m.connected(now, &phases());
         let t = m.reply(now, Duration::from_millis(150));
         assert_eq!(states(&t), vec![(State::Up, State::Degraded)]);
-        assert_eq!(t[0].cause, "rtt 150ms > 100ms");
+        assert_eq!(t[0].words(), "rtt 150ms > 100ms");
         assert!(m.reply(now, Duration::from_millis(120)).is_empty());
         let t = m.reply(now, Duration::from_millis(5));
         assert_eq!(states(&t), vec![(State::Degraded, State::Up)]);
@@ -421,7 +472,7 @@ mod tests {
         m.missed(now, "pongs", 0.5);
         m.reply(now, Duration::from_millis(5));
         let (t, _) = m.missed(now, "pongs", 0.5);
-        assert_eq!(t[0].cause, "missed 1/3 pongs");
+        assert_eq!(t[0].words(), "missed 1/3 pongs");
     }
 
     #[tokio::test(start_paused = true)]
@@ -450,7 +501,7 @@ mod tests {
         );
         let (t, delay) = m.lost(now, &refused, 0.5);
         assert_eq!(states(&t), vec![(State::Connecting, State::Down)]);
-        assert_eq!(t[0].cause, "refused");
+        assert_eq!(t[0].words(), "refused");
         assert_eq!(delay, None, "attempts spent: stays down");
     }
 
@@ -459,27 +510,24 @@ mod tests {
         let mut m = Machine::new(Policy::default());
         let t0 = Instant::now();
         m.connected(t0, &phases());
-        assert!(
-            m.status(t0, true, false, "SERVING").is_empty(),
-            "already up"
-        );
+        assert!(m.status(t0, 1, false).is_empty(), "already up");
         tokio::time::advance(Duration::from_secs(2)).await;
-        let t = m.status(Instant::now(), false, false, "NOT_SERVING");
+        let t = m.status(Instant::now(), 2, false);
         assert_eq!(states(&t), vec![(State::Up, State::Degraded)]);
         assert_eq!(
-            (t[0].kind.as_str(), t[0].cause.as_str()),
+            (t[0].kind().as_str(), t[0].words().as_str()),
             ("health NOT_SERVING", "health NOT_SERVING")
         );
-        let t = m.status(Instant::now(), false, true, "SERVICE_UNKNOWN");
+        let t = m.status(Instant::now(), 3, true);
         assert_eq!(states(&t), vec![(State::Degraded, State::Down)]);
         assert_eq!(t[0].lifetime, Some(Duration::from_secs(2)));
-        let t = m.status(Instant::now(), true, false, "SERVING");
+        let t = m.status(Instant::now(), 1, false);
         assert_eq!(
             states(&t),
             vec![(State::Down, State::Up)],
             "no reconnect: the stream is open"
         );
-        assert_eq!(t[0].kind, "serving");
+        assert_eq!(t[0].kind(), "serving");
     }
 
     #[test]

@@ -6,10 +6,11 @@ use std::time::{Duration, Instant, SystemTime};
 
 use comfy_table::{Cell, CellAlignment, Table, presets};
 use kacli::term::shown;
+use kaprobe::event::{TargetEvent, What};
 use kaprobe::proto::Prober;
 use kaprobe::stats::Stat;
 use kaprobe::units::short;
-use kaprobe::watch::driver::{WatchEvent, WatchResult};
+use kaprobe::watch::driver::WatchResult;
 use kaprobe::watch::{State, Transition};
 
 use super::Renderer;
@@ -58,9 +59,9 @@ impl<W: Write> Human<W> {
 
 /// `(timeout: missed 3/3 pongs, lifetime 12.3s)`
 fn because(t: &Transition) -> String {
-    let mut text = t.cause.clone();
-    if let Some(detail) = &t.detail {
-        text.push_str(&format!(": {}", shown(detail)));
+    let mut text = t.words();
+    if let Some(detail) = t.detail() {
+        text.push_str(&format!(": {}", shown(&detail)));
     }
     if let Some(life) = t.lifetime {
         text.push_str(&format!(", lifetime {}", short(life)));
@@ -75,53 +76,40 @@ impl<W: Write> Renderer for Human<W> {
         Ok(())
     }
 
-    fn event(&mut self, event: &WatchEvent) -> io::Result<()> {
-        match event {
-            WatchEvent::Transition {
-                target,
-                transition: t,
-                at,
-            } => {
+    fn event(&mut self, event: &TargetEvent) -> io::Result<()> {
+        let (who, at) = (event.who.index, event.at);
+        match &event.what {
+            What::Transition(t) => {
                 let arrow = format!("{} -> {}", t.from, t.to);
-                self.line(*target, *at, &format!("{arrow:<26} {}", because(t)))
+                self.line(who, at, &format!("{arrow:<26} {}", because(t)))
             }
-            WatchEvent::ServerPing {
-                target,
-                interval,
-                kind,
+            What::ServerPing { interval, kind, .. } => {
+                match self.pings.line(who, *kind, interval.map(short)) {
+                    Some(what) => self.line(who, at, &what),
+                    None => Ok(()),
+                }
+            }
+            What::KeepAlive(keep_alive) => self.line(
+                who,
                 at,
-                ..
-            } => match self.pings.line(*target, *kind, interval.map(short)) {
-                Some(what) => self.line(*target, *at, &what),
-                None => Ok(()),
-            },
-            WatchEvent::KeepAlive {
-                target,
-                keep_alive,
-                at,
-            } => self.line(
-                *target,
-                *at,
                 &format!("server announces Keep-Alive: {keep_alive}"),
             ),
-            WatchEvent::Probe {
-                target,
-                seq,
-                result,
-                at,
-                http,
-            } if self.verbose => {
-                let status = http.map_or(String::new(), |h| format!(" status={}", h.status));
-                let what = match result {
+            What::Probe(done) if self.verbose => {
+                let seq = done.seq;
+                let status = done
+                    .http
+                    .map_or(String::new(), |h| format!(" status={}", h.status));
+                let what = match &done.result {
                     Ok(rtt) => format!(
                         "keepalive seq={seq}{status} time={:.3} ms",
                         rtt.as_secs_f64() * 1000.0
                     ),
                     Err(cause) => format!("keepalive seq={seq} {}", shown(&cause.to_string())),
                 };
-                self.line(*target, *at, &what)
+                self.line(who, at, &what)
             }
-            WatchEvent::Probe { .. } => Ok(()),
+            // A connection's end is told by the transition it makes.
+            What::Probe(_) | What::Connected(_) | What::Disconnected(_) => Ok(()),
         }
     }
 
@@ -155,7 +143,7 @@ impl<W: Write> Renderer for Human<W> {
                 })
             };
             table.add_row(vec![
-                Cell::new(r.target.to_string()),
+                Cell::new(r.who.to_string()),
                 Cell::new(s.state.to_string()),
                 Cell::new(format!("{:.2}%", s.availability_pct)),
                 Cell::new(time(r, &[State::Up])),

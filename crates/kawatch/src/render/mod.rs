@@ -7,14 +7,15 @@ mod ndjson;
 use std::io;
 use std::time::Instant;
 
+use kaprobe::event::TargetEvent;
 use kaprobe::proto::Prober;
-use kaprobe::watch::driver::{WatchEvent, WatchResult};
+use kaprobe::watch::driver::WatchResult;
 
 use crate::config::Config;
 
 pub trait Renderer {
     fn start(&mut self, probers: &[Prober]) -> io::Result<()>;
-    fn event(&mut self, event: &WatchEvent) -> io::Result<()>;
+    fn event(&mut self, event: &TargetEvent) -> io::Result<()>;
     fn finish(&mut self, results: &[WatchResult]) -> io::Result<()>;
 }
 
