@@ -3,6 +3,7 @@
 //! one NDJSON writer, the runtime and the signals that stop a run.
 
 mod args;
+mod drive;
 pub mod lines;
 pub mod ndjson;
 mod parse;
@@ -14,6 +15,7 @@ pub mod tls;
 pub mod words;
 
 pub use args::{ProbeArgs, ThresholdArgs};
+pub use drive::{Render, cancel_on_signals, drive};
 pub use parse::{
     TargetParser, parse_duration, parse_percent, parse_positive_duration, parse_target,
 };

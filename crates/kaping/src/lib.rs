@@ -9,10 +9,8 @@ mod render;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use tokio_util::sync::CancellationToken;
-
 use crate::config::Config;
-use crate::render::Verdict;
+use crate::render::{Finished, Verdict};
 
 /// Runs kaping; `Err` is a usage or setup error (exit status 2).
 pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
@@ -30,9 +28,7 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
 }
 
 async fn run_async(mut config: Config) -> anyhow::Result<ExitCode> {
-    let cancel = CancellationToken::new();
-    tokio::spawn(kacli::stop_on_signals(cancel.clone()));
-
+    let cancel = kacli::cancel_on_signals();
     // `-w` counts from the start: resolving the names takes from it.
     let started = Instant::now();
     config.targets =
@@ -46,31 +42,24 @@ async fn run_async(mut config: Config) -> anyhow::Result<ExitCode> {
     // status is still what the probes that finished earned.
     let mut output = kacli::Output::Open;
     output.write(|| renderer.start(&probers), &cancel)?;
-
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let consume = async {
-        while let Some(event) = rx.recv().await {
-            output.write(|| renderer.event(&event), &cancel)?;
-        }
-        anyhow::Ok(())
-    };
-    let (results, rendered) = tokio::join!(
-        kaprobe::run::run(probers, &config.run, tx, cancel.clone()),
-        consume
-    );
-    rendered?;
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let run = kaprobe::run::run(probers, &config.run, tx, cancel.clone());
+    let results = kacli::drive(run, rx, renderer.as_mut(), &mut output, &cancel).await?;
     let breaches: Vec<(String, Vec<String>)> = results
         .iter()
         .map(|r| (r.who.to_string(), config.thresholds.breaches(&r.stats)))
         .collect();
-    let verdict = Verdict { breaches };
-    output.write(|| renderer.finish(&results, &verdict), &cancel)?;
-    for (target, list) in &verdict.breaches {
+    let done = Finished {
+        results,
+        verdict: Verdict { breaches },
+    };
+    output.write(|| renderer.finish(&done), &cancel)?;
+    for (target, list) in &done.verdict.breaches {
         for breach in list {
             eprintln!("kaping: {target}: {}", kacli::term::shown(breach));
         }
     }
-    Ok(if verdict.healthy() {
+    Ok(if done.verdict.healthy() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

@@ -14,6 +14,7 @@ pub mod protocol;
 pub mod proxy;
 pub mod recorder;
 pub mod run;
+pub mod scheme;
 pub mod sockopt;
 pub mod stats;
 pub mod target;

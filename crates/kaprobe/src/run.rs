@@ -13,7 +13,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::cause::Cause;
 use crate::event::{ProbeDone, TargetEvent, TargetId, What};
-use crate::proto::{Passive, Prober};
+use crate::proto::{Passive, ProbeOutcome, Prober};
 use crate::stats::ProbeStats;
 
 /// How many probes, how often, for how long.
@@ -65,16 +65,59 @@ pub async fn run(
     join_all(runs).await
 }
 
-fn passive_event(
-    who: &Arc<TargetId>,
-    passive: Passive,
-    stats: &mut ProbeStats,
-    emit: &impl Fn(TargetEvent),
-) {
-    if let Passive::Lost(cause) = &passive {
-        stats.record_disconnect(cause.kind);
+/// One target's statistics, and its events on their way out.
+struct Tally<'a> {
+    who: Arc<TargetId>,
+    stats: ProbeStats,
+    /// The receiver may be gone (a closed pipe); the run still ends cleanly.
+    events: &'a UnboundedSender<TargetEvent>,
+}
+
+impl Tally<'_> {
+    fn emit(&self, at: SystemTime, what: What) {
+        let _ = self.events.send(TargetEvent {
+            who: self.who.clone(),
+            at,
+            what,
+        });
     }
-    emit(TargetEvent::now(who, What::from(passive)));
+
+    fn passive(&mut self, passive: Passive) {
+        if let Passive::Lost(cause) = &passive {
+            self.stats.record_disconnect(cause.kind);
+        }
+        self.emit(SystemTime::now(), What::from(passive));
+    }
+
+    /// A probe sent at `at` finished, with what the prober saw meanwhile: what
+    /// happened before the probe comes first (a connection found gone), then the
+    /// connection it opened, then what the peer did meanwhile (server pings while
+    /// waiting for the reply, a Keep-Alive header).
+    fn probe(&mut self, at: SystemTime, seq: u64, outcome: ProbeOutcome, seen: Vec<Passive>) {
+        let (lost, seen): (Vec<_>, Vec<_>) = seen
+            .into_iter()
+            .partition(|p| matches!(p, Passive::Lost(_)));
+        for passive in lost {
+            self.passive(passive);
+        }
+        for info in outcome.connected {
+            self.emit(SystemTime::now(), What::Connected(info));
+        }
+        for passive in seen {
+            self.passive(passive);
+        }
+        match &outcome.result {
+            Ok(rtt) => self.stats.record_reply(*rtt),
+            Err(cause) => self.stats.record_failure(cause),
+        }
+        let done = ProbeDone {
+            seq,
+            phases: outcome.phases,
+            http: outcome.http,
+            result: outcome.result,
+        };
+        self.emit(at, What::Probe(done));
+    }
 }
 
 async fn run_one(
@@ -86,7 +129,11 @@ async fn run_one(
     cancel: &CancellationToken,
 ) -> TargetResult {
     let started = Instant::now();
-    let mut stats = ProbeStats::default();
+    let mut tally = Tally {
+        who,
+        stats: ProbeStats::default(),
+        events,
+    };
     let mut next = started;
     let mut seq = 0u64;
     let until_deadline = async {
@@ -96,10 +143,6 @@ async fn run_one(
         }
     };
     tokio::pin!(until_deadline);
-    // The receiver may be gone (a closed pipe); the run still ends cleanly.
-    let emit = |ev: TargetEvent| {
-        let _ = events.send(ev);
-    };
     'run: while cfg.count.is_none_or(|c| seq < c) {
         // Wait for the next send time, noticing a peer that ends the connection.
         // A probe that is already due goes at once: a timer for "now" would only
@@ -114,7 +157,7 @@ async fn run_one(
                 () = cancel.cancelled() => break 'run,
                 () = &mut until_deadline => break 'run,
                 () = tokio::time::sleep_until(next) => break,
-                passive = prober.passive() => passive_event(&who, passive, &mut stats, &emit),
+                passive = prober.passive() => tally.passive(passive),
             }
         }
         seq += 1;
@@ -124,44 +167,14 @@ async fn run_one(
             () = cancel.cancelled() => break 'run,
             () = &mut until_deadline => {
                 let cause = Cause::timeout("the run's deadline came before the reply");
-                stats.record_failure(&cause);
+                tally.stats.record_failure(&cause);
                 let done = ProbeDone { seq, phases: None, http: None, result: Err(cause) };
-                emit(TargetEvent { who: who.clone(), at, what: What::Probe(done) });
+                tally.emit(at, What::Probe(done));
                 break 'run;
             }
             outcome = prober.probe(seq) => outcome,
         };
-        // What happened before the probe comes first (a connection found gone),
-        // then the connection it opened, then what the peer did meanwhile (server
-        // pings while waiting for the reply, a Keep-Alive header).
-        let (lost, seen): (Vec<_>, Vec<_>) = prober
-            .take_events()
-            .into_iter()
-            .partition(|p| matches!(p, Passive::Lost(_)));
-        for passive in lost {
-            passive_event(&who, passive, &mut stats, &emit);
-        }
-        for info in outcome.connected {
-            emit(TargetEvent::now(&who, What::Connected(info)));
-        }
-        for passive in seen {
-            passive_event(&who, passive, &mut stats, &emit);
-        }
-        match &outcome.result {
-            Ok(rtt) => stats.record_reply(*rtt),
-            Err(cause) => stats.record_failure(cause),
-        }
-        let done = ProbeDone {
-            seq,
-            phases: outcome.phases,
-            http: outcome.http,
-            result: outcome.result,
-        };
-        emit(TargetEvent {
-            who: who.clone(),
-            at,
-            what: What::Probe(done),
-        });
+        tally.probe(at, seq, outcome, prober.take_events());
         // Keep the cadence; a probe that overran its slot starts the next at once.
         next += cfg.interval;
         let now = Instant::now();
@@ -173,9 +186,9 @@ async fn run_one(
         prober.close().await;
     }
     TargetResult {
-        who,
+        who: tally.who,
         addr: prober.addr(),
-        stats,
+        stats: tally.stats,
         elapsed: started.elapsed(),
     }
 }

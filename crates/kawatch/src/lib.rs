@@ -29,8 +29,7 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
 }
 
 async fn run_async(mut config: Config) -> anyhow::Result<ExitCode> {
-    let cancel = CancellationToken::new();
-    tokio::spawn(kacli::stop_on_signals(cancel.clone()));
+    let cancel = kacli::cancel_on_signals();
     let gave_up = end_timers(&config, &cancel);
     // `--duration` and `--deadline` count from the start, resolving included.
     let within = match (config.duration, config.deadline) {
@@ -48,7 +47,7 @@ async fn run_async(mut config: Config) -> anyhow::Result<ExitCode> {
     let mut output = kacli::Output::Open;
     output.write(|| renderer.start(&probers), &cancel)?;
 
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let watch_config = Arc::new(config.watch.clone());
     let ids = TargetId::of(&probers);
     let tasks: Vec<_> = ids
@@ -73,32 +72,19 @@ async fn run_async(mut config: Config) -> anyhow::Result<ExitCode> {
         }
         anyhow::Ok(results)
     };
-    let mut until = UntilTracker::new(&config, ids);
-    let consume = async {
-        while let Some(event) = rx.recv().await {
-            if until.observe(&event) {
-                cancel.cancel();
-            }
-            if let Some(m) = &metrics {
-                m.observe(&event);
-            }
-            output.write(|| renderer.event(&event), &cancel)?;
-        }
-        anyhow::Ok(())
+    let mut observed = Observed {
+        until: UntilTracker::new(&config, ids),
+        metrics: metrics.as_deref(),
+        renderer: renderer.as_mut(),
+        cancel: &cancel,
     };
-    let (results, rendered) = tokio::join!(watching, consume);
-    rendered?;
-    let results = results?;
+    let results = kacli::drive(watching, rx, &mut observed, &mut output, &cancel).await??;
+    let reached = observed.until.reached;
     if let (Some(path), Some(m)) = (&config.metrics_file, &metrics) {
         m.write_file(path)?;
     }
     output.write(|| renderer.finish(&results), &cancel)?;
-    Ok(verdict(
-        &config,
-        &results,
-        until.reached,
-        gave_up.is_cancelled(),
-    ))
+    Ok(verdict(&config, &results, reached, gave_up.is_cancelled()))
 }
 
 /// Ends the watch after `--duration`; gives up `--until` at its deadline (the
@@ -154,6 +140,30 @@ async fn start_metrics(
         });
     }
     Ok(Some(m))
+}
+
+/// The renderer, with what reads the events beside it: `--until` and the metrics.
+struct Observed<'a> {
+    until: UntilTracker,
+    metrics: Option<&'a metrics::Metrics>,
+    renderer: &'a mut render::Renderer,
+    cancel: &'a CancellationToken,
+}
+
+impl kacli::Render<TargetEvent, [WatchResult]> for Observed<'_> {
+    fn event(&mut self, event: &TargetEvent) -> std::io::Result<()> {
+        if self.until.observe(event) {
+            self.cancel.cancel();
+        }
+        if let Some(m) = self.metrics {
+            m.observe(event);
+        }
+        self.renderer.event(event)
+    }
+
+    fn finish(&mut self, results: &[WatchResult]) -> std::io::Result<()> {
+        self.renderer.finish(results)
+    }
 }
 
 /// Tells when `--until` is reached, from the states the targets' identities hold.

@@ -11,7 +11,8 @@ use kaprobe::proto::Prober;
 use kaprobe::run::TargetResult;
 use kaprobe::stats::{ProbeStats, Stat};
 
-use super::{Renderer, Verdict};
+use super::Finished;
+use kacli::Render;
 
 pub struct Human<W: Write> {
     out: W,
@@ -73,7 +74,7 @@ fn counts(map: &std::collections::BTreeMap<kaprobe::CauseKind, u64>) -> String {
         .join(", ")
 }
 
-impl<W: Write> Renderer for Human<W> {
+impl<W: Write> Render<TargetEvent, Finished> for Human<W> {
     fn start(&mut self, probers: &[Prober]) -> io::Result<()> {
         for p in probers {
             let mode = p.config().mode;
@@ -121,8 +122,8 @@ impl<W: Write> Renderer for Human<W> {
         self.out.flush()
     }
 
-    fn finish(&mut self, results: &[TargetResult], _verdict: &Verdict) -> io::Result<()> {
-        match results {
+    fn finish(&mut self, done: &Finished) -> io::Result<()> {
+        match done.results.as_slice() {
             [one] => summary_block(&mut self.out, one)?,
             many => writeln!(self.out, "\n{}", table(many))?,
         }

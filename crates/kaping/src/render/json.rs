@@ -4,12 +4,11 @@ use std::io::{self, Write};
 use std::time::SystemTime;
 
 use kaprobe::event::TargetEvent;
-use kaprobe::proto::Prober;
 use kaprobe::recorder::ping_target;
-use kaprobe::run::TargetResult;
 use kawire::record::{PingDoc, SCHEMA_VERSION, run_id, timestamp};
 
-use super::{Renderer, Verdict};
+use super::Finished;
+use kacli::Render;
 
 pub struct Json<W: Write> {
     out: W,
@@ -22,16 +21,13 @@ impl<W: Write> Json<W> {
     }
 }
 
-impl<W: Write> Renderer for Json<W> {
-    fn start(&mut self, _probers: &[Prober]) -> io::Result<()> {
-        Ok(())
-    }
-
+impl<W: Write> Render<TargetEvent, Finished> for Json<W> {
     fn event(&mut self, _event: &TargetEvent) -> io::Result<()> {
         Ok(())
     }
 
-    fn finish(&mut self, results: &[TargetResult], verdict: &Verdict) -> io::Result<()> {
+    fn finish(&mut self, done: &Finished) -> io::Result<()> {
+        let (results, verdict) = (&done.results, &done.verdict);
         let doc = PingDoc {
             v: SCHEMA_VERSION,
             tool: "kaping".into(),

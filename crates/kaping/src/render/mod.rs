@@ -1,4 +1,4 @@
-//! Output formats, one file each, behind one small trait: text like ping, one JSON
+//! Output formats, one file each, behind kacli's one render trait: text like ping, one JSON
 //! document, or NDJSON records as they happen.
 
 mod human;
@@ -8,8 +8,8 @@ mod ndjson;
 use std::io;
 use std::time::SystemTime;
 
+use kacli::Render;
 use kaprobe::event::TargetEvent;
-use kaprobe::proto::Prober;
 use kaprobe::run::TargetResult;
 
 use kacli::term::Escaped;
@@ -29,15 +29,18 @@ impl Verdict {
     }
 }
 
-/// Speaks for a run: told when it starts, of each event, and of the results.
-pub trait Renderer {
-    fn start(&mut self, probers: &[Prober]) -> io::Result<()>;
-    fn event(&mut self, event: &TargetEvent) -> io::Result<()>;
-    fn finish(&mut self, results: &[TargetResult], verdict: &Verdict) -> io::Result<()>;
+/// How a run ended: each target's results and whether it met the thresholds.
+#[derive(Debug)]
+pub struct Finished {
+    pub results: Vec<TargetResult>,
+    pub verdict: Verdict,
 }
 
+/// Speaks for a run, in one of the formats.
+pub type Renderer = dyn Render<TargetEvent, Finished>;
+
 /// The renderer the configuration asks for, writing to stdout.
-pub fn new(config: &Config) -> Box<dyn Renderer> {
+pub fn new(config: &Config) -> Box<Renderer> {
     let out = io::stdout();
     let started = SystemTime::now();
     match config.output {

@@ -6,11 +6,10 @@ use std::time::SystemTime;
 
 use kacli::ndjson::NdjsonOut;
 use kaprobe::event::TargetEvent;
-use kaprobe::proto::Prober;
-use kaprobe::run::TargetResult;
 use kawire::record::run_id;
 
-use super::{Renderer, Verdict};
+use super::Finished;
+use kacli::Render;
 
 pub struct Ndjson<W: Write>(NdjsonOut<W>);
 
@@ -20,16 +19,13 @@ impl<W: Write> Ndjson<W> {
     }
 }
 
-impl<W: Write> Renderer for Ndjson<W> {
-    fn start(&mut self, _probers: &[Prober]) -> io::Result<()> {
-        Ok(())
-    }
-
+impl<W: Write> Render<TargetEvent, Finished> for Ndjson<W> {
     fn event(&mut self, event: &TargetEvent) -> io::Result<()> {
         self.0.write(|r| r.event(event))
     }
 
-    fn finish(&mut self, results: &[TargetResult], _verdict: &Verdict) -> io::Result<()> {
+    fn finish(&mut self, done: &Finished) -> io::Result<()> {
+        let results = &done.results;
         for result in results {
             self.0.write(|r| r.summary(result))?;
         }

@@ -13,7 +13,7 @@ use kaprobe::units::short;
 use kaprobe::watch::driver::WatchResult;
 use kaprobe::watch::{State, Transition};
 
-use super::Renderer;
+use kacli::Render;
 
 pub struct Human<W: Write> {
     out: W,
@@ -69,7 +69,7 @@ fn because(t: &Transition) -> String {
     format!("({text})")
 }
 
-impl<W: Write> Renderer for Human<W> {
+impl<W: Write> Render<TargetEvent, [WatchResult]> for Human<W> {
     fn start(&mut self, probers: &[Prober]) -> io::Result<()> {
         self.names = probers.iter().map(|p| p.target().to_string()).collect();
         self.width = self.names.iter().map(String::len).max().unwrap_or(0);

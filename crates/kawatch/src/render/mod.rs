@@ -7,19 +7,16 @@ mod ndjson;
 use std::io;
 use std::time::Instant;
 
+use kacli::Render;
 use kaprobe::event::TargetEvent;
-use kaprobe::proto::Prober;
 use kaprobe::watch::driver::WatchResult;
 
 use crate::config::Config;
 
-pub trait Renderer {
-    fn start(&mut self, probers: &[Prober]) -> io::Result<()>;
-    fn event(&mut self, event: &TargetEvent) -> io::Result<()>;
-    fn finish(&mut self, results: &[WatchResult]) -> io::Result<()>;
-}
+/// Speaks for a watch, in one of the formats.
+pub type Renderer = dyn Render<TargetEvent, [WatchResult]>;
 
-pub fn new(config: &Config, started: Instant) -> Box<dyn Renderer> {
+pub fn new(config: &Config, started: Instant) -> Box<Renderer> {
     let out = io::stdout();
     if config.ndjson {
         Box::new(ndjson::Ndjson::new(out))

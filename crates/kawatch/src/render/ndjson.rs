@@ -6,11 +6,10 @@ use std::time::SystemTime;
 
 use kacli::ndjson::NdjsonOut;
 use kaprobe::event::TargetEvent;
-use kaprobe::proto::Prober;
 use kaprobe::watch::driver::WatchResult;
 use kawire::record::run_id;
 
-use super::Renderer;
+use kacli::Render;
 
 pub struct Ndjson<W: Write>(NdjsonOut<W>);
 
@@ -20,11 +19,7 @@ impl<W: Write> Ndjson<W> {
     }
 }
 
-impl<W: Write> Renderer for Ndjson<W> {
-    fn start(&mut self, _probers: &[Prober]) -> io::Result<()> {
-        Ok(())
-    }
-
+impl<W: Write> Render<TargetEvent, [WatchResult]> for Ndjson<W> {
     fn event(&mut self, event: &TargetEvent) -> io::Result<()> {
         self.0.write(|r| r.event(event))
     }

@@ -108,28 +108,7 @@ impl H1Session {
         };
         let first_byte = started.elapsed();
         let status = response.status();
-        if let Some(ka) = response
-            .headers()
-            .get("keep-alive")
-            .and_then(|v| v.to_str().ok())
-            .and_then(KeepAlive::parse)
-        {
-            // Said once per connection, and again if the timeout changes (`max`
-            // counts down with every response).
-            if self.announced.map(|a| a.timeout) != Some(ka.timeout) {
-                self.seen.push(Passive::KeepAlive(ka));
-            }
-            self.announced = Some(ka);
-        }
-        let close = response
-            .headers()
-            .get_all(http::header::CONNECTION)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .any(keepalive::says_close);
-        if close || response.version() == http::Version::HTTP_10 {
-            self.said_close = Some(self.requests);
-        }
+        self.read_connection_headers(&response);
         let mut body = response.into_body();
         let mut read = 0u64;
         loop {
@@ -202,6 +181,32 @@ impl H1Session {
         );
         self.gone = Some(cause.clone());
         cause
+    }
+
+    /// What a response says of the connection: a `Keep-Alive` policy (said once
+    /// per connection, and again if the timeout changes: `max` counts down with
+    /// every response), and `Connection: close` (or HTTP/1.0) ending it.
+    fn read_connection_headers<B>(&mut self, response: &http::Response<B>) {
+        if let Some(ka) = response
+            .headers()
+            .get("keep-alive")
+            .and_then(|v| v.to_str().ok())
+            .and_then(KeepAlive::parse)
+        {
+            if self.announced.map(|a| a.timeout) != Some(ka.timeout) {
+                self.seen.push(Passive::KeepAlive(ka));
+            }
+            self.announced = Some(ka);
+        }
+        let close = response
+            .headers()
+            .get_all(http::header::CONNECTION)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .any(keepalive::says_close);
+        if close || response.version() == http::Version::HTTP_10 {
+            self.said_close = Some(self.requests);
+        }
     }
 
     fn is_gone(&self) -> bool {
