@@ -8,7 +8,7 @@ use std::time::Duration;
 use clap::Args;
 use kaprobe::addressing::{Addressing, Family, ResolveRule};
 use kaprobe::proto::http::{HttpConfig, Method, StatusSet, Version};
-use kaprobe::proto::{Header, Mode, ProbeConfig};
+use kaprobe::proto::{Mode, ProbeConfig, RequestHeader};
 use kaprobe::sockopt::{KeepaliveSpec, TcpOptions};
 use kaprobe::target::Target;
 use kaprobe::template::Template;
@@ -173,7 +173,7 @@ impl ProbeArgs {
         probe.headers = self
             .headers
             .iter()
-            .map(|h| h.parse::<Header>())
+            .map(|h| h.parse::<RequestHeader>())
             .collect::<Result<_, _>>()?;
         probe.ws.subprotocol = self.subprotocol.clone();
         probe.grpc.service = self.service.clone();

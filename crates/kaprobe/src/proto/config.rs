@@ -22,18 +22,18 @@ use super::ws::WsConfig;
 /// A request header (`-H 'Name: value'`). Its value is a secret: `Debug` hides it
 /// and nothing in the suite prints it.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Header {
+pub struct RequestHeader {
     pub name: String,
     pub value: String,
 }
 
-impl fmt::Debug for Header {
+impl fmt::Debug for RequestHeader {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: <hidden>", self.name)
     }
 }
 
-impl FromStr for Header {
+impl FromStr for RequestHeader {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {
         // The error names the header, never its value.
@@ -50,7 +50,7 @@ impl FromStr for Header {
         if value.chars().any(|c| c.is_control() && c != '\t') {
             return Err(name_only());
         }
-        Ok(Header {
+        Ok(RequestHeader {
             name: name.to_string(),
             value: value.to_string(),
         })
@@ -75,7 +75,7 @@ pub struct ProbeConfig {
     /// `--proxy`, `--noproxy`; the environment is read for the rest.
     pub proxy: crate::proxy::ProxySetting,
     /// Extra request headers (WebSocket upgrade, gRPC metadata, HTTP requests).
-    pub headers: Vec<Header>,
+    pub headers: Vec<RequestHeader>,
     /// `--authority`: the name the peer is asked for instead of the target's
     /// host:port: HTTP's Host, HTTP/2's :authority, and the TLS name unless `--sni`.
     pub authority: Option<String>,
@@ -156,6 +156,18 @@ pub struct ProbeOutcome {
     pub result: std::result::Result<Duration, Cause>,
 }
 
+impl ProbeOutcome {
+    /// A probe that failed, after opening `connected`.
+    pub fn failed(connected: Vec<Connected>, cause: Cause) -> Self {
+        ProbeOutcome {
+            connected,
+            phases: None,
+            http: None,
+            result: Err(cause),
+        }
+    }
+}
+
 /// Something the peer did on its own.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Passive {
@@ -190,14 +202,14 @@ mod tests {
 
     #[test]
     fn headers_parse_and_never_show_their_value() {
-        let h: Header = "Authorization: Bearer XYZ".parse().unwrap();
+        let h: RequestHeader = "Authorization: Bearer XYZ".parse().unwrap();
         assert_eq!(
             (h.name.as_str(), h.value.as_str()),
             ("Authorization", "Bearer XYZ")
         );
         assert_eq!(format!("{h:?}"), "Authorization: <hidden>");
         for bad in ["NoColon XYZ", ": XYZ", "Bad Name: XYZ", "X: a\nb"] {
-            let err = bad.parse::<Header>().unwrap_err().to_string();
+            let err = bad.parse::<RequestHeader>().unwrap_err().to_string();
             assert!(!err.contains("XYZ"), "{err}");
         }
     }

@@ -15,11 +15,11 @@ mod session;
 pub mod tcp;
 pub mod ws;
 
-pub use config::{Connected, Header, Passive, Phases, PingKind, ProbeConfig, ProbeOutcome};
+pub use config::{Connected, Passive, Phases, PingKind, ProbeConfig, ProbeOutcome, RequestHeader};
 pub use h2conn::h2_words;
 pub use mode::{Mode, ModeInfo, modes, modes_help};
 pub use prober::{Prober, resolve};
-pub use session::{BoxFut, OpenArgs, ProtocolInfo, Session, Transport};
+pub use session::{BoxFut, OpenArgs, Probe, ProtocolInfo, Session, Transport};
 
 use crate::protocol::Protocol;
 

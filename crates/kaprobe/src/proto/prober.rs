@@ -7,8 +7,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use super::http::HttpReply;
 use super::{
-    BoxFut, Connected, Mode, OpenArgs, Passive, Phases, ProbeConfig, ProbeOutcome, Session,
+    BoxFut, Connected, Mode, OpenArgs, Passive, Phases, Probe, ProbeConfig, ProbeOutcome, Session,
     Transport,
 };
 use crate::cause::{Cause, CauseKind};
@@ -202,23 +203,13 @@ impl Prober {
                     self.events.extend(session.take_events());
                     self.session = None;
                     if !self.auto_reconnect {
-                        return ProbeOutcome {
-                            connected,
-                            phases: None,
-                            http: None,
-                            result: Err(cause),
-                        };
+                        return ProbeOutcome::failed(connected, cause);
                     }
                     self.events.push(Passive::Lost(cause));
                 }
             }
             if self.session.is_none() && !self.auto_reconnect {
-                return ProbeOutcome {
-                    connected,
-                    phases: None,
-                    http: None,
-                    result: Err(Cause::new(CauseKind::Io, "not connected")),
-                };
+                return ProbeOutcome::failed(connected, Cause::new(CauseKind::Io, "not connected"));
             }
             if self.session.is_none() {
                 // Boxed: the largest step, and rare; it keeps the probe future small.
@@ -228,19 +219,19 @@ impl Prober {
                         connected.push(info);
                     }
                     Err(cause) => {
-                        return ProbeOutcome {
-                            connected,
-                            phases: None,
-                            http: None,
-                            result: Err(cause),
-                        };
+                        return ProbeOutcome::failed(connected, cause);
                     }
                 }
             }
             let session = self.session.as_mut().expect("session just opened");
-            let result = session.round_trip(seq, &self.cfg, &mut self.timer).await;
-            self.events.extend(session.take_events());
-            let http = session.take_reply();
+            let (result, http) = round_trip(
+                session.as_mut(),
+                seq,
+                &self.cfg,
+                &mut self.timer,
+                &mut self.events,
+            )
+            .await;
             if let Err(cause) = &result {
                 // A timeout leaves a connection usable (late replies are skipped),
                 // and so does a gRPC status; anything else means it is gone.
@@ -273,17 +264,17 @@ impl Prober {
         let (mut session, Connected { mut phases, .. }) = match Box::pin(self.open()).await {
             Ok(opened) => opened,
             Err(cause) => {
-                return ProbeOutcome {
-                    connected: Vec::new(),
-                    phases: None,
-                    http: None,
-                    result: Err(cause),
-                };
+                return ProbeOutcome::failed(Vec::new(), cause);
             }
         };
-        let result = session.round_trip(seq, &self.cfg, &mut self.timer).await;
-        self.events.extend(session.take_events());
-        let http = session.take_reply();
+        let (result, http) = round_trip(
+            session.as_mut(),
+            seq,
+            &self.cfg,
+            &mut self.timer,
+            &mut self.events,
+        )
+        .await;
         session.close(&mut self.timer).await;
         let result = result.map(|first| {
             phases.first = Some(first);
@@ -450,6 +441,20 @@ impl Prober {
         phases.proxy = Some(started.elapsed());
         Ok((stream, (addr, phases)))
     }
+}
+
+/// One round trip on `session`; what the peer did meanwhile goes to `events`.
+/// Returns the result and, over HTTP, the response's status and timing.
+async fn round_trip(
+    session: &mut dyn Session,
+    seq: u64,
+    cfg: &ProbeConfig,
+    timer: &mut ProbeTimer,
+    events: &mut Vec<Passive>,
+) -> (std::result::Result<Duration, Cause>, Option<HttpReply>) {
+    let result = session.round_trip(Probe { seq, cfg, timer }).await;
+    events.extend(session.take_events());
+    (result, session.take_reply())
 }
 
 /// A proxy as a target to resolve (its host and port).

@@ -22,15 +22,24 @@ use crate::tls::Io;
 /// A boxed, sendable future: sessions are driven through trait objects.
 pub type BoxFut<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-/// One live connection of one protocol.
-pub trait Session: Send + fmt::Debug + 'static {
-    /// One keepalive round trip in the configured mode, bounded by `timer`.
-    fn round_trip<'a>(
-        &'a mut self,
-        seq: u64,
-        cfg: &'a ProbeConfig,
-        timer: &'a mut ProbeTimer,
-    ) -> BoxFut<'a, Result<Duration, Cause>>;
+/// A session as `Any`, for a protocol's own operations on it; every session has
+/// it without writing it.
+pub trait AsAny {
+    fn as_any_mut(&mut self) -> &mut dyn Any;
+}
+
+impl<T: Any> AsAny for T {
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
+}
+
+/// One live connection of one protocol. (A protocol's own operations on it, a
+/// gRPC Watch or a WebSocket Pong, reach it through [`AsAny`] and
+/// [`super::Prober::with_session`].)
+pub trait Session: AsAny + Send + fmt::Debug + 'static {
+    /// One keepalive round trip in the configured mode, bounded by its timer.
+    fn round_trip<'a>(&'a mut self, probe: Probe<'a>) -> BoxFut<'a, Result<Duration, Cause>>;
 
     /// Waits for the peer to do something on its own between round trips. After
     /// [`Passive::Lost`] the session is over.
@@ -75,10 +84,56 @@ pub trait Session: Send + fmt::Debug + 'static {
     fn close(self: Box<Self>, _timer: &mut ProbeTimer) -> BoxFut<'_, ()> {
         Box::pin(async {})
     }
+}
 
-    /// For a protocol's own operations on its session (a gRPC Watch, a WebSocket
-    /// Pong), reached through [`super::Prober::with_session`].
-    fn as_any_mut(&mut self) -> &mut dyn Any;
+/// A session opened by a protocol's handshake, boxed as the prober holds it.
+pub fn boxed<S: Session>(opened: Result<S, Cause>) -> Result<Box<dyn Session>, Cause> {
+    opened.map(|session| Box::new(session) as Box<dyn Session>)
+}
+
+/// A session's round trip as the trait wants it, boxed, from its own
+/// `async fn $exchange(&mut self, probe: Probe<'_>)`.
+macro_rules! round_trip_by {
+    ($exchange:ident) => {
+        fn round_trip<'a>(
+            &'a mut self,
+            probe: $crate::proto::Probe<'a>,
+        ) -> $crate::proto::BoxFut<'a, Result<std::time::Duration, $crate::cause::Cause>> {
+            Box::pin(self.$exchange(probe))
+        }
+    };
+}
+
+/// What a session on an HTTP/2 connection (its `conn`) says alike: the server's
+/// PINGs, GOAWAY and close, and the graceful GOAWAY's retry.
+macro_rules! on_h2_conn {
+    () => {
+        fn passive(&mut self) -> $crate::proto::BoxFut<'_, $crate::proto::Passive> {
+            Box::pin(self.conn.passive())
+        }
+
+        fn take_gone(&mut self) -> Option<$crate::cause::Cause> {
+            self.conn.take_gone()
+        }
+
+        fn take_events(&mut self) -> Vec<$crate::proto::Passive> {
+            self.conn.take_events()
+        }
+
+        fn retry_on_new_connection(&self, cause: &$crate::cause::Cause) -> bool {
+            $crate::proto::h2conn::H2Conn::refused_by_graceful_goaway(cause)
+        }
+    };
+}
+
+pub(crate) use {on_h2_conn, round_trip_by};
+
+/// One probe: its number, the settings, and its deadline.
+#[derive(Debug)]
+pub struct Probe<'a> {
+    pub seq: u64,
+    pub cfg: &'a ProbeConfig,
+    pub timer: &'a mut ProbeTimer,
 }
 
 /// A connected stream, handed to a protocol to open its session on.

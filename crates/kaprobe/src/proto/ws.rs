@@ -14,10 +14,10 @@ use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
-use super::{BoxFut, Mode, ModeInfo, Passive, ProbeConfig, Prober, ProtocolInfo, Session};
+use super::session::{boxed, round_trip_by};
+use super::{BoxFut, Mode, ModeInfo, OpenArgs, Passive, Probe, Prober, ProtocolInfo, Session};
 use crate::cause::{Cause, CauseKind};
 use crate::deadline::ProbeTimer;
-use crate::target::Target;
 use crate::tls::Io;
 use crate::tls::Side;
 
@@ -50,12 +50,7 @@ pub static PROTOCOL: ProtocolInfo = ProtocolInfo {
     modes: MODES,
     handshake: true,
     alpn: |_| ALPN,
-    open: |stream, args| {
-        Box::pin(async move {
-            let session = handshake(stream.into_io(), args.target, args.cfg, args.timer).await?;
-            Ok(Box::new(session) as Box<dyn Session>)
-        })
-    },
+    open: |stream, args| Box::pin(async move { boxed(handshake(stream.into_io(), args).await) }),
 };
 
 /// WebSocket settings.
@@ -80,12 +75,8 @@ pub struct WsSession {
 }
 
 /// Performs the HTTP upgrade on an open (TCP or TLS) stream.
-async fn handshake(
-    io: Box<dyn Io>,
-    target: &Target,
-    cfg: &ProbeConfig,
-    timer: &mut ProbeTimer,
-) -> Result<WsSession, Cause> {
+async fn handshake(io: Box<dyn Io>, args: OpenArgs<'_>) -> Result<WsSession, Cause> {
+    let OpenArgs { target, cfg, timer } = args;
     let url = format!("{}://{}{}", target.scheme, target.authority(), target.path);
     let mut request = url.into_client_request().map_err(|e| {
         Cause::new(
@@ -147,14 +138,7 @@ async fn handshake(
 }
 
 impl Session for WsSession {
-    fn round_trip<'a>(
-        &'a mut self,
-        seq: u64,
-        cfg: &'a ProbeConfig,
-        timer: &'a mut ProbeTimer,
-    ) -> BoxFut<'a, Result<Duration, Cause>> {
-        Box::pin(self.exchange(seq, cfg, timer))
-    }
+    round_trip_by!(exchange);
 
     fn passive(&mut self) -> BoxFut<'_, Passive> {
         Box::pin(self.listen())
@@ -173,10 +157,6 @@ impl Session for WsSession {
             };
             let _ = timer.within(self.ws.close(Some(bye))).await;
         })
-    }
-
-    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
-        self
     }
 }
 
@@ -204,12 +184,8 @@ pub async fn send_pong(prober: &mut Prober) -> Result<(), Cause> {
 }
 
 impl WsSession {
-    async fn exchange(
-        &mut self,
-        seq: u64,
-        cfg: &ProbeConfig,
-        timer: &mut ProbeTimer,
-    ) -> Result<Duration, Cause> {
+    async fn exchange(&mut self, probe: Probe<'_>) -> Result<Duration, Cause> {
+        let Probe { seq, cfg, timer } = probe;
         let (message, ping_payload) = match cfg.mode {
             Mode::Ping => {
                 let payload = format!("{PING_PREFIX}{seq}");

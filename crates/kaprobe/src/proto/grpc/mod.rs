@@ -10,7 +10,8 @@ use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::health_client::HealthClient;
 
 use super::h2conn::{H2Conn, H2PING};
-use super::{BoxFut, Mode, ModeInfo, Passive, ProbeConfig, ProtocolInfo, Session};
+use super::session::{boxed, on_h2_conn, round_trip_by};
+use super::{Mode, ModeInfo, OpenArgs, Probe, ProbeConfig, ProtocolInfo, Session};
 use crate::deadline::ProbeTimer;
 use channel::H2Channel;
 
@@ -56,12 +57,7 @@ pub static PROTOCOL: ProtocolInfo = ProtocolInfo {
     modes: MODES,
     handshake: true,
     alpn: |_| ALPN,
-    open: |stream, args| {
-        Box::pin(async move {
-            let session = handshake(stream.into_io(), args.target, args.cfg, args.timer).await?;
-            Ok(Box::new(session) as Box<dyn Session>)
-        })
-    },
+    open: |stream, args| Box::pin(async move { boxed(handshake(stream.into_io(), args).await) }),
 };
 
 /// How kaping's header names the service asked about.
@@ -120,12 +116,8 @@ fn metadata<T>(request: &mut tonic::Request<T>, cfg: &ProbeConfig) {
 }
 
 /// Opens HTTP/2 on an open (TCP or TLS) stream, ready for health checks and PINGs.
-async fn handshake(
-    io: Box<dyn Io>,
-    target: &Target,
-    cfg: &ProbeConfig,
-    timer: &mut ProbeTimer,
-) -> Result<GrpcSession, Cause> {
+async fn handshake(io: Box<dyn Io>, args: OpenArgs<'_>) -> Result<GrpcSession, Cause> {
+    let OpenArgs { target, cfg, timer } = args;
     let conn = H2Conn::handshake(io, timer).await?;
     Ok(GrpcSession {
         health: HealthClient::with_origin(H2Channel::new(conn.send.clone()), origin(target, cfg)),
@@ -147,31 +139,8 @@ fn origin(target: &Target, cfg: &ProbeConfig) -> http::Uri {
 }
 
 impl Session for GrpcSession {
-    fn round_trip<'a>(
-        &'a mut self,
-        _seq: u64,
-        cfg: &'a ProbeConfig,
-        timer: &'a mut ProbeTimer,
-    ) -> BoxFut<'a, Result<Duration, Cause>> {
-        Box::pin(async move {
-            let result = match cfg.mode {
-                Mode::H2Ping => self.conn.h2_ping(cfg.timeout, timer).await,
-                Mode::Watch => self.watch_once(cfg, timer).await,
-                _ => self.health_check(cfg, timer).await,
-            };
-            self.conn.explain(result)
-        })
-    }
-
-    /// Waits between probes for the server to ping, send GOAWAY, or close.
-    fn passive(&mut self) -> BoxFut<'_, Passive> {
-        Box::pin(self.conn.passive())
-    }
-
-    /// Why the connection is over, if the server said so (GOAWAY) or closed it.
-    fn take_gone(&mut self) -> Option<Cause> {
-        self.conn.take_gone()
-    }
+    round_trip_by!(exchange);
+    on_h2_conn!();
 
     /// A timeout, a status or a gRPC error leaves the connection usable.
     fn usable_after(&self, cause: &Cause) -> bool {
@@ -182,25 +151,23 @@ impl Session for GrpcSession {
             )
     }
 
-    fn retry_on_new_connection(&self, cause: &Cause) -> bool {
-        H2Conn::refused_by_graceful_goaway(cause)
-    }
-
-    fn take_events(&mut self) -> Vec<Passive> {
-        self.conn.take_events()
-    }
-
     /// The last answered call's `server` and `via` headers.
     fn take_headers(&mut self) -> Option<ServerHeaders> {
         self.headers.take()
     }
-
-    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
-        self
-    }
 }
 
 impl GrpcSession {
+    async fn exchange(&mut self, probe: Probe<'_>) -> Result<Duration, Cause> {
+        let Probe { cfg, timer, .. } = probe;
+        let result = match cfg.mode {
+            Mode::H2Ping => self.conn.h2_ping(cfg.timeout, timer).await,
+            Mode::Watch => self.watch_once(cfg, timer).await,
+            _ => self.health_check(cfg, timer).await,
+        };
+        self.conn.explain(result)
+    }
+
     /// A one-shot check over Watch: its first status, then the stream is cancelled.
     async fn watch_once(
         &mut self,

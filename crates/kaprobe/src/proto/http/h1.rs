@@ -16,7 +16,8 @@ use super::{
 };
 use crate::cause::{Cause, CauseKind};
 use crate::deadline::ProbeTimer;
-use crate::proto::{BoxFut, Passive, ProbeConfig, Session};
+use crate::proto::session::round_trip_by;
+use crate::proto::{BoxFut, Passive, Probe, Session};
 use crate::target::Target;
 use crate::tls::Io;
 use crate::units::short;
@@ -75,11 +76,8 @@ impl H1Session {
         })
     }
 
-    async fn exchange(
-        &mut self,
-        cfg: &ProbeConfig,
-        timer: &mut ProbeTimer,
-    ) -> Result<Duration, Cause> {
+    async fn exchange(&mut self, probe: Probe<'_>) -> Result<Duration, Cause> {
+        let Probe { cfg, timer, .. } = probe;
         let idle = self.idle_from.take().map(|at| at.elapsed());
         let before = self.requests;
         let head = request(&self.target, cfg, false)?;
@@ -254,14 +252,7 @@ impl H1Session {
 }
 
 impl Session for H1Session {
-    fn round_trip<'a>(
-        &'a mut self,
-        _seq: u64,
-        cfg: &'a ProbeConfig,
-        timer: &'a mut ProbeTimer,
-    ) -> BoxFut<'a, Result<Duration, Cause>> {
-        Box::pin(self.exchange(cfg, timer))
-    }
+    round_trip_by!(exchange);
 
     fn passive(&mut self) -> BoxFut<'_, Passive> {
         Box::pin(self.listen())
@@ -283,10 +274,6 @@ impl Session for H1Session {
 
     fn take_reply(&mut self) -> Option<HttpReply> {
         self.reply.take()
-    }
-
-    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
-        self
     }
 }
 

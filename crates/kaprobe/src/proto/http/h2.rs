@@ -9,7 +9,8 @@ use super::{HttpReply, MAX_BODY, request};
 use crate::cause::{Cause, CauseKind};
 use crate::deadline::ProbeTimer;
 use crate::proto::h2conn::{H2Conn, h2_cause};
-use crate::proto::{BoxFut, Mode, Passive, ProbeConfig, Session};
+use crate::proto::session::{on_h2_conn, round_trip_by};
+use crate::proto::{Mode, Probe, ProbeConfig, Session};
 use crate::target::Target;
 use crate::tls::Io;
 
@@ -33,6 +34,15 @@ impl H2Session {
             requests: 0,
             reply: None,
         })
+    }
+
+    async fn exchange(&mut self, probe: Probe<'_>) -> Result<Duration, Cause> {
+        let Probe { cfg, timer, .. } = probe;
+        let result = match cfg.mode {
+            Mode::H2Ping => self.conn.h2_ping(cfg.timeout, timer).await,
+            _ => self.request(cfg, timer).await,
+        };
+        self.conn.explain(result)
     }
 
     async fn request(
@@ -102,20 +112,8 @@ impl H2Session {
 }
 
 impl Session for H2Session {
-    fn round_trip<'a>(
-        &'a mut self,
-        _seq: u64,
-        cfg: &'a ProbeConfig,
-        timer: &'a mut ProbeTimer,
-    ) -> BoxFut<'a, Result<Duration, Cause>> {
-        Box::pin(async move {
-            let result = match cfg.mode {
-                Mode::H2Ping => self.conn.h2_ping(cfg.timeout, timer).await,
-                _ => self.request(cfg, timer).await,
-            };
-            self.conn.explain(result)
-        })
-    }
+    round_trip_by!(exchange);
+    on_h2_conn!();
 
     /// Streams are independent: a timeout or an unwanted status leaves the
     /// connection usable. A body over the cap is reset with the stream.
@@ -127,27 +125,7 @@ impl Session for H2Session {
             )
     }
 
-    fn retry_on_new_connection(&self, cause: &Cause) -> bool {
-        H2Conn::refused_by_graceful_goaway(cause)
-    }
-
-    fn passive(&mut self) -> BoxFut<'_, Passive> {
-        Box::pin(self.conn.passive())
-    }
-
-    fn take_gone(&mut self) -> Option<Cause> {
-        self.conn.take_gone()
-    }
-
-    fn take_events(&mut self) -> Vec<Passive> {
-        self.conn.take_events()
-    }
-
     fn take_reply(&mut self) -> Option<HttpReply> {
         self.reply.take()
-    }
-
-    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
-        self
     }
 }

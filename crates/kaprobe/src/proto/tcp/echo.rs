@@ -10,8 +10,8 @@ use tokio::net::TcpStream;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 
 use crate::cause::{Cause, CauseKind};
-use crate::deadline::ProbeTimer;
-use crate::proto::{BoxFut, Passive, ProbeConfig, Session};
+use crate::proto::session::round_trip_by;
+use crate::proto::{BoxFut, Passive, Probe, Session};
 
 /// Longest reply line accepted; a longer one is a protocol error, not a memory hog.
 pub const MAX_LINE: usize = 64 * 1024;
@@ -41,12 +41,8 @@ impl EchoSession {
         }
     }
 
-    async fn exchange(
-        &mut self,
-        seq: u64,
-        cfg: &ProbeConfig,
-        timer: &mut ProbeTimer,
-    ) -> Result<Duration, Cause> {
+    async fn exchange(&mut self, probe: Probe<'_>) -> Result<Duration, Cause> {
+        let Probe { seq, cfg, timer } = probe;
         let mut line = cfg.send.render(seq);
         line.push('\n');
         let started = Instant::now();
@@ -116,21 +112,10 @@ impl EchoSession {
 }
 
 impl Session for EchoSession {
-    fn round_trip<'a>(
-        &'a mut self,
-        seq: u64,
-        cfg: &'a ProbeConfig,
-        timer: &'a mut ProbeTimer,
-    ) -> BoxFut<'a, Result<Duration, Cause>> {
-        Box::pin(self.exchange(seq, cfg, timer))
-    }
+    round_trip_by!(exchange);
 
     fn passive(&mut self) -> BoxFut<'_, Passive> {
         Box::pin(self.listen())
-    }
-
-    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
-        self
     }
 }
 
