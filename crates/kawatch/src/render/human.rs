@@ -6,7 +6,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use comfy_table::{Cell, CellAlignment, Table, presets};
 use kacli::term::shown;
-use kaprobe::event::{TargetEvent, What};
+use kaprobe::event::{TargetEvent, TargetId, What};
 use kaprobe::proto::Prober;
 use kaprobe::stats::Stat;
 use kaprobe::units::short;
@@ -21,7 +21,6 @@ pub struct Human<W: Write> {
     started_wall: SystemTime,
     relative: bool,
     verbose: bool,
-    names: Vec<String>,
     width: usize,
     pings: kacli::words::PingWords,
 }
@@ -33,7 +32,6 @@ impl<W: Write> Human<W> {
             started_wall: SystemTime::now() - started.elapsed(),
             relative,
             verbose,
-            names: Vec::new(),
             width: 0,
             pings: Default::default(),
         }
@@ -49,9 +47,9 @@ impl<W: Write> Human<W> {
         }
     }
 
-    fn line(&mut self, target: usize, at: SystemTime, what: &str) -> io::Result<()> {
+    fn line(&mut self, who: &TargetId, at: SystemTime, what: &str) -> io::Result<()> {
         let stamp = self.stamp(at);
-        let name = &self.names[target];
+        let name = who.to_string();
         writeln!(self.out, "{stamp} {name:<w$} {what}", w = self.width)?;
         self.out.flush()
     }
@@ -71,20 +69,20 @@ fn because(t: &Transition) -> String {
 
 impl<W: Write> Render<TargetEvent, [WatchResult]> for Human<W> {
     fn start(&mut self, probers: &[Prober]) -> io::Result<()> {
-        self.names = probers.iter().map(|p| p.target().to_string()).collect();
-        self.width = self.names.iter().map(String::len).max().unwrap_or(0);
+        let names = probers.iter().map(|p| p.target().to_string().len());
+        self.width = names.max().unwrap_or(0);
         Ok(())
     }
 
     fn event(&mut self, event: &TargetEvent) -> io::Result<()> {
-        let (who, at) = (event.who.index, event.at);
+        let (who, at) = (&*event.who, event.at);
         match &event.what {
             What::Transition(t) => {
                 let arrow = format!("{} -> {}", t.from, t.to);
                 self.line(who, at, &format!("{arrow:<26} {}", because(t)))
             }
             What::ServerPing { interval, kind, .. } => {
-                match self.pings.line(who, *kind, interval.map(short)) {
+                match self.pings.line(who.index, *kind, interval.map(short)) {
                     Some(what) => self.line(who, at, &what),
                     None => Ok(()),
                 }
