@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use comfy_table::{Table, presets};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use kaprobe::discover::Origin;
 use kaprobe::discover::idle::{IdleEvent, IdleReport, RungResult};
 use kaprobe::discover::ladder;
-use kaprobe::discover::planner::Origin;
 use kaprobe::proto::Prober;
 
 use super::Renderer;
