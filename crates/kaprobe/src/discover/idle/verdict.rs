@@ -204,26 +204,15 @@ impl Seen<'_> {
 
     /// Connections were closed or reset while idle, `lo` to `hi` after silence.
     fn active(&self, v: &mut Verdict, lo: Duration, hi: Duration) {
-        let active: Vec<&Outcome> = self
-            .outcomes
-            .iter()
-            .copied()
-            .filter(|o| o.active())
-            .collect();
+        let active = self.deaths(
+            Outcome::active,
+            |o| matches!(o, Outcome::Reset { .. }),
+            VerdictKind::Closed,
+            v,
+        );
         let mut ages: Vec<Duration> = active.iter().filter_map(|o| o.died_after()).collect();
         ages.sort();
         let median = ages[ages.len() / 2];
-        let resets = active
-            .iter()
-            .filter(|o| matches!(o, Outcome::Reset { .. }))
-            .count();
-        v.kind = if resets * 2 > active.len() {
-            VerdictKind::Reset
-        } else {
-            VerdictKind::Closed
-        };
-        // The most common cause, by its word; the first such death's detail.
-        v.death = most_common(active.iter().filter_map(|o| o.cause()));
         v.timeout = Some(median);
         v.low = Some(lo);
         v.high = Some(hi);
@@ -240,22 +229,12 @@ impl Seen<'_> {
     /// Probes went unanswered (or were reset) from idle age `h`.
     fn silent(&self, v: &mut Verdict, h: Duration) {
         let low = self.bracket.0;
-        let silent: Vec<&Outcome> = self
-            .outcomes
-            .iter()
-            .copied()
-            .filter(|o| o.silent())
-            .collect();
-        let late = silent
-            .iter()
-            .filter(|o| matches!(o, Outcome::LateReset { .. }))
-            .count();
-        v.kind = if late * 2 > silent.len() {
-            VerdictKind::Reset
-        } else {
-            VerdictKind::Silent
-        };
-        v.death = most_common(silent.iter().filter_map(|o| o.cause()));
+        self.deaths(
+            Outcome::silent,
+            |o| matches!(o, Outcome::LateReset { .. }),
+            VerdictKind::Silent,
+            v,
+        );
         v.low = low;
         v.high = Some(h);
         v.timeout = low.map(|l| (l + h) / 2);
@@ -263,6 +242,27 @@ impl Seen<'_> {
             v.kind = VerdictKind::Inconsistent;
             v.timeout = None;
         }
+    }
+
+    /// The deaths `which` picks: `v` is a reset when most are resets by `reset`,
+    /// else `otherwise`, and dies of their most common cause (by its word; the
+    /// first such death's detail).
+    fn deaths(
+        &self,
+        which: fn(&Outcome) -> bool,
+        reset: fn(&Outcome) -> bool,
+        otherwise: VerdictKind,
+        v: &mut Verdict,
+    ) -> Vec<&Outcome> {
+        let picked: Vec<&Outcome> = self.outcomes.iter().copied().filter(|o| which(o)).collect();
+        let resets = picked.iter().filter(|o| reset(o)).count();
+        v.kind = if resets * 2 > picked.len() {
+            VerdictKind::Reset
+        } else {
+            otherwise
+        };
+        v.death = most_common(picked.iter().filter_map(|o| o.cause()));
+        picked
     }
 
     /// No connection died of idleness: none found, kept alive, or failed.
