@@ -14,21 +14,7 @@ const QUICK: [&str; 4] = ["--min", "500ms", "-W", "400ms"];
 
 /// kafind idle-timeout --json, up to 4 s unless `extra` sets `--max`.
 fn kafind(target: &str, extra: &[&str]) -> (IdleTimeoutDoc, crate::util::Output) {
-    let mut args = vec!["idle-timeout", target, "--json"];
-    args.extend_from_slice(&QUICK);
-    if !extra.contains(&"--max") {
-        args.extend_from_slice(&["--max", "4s"]);
-    }
-    args.extend_from_slice(extra);
-    let out = run("kafind", &args);
-    out.assert_no_panic();
-    let doc: IdleTimeoutDoc = serde_json::from_str(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not an idle_timeout document ({e}):\n{}\n{}",
-            out.stdout, out.stderr
-        )
-    });
-    (doc, out)
+    crate::util::kafind::json("idle-timeout", target, &QUICK, &[("--max", "4s")], extra)
 }
 
 fn serve(args: &[&str]) -> KaServe {
@@ -229,23 +215,11 @@ fn ndjson_streams_a_record_per_rung_then_the_answer() {
     assert_eq!(doc["input"]["unknown"], lines.len(), "{doc}");
 }
 
-#[test]
-fn ctrl_c_prints_the_bracket_so_far() {
-    let server = serve(&["tcp", "--fault", "drop-idle=3s"]);
-    let target = url(&server, "tcp");
-    let mut running = crate::util::Running::spawn(
-        "kafind",
-        &[
-            "idle-timeout",
-            &target,
-            "--min",
-            "500ms",
-            "--max",
-            "10s",
-            "--json",
-        ],
-    );
-    std::thread::sleep(Duration::from_millis(1800));
+/// kafind `args` with `--json`, sent one SIGINT once `ready` returns: its output,
+/// which comes promptly, with exit status 1 (interrupted before the answer).
+fn ctrl_c(args: &[&str], ready: impl FnOnce()) -> crate::util::Output {
+    let mut running = crate::util::Running::spawn("kafind", &[args, &["--json"]].concat());
+    ready();
     let started = std::time::Instant::now();
     running.signal("INT");
     let stdout = running.read_stdout_to_end();
@@ -261,6 +235,15 @@ fn ctrl_c_prints_the_bracket_so_far() {
         "interrupted before the answer: {}",
         out.stderr
     );
+    out
+}
+
+#[test]
+fn ctrl_c_prints_the_bracket_so_far() {
+    let server = serve(&["tcp", "--fault", "drop-idle=3s"]);
+    let target = url(&server, "tcp");
+    let args = ["idle-timeout", &target, "--min", "500ms", "--max", "10s"];
+    let out = ctrl_c(&args, || std::thread::sleep(Duration::from_millis(1800)));
     let doc: IdleTimeoutDoc = serde_json::from_str(&out.stdout).unwrap();
     assert!(doc.interrupted);
     assert!(
@@ -272,6 +255,33 @@ fn ctrl_c_prints_the_bracket_so_far() {
         "{}",
         doc.summary
     );
+}
+
+/// With `--each-address`, one cancel token for the run: a first Ctrl-C during the
+/// first address ends the run (its bracket so far printed), and the second address
+/// is not started. (Each address once had its own signal handler: the first
+/// Ctrl-C ended only the current address and the run went on.)
+#[test]
+fn ctrl_c_with_each_address_ends_the_run_not_only_the_address() {
+    let server = serve(&["tcp", "--fault", "drop-idle=3s"]);
+    let port = server.addr.port();
+    let rule = format!("lb.test:{port}:127.0.0.1,127.0.0.2");
+    let target = format!("tcp://lb.test:{port}");
+    let each = ["--each-address", "--resolve", &rule];
+    let args = ["idle-timeout", &target, "--min", "500ms", "--max", "10s"];
+    // The first address is being discovered once kaserve logs a client (the
+    // signal handler is installed before any connection is made).
+    let out = ctrl_c(&[&args[..], &each].concat(), || {
+        let until = std::time::Instant::now() + Duration::from_secs(10);
+        while server.log().len() < 2 {
+            assert!(std::time::Instant::now() < until, "no client came");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    });
+    let docs: Vec<IdleTimeoutDoc> = crate::util::kafind::documents(&out.stdout);
+    assert_eq!(docs.len(), 1, "the second address was started: {docs:#?}");
+    assert!(docs[0].interrupted, "{:?}", docs[0]);
+    assert_eq!(docs[0].header.addr.as_deref(), Some("127.0.0.1"));
 }
 
 #[test]

@@ -9,29 +9,10 @@ use crate::util::netns::{Daemon, Middlebox, SERVER_IP};
 use crate::util::nginx::{Nginx, have_nginx};
 use crate::util::{KaServe, run};
 
+/// kafind layers --json every 1 s, for 3.5 s unless `extra` sets `--duration`.
 fn kafind(target: &str, extra: &[&str]) -> (LayersDoc, crate::util::Output) {
-    let mut args = vec![
-        "layers",
-        target,
-        "--json",
-        "--interval",
-        "1s",
-        "-W",
-        "500ms",
-    ];
-    if !extra.contains(&"--duration") {
-        args.extend_from_slice(&["--duration", "3500ms"]);
-    }
-    args.extend_from_slice(extra);
-    let out = run("kafind", &args);
-    out.assert_no_panic();
-    let doc = serde_json::from_str(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not a layers document ({e}):\n{}\n{}",
-            out.stdout, out.stderr
-        )
-    });
-    (doc, out)
+    let every = ["--interval", "1s", "-W", "500ms"];
+    crate::util::kafind::json("layers", target, &every, &[("--duration", "3500ms")], extra)
 }
 
 fn mechanism<'a>(doc: &'a LayersDoc, name: &str) -> &'a LayerRecord {
@@ -297,20 +278,10 @@ fn without_an_interval_the_idle_timeout_is_found_first() {
         "--fault",
         "close-idle=2s",
     ]);
-    let out = run(
-        "kafind",
-        &[
-            "layers",
-            &server.url(),
-            "--json",
-            "--idle-max",
-            "8s",
-            "-W",
-            "500ms",
-        ],
-    );
+    let first = ["--idle-max", "8s", "-W", "500ms"];
+    let (doc, out): (LayersDoc, _) =
+        crate::util::kafind::json("layers", &server.url(), &first, &[], &[]);
     assert_eq!(out.code(), 0, "{}", out.stderr);
-    let doc: LayersDoc = serde_json::from_str(&out.stdout).unwrap();
     let idle = doc.idle_timeout_ms.expect("found first");
     assert!((1900.0..2300.0).contains(&idle), "{idle}");
     assert!(

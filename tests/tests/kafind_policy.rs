@@ -13,17 +13,7 @@ use crate::util::{KaServe, python, run};
 const FAST: [&str; 6] = ["--min", "200ms", "--max", "600ms", "-W", "1s"];
 
 fn kafind(target: &str) -> (PingPolicyDoc, crate::util::Output) {
-    let mut args = vec!["ping-policy", target, "--json"];
-    args.extend_from_slice(&FAST);
-    let out = run("kafind", &args);
-    out.assert_no_panic();
-    let doc: PingPolicyDoc = serde_json::from_str(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not a ping_policy document ({e}):\n{}\n{}",
-            out.stdout, out.stderr
-        )
-    });
-    (doc, out)
+    crate::util::kafind::json("ping-policy", target, &FAST, &[], &[])
 }
 
 fn grpc(args: &[&str]) -> KaServe {
@@ -237,12 +227,10 @@ fn ping_policy_refuses_what_it_cannot_test() {
     }
     // Nothing listening: exit 1 at once, the cause said.
     let closed = crate::util::closed_port();
-    let out = run(
-        "kafind",
-        &["ping-policy", &format!("grpc://{closed}"), "--json"],
-    );
+    let target = format!("grpc://{closed}");
+    let (doc, out): (PingPolicyDoc, _) =
+        crate::util::kafind::json("ping-policy", &target, &[], &[], &[]);
     assert_eq!(out.code(), 1, "{}", out.stderr);
-    let doc: PingPolicyDoc = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(doc.verdict, "failed");
     assert!(doc.summary.contains("refused"), "{}", doc.summary);
 }

@@ -6,6 +6,14 @@ use clap::{Args, Parser, Subcommand};
 use kacli::{ProbeArgs, TargetParser, parse_positive_duration};
 use kaprobe::target::Target;
 
+/// idle-timeout's shortest idle age unless told otherwise (`--min`, whose default
+/// a test holds to this); layers' first pass starts there too.
+pub const IDLE_MIN: Duration = Duration::from_secs(5);
+
+/// idle-timeout's socket budget unless told otherwise (`--max-connections`);
+/// layers' first pass keeps to it too.
+pub const MAX_CONNECTIONS: u32 = 64;
+
 const AFTER_HELP: &str = concat!(
     "\
 Verbs:
@@ -273,7 +281,7 @@ pub struct IdleArgs {
     pub precision: kaprobe::threshold::Percent,
 
     /// Open sockets at most, the control connection included
-    #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u32).range(4..=1024))]
+    #[arg(long, value_name = "N", default_value_t = MAX_CONNECTIONS, value_parser = clap::value_parser!(u32).range(4..=1024))]
     pub max_connections: u32,
 
     /// Exit 1 when the path kills idle connections sooner than DURATION

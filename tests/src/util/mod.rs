@@ -6,6 +6,7 @@ pub mod certs;
 pub mod grpc;
 pub mod grpcgo;
 pub mod hostile;
+pub mod kafind;
 pub mod netns;
 pub mod nginx;
 pub mod node;

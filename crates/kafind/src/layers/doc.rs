@@ -5,8 +5,9 @@ use std::time::Duration;
 use kaprobe::discover::layers::{LayersConfig, LayersReport, MechanismResult, verdict::kept};
 use kawire::record::{LayerRecord, LayersDoc, millis};
 
-use super::Config;
-use crate::doc::RunInfo;
+use super::config::Config;
+use super::sentence::summary;
+use crate::common::{RunInfo, header};
 
 fn record(all: &[MechanismResult], r: &MechanismResult) -> LayerRecord {
     LayerRecord {
@@ -33,8 +34,8 @@ pub fn layers_doc(
     report: &LayersReport,
 ) -> LayersDoc {
     LayersDoc {
-        header: crate::doc::header("layers", info, &config.target),
-        summary: super::sentence::summary(cfg, report),
+        header: header("layers", info, &config.target),
+        summary: summary(cfg, report),
         recommended: report.recommended.map(|m| m.name().into()),
         interval_ms: millis(cfg.interval),
         duration_ms: millis(cfg.duration),

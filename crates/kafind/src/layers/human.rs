@@ -1,41 +1,79 @@
-//! Words for people: what is compared, a line per mechanism as it ends, the
-//! answer in one sentence and a table.
+//! Words for people: that the idle timeout is found first, what is compared, a
+//! line per mechanism as it ends, the answer in one sentence and a table.
 
 use std::io::{self, Write};
 use std::time::Duration;
 
 use comfy_table::{Table, presets};
+use kaprobe::discover::idle::{IdleEvent, IdleReport};
 use kaprobe::discover::layers::{LayersConfig, LayersReport, MechanismResult, verdict::kept};
 use kaprobe::units::short;
 
-use super::Config;
+use super::config::Config;
+use super::sentence::summary;
+use crate::drive::Render;
 
-pub struct Human<'a> {
+/// While the idle timeout is found first: says so, and nothing of its rungs.
+pub struct Finding<'a> {
     config: &'a Config,
     out: Box<dyn Write + 'a>,
 }
 
-impl<'a> Human<'a> {
+impl<'a> Finding<'a> {
     pub fn new(config: &'a Config, out: Box<dyn Write + 'a>) -> Self {
-        Human { config, out }
+        Finding { config, out }
+    }
+}
+
+impl Render<IdleEvent, IdleReport> for Finding<'_> {
+    fn start(&mut self) -> io::Result<()> {
+        writeln!(
+            self.out,
+            "kafind layers {}: finding the idle timeout first (up to {}; --interval skips this)",
+            self.config.target,
+            short(self.config.idle_max)
+        )?;
+        self.out.flush()
+    }
+
+    fn finish(&mut self, _report: &IdleReport) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The comparison at `cfg`, with the idle timeout found first, if it was.
+pub struct Human<'a> {
+    config: &'a Config,
+    cfg: &'a LayersConfig,
+    found: Option<Duration>,
+    out: Box<dyn Write + 'a>,
+}
+
+impl<'a> Human<'a> {
+    pub fn new(
+        config: &'a Config,
+        cfg: &'a LayersConfig,
+        found: Option<Duration>,
+        out: Box<dyn Write + 'a>,
+    ) -> Self {
+        Human {
+            config,
+            cfg,
+            found,
+            out,
+        }
     }
 
     fn line(&mut self, text: &str) -> io::Result<()> {
         writeln!(self.out, "{text}")?;
         self.out.flush()
     }
+}
 
-    pub fn finding_idle(&mut self, max: Duration) -> io::Result<()> {
-        let line = format!(
-            "kafind layers {}: finding the idle timeout first (up to {}; --interval skips this)",
-            self.config.target,
-            short(max)
-        );
-        self.line(&line)
-    }
-
-    pub fn start(&mut self, cfg: &LayersConfig, idle: Option<Duration>) -> io::Result<()> {
-        let from = match (self.config.interval, idle) {
+impl Render<MechanismResult, LayersReport> for Human<'_> {
+    fn start(&mut self) -> io::Result<()> {
+        let cfg = self.cfg;
+        let from = match (self.config.interval, self.found) {
             (Some(_), _) => String::new(),
             (None, Some(t)) => format!(" (half the idle timeout {})", short(t)),
             (None, None) => " (no idle timeout found)".into(),
@@ -49,13 +87,13 @@ impl<'a> Human<'a> {
         self.line(&line)
     }
 
-    pub fn result(&mut self, r: &MechanismResult) -> io::Result<()> {
+    fn event(&mut self, r: &MechanismResult) -> io::Result<()> {
         let line = format!("  {:<14} {}", r.mechanism.name(), outcome(r));
         self.line(&line)
     }
 
-    pub fn finish(&mut self, cfg: &LayersConfig, report: &LayersReport) -> io::Result<()> {
-        let summary = super::sentence::summary(cfg, report);
+    fn finish(&mut self, report: &LayersReport) -> io::Result<()> {
+        let summary = summary(self.cfg, report);
         writeln!(self.out, "\n{}: {summary}", self.config.target)?;
         let mut table = Table::new();
         table.load_style(presets::UTF8_FULL_CONDENSED);

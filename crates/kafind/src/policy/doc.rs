@@ -7,8 +7,9 @@ use kawire::record::{
     millis,
 };
 
-use super::Config;
-use crate::doc::RunInfo;
+use super::config::Config;
+use super::sentence::summary;
+use crate::common::{RunInfo, header};
 
 fn test_record(t: &TestResult) -> PolicyTestRecord {
     let (outcome, cause) = match &t.outcome {
@@ -38,9 +39,9 @@ fn test_record(t: &TestResult) -> PolicyTestRecord {
 pub fn policy_doc(info: &RunInfo, config: &Config, report: &PolicyReport) -> PingPolicyDoc {
     let v = &report.verdict;
     PingPolicyDoc {
-        header: crate::doc::header("ping_policy", info, &config.target),
+        header: header("ping_policy", info, &config.target),
         verdict: v.kind.as_str().into(),
-        summary: super::sentence::summary(config, report),
+        summary: summary(config, report),
         min_interval_ms: IntervalBracket {
             low: v.low.map(millis),
             high: v.high.map(millis),

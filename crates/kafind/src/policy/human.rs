@@ -10,7 +10,9 @@ use kaprobe::discover::policy::{
 use kaprobe::units::short;
 use kawire::h2::error_name;
 
-use super::Config;
+use super::config::Config;
+use super::sentence::summary;
+use crate::drive::Render;
 
 pub struct Human<'a> {
     config: &'a Config,
@@ -26,8 +28,10 @@ impl<'a> Human<'a> {
         writeln!(self.out, "{text}")?;
         self.out.flush()
     }
+}
 
-    pub fn start(&mut self) -> io::Result<()> {
+impl Render<PolicyEvent, PolicyReport> for Human<'_> {
+    fn start(&mut self) -> io::Result<()> {
         let (min, max) = (self.config.policy.min, self.config.policy.max);
         let line = format!(
             "kafind ping-policy {}: intervals {}..{}, one connection each",
@@ -38,7 +42,7 @@ impl<'a> Human<'a> {
         self.line(&line)
     }
 
-    pub fn event(&mut self, event: &PolicyEvent) -> io::Result<()> {
+    fn event(&mut self, event: &PolicyEvent) -> io::Result<()> {
         match event {
             PolicyEvent::Evidence(e) => {
                 let mut parts = Vec::new();
@@ -72,8 +76,8 @@ impl<'a> Human<'a> {
         }
     }
 
-    pub fn finish(&mut self, report: &PolicyReport) -> io::Result<()> {
-        let summary = super::sentence::summary(self.config, report);
+    fn finish(&mut self, report: &PolicyReport) -> io::Result<()> {
+        let summary = summary(self.config, report);
         writeln!(self.out, "\n{}: {summary}", self.config.target)?;
         let mut table = Table::new();
         table.load_style(presets::UTF8_FULL_CONDENSED);

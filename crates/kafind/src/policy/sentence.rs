@@ -6,7 +6,7 @@ use kaprobe::discover::policy::{Condition, PolicyKind, PolicyReport, TestOutcome
 use kaprobe::units::short;
 use kawire::h2::error_name;
 
-use super::Config;
+use super::config::Config;
 
 fn condition_words(c: Option<Condition>) -> &'static str {
     match c {

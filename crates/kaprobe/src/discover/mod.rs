@@ -1,12 +1,10 @@
-//! Discovery: many sessions at once under one plan. `idle-timeout` finds how long
-//! a path lets an idle connection live and how it dies: [`ladder`] spaces the idle
-//! ages, [`planner`] decides what to open and close and reaches the verdict (pure
-//! logic, on a clock it is given), [`idle`] drives real sessions by the plan.
+//! Discovery: many sessions at once under one plan, one folder a verb. [`idle`]
+//! finds how long a path lets an idle connection live and how it dies; [`policy`]
+//! what HTTP/2 PING rate a server allows; [`layers`] which keepalive mechanism
+//! survives a path.
 
 pub mod idle;
-pub mod ladder;
 pub mod layers;
-pub mod planner;
 pub mod policy;
 
-pub use planner::{Origin, Outcome, Plan, Planner, Verdict, VerdictKind};
+pub use idle::{Origin, Outcome, Plan, Planner, Verdict, VerdictKind, ladder};

@@ -218,3 +218,16 @@ async fn one(
     prober.disconnect();
     r
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tcp_keepalive_times_are_whole_seconds() {
+        let s = Duration::from_secs;
+        assert_eq!(tcp_interval(Duration::from_millis(500)), s(1));
+        assert_eq!(tcp_interval(Duration::from_millis(1500)), s(2));
+        assert_eq!(tcp_interval(s(20)), s(20));
+    }
+}

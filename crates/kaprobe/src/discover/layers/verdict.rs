@@ -179,14 +179,6 @@ mod tests {
     }
 
     #[test]
-    fn tcp_keepalive_times_are_whole_seconds() {
-        use super::super::tcp_interval;
-        assert_eq!(tcp_interval(Duration::from_millis(500)), S(1));
-        assert_eq!(tcp_interval(Duration::from_millis(1500)), S(2));
-        assert_eq!(tcp_interval(S(20)), S(20));
-    }
-
-    #[test]
     fn the_cheapest_survivor_that_detects_in_time_is_recommended() {
         // Behind nginx (proxy_read_timeout): kernel probes do not count as traffic.
         let nginx = vec![

@@ -15,7 +15,8 @@ use kaserve::serve::fault::Fault;
 use kaserve::serve::grpc::GrpcPolicy;
 use kaserve::serve::{Background, Protocol, ServeOptions};
 
-use crate::config::{Config, Output};
+use super::config::{Config, Output};
+use crate::common;
 
 pub fn run() -> anyhow::Result<ExitCode> {
     let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
@@ -91,13 +92,14 @@ pub fn run() -> anyhow::Result<ExitCode> {
         })
         .collect::<anyhow::Result<Vec<Config>>>()?;
     println!();
-    let healthy = kacli::block_on(async {
+    let status = common::block_on(|cancel| async move {
+        let cancel = &cancel;
         let runs = configs.iter().map(|config| async move {
             // Each discovery's words are printed whole when it ends.
             let mut words = Vec::new();
             let healthy = {
                 let out: Box<dyn Write + '_> = Box::new(kacli::term::Escaped::new(&mut words));
-                crate::idle_timeout(config, out).await?.0
+                super::discover(config, out, cancel).await?.0
             };
             let mut stdout = std::io::stdout().lock();
             stdout.write_all(&words)?;
@@ -109,9 +111,5 @@ pub fn run() -> anyhow::Result<ExitCode> {
         all.into_iter().try_fold(true, |ok, r| r.map(|h| ok && h))
     })?;
     drop((tcp, ws, grpc));
-    Ok(if healthy {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(status)
 }

@@ -6,24 +6,28 @@ use std::time::Duration;
 
 use comfy_table::{Table, presets};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use kaprobe::discover::Origin;
+use kaprobe::discover::idle::ladder;
 use kaprobe::discover::idle::{IdleEvent, IdleReport, RungResult};
-use kaprobe::discover::ladder;
-use kaprobe::discover::planner::Origin;
 use kaprobe::proto::Prober;
 
-use super::Renderer;
-use crate::config::Config;
-use crate::sentence::dur;
+use super::config::Config;
+use super::sentence::summary;
+use crate::common::dur;
+use crate::drive::Render;
 
 pub struct Human<'a> {
     config: &'a Config,
+    /// The target and the route to it, as the header names them.
+    target: String,
+    route: String,
     out: Box<dyn Write + 'a>,
     bar: ProgressBar,
     server_pinged: bool,
 }
 
 impl<'a> Human<'a> {
-    pub fn new(config: &'a Config, out: Box<dyn Write + 'a>) -> Self {
+    pub fn new(config: &'a Config, prober: &Prober, out: Box<dyn Write + 'a>) -> Self {
         // Drawn only when stderr is a terminal.
         let bar = if config.progress {
             ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr())
@@ -36,6 +40,8 @@ impl<'a> Human<'a> {
         bar.enable_steady_tick(Duration::from_millis(200));
         Human {
             config,
+            target: prober.target().to_string(),
+            route: prober.route(),
             out,
             bar,
             server_pinged: false,
@@ -61,14 +67,14 @@ fn outcome_text(r: &RungResult) -> String {
     text
 }
 
-impl Renderer for Human<'_> {
-    fn start(&mut self, prober: &Prober) -> io::Result<()> {
+impl Render<IdleEvent, IdleReport> for Human<'_> {
+    fn start(&mut self) -> io::Result<()> {
         let plan = &self.config.idle.plan;
         let rungs = ladder::ladder(plan.min, plan.max).len();
         let text = format!(
             "KAFIND idle-timeout {} ({}): {} mode, idle ages {}..{} ({rungs} rungs), precision {}%, at most {} connections",
-            prober.target(),
-            prober.route(),
+            self.target,
+            self.route,
             self.config.mode.as_str(),
             dur(plan.min),
             dur(plan.max),
@@ -138,7 +144,7 @@ impl Renderer for Human<'_> {
                     .map_or("-".into(), |c| kacli::term::shown(&c.to_string())),
             ]);
         }
-        let verdict = crate::sentence::summary(self.config, report);
+        let verdict = summary(self.config, report);
         let text = format!(
             "--- {} idle-timeout ---\n{table}\n{} connections, {}\n{verdict}",
             self.config.target,

@@ -1,11 +1,13 @@
 //! The idle-timeout plan as pure logic on a clock it is given: which rungs to open
-//! (a ladder, then refine points), which to close as no longer telling, when the
-//! answer is known, and the verdict. The driver ([`super::idle`]) does the I/O.
+//! (a ladder, then refine points), which to close as no longer telling, and when
+//! the answer is known; [`super::verdict`] says what it means. The driver
+//! ([`super`]) does the I/O.
 
 use std::time::Duration;
 
 use super::ladder;
-use crate::cause::{Cause, CauseKind};
+use super::verdict::{Outcome, Seen, Verdict, active_deaths, grace};
+use crate::cause::Cause;
 
 /// What the user asked of the run.
 #[derive(Clone, Debug)]
@@ -23,70 +25,6 @@ pub struct Plan {
 pub enum Origin {
     Ladder,
     Refine,
-}
-
-/// How one test connection ended.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Outcome {
-    /// Answered its probe at its idle age.
-    Alive,
-    /// Still open well past the age at which others died actively; alive at `at`.
-    Outlived { at: Duration },
-    /// Closed while idle (FIN, WebSocket close, GOAWAY), `after` this much silence.
-    Closed { after: Duration, cause: Cause },
-    /// Reset while idle.
-    Reset { after: Duration, cause: Cause },
-    /// Its probe at its idle age went unanswered: dropped silently before then.
-    Silent { cause: Cause },
-    /// Its probe at its idle age was answered with a reset.
-    LateReset { cause: Cause },
-    /// Could not connect or make its first round trip: says nothing of idleness.
-    Failed { cause: Cause },
-}
-
-impl Outcome {
-    /// The word records and tables use.
-    pub fn word(&self) -> &'static str {
-        match self {
-            Outcome::Alive | Outcome::Outlived { .. } => "alive",
-            Outcome::Closed { .. } => "closed",
-            Outcome::Reset { .. } => "reset",
-            Outcome::Silent { .. } => "silent",
-            Outcome::LateReset { .. } => "late_reset",
-            Outcome::Failed { .. } => "failed",
-        }
-    }
-
-    pub fn cause(&self) -> Option<&Cause> {
-        match self {
-            Outcome::Closed { cause, .. }
-            | Outcome::Reset { cause, .. }
-            | Outcome::Silent { cause }
-            | Outcome::LateReset { cause }
-            | Outcome::Failed { cause } => Some(cause),
-            Outcome::Alive | Outcome::Outlived { .. } => None,
-        }
-    }
-
-    /// Silence before an active death, measured to the moment it came.
-    pub fn died_after(&self) -> Option<Duration> {
-        match self {
-            Outcome::Closed { after, .. } | Outcome::Reset { after, .. } => Some(*after),
-            _ => None,
-        }
-    }
-
-    fn active(&self) -> bool {
-        self.died_after().is_some()
-    }
-
-    fn silent(&self) -> bool {
-        matches!(self, Outcome::Silent { .. } | Outcome::LateReset { .. })
-    }
-
-    fn alive(&self) -> bool {
-        matches!(self, Outcome::Alive | Outcome::Outlived { .. })
-    }
 }
 
 /// Where a rung is.
@@ -125,50 +63,6 @@ impl Rung {
             _ => None,
         }
     }
-}
-
-/// The discovery's answer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum VerdictKind {
-    Closed,
-    Reset,
-    Silent,
-    Lifetime,
-    NoneFound,
-    KeptAliveByServer,
-    Inconsistent,
-    Failed,
-}
-
-impl VerdictKind {
-    pub fn word(self) -> &'static str {
-        match self {
-            VerdictKind::Closed => "closed",
-            VerdictKind::Reset => "reset",
-            VerdictKind::Silent => "silent",
-            VerdictKind::Lifetime => "lifetime",
-            VerdictKind::NoneFound => "none_found",
-            VerdictKind::KeptAliveByServer => "kept_alive_by_server",
-            VerdictKind::Inconsistent => "inconsistent",
-            VerdictKind::Failed => "failed",
-        }
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Verdict {
-    pub kind: VerdictKind,
-    /// The best estimate of the timeout.
-    pub timeout: Option<Duration>,
-    /// Longest idle age seen alive (for active deaths: the shortest death age).
-    pub low: Option<Duration>,
-    /// Shortest idle age seen dead (for active deaths: the longest death age).
-    pub high: Option<Duration>,
-    /// How connections died.
-    pub death: Option<Cause>,
-    /// About half the timeout.
-    pub recommended: Option<Duration>,
-    pub server_ping_interval: Option<Duration>,
 }
 
 /// The live picture, for progress.
@@ -298,11 +192,7 @@ impl Planner {
 
     /// The shortest and longest active death ages.
     fn active_deaths(&self) -> Option<(Duration, Duration)> {
-        let ages = self.outcomes().filter_map(Outcome::died_after);
-        ages.fold(None, |acc, a| match acc {
-            None => Some((a, a)),
-            Some((lo, hi)) => Some((lo.min(a), hi.max(a))),
-        })
+        active_deaths(self.outcomes())
     }
 
     fn outcomes(&self) -> impl Iterator<Item = &Outcome> {
@@ -324,14 +214,6 @@ impl Planner {
         (low, high)
     }
 
-    /// How long after an active death at `age` a rung that has not died counts as
-    /// having outlived it.
-    /// (Servers check idleness on coarse timers: grpc-core's deaths at about 3 s
-    /// spread over 260 ms.)
-    fn grace(age: Duration) -> Duration {
-        (age / 10).clamp(Duration::from_millis(500), Duration::from_secs(5))
-    }
-
     /// How much longer than the deaths the control connection must live for them
     /// to be idle deaths, not a lifetime (it opened first: a lifetime ends it first).
     fn outlive(&self, age: Duration) -> Duration {
@@ -345,7 +227,7 @@ impl Planner {
         if let Some((_, age)) = self.active_deaths() {
             for (i, r) in self.rungs.iter_mut().enumerate() {
                 if let State::Idle { since } = r.state {
-                    if r.idle > age && now > since + age + Self::grace(age) {
+                    if r.idle > age && now > since + age + grace(age) {
                         r.state = State::Done(Outcome::Outlived { at: now - since });
                         close.push(i);
                     }
@@ -446,7 +328,7 @@ impl Planner {
     pub fn done(&self, now: Duration) -> bool {
         if let Some((age, _, at)) = &self.control_died {
             // Rungs dying of the same cause come within a moment.
-            return now >= *at + Self::grace(*age);
+            return now >= *at + grace(*age);
         }
         if let Some((_, age)) = self.active_deaths() {
             let control_outlived = self
@@ -457,8 +339,8 @@ impl Planner {
             let waiting = self.rungs.iter().any(|r| match r.state {
                 State::Idle { since } => {
                     r.idle > age
-                        && since + age <= first + Self::grace(age)
-                        && now <= since + age + Self::grace(age)
+                        && since + age <= first + grace(age)
+                        && now <= since + age + grace(age)
                 }
                 _ => false,
             });
@@ -525,127 +407,15 @@ impl Planner {
     }
 
     pub fn verdict(&self) -> Verdict {
-        let mut v = Verdict {
-            kind: VerdictKind::NoneFound,
-            timeout: None,
-            low: None,
-            high: None,
-            death: None,
-            recommended: None,
-            server_ping_interval: self.server_ping.filter(|d| !d.is_zero()),
-        };
-        let active: Vec<&Outcome> = self.outcomes().filter(|o| o.active()).collect();
-        if let Some((age, cause, at)) = &self.control_died {
-            // A lifetime ends each connection at the same age, busy or idle; a
-            // server that dies ends them all at the same moment.
-            let slack = Self::grace(*age);
-            let ages_match = self.deaths.iter().all(|(a, _)| a.abs_diff(*age) <= slack);
-            let spread = |v: Vec<Duration>| {
-                v.iter().max().copied().unwrap_or_default()
-                    - v.iter().min().copied().unwrap_or_default()
-            };
-            let mut ages: Vec<Duration> = self.deaths.iter().map(|(a, _)| *a).collect();
-            let mut times: Vec<Duration> = self.deaths.iter().map(|(_, t)| *t).collect();
-            ages.push(*age);
-            times.push(*at);
-            let lifetime = !self.deaths.is_empty() && ages_match && spread(ages) < spread(times);
-            v.kind = if lifetime {
-                VerdictKind::Lifetime
-            } else {
-                VerdictKind::Failed
-            };
-            v.death = Some(cause.clone());
-            if lifetime {
-                v.timeout = Some(*age);
-                v.recommended = None;
-            }
-            return v;
+        Seen {
+            outcomes: self.outcomes().collect(),
+            control_died: self.control_died.as_ref(),
+            deaths: &self.deaths,
+            server_ping: self.server_ping,
+            bracket: self.bracket(),
         }
-        let (low, high) = self.bracket();
-        if let Some((lo, hi)) = self.active_deaths() {
-            let mut ages: Vec<Duration> = active.iter().filter_map(|o| o.died_after()).collect();
-            ages.sort();
-            let median = ages[ages.len() / 2];
-            let resets = active
-                .iter()
-                .filter(|o| matches!(o, Outcome::Reset { .. }))
-                .count();
-            v.kind = if resets * 2 > active.len() {
-                VerdictKind::Reset
-            } else {
-                VerdictKind::Closed
-            };
-            // The most common cause, by its word; the first such death's detail.
-            v.death = most_common(active.iter().filter_map(|o| o.cause()));
-            v.timeout = Some(median);
-            v.low = Some(lo);
-            v.high = Some(hi);
-            let outlived = self
-                .outcomes()
-                .any(|o| matches!(o, Outcome::Outlived { .. }));
-            let survived_longer = low.is_some_and(|l| l > hi + Self::grace(hi));
-            if outlived || survived_longer {
-                v.kind = VerdictKind::Inconsistent;
-            }
-        } else if let Some(h) = high {
-            let silent: Vec<&Outcome> = self.outcomes().filter(|o| o.silent()).collect();
-            let late = silent
-                .iter()
-                .filter(|o| matches!(o, Outcome::LateReset { .. }))
-                .count();
-            v.kind = if late * 2 > silent.len() {
-                VerdictKind::Reset
-            } else {
-                VerdictKind::Silent
-            };
-            v.death = most_common(silent.iter().filter_map(|o| o.cause()));
-            v.low = low;
-            v.high = Some(h);
-            v.timeout = low.map(|l| (l + h) / 2);
-            if low.is_some_and(|l| l >= h) {
-                v.kind = VerdictKind::Inconsistent;
-                v.timeout = None;
-            }
-        } else {
-            v.low = low;
-            let failed = self
-                .outcomes()
-                .filter(|o| matches!(o, Outcome::Failed { .. }))
-                .count();
-            if low.is_none() && failed > 0 {
-                v.kind = VerdictKind::Failed;
-                v.death = most_common(self.outcomes().filter_map(Outcome::cause));
-            } else if self.server_ping.is_some() {
-                v.kind = VerdictKind::KeptAliveByServer;
-            }
-        }
-        if matches!(
-            v.kind,
-            VerdictKind::Closed | VerdictKind::Reset | VerdictKind::Silent
-        ) {
-            v.recommended = v.timeout.or(v.high).map(recommend);
-        }
-        v
+        .verdict()
     }
-}
-
-/// About half the timeout, in whole seconds from 10 s up, in 100 ms below.
-pub fn recommend(timeout: Duration) -> Duration {
-    let half = timeout / 2;
-    if half >= Duration::from_secs(10) {
-        Duration::from_secs(half.as_secs())
-    } else {
-        Duration::from_millis(half.as_millis() as u64 / 100 * 100).max(Duration::from_millis(100))
-    }
-}
-
-fn most_common<'a>(causes: impl Iterator<Item = &'a Cause>) -> Option<Cause> {
-    let causes: Vec<&Cause> = causes.collect();
-    let count = |k: &CauseKind| causes.iter().filter(|c| c.kind == *k).count();
-    causes
-        .iter()
-        .max_by_key(|c| count(&c.kind))
-        .map(|c| (*c).clone())
 }
 
 #[cfg(test)]

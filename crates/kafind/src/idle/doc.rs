@@ -1,22 +1,16 @@
-//! The wire documents of a discovery, built from what it measured.
-
-use std::time::SystemTime;
+//! The wire documents of an idle-timeout discovery (a `rung` record per test
+//! connection, the `idle_timeout` document), built from what it measured.
 
 use kaprobe::discover::Origin;
 use kaprobe::discover::idle::{IdleReport, RungResult};
-use kaprobe::target::Target;
 use kawire::record::{
     DeathRecord, DocHeader, IdleTimeoutDoc, RungLine, RungRecord, SCHEMA_VERSION, millis, timestamp,
 };
 
-use crate::config::Config;
-
-/// Who is speaking, and of what run.
-#[derive(Clone, Debug)]
-pub struct RunInfo {
-    pub run: String,
-    pub started: SystemTime,
-}
+use super::config::Config;
+use super::race::race;
+use super::sentence::summary;
+use crate::common::{RunInfo, header};
 
 pub fn rung_record(r: &RungResult) -> RungRecord {
     RungRecord {
@@ -45,25 +39,9 @@ pub fn rung_line(info: &RunInfo, config: &Config, r: &RungResult) -> RungLine {
     }
 }
 
-/// The head of a `kind` document about `target`.
-pub fn header(kind: &str, info: &RunInfo, target: &Target) -> DocHeader {
-    DocHeader {
-        kind: kind.into(),
-        v: SCHEMA_VERSION,
-        tool: "kafind".into(),
-        version: env!("CARGO_PKG_VERSION").into(),
-        run: info.run.clone(),
-        ts: timestamp(info.started),
-        target: target.url(),
-        protocol: target.protocol().to_string(),
-        addr: target.addr.map(|a| a.to_string()),
-        via_proxy: None,
-    }
-}
-
 pub fn idle_doc(info: &RunInfo, config: &Config, report: &IdleReport) -> IdleTimeoutDoc {
     let v = &report.verdict;
-    let race = config.lb_idle.map(|lb| crate::race::race(lb, v));
+    let race = config.lb_idle.map(|lb| race(lb, v));
     IdleTimeoutDoc {
         header: DocHeader {
             via_proxy: config.via_proxy.clone(),
@@ -71,7 +49,7 @@ pub fn idle_doc(info: &RunInfo, config: &Config, report: &IdleReport) -> IdleTim
         },
         mode: config.mode.as_str().into(),
         verdict: v.kind.word().into(),
-        summary: crate::sentence::summary(config, report),
+        summary: summary(config, report),
         timeout_ms: v.timeout.map(millis),
         low_ms: v.low.map(millis),
         high_ms: v.high.map(millis),

@@ -7,7 +7,7 @@ use std::time::Duration;
 use kaprobe::discover::idle::IdleReport;
 use kaprobe::target::Target;
 
-use crate::sentence::dur;
+use crate::common::dur;
 
 /// What one address answered: its verdict and timeout.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use super::*;
+use crate::cause::CauseKind;
+use crate::discover::idle::verdict::{VerdictKind, recommend};
 
 fn s(n: f64) -> Duration {
     Duration::from_secs_f64(n)

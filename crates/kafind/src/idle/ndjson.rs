@@ -4,11 +4,11 @@
 use std::io::{self, Write};
 
 use kaprobe::discover::idle::{IdleEvent, IdleReport};
-use kaprobe::proto::Prober;
 
-use super::Renderer;
-use crate::config::Config;
-use crate::doc::{RunInfo, idle_doc, rung_line};
+use super::config::Config;
+use super::doc::{idle_doc, rung_line};
+use crate::common::RunInfo;
+use crate::drive::Render;
 
 pub struct Ndjson<'a> {
     config: &'a Config,
@@ -22,11 +22,7 @@ impl<'a> Ndjson<'a> {
     }
 }
 
-impl Renderer for Ndjson<'_> {
-    fn start(&mut self, _prober: &Prober) -> io::Result<()> {
-        Ok(())
-    }
-
+impl Render<IdleEvent, IdleReport> for Ndjson<'_> {
     fn event(&mut self, event: &IdleEvent) -> io::Result<()> {
         match event {
             IdleEvent::Rung(r) => {

@@ -1,5 +1,6 @@
-//! Validation: turns parsed flags into the discovery kaprobe runs, rejecting what
-//! clap cannot see (a mode without a session, keepalives that would spoil idleness).
+//! `kafind idle-timeout`'s validation: turns parsed flags into the discovery kaprobe
+//! runs, rejecting what clap cannot see (a mode without a session, keepalives that
+//! would spoil idleness); and which answers earn exit status 0.
 
 use std::time::Duration;
 
@@ -48,7 +49,7 @@ impl Config {
         if args.probe.tcp_keepalive.is_some() {
             bail!("--tcp-keepalive would send keepalives while idle; kafind sends nothing then");
         }
-        check_range(args.min, args.max)?;
+        crate::common::check_range(args.min, args.max)?;
         let precision = args.precision.0 / 100.0;
         if !(0.001..=0.5).contains(&precision) {
             bail!("--precision must be between 0.1% and 50%");
@@ -98,18 +99,6 @@ impl Config {
     }
 }
 
-/// `--min` must be shorter than `--max`, in every verb.
-pub fn check_range(min: Duration, max: Duration) -> anyhow::Result<()> {
-    if min >= max {
-        bail!(
-            "--min {} must be shorter than --max {}",
-            humantime::format_duration(min),
-            humantime::format_duration(max)
-        );
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,5 +136,15 @@ mod tests {
         assert!(err(&["h:1", "--tcp-keepalive", "10s"]).contains("sends nothing"));
         assert!(err(&["h:1", "--min", "1m", "--max", "30s"]).contains("shorter than"));
         assert!(err(&["h:1", "--precision", "0%"]).contains("between"));
+    }
+
+    #[test]
+    fn the_defaults_layers_borrows_are_the_flags_defaults() {
+        let c = config(&["h:1"]).unwrap();
+        assert_eq!(c.idle.plan.min, crate::cli::IDLE_MIN);
+        assert_eq!(
+            c.idle.plan.max_connections,
+            crate::cli::MAX_CONNECTIONS as usize
+        );
     }
 }

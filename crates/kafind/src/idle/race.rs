@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use kaprobe::discover::{Verdict, VerdictKind};
 
-use crate::sentence::dur;
+use crate::common::dur;
 
 /// How much longer than the balancer's the server's timeout must be to be safe.
 pub const MARGIN: Duration = Duration::from_secs(1);

@@ -1,4 +1,4 @@
-//! The verdict in one sentence, for the terminal and the JSON `summary`.
+//! The idle-timeout verdict in one sentence, for the terminal and the JSON `summary`.
 
 use std::time::Duration;
 
@@ -6,16 +6,9 @@ use kaprobe::discover::{Verdict, VerdictKind};
 use kaprobe::proto::Mode;
 use kaprobe::{Cause, CauseKind};
 
-/// A duration as the sentence shows it: `1.95s`, `59.1s`, `343.0s`, `20m 3s`.
-pub fn dur(d: Duration) -> String {
-    if d < Duration::from_secs(10) {
-        format!("{:.2}s", d.as_secs_f64())
-    } else if d < Duration::from_secs(1000) {
-        format!("{:.1}s", d.as_secs_f64())
-    } else {
-        humantime::format_duration(Duration::from_secs(d.as_secs())).to_string()
-    }
-}
+use super::config::Config;
+use super::race::race;
+use crate::common::dur;
 
 /// The keepalive a user would send in this mode.
 pub fn mechanism(mode: Mode) -> &'static str {
@@ -46,10 +39,7 @@ fn how(cause: &Cause) -> (&'static str, String) {
 
 /// The whole answer in words: the verdict, what an HTTP server announced next to
 /// what was measured, and the balancer race when asked.
-pub fn summary(
-    config: &crate::config::Config,
-    report: &kaprobe::discover::idle::IdleReport,
-) -> String {
+pub fn summary(config: &Config, report: &kaprobe::discover::idle::IdleReport) -> String {
     let mut text = sentence(
         &report.verdict,
         config.mode,
@@ -76,7 +66,7 @@ pub fn summary(
         }
     }
     if let Some(lb) = config.lb_idle {
-        text.push_str(&crate::race::race(lb, &report.verdict).sentence());
+        text.push_str(&race(lb, &report.verdict).sentence());
     }
     if let Some(proxy) = &config.via_proxy {
         text.push_str(&format!(

@@ -2,13 +2,21 @@
 //! makes one round trip, then sits idle with a read pending (so a FIN, reset, close
 //! frame or GOAWAY is timed as it arrives) until its probe at its idle age; a
 //! control connection keeps talking beside them. Nothing is sent while idle.
+//! [`ladder`] spaces the idle ages, [`plan`] decides what to open and close (pure
+//! logic, on a clock it is given), [`verdict`] says what the outcomes mean.
+
+pub mod ladder;
+pub mod plan;
+pub mod verdict;
+
+pub use plan::{Origin, Plan, Planner, Progress};
+pub use verdict::{Outcome, Verdict, VerdictKind};
 
 use std::time::{Duration, Instant, SystemTime};
 
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 use tokio_util::sync::CancellationToken;
 
-use super::planner::{Origin, Outcome, Plan, Planner, Progress, Verdict};
 use crate::cause::{Cause, CauseKind};
 use crate::proto::http::KeepAlive;
 use crate::proto::{Passive, PingKind, Prober};
