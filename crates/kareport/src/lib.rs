@@ -19,32 +19,24 @@ use crate::aggregate::{Aggregator, Ingested, LineError, group_doc};
 pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
     let (agg, counts) = read_inputs(&cli)?;
     let doc = document(&cli, &agg, counts);
+    let views = render::view::views(&doc, &agg);
     if let Some(plot) = &cli.plot {
-        let panels: Vec<_> = doc
-            .targets
-            .iter()
-            .zip(agg.groups().values().map(|g| &g.series))
-            .collect();
         let mut file = std::io::BufWriter::new(
             std::fs::File::create(plot)
                 .with_context(|| format!("cannot write {}", plot.display()))?,
         );
-        render::svg::write(&mut file, &panels)
+        render::svg::write(&mut file, &views)
             .with_context(|| format!("cannot write {}", plot.display()))?;
     }
-    let sparks: Vec<String> = agg
-        .groups()
-        .values()
-        .map(|g| render::spark::sparkline(&g.series, render::spark::WIDTH))
-        .collect();
     let mut out = std::io::stdout().lock();
     // Recorded details are a peer's text: escaped on their way to a person.
     let person = || kacli::term::Escaped::new(std::io::stdout().lock());
+    let table = |style| render::table::write(&mut person(), &doc, &views, style);
     let written = match cli.output() {
         cli::Format::Json => render::json::write(&mut out, &doc),
         cli::Format::Csv => render::csv::write(&mut out, &doc),
-        cli::Format::Table => render::table::write(&mut person(), &doc, &sparks, false),
-        cli::Format::Markdown => render::table::write(&mut person(), &doc, &sparks, true),
+        cli::Format::Table => table(render::table::Style::Terminal),
+        cli::Format::Markdown => table(render::table::Style::Markdown),
     };
     // A closed pipe (`kareport ... | head`) keeps the exit status the thresholds set.
     kacli::Output::from(written).failed()?;

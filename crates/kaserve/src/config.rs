@@ -9,11 +9,12 @@ use crate::tls::ServerTls;
 use anyhow::Context;
 
 use crate::cli::{Cli, Responder};
-use crate::serve::conn::ClientPolicy;
+use crate::serve::Protocol;
+use crate::serve::clients::ClientPolicy;
 use crate::serve::fault::Fault;
-use crate::serve::grpc::{GrpcPolicy, HealthTable};
+use crate::serve::grpc::policy::{GrpcPolicy, HealthTable};
 use crate::serve::http::HttpPolicy;
-use crate::serve::{Protocol, ServeOptions, default_listen};
+use crate::serve::options::{ServeOptions, default_listen};
 
 /// What kaserve runs.
 #[derive(Debug)]

@@ -15,6 +15,7 @@ pub mod tls;
 
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use anyhow::Context;
 use tokio_util::sync::CancellationToken;
@@ -52,15 +53,15 @@ fn serve_until_stopped(config: ServeConfig) -> anyhow::Result<ExitCode> {
         for (proto, addr) in listeners {
             let listener = serve::bind(addr).await?;
             let local = listener.local_addr()?;
-            bound.push((proto, local, listener));
+            bound.push((SystemTime::now(), proto, local, listener));
         }
         let mut servers = tokio::task::JoinSet::new();
         let opts = Arc::new(options);
-        for (proto, local, listener) in bound {
+        for (at, proto, local, listener) in bound {
             let tls = opts.tls.is_some() && proto != Protocol::Tcp;
             log::log(
                 ndjson,
-                &log::listening(proto, local, tls, generated_cert.clone()),
+                &log::listening(at, proto, local, tls, generated_cert.clone()),
             );
             servers.spawn(serve::serve(
                 proto,

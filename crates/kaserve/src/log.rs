@@ -8,10 +8,12 @@ use kacli::ndjson::write_line;
 use kacli::term::shown;
 use kawire::record::{SCHEMA_VERSION, ServeRecord, millis, timestamp};
 
-use crate::serve::{Protocol, ServeEvent};
+use crate::serve::Protocol;
+use crate::serve::event::{Happened, ServeEvent};
 
-/// The record of a responder that is ready.
+/// The record of a responder that became ready `at`.
 pub fn listening(
+    at: SystemTime,
     proto: Protocol,
     addr: std::net::SocketAddr,
     tls: bool,
@@ -19,7 +21,7 @@ pub fn listening(
 ) -> ServeRecord {
     ServeRecord::Listening {
         v: SCHEMA_VERSION,
-        ts: timestamp(SystemTime::now()),
+        ts: timestamp(at),
         proto: proto.to_string(),
         addr: addr.to_string(),
         tls,
@@ -27,24 +29,12 @@ pub fn listening(
     }
 }
 
-/// The record of something that happened to a client.
+/// The record of something that happened to a client, stamped when it happened.
 pub fn from_event(event: &ServeEvent) -> ServeRecord {
-    let (proto, peer, name, cause, detail, lifetime_ms) = match event {
-        ServeEvent::Connected { proto, peer } => (proto, peer, "connected", None, None, None),
-        ServeEvent::Note {
-            proto,
-            peer,
-            event,
-            detail,
-        } => (proto, peer, *event, None, Some(detail.clone()), None),
-        ServeEvent::Closed {
-            proto,
-            peer,
-            cause,
-            lifetime,
-        } => (
-            proto,
-            peer,
+    let (name, cause, detail, lifetime_ms) = match &event.what {
+        Happened::Connected => ("connected", None, None, None),
+        Happened::Note { event, detail } => (*event, None, Some(detail.clone()), None),
+        Happened::Closed { cause, lifetime } => (
             "closed",
             Some(
                 cause
@@ -57,9 +47,9 @@ pub fn from_event(event: &ServeEvent) -> ServeRecord {
     };
     ServeRecord::Client {
         v: SCHEMA_VERSION,
-        ts: timestamp(SystemTime::now()),
-        proto: proto.to_string(),
-        peer: peer.to_string(),
+        ts: timestamp(event.at),
+        proto: event.proto.to_string(),
+        peer: event.peer.to_string(),
         event: name.to_string(),
         cause,
         detail,

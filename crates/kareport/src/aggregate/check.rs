@@ -3,7 +3,7 @@
 
 use kawire::record::{PhasesRecord, Record};
 
-use super::LineError;
+use super::line::LineError;
 
 /// A duration field must be a finite number, zero or more.
 pub fn check_duration(field: &'static str, value: Option<f64>) -> Result<(), LineError> {

@@ -3,7 +3,7 @@
 use kaprobe::recorder::{by_word, pct3, rtt_summary};
 use kawire::record::{ReportGroup, ReportHour, timestamp};
 
-use super::Group;
+use super::group::Group;
 
 /// The document's entry for the group `key`.
 pub fn group_doc(key: &str, g: &Group) -> ReportGroup {

@@ -3,7 +3,9 @@
 
 use proptest::prelude::*;
 
-use super::*;
+use super::aggregator::Aggregator;
+use super::doc::group_doc;
+use super::group_by::GroupBy;
 
 proptest! {
     /// Any line: a record, an unknown type or a named error, never a panic.

@@ -9,6 +9,7 @@ use std::time::{Duration, SystemTime};
 
 use kawire::record::ReportGroup;
 
+use super::view::GroupView;
 use crate::aggregate::Series;
 
 const WIDTH: f64 = 960.0;
@@ -82,9 +83,9 @@ impl Frame {
     }
 }
 
-/// Writes the plot of `groups` (report and series, in the same order).
-pub fn write(out: &mut impl Write, groups: &[(&ReportGroup, &Series)]) -> io::Result<()> {
-    let spans: Vec<(u64, u64)> = groups.iter().filter_map(|(_, s)| s.span_ms()).collect();
+/// Writes the plot of `groups`, a panel each.
+pub fn write(out: &mut impl Write, groups: &[GroupView<'_>]) -> io::Result<()> {
+    let spans: Vec<(u64, u64)> = groups.iter().filter_map(|g| g.series.span_ms()).collect();
     let t0 = spans.iter().map(|s| s.0).min().unwrap_or(0);
     let t1 = spans.iter().map(|s| s.1).max().unwrap_or(1).max(t0 + 1);
     let height = HEADER + PANEL * groups.len().max(1) as f64;
@@ -97,7 +98,7 @@ pub fn write(out: &mut impl Write, groups: &[(&ReportGroup, &Series)]) -> io::Re
         svg,
         r#"<rect width="100%" height="100%" fill="white"/><text x="{LEFT}" y="18" font-size="13">RTT over time (ms, UTC): mean line, min-max band, lost probes as red ticks, down periods shaded</text>"#
     );
-    for (i, (report, series)) in groups.iter().enumerate() {
+    for (i, GroupView { report, series, .. }) in groups.iter().enumerate() {
         let max_us = series
             .buckets()
             .filter(|(_, b)| b.replies > 0)

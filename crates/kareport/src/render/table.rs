@@ -7,6 +7,8 @@ use std::io::{self, Write};
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
 use kawire::record::ReportDoc;
 
+use super::view::GroupView;
+
 fn ms(us: Option<f64>) -> String {
     us.map_or_else(|| "-".to_string(), |v| format!("{:.3}", v / 1000.0))
 }
@@ -18,21 +20,48 @@ fn counts(map: &std::collections::BTreeMap<String, u64>) -> String {
         .join(", ")
 }
 
-/// Writes the table; `sparks` holds each group's sparkline, in the same order.
+/// How the table is drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    /// Box-drawing characters, fitted to the terminal.
+    Terminal,
+    /// A Markdown table.
+    Markdown,
+}
+
+impl Style {
+    fn apply(self, table: &mut Table) {
+        match self {
+            Style::Terminal => {
+                table
+                    .load_style(presets::UTF8_FULL_CONDENSED)
+                    .set_content_arrangement(ContentArrangement::Dynamic);
+            }
+            Style::Markdown => {
+                table.load_style(presets::ASCII_MARKDOWN);
+            }
+        }
+    }
+
+    /// What ends the table before the line about the input: Markdown needs a
+    /// blank line, or the line becomes part of the table.
+    fn end(self) -> &'static str {
+        match self {
+            Style::Terminal => "",
+            Style::Markdown => "\n",
+        }
+    }
+}
+
+/// Writes the table: a row per group view, in `style`.
 pub fn write(
     out: &mut impl Write,
     doc: &ReportDoc,
-    sparks: &[String],
-    markdown: bool,
+    views: &[GroupView<'_>],
+    style: Style,
 ) -> io::Result<()> {
     let mut table = Table::new();
-    if markdown {
-        table.load_style(presets::ASCII_MARKDOWN);
-    } else {
-        table
-            .load_style(presets::UTF8_FULL_CONDENSED)
-            .set_content_arrangement(ContentArrangement::Dynamic);
-    }
+    style.apply(&mut table);
     table.set_header([
         doc.group_by.as_str(),
         "runs",
@@ -51,7 +80,8 @@ pub fn write(
         "outages",
         "failures / closes",
     ]);
-    for (i, g) in doc.targets.iter().enumerate() {
+    for view in views {
+        let g = view.report;
         let mut notes = counts(&g.failures);
         let closes = counts(&g.closes);
         if !closes.is_empty() {
@@ -74,7 +104,7 @@ pub fn write(
             Cell::new(ms(g.rtt.p999_us)),
             Cell::new(ms(g.rtt.max_us)),
             Cell::new(ms(g.rtt.jitter_us)),
-            Cell::new(sparks.get(i).map_or("", |s| s.as_str())),
+            Cell::new(&view.spark),
             Cell::new(
                 g.availability_pct
                     .map_or("-".to_string(), |a| format!("{a:.3}%")),
@@ -88,10 +118,7 @@ pub fn write(
             c.set_cell_alignment(CellAlignment::Right);
         }
     }
-    writeln!(out, "{table}")?;
-    if markdown {
-        writeln!(out)?;
-    }
+    writeln!(out, "{table}{}", style.end())?;
     let i = &doc.input;
     writeln!(
         out,

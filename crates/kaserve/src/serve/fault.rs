@@ -5,7 +5,7 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use super::Protocol;
+use kaprobe::Protocol;
 
 /// One fault.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -24,11 +24,9 @@ use tokio::net::TcpStream;
 use tokio::time::Instant;
 
 use super::conn::{Activity, Conn, Wake};
+use super::options::HANDSHAKE_TIMEOUT;
 use kaprobe::cause::{Cause, CauseKind};
 use kaprobe::tls::Io;
-
-/// How long a client has for the TLS handshake and its first bytes.
-const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How long a connection closing on its own (idle, last request) may take to finish.
 const CLOSE_GRACE: Duration = Duration::from_secs(1);

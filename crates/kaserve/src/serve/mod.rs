@@ -1,10 +1,15 @@
 //! Responders: the server side of every protocol, used by kaserve, kaping's demo,
 //! the benchmarks and the tests. They log nothing themselves; they report events.
+//! This module is the dispatcher: it binds, accepts and hands each client to its
+//! protocol's handler; what the responders share lives in [`options`] and [`event`].
 
+pub mod clients;
 pub mod conn;
+pub mod event;
 pub mod fault;
 pub mod grpc;
 pub mod http;
+pub mod options;
 mod pongfilter;
 pub mod tcp;
 pub mod ws;
@@ -15,84 +20,15 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 
+pub use event::{EventSink, Happened, ServeEvent};
 pub use kaprobe::Protocol;
 use kaprobe::cause::Cause;
 use kaprobe::error::{Error, Result};
+pub use options::{MAX_CLIENTS, SHUTDOWN_GRACE, ServeOptions, default_listen};
 
-/// The loopback address a responder binds when no `--listen` is given.
-pub fn default_listen(proto: Protocol) -> SocketAddr {
-    let port = match proto {
-        Protocol::Tcp => 7070,
-        Protocol::Ws => 7071,
-        Protocol::Grpc => 7072,
-        Protocol::Http => 7073,
-    };
-    SocketAddr::from(([127, 0, 0, 1], port))
-}
-
-/// How responders behave: TLS, the keepalive policy they enforce, the faults they
-/// act out.
-#[derive(Debug, Default)]
-pub struct ServeOptions {
-    /// Serve TLS (`wss://`, `grpcs://`, `https://`) with this config.
-    pub tls: Option<Arc<rustls::ServerConfig>>,
-    /// gRPC: the keepalive policy enforced on clients.
-    pub grpc: grpc::GrpcPolicy,
-    /// HTTP: the keep-alive policy and the status of each path.
-    pub http: http::HttpPolicy,
-    /// gRPC: the health status of each service.
-    pub health: std::sync::RwLock<grpc::HealthTable>,
-    /// gRPC: woken when a status changes, for the Watch streams.
-    pub health_changed: tokio::sync::Notify,
-    /// gRPC: services whose status flips between SERVING and NOT_SERVING this often.
-    pub flips: Vec<(String, Duration)>,
-    /// WebSocket: send a Ping this often.
-    pub ping_interval: Option<Duration>,
-    /// WebSocket: close with 1011 when a Pong does not come this soon after a Ping.
-    pub ping_timeout: Duration,
-    /// Every protocol: ping silent clients, close the ones that stay silent.
-    pub client_policy: Option<conn::ClientPolicy>,
-    /// The liveness table of every connected client (with `client_policy`).
-    pub clients: conn::ClientTable,
-    /// Faults, each for one protocol or (`None`) for all it applies to.
-    pub faults: Vec<(Option<Protocol>, fault::Fault)>,
-}
-
-/// Something that happened to a client of a responder.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ServeEvent {
-    Connected {
-        proto: Protocol,
-        peer: SocketAddr,
-    },
-    /// Something happened to a client on the way: `idle`, `pinged`, `expired`,
-    /// `fault`.
-    Note {
-        proto: Protocol,
-        peer: SocketAddr,
-        event: &'static str,
-        detail: String,
-    },
-    /// The connection ended; `cause` is `None` when the server closed it on shutdown.
-    Closed {
-        proto: Protocol,
-        peer: SocketAddr,
-        cause: Option<Cause>,
-        lifetime: Duration,
-    },
-}
-
-/// Where responders send their events; `None` discards them.
-pub type EventSink = Option<UnboundedSender<ServeEvent>>;
-
-pub(crate) fn emit(sink: &EventSink, event: ServeEvent) {
-    if let Some(tx) = sink {
-        let _ = tx.send(event);
-    }
-}
+use event::emit;
 
 /// Binds a listener with a backlog fit for many clients.
 pub async fn bind(addr: SocketAddr) -> Result<TcpListener> {
@@ -140,12 +76,6 @@ pub async fn serve(
     }
 }
 
-/// How long a connection has to close politely once kaserve is stopping.
-pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
-
-/// The most clients a responder serves at once.
-pub const MAX_CLIENTS: usize = 16_384;
-
 /// Accepts clients until `shutdown`, runs `handler` for each (it returns why the
 /// connection ended, `None` for shutdown), then waits for every handler to finish.
 async fn accept_loop<F, Fut>(
@@ -182,7 +112,7 @@ async fn accept_loop<F, Fut>(
                     // Dropping the socket then sends RST, not FIN.
                     let _ = socket2::SockRef::from(&stream).set_linger(Some(Duration::ZERO));
                 }
-                emit(&events, ServeEvent::Connected { proto, peer });
+                emit(&events, proto, peer, Happened::Connected);
                 let events = events.clone();
                 let work = handler(stream, conn);
                 let stop = shutdown.clone();
@@ -199,7 +129,7 @@ async fn accept_loop<F, Fut>(
                         } => None,
                     };
                     let lifetime = started.elapsed();
-                    emit(&events, ServeEvent::Closed { proto, peer, cause, lifetime });
+                    emit(&events, proto, peer, Happened::Closed { cause, lifetime });
                 });
             }
         }

@@ -188,24 +188,24 @@ mod tests {
         wire.extend(&pong);
         wire.extend(&big);
         wire.extend(&pong);
-        for step in [1, 2, 3, 5, 64, 4096] {
-            let permits = Permits::default();
-            permits.armed.store(true, Ordering::Relaxed);
+        async fn filtered(wire: &[u8], step: usize, permits: &Permits) -> PongFilter<Vec<u8>> {
             let mut out = PongFilter::new(Vec::new(), permits.clone());
             for chunk in wire.chunks(step) {
                 out.write_all(chunk).await.unwrap();
             }
             out.flush().await.unwrap();
+            out
+        }
+        for step in [1, 2, 3, 5, 64, 4096] {
+            let permits = Permits::default();
+            permits.armed.store(true, Ordering::Relaxed);
+            let out = filtered(&wire, step, &permits).await;
             let mut want = text.clone();
             want.extend(&big);
             assert_eq!(out.io, want, "step {step}");
 
             permits.permits.store(1, Ordering::Relaxed);
-            let mut out = PongFilter::new(Vec::new(), permits.clone());
-            for chunk in wire.chunks(step) {
-                out.write_all(chunk).await.unwrap();
-            }
-            out.flush().await.unwrap();
+            let out = filtered(&wire, step, &permits).await;
             let mut want = text.clone();
             want.extend(&pong);
             want.extend(&big);

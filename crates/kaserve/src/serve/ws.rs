@@ -20,12 +20,10 @@ use tokio_tungstenite::tungstenite::{Bytes, Error as WsError, Message};
 use tokio_util::sync::CancellationToken;
 
 use super::conn::{Conn, Wake};
+use super::options::HANDSHAKE_TIMEOUT;
 use super::pongfilter::{Permits, PongFilter};
 use kaprobe::cause::{Cause, CauseKind};
 use kaprobe::tls::Io;
-
-/// How long a client has for the TLS and upgrade handshakes.
-const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 type Ws = WebSocketStream<Box<dyn Io>>;
 /// `Break(cause)` ends the connection (`None`: without a cause), `Continue` serves on.

@@ -10,7 +10,7 @@ use prost::Message;
 use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::{HealthCheckRequest, HealthCheckResponse};
 
-use crate::serve::ServeOptions;
+use crate::serve::options::ServeOptions;
 
 /// The largest request body read.
 const MAX_REQUEST: usize = 64 * 1024;

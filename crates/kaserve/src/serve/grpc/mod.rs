@@ -8,81 +8,26 @@
 //! or delay its PING ACKs, send GOAWAY on a timer, close idle connections, go quiet
 //! or reset.
 
+mod ending;
 mod health;
-pub use health::flip;
+pub mod policy;
 mod session;
 mod strikes;
 
+pub use health::flip;
+pub use policy::{GrpcPolicy, HealthTable};
 pub use strikes::PingStrikes;
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
-use std::time::Duration;
-
-use bytes::Bytes;
-use kaprobe::cause::{Cause, CauseKind};
+use kaprobe::cause::Cause;
 use kaprobe::tls::Io;
-use kawire::h2::{Injector, Tap, goaway_frame};
+use kawire::h2::Tap;
 use tokio::net::TcpStream;
 use tokio::time::Instant;
-use tonic_health::pb::health_check_response::ServingStatus;
 
-use super::ServeOptions;
 use super::conn::Conn;
+use super::options::HANDSHAKE_TIMEOUT;
+use ending::h2_server_cause;
 use session::{Observed, Serving};
-
-const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// The keepalive policy a server enforces on its clients.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct GrpcPolicy {
-    /// Client PINGs closer together than this earn a strike (grpc-go `MinTime`).
-    pub min_ping_interval: Duration,
-    /// Whether PINGs without active streams are held to `min_ping_interval` rather
-    /// than to two hours (grpc-go `PermitWithoutStream`).
-    pub permit_without_stream: bool,
-    /// Strikes allowed; one more ends the connection (grpc-go and grpc-core: 2).
-    pub max_ping_strikes: u32,
-    /// GOAWAY after this long without active streams.
-    pub max_idle: Option<Duration>,
-    /// GOAWAY after this long, whatever is happening.
-    pub max_age: Option<Duration>,
-    /// After the age GOAWAY, how long streams may finish before the connection closes.
-    pub age_grace: Option<Duration>,
-}
-
-impl Default for GrpcPolicy {
-    fn default() -> Self {
-        GrpcPolicy {
-            min_ping_interval: Duration::from_secs(5 * 60),
-            permit_without_stream: false,
-            max_ping_strikes: 2,
-            max_idle: None,
-            max_age: None,
-            age_grace: None,
-        }
-    }
-}
-
-/// Health status per service name; `""` is the server as a whole.
-#[derive(Clone, Debug)]
-pub struct HealthTable(BTreeMap<String, ServingStatus>);
-
-impl Default for HealthTable {
-    fn default() -> Self {
-        HealthTable(BTreeMap::from([(String::new(), ServingStatus::Serving)]))
-    }
-}
-
-impl HealthTable {
-    pub fn set(&mut self, service: &str, status: ServingStatus) {
-        self.0.insert(service.to_string(), status);
-    }
-
-    pub fn get(&self, service: &str) -> Option<ServingStatus> {
-        self.0.get(service).copied()
-    }
-}
 
 /// Serves one client connection until it ends (why) or shutdown (`None`).
 pub async fn handle(stream: TcpStream, client: Conn) -> Option<Cause> {
@@ -125,47 +70,4 @@ pub async fn handle(stream: TcpStream, client: Conn) -> Option<Cause> {
     };
     let ending = serving.run().await?;
     Some(seen.name_client_goaway(ending))
-}
-
-/// A graceful GOAWAY carrying `why`, then serves the calls still allowed (those
-/// in flight, and any the client started before it saw the GOAWAY) until the
-/// connection closes, or `grace` (if given) runs out.
-async fn goodbye(
-    conn: &mut h2::server::Connection<Tap<Box<dyn Io>>, Bytes>,
-    injector: &Injector,
-    opts: &Arc<ServeOptions>,
-    why: &str,
-    grace: Option<Duration>,
-) -> Cause {
-    injector.inject(goaway_frame(0x7fff_ffff, 0, why.as_bytes()), false);
-    conn.graceful_shutdown();
-    let serving = async {
-        while let Some(Ok((request, respond))) = conn.accept().await {
-            let opts = opts.clone();
-            tokio::spawn(async move { health::unary(request, respond, &opts).await });
-        }
-    };
-    match grace {
-        Some(grace) => {
-            let _ = tokio::time::timeout(grace, serving).await;
-        }
-        None => serving.await,
-    }
-    Cause::new(CauseKind::Goaway(0), format!("graceful close: {why}"))
-}
-
-fn h2_server_cause(err: &h2::Error) -> Cause {
-    match err.get_io() {
-        Some(io) => kaprobe::tls::io_cause(io, kaprobe::tls::Side::Server)
-            .unwrap_or_else(|| Cause::from_io(io)),
-        None if err.is_library() && err.reason() == Some(h2::Reason::PROTOCOL_ERROR) => Cause::new(
-            CauseKind::Protocol,
-            "the client did not open with the HTTP/2 preface (an HTTP/1.1 or TLS client \
-                 on a plaintext gRPC port? serve with --tls for grpcs://)",
-        ),
-        None => Cause::new(
-            CauseKind::Protocol,
-            kaprobe::proto::h2_words(err, kaprobe::tls::Side::Server),
-        ),
-    }
 }

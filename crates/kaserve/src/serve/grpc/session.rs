@@ -18,10 +18,11 @@ use tokio::sync::{Notify, watch};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
+use super::ending::{goodbye, h2_server_cause};
+use super::policy::GrpcPolicy;
 use super::strikes::PingStrikes;
-use super::{GrpcPolicy, goodbye, h2_server_cause};
-use crate::serve::ServeOptions;
 use crate::serve::conn::{Conn, Wake};
+use crate::serve::options::ServeOptions;
 
 /// What the frame tap saw, shared with the connection's loop.
 #[derive(Debug)]

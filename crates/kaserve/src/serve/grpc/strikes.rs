@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::GrpcPolicy;
+use super::policy::GrpcPolicy;
 
 /// grpc-go and grpc-core: without active streams, pings closer than this strike.
 const PING_WITHOUT_STREAMS: Duration = Duration::from_secs(2 * 60 * 60);
