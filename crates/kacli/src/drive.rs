@@ -1,24 +1,27 @@
-//! The one drive loop: a run's work goes on while a renderer is told of each event
-//! it sends, in order, then of how it ended; a closed pipe cancels the run (which
-//! still ends with its verdict), and the first Ctrl-C or SIGTERM does too.
+//! The one drive loop of every tool that runs sessions: the work goes on while a
+//! renderer is told it starts, of each event the work sends, in order, then of
+//! its report; a closed pipe cancels the run (which still ends with its report and
+//! its exit status), and the first Ctrl-C or SIGTERM does too.
 
 use std::future::Future;
 use std::io;
 
-use kaprobe::proto::Prober;
 use tokio::sync::mpsc::UnboundedReceiver;
 use tokio_util::sync::CancellationToken;
 
-use crate::runtime::Output;
+use crate::runtime::Pipe;
 
-/// Speaks for a run: told of its probers when it starts, of each event as it
-/// happens, then of the outcome.
-pub trait Render<E, D: ?Sized> {
-    fn start(&mut self, _probers: &[Prober]) -> io::Result<()> {
+/// Speaks for a run: told when it starts, of each event `E`, and of the report `R`.
+pub trait Render<E, R: ?Sized> {
+    fn start(&mut self) -> io::Result<()> {
         Ok(())
     }
-    fn event(&mut self, event: &E) -> io::Result<()>;
-    fn finish(&mut self, done: &D) -> io::Result<()>;
+
+    fn event(&mut self, _event: &E) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn finish(&mut self, report: &R) -> io::Result<()>;
 }
 
 /// A run's cancellation: cancelled by the first Ctrl-C or SIGTERM (a second exits
@@ -29,23 +32,25 @@ pub fn cancel_on_signals() -> CancellationToken {
     cancel
 }
 
-/// Runs `work` while `render` is told of every event it sends, until the work is
-/// done and its senders are gone; returns what the work returned. A write that
-/// fails other than by a closed pipe is an error once the work has ended.
-pub async fn drive<T, E, D: ?Sized>(
-    work: impl Future<Output = T>,
+/// Runs `work` to its report while `render` speaks of each event on `events`
+/// (until the work is done and its senders are gone), then of the report. A
+/// closed pipe cancels `cancel`; any other write error is returned.
+pub async fn drive<E, R>(
+    work: impl Future<Output = R>,
     mut events: UnboundedReceiver<E>,
-    render: &mut dyn Render<E, D>,
-    pipe: &mut Output,
+    render: &mut dyn Render<E, R>,
     cancel: &CancellationToken,
-) -> anyhow::Result<T> {
+) -> io::Result<R> {
+    let mut pipe = Pipe::Open;
+    pipe.write(|| render.start(), cancel)?;
     let consume = async {
         while let Some(event) = events.recv().await {
             pipe.write(|| render.event(&event), cancel)?;
         }
-        anyhow::Ok(())
+        io::Result::Ok(())
     };
-    let (done, rendered) = tokio::join!(work, consume);
+    let (report, rendered) = tokio::join!(work, consume);
     rendered?;
-    Ok(done)
+    pipe.write(|| render.finish(&report), cancel)?;
+    Ok(report)
 }

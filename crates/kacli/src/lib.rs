@@ -20,7 +20,7 @@ pub use parse::{
     TargetParser, parse_duration, parse_percent, parse_positive_duration, parse_target,
 };
 pub use probers::{each_address, probers};
-pub use runtime::{Output, block_on, exit, stop_on_signals};
+pub use runtime::{Pipe, block_on, exit, stop_on_signals};
 
 /// The TLS paragraph of each client's `--help` and man page, a literal for
 /// `concat!`.

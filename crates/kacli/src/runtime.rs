@@ -46,23 +46,23 @@ pub fn exit(tool: &str, outcome: anyhow::Result<ExitCode>) -> ExitCode {
 /// How writing a run's output went: a closed pipe is not a failure of the run
 /// (the reader has gone; the exit status is still the run's), any other error is.
 #[derive(Debug)]
-pub enum Output {
+pub enum Pipe {
     Open,
     Closed,
     Failed(std::io::Error),
 }
 
-impl From<std::io::Result<()>> for Output {
+impl From<std::io::Result<()>> for Pipe {
     fn from(written: std::io::Result<()>) -> Self {
         match written {
-            Ok(()) => Output::Open,
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Output::Closed,
-            Err(e) => Output::Failed(e),
+            Ok(()) => Pipe::Open,
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Pipe::Closed,
+            Err(e) => Pipe::Failed(e),
         }
     }
 }
 
-impl Output {
+impl Pipe {
     /// Writes with `write` unless the pipe has closed; a closed pipe cancels the
     /// run (which still ends with its verdict), another error is returned.
     pub fn write(
@@ -73,7 +73,7 @@ impl Output {
         if self.closed() {
             return Ok(());
         }
-        *self = Output::from(write());
+        *self = Pipe::from(write());
         if self.closed() {
             cancel.cancel();
         }
@@ -81,13 +81,13 @@ impl Output {
     }
 
     pub fn closed(&self) -> bool {
-        matches!(self, Output::Closed)
+        matches!(self, Pipe::Closed)
     }
 
     /// The error to stop on, if writing failed other than by a closed pipe.
     pub fn failed(&mut self) -> std::io::Result<()> {
-        match std::mem::replace(self, Output::Open) {
-            Output::Failed(e) => Err(e),
+        match std::mem::replace(self, Pipe::Open) {
+            Pipe::Failed(e) => Err(e),
             other => {
                 *self = other;
                 Ok(())

@@ -14,7 +14,7 @@ use kawire::record::{DocHeader, SCHEMA_VERSION, timestamp};
 use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
-use crate::drive::Render;
+use kacli::Render;
 
 /// Runs a verb on the runtime under the run's one cancel token: a first Ctrl-C or
 /// SIGTERM cancels it (the verb ends with what it has, and prints it), a second

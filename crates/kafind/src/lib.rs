@@ -6,7 +6,6 @@
 
 pub mod cli;
 mod common;
-mod drive;
 mod idle;
 mod layers;
 mod policy;

@@ -37,23 +37,22 @@ async fn run_async(mut config: Config) -> anyhow::Result<ExitCode> {
     if let Some(deadline) = &mut config.run.deadline {
         *deadline = deadline.saturating_sub(started.elapsed());
     }
-    let mut renderer = render::new(&config);
+    let mut renderer = render::new(&config, &probers);
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let run = async {
+        let results = kaprobe::run::run(probers, &config.run, tx, cancel.clone()).await;
+        let breaches = results
+            .iter()
+            .map(|r| (r.who.to_string(), config.thresholds.breaches(&r.stats)))
+            .collect();
+        Finished {
+            results,
+            verdict: Verdict { breaches },
+        }
+    };
     // A closed pipe (`kaping ... | head`) ends the run, not its verdict: the exit
     // status is still what the probes that finished earned.
-    let mut output = kacli::Output::Open;
-    output.write(|| renderer.start(&probers), &cancel)?;
-    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-    let run = kaprobe::run::run(probers, &config.run, tx, cancel.clone());
-    let results = kacli::drive(run, rx, renderer.as_mut(), &mut output, &cancel).await?;
-    let breaches: Vec<(String, Vec<String>)> = results
-        .iter()
-        .map(|r| (r.who.to_string(), config.thresholds.breaches(&r.stats)))
-        .collect();
-    let done = Finished {
-        results,
-        verdict: Verdict { breaches },
-    };
-    output.write(|| renderer.finish(&done), &cancel)?;
+    let done = kacli::drive(run, rx, renderer.as_mut(), &cancel).await?;
     for (target, list) in &done.verdict.breaches {
         for breach in list {
             eprintln!("kaping: {target}: {}", kacli::term::shown(breach));

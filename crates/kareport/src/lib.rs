@@ -39,7 +39,7 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
         cli::Format::Markdown => table(render::table::Style::Markdown),
     };
     // A closed pipe (`kareport ... | head`) keeps the exit status the thresholds set.
-    kacli::Output::from(written).failed()?;
+    kacli::Pipe::from(written).failed()?;
     for breach in &doc.breaches {
         eprintln!("kareport: {}", kacli::term::shown(breach));
     }

@@ -11,7 +11,6 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anyhow::Context;
 use kaprobe::event::{TargetEvent, TargetId, What};
 use kaprobe::watch::State;
 use kaprobe::watch::driver::{WatchResult, watch};
@@ -43,10 +42,6 @@ async fn run_async(mut config: Config) -> anyhow::Result<ExitCode> {
     }
     let metrics = start_metrics(&config, &cancel).await?;
     let mut renderer = render::new(&config, Instant::now());
-    // A closed pipe ends the watch, not its verdict.
-    let mut output = kacli::Output::Open;
-    output.write(|| renderer.start(&probers), &cancel)?;
-
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let watch_config = Arc::new(config.watch.clone());
     let ids = TargetId::of(&probers);
@@ -68,22 +63,24 @@ async fn run_async(mut config: Config) -> anyhow::Result<ExitCode> {
     let watching = async {
         let mut results = Vec::with_capacity(tasks.len());
         for task in tasks {
-            results.push(task.await.context("a watch task failed")?);
+            // A watch task ends only by returning; a panic in one is a bug.
+            results.push(
+                task.await
+                    .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic())),
+            );
         }
-        anyhow::Ok(results)
+        results
     };
     let mut observed = Observed {
         until: UntilTracker::new(&config, ids),
         metrics: metrics.as_deref(),
+        metrics_file: config.metrics_file.as_deref(),
         renderer: renderer.as_mut(),
         cancel: &cancel,
     };
-    let results = kacli::drive(watching, rx, &mut observed, &mut output, &cancel).await??;
+    // A closed pipe ends the watch, not its verdict.
+    let results = kacli::drive(watching, rx, &mut observed, &cancel).await?;
     let reached = observed.until.reached;
-    if let (Some(path), Some(m)) = (&config.metrics_file, &metrics) {
-        m.write_file(path)?;
-    }
-    output.write(|| renderer.finish(&results), &cancel)?;
     Ok(verdict(&config, &results, reached, gave_up.is_cancelled()))
 }
 
@@ -146,11 +143,17 @@ async fn start_metrics(
 struct Observed<'a> {
     until: UntilTracker,
     metrics: Option<&'a metrics::Metrics>,
+    /// `--metrics-file`, written once more at the end.
+    metrics_file: Option<&'a std::path::Path>,
     renderer: &'a mut render::Renderer,
     cancel: &'a CancellationToken,
 }
 
-impl kacli::Render<TargetEvent, [WatchResult]> for Observed<'_> {
+impl kacli::Render<TargetEvent, Vec<WatchResult>> for Observed<'_> {
+    fn start(&mut self) -> std::io::Result<()> {
+        self.renderer.start()
+    }
+
     fn event(&mut self, event: &TargetEvent) -> std::io::Result<()> {
         if self.until.observe(event) {
             self.cancel.cancel();
@@ -161,7 +164,11 @@ impl kacli::Render<TargetEvent, [WatchResult]> for Observed<'_> {
         self.renderer.event(event)
     }
 
-    fn finish(&mut self, results: &[WatchResult]) -> std::io::Result<()> {
+    fn finish(&mut self, results: &Vec<WatchResult>) -> std::io::Result<()> {
+        if let (Some(path), Some(m)) = (self.metrics_file, self.metrics) {
+            m.write_file(path)
+                .map_err(|e| std::io::Error::other(format!("{e:#}")))?;
+        }
         self.renderer.finish(results)
     }
 }

@@ -14,7 +14,7 @@ use kaprobe::proto::Prober;
 use super::config::Config;
 use super::sentence::summary;
 use crate::common::dur;
-use crate::drive::Render;
+use kacli::Render;
 
 pub struct Human<'a> {
     config: &'a Config,

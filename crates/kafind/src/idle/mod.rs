@@ -21,7 +21,7 @@ use tokio_util::sync::CancellationToken;
 pub use config::{Config, Output};
 
 use crate::common::{self, Json, RunInfo};
-use crate::drive::{Render, drive};
+use kacli::{Render, drive};
 
 /// Discovers every address the target names (one, unless `--each-address`) in
 /// turn, until the run is cancelled; whether every answer earns exit status 0.

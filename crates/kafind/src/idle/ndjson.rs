@@ -8,7 +8,7 @@ use kaprobe::discover::idle::{IdleEvent, IdleReport};
 use super::config::Config;
 use super::doc::{idle_doc, rung_line};
 use crate::common::RunInfo;
-use crate::drive::Render;
+use kacli::Render;
 
 pub struct Ndjson<'a> {
     config: &'a Config,

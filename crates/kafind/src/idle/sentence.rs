@@ -12,16 +12,7 @@ use crate::common::dur;
 
 /// The keepalive a user would send in this mode.
 pub fn mechanism(mode: Mode) -> &'static str {
-    match mode {
-        Mode::Echo => "a line",
-        Mode::Ping => "ws ping",
-        Mode::Text => "a ws message",
-        Mode::Health => "a health check",
-        Mode::H2Ping => "HTTP/2 PING",
-        Mode::Connect => "a new connection",
-        Mode::Request => "a request",
-        Mode::Watch => "a health Watch",
-    }
+    mode.info().noun
 }
 
 /// How a death reads: who did it, and with what.

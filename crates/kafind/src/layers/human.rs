@@ -11,7 +11,7 @@ use kaprobe::units::short;
 
 use super::config::Config;
 use super::sentence::summary;
-use crate::drive::Render;
+use kacli::Render;
 
 /// While the idle timeout is found first: says so, and nothing of its rungs.
 pub struct Finding<'a> {

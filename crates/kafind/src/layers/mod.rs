@@ -18,7 +18,7 @@ use tokio_util::sync::CancellationToken;
 pub use config::Config;
 
 use crate::common::{self, Json, Quiet};
-use crate::drive::{Render, drive};
+use kacli::{Render, drive};
 
 /// Without an idle timeout to go by: every 30 s, for 3 minutes.
 const FALLBACK_INTERVAL: Duration = Duration::from_secs(30);

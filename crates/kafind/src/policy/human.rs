@@ -12,7 +12,7 @@ use kawire::h2::error_name;
 
 use super::config::Config;
 use super::sentence::summary;
-use crate::drive::Render;
+use kacli::Render;
 
 pub struct Human<'a> {
     config: &'a Config,

@@ -13,7 +13,7 @@ use tokio_util::sync::CancellationToken;
 pub use config::Config;
 
 use crate::common::{self, Json};
-use crate::drive::{Render, drive};
+use kacli::{Render, drive};
 
 /// Runs one discovery; whether its answer earns exit status 0.
 pub async fn run(config: &Config, cancel: CancellationToken) -> anyhow::Result<bool> {

@@ -17,17 +17,31 @@ use kacli::Render;
 pub struct Human<W: Write> {
     out: W,
     quiet: bool,
+    /// A line per target saying what is probed how, said at the start.
+    headers: Vec<String>,
     pings: kacli::words::PingWords,
 }
 
 impl<W: Write> Human<W> {
-    pub fn new(out: W, quiet: bool) -> Self {
+    pub fn new(out: W, quiet: bool, probers: &[Prober]) -> Self {
         Human {
             out,
             quiet,
+            headers: probers.iter().map(header).collect(),
             pings: Default::default(),
         }
     }
+}
+
+/// `KAPING tcp://h:1 (127.0.0.1:1): echo mode, sending "PING"`
+fn header(p: &Prober) -> String {
+    let mode = p.config().mode;
+    let info = mode.info();
+    let mut what = format!("{mode} mode, {}", (info.describe)(p.config()));
+    if p.config().fresh && !info.connection_per_probe {
+        what.push_str(", a new connection per probe");
+    }
+    format!("KAPING {} ({}): {what}", p.target(), p.route())
 }
 
 /// Milliseconds with three decimals, as ping prints them.
@@ -75,15 +89,9 @@ fn counts(map: &std::collections::BTreeMap<kaprobe::CauseKind, u64>) -> String {
 }
 
 impl<W: Write> Render<TargetEvent, Finished> for Human<W> {
-    fn start(&mut self, probers: &[Prober]) -> io::Result<()> {
-        for p in probers {
-            let mode = p.config().mode;
-            let info = mode.info();
-            let mut what = format!("{mode} mode, {}", (info.describe)(p.config()));
-            if p.config().fresh && !info.connection_per_probe {
-                what.push_str(", a new connection per probe");
-            }
-            writeln!(self.out, "KAPING {} ({}): {what}", p.target(), p.route())?;
+    fn start(&mut self) -> io::Result<()> {
+        for line in &self.headers {
+            writeln!(self.out, "{line}")?;
         }
         self.out.flush()
     }

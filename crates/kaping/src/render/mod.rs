@@ -10,6 +10,7 @@ use std::time::SystemTime;
 
 use kacli::Render;
 use kaprobe::event::TargetEvent;
+use kaprobe::proto::Prober;
 use kaprobe::run::TargetResult;
 
 use kacli::term::Escaped;
@@ -40,11 +41,11 @@ pub struct Finished {
 pub type Renderer = dyn Render<TargetEvent, Finished>;
 
 /// The renderer the configuration asks for, writing to stdout.
-pub fn new(config: &Config) -> Box<Renderer> {
+pub fn new(config: &Config, probers: &[Prober]) -> Box<Renderer> {
     let out = io::stdout();
     let started = SystemTime::now();
     match config.output {
-        Output::Human { quiet } => Box::new(human::Human::new(Escaped::new(out), quiet)),
+        Output::Human { quiet } => Box::new(human::Human::new(Escaped::new(out), quiet, probers)),
         Output::Json => Box::new(json::Json::new(out, started)),
         Output::Ndjson => Box::new(ndjson::Ndjson::new(out, started)),
     }

@@ -187,4 +187,7 @@ pub struct ProtocolInfo {
     pub open: Open,
     /// Whether opening is a handshake of its own, timed as a phase (TCP has none).
     pub handshake: bool,
+    /// The modes that keep a connection alive as an application would, in the
+    /// order kafind layers compares them.
+    pub keepalives: &'static [super::Mode],
 }

@@ -7,7 +7,6 @@ use std::time::{Duration, Instant, SystemTime};
 use comfy_table::{Cell, CellAlignment, Table, presets};
 use kacli::term::shown;
 use kaprobe::event::{TargetEvent, TargetId, What};
-use kaprobe::proto::Prober;
 use kaprobe::stats::Stat;
 use kaprobe::units::short;
 use kaprobe::watch::driver::WatchResult;
@@ -26,13 +25,14 @@ pub struct Human<W: Write> {
 }
 
 impl<W: Write> Human<W> {
-    pub fn new(out: W, started: Instant, relative: bool, verbose: bool) -> Self {
+    /// `width` is the longest target's name, for aligned lines.
+    pub fn new(out: W, started: Instant, width: usize, relative: bool, verbose: bool) -> Self {
         Human {
             out,
             started_wall: SystemTime::now() - started.elapsed(),
             relative,
             verbose,
-            width: 0,
+            width,
             pings: Default::default(),
         }
     }
@@ -67,13 +67,7 @@ fn because(t: &Transition) -> String {
     format!("({text})")
 }
 
-impl<W: Write> Render<TargetEvent, [WatchResult]> for Human<W> {
-    fn start(&mut self, probers: &[Prober]) -> io::Result<()> {
-        let names = probers.iter().map(|p| p.target().to_string().len());
-        self.width = names.max().unwrap_or(0);
-        Ok(())
-    }
-
+impl<W: Write> Render<TargetEvent, Vec<WatchResult>> for Human<W> {
     fn event(&mut self, event: &TargetEvent) -> io::Result<()> {
         let (who, at) = (&*event.who, event.at);
         match &event.what {
@@ -111,7 +105,7 @@ impl<W: Write> Render<TargetEvent, [WatchResult]> for Human<W> {
         }
     }
 
-    fn finish(&mut self, results: &[WatchResult]) -> io::Result<()> {
+    fn finish(&mut self, results: &Vec<WatchResult>) -> io::Result<()> {
         let mut table = Table::new();
         table.load_style(presets::UTF8_FULL_CONDENSED);
         table.set_header([

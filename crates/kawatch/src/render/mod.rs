@@ -14,7 +14,7 @@ use kaprobe::watch::driver::WatchResult;
 use crate::config::Config;
 
 /// Speaks for a watch, in one of the formats.
-pub type Renderer = dyn Render<TargetEvent, [WatchResult]>;
+pub type Renderer = dyn Render<TargetEvent, Vec<WatchResult>>;
 
 pub fn new(config: &Config, started: Instant) -> Box<Renderer> {
     let out = io::stdout();
@@ -24,6 +24,12 @@ pub fn new(config: &Config, started: Instant) -> Box<Renderer> {
         Box::new(human::Human::new(
             kacli::term::Escaped::new(out),
             started,
+            config
+                .targets
+                .iter()
+                .map(|(t, _)| t.to_string().len())
+                .max()
+                .unwrap_or(0),
             config.relative,
             config.verbose,
         ))

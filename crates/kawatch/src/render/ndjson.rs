@@ -19,12 +19,12 @@ impl<W: Write> Ndjson<W> {
     }
 }
 
-impl<W: Write> Render<TargetEvent, [WatchResult]> for Ndjson<W> {
+impl<W: Write> Render<TargetEvent, Vec<WatchResult>> for Ndjson<W> {
     fn event(&mut self, event: &TargetEvent) -> io::Result<()> {
         self.0.write(|r| r.event(event))
     }
 
-    fn finish(&mut self, results: &[WatchResult]) -> io::Result<()> {
+    fn finish(&mut self, results: &Vec<WatchResult>) -> io::Result<()> {
         for result in results {
             self.0.write(|r| r.watch_summary(result))?;
         }

@@ -11,7 +11,7 @@ use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 use tokio_util::sync::CancellationToken;
 
 use crate::cause::{Cause, CauseKind};
-use crate::proto::{Mode, Passive, Prober};
+use crate::proto::{Passive, Prober};
 use crate::protocol::Protocol;
 use crate::sockopt::KeepaliveSpec;
 pub use verdict::{Detection, Kept, Mechanism, MechanismResult};
@@ -49,12 +49,7 @@ pub fn mechanisms(protocol: Protocol) -> Vec<Mechanism> {
     if protocol == Protocol::Ws {
         out.push(Mechanism::WsPong);
     }
-    let apps: &[Mode] = match protocol {
-        Protocol::Tcp => &[Mode::Echo],
-        Protocol::Ws => &[Mode::Ping, Mode::Text],
-        Protocol::Grpc => &[Mode::H2Ping, Mode::Health],
-        Protocol::Http => &[Mode::Request],
-    };
+    let apps = crate::proto::protocol_info(protocol).keepalives;
     out.extend(apps.iter().map(|m| Mechanism::App(*m)));
     out
 }

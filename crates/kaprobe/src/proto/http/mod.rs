@@ -46,6 +46,7 @@ pub const MODES: &[ModeInfo] = &[
 
 pub static PROTOCOL: ProtocolInfo = ProtocolInfo {
     modes: MODES,
+    keepalives: &[Mode::Request],
     handshake: true,
     alpn,
     open,

@@ -33,6 +33,7 @@ pub const MODES: &[ModeInfo] = &[
 
 pub static PROTOCOL: ProtocolInfo = ProtocolInfo {
     modes: MODES,
+    keepalives: &[Mode::Echo],
     handshake: false,
     alpn: |_| &[],
     open,
