@@ -14,10 +14,11 @@ use crate::tls::ClientTls;
 
 pub use kawire::h2::PingKind;
 
-use super::Mode;
-use super::grpc::GrpcConfig;
-use super::http::{HttpConfig, HttpReply, KeepAlive};
-use super::ws::WsConfig;
+use super::grpc::config::GrpcConfig;
+use super::http::keepalive::KeepAlive;
+use super::http::config::{HttpConfig, HttpReply};
+use super::mode::Mode;
+use super::ws::config::WsConfig;
 
 /// A request header (`-H 'Name: value'`). Its value is a secret: `Debug` hides it
 /// and nothing in the suite prints it.

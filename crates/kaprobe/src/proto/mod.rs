@@ -11,24 +11,16 @@ mod h2conn;
 pub mod http;
 mod mode;
 mod prober;
+mod registry;
 mod session;
 pub mod tcp;
 pub mod ws;
 
-pub use config::{Connected, Passive, Phases, PingKind, ProbeConfig, ProbeOutcome, RequestHeader};
+pub use config::{
+    Connected, Passive, Phases, PingKind, ProbeConfig, ProbeOutcome, RequestHeader,
+};
 pub use h2conn::h2_words;
-pub use mode::{Mode, ModeInfo, modes, modes_help};
+pub use mode::Mode;
 pub use prober::{Prober, resolve};
-pub use session::{BoxFut, OpenArgs, Probe, ProtocolInfo, Session, Transport};
-
-use crate::protocol::Protocol;
-
-/// A protocol's modes, ALPN offer and opening: the one place a protocol is named.
-pub fn protocol_info(protocol: Protocol) -> &'static ProtocolInfo {
-    match protocol {
-        Protocol::Tcp => &tcp::PROTOCOL,
-        Protocol::Ws => &ws::PROTOCOL,
-        Protocol::Grpc => &grpc::PROTOCOL,
-        Protocol::Http => &http::PROTOCOL,
-    }
-}
+pub use registry::{modes, modes_help, protocol_info};
+pub use session::{BoxFut, ModeInfo, OpenArgs, Probe, ProtocolInfo, Session, Transport};

@@ -10,10 +10,10 @@ use std::time::Duration;
 
 use tokio::net::TcpStream;
 
-use super::grpc::ServerHeaders;
-use super::http::HttpReply;
-use super::mode::ModeInfo;
-use super::{Passive, ProbeConfig};
+use super::config::{Passive, ProbeConfig};
+use super::grpc::config::ServerHeaders;
+use super::http::config::HttpReply;
+use super::mode::Mode;
 use crate::cause::{Cause, CauseKind};
 use crate::deadline::ProbeTimer;
 use crate::target::Target;
@@ -177,6 +177,25 @@ pub struct OpenArgs<'a> {
 /// How a protocol opens its session: its handshake on a connected stream.
 pub type Open = for<'a> fn(Transport, OpenArgs<'a>) -> BoxFut<'a, Result<Box<dyn Session>, Cause>>;
 
+/// A mode's facts and words, on its protocol's `MODES` entry: the tools say a
+/// mode only through these.
+#[derive(Debug)]
+pub struct ModeInfo {
+    pub mode: Mode,
+    /// What `-m`'s help says of it.
+    pub help: &'static str,
+    /// kaping's header, after "MODE mode, ": what a probe sends.
+    pub describe: fn(&ProbeConfig) -> String,
+    /// kaping's line for an answered probe: "pong from".
+    pub reply_verb: &'static str,
+    /// What its keepalives are called in "missed 1/3 pongs".
+    pub keepalive_word: &'static str,
+    /// kafind's name for it as a keepalive: "ws ping".
+    pub noun: &'static str,
+    /// Each probe is a new connection, timed to its opening (tcp connect).
+    pub connection_per_probe: bool,
+}
+
 /// Everything the prober and the tools know of a protocol.
 #[derive(Debug)]
 pub struct ProtocolInfo {
@@ -189,5 +208,5 @@ pub struct ProtocolInfo {
     pub handshake: bool,
     /// The modes that keep a connection alive as an application would, in the
     /// order kafind layers compares them.
-    pub keepalives: &'static [super::Mode],
+    pub keepalives: &'static [Mode],
 }

@@ -16,7 +16,9 @@ use crate::deadline::ProbeTimer;
 use channel::H2Channel;
 
 pub mod channel;
+pub(super) mod config;
 pub mod watch;
+pub use config::{GrpcConfig, ServerHeaders};
 use crate::cause::{Cause, CauseKind};
 use crate::target::Target;
 use crate::tls::Io;
@@ -69,40 +71,12 @@ fn service_name(cfg: &ProbeConfig) -> String {
     }
 }
 
-/// gRPC settings.
-#[derive(Clone, Debug, Default)]
-pub struct GrpcConfig {
-    /// Health: the service to ask about (`""` is the whole server).
-    pub service: String,
-}
-
 #[derive(Debug)]
 pub struct GrpcSession {
     conn: H2Conn,
     health: HealthClient<H2Channel>,
     /// The last call's `server` and `via` headers.
     headers: Option<ServerHeaders>,
-}
-
-/// The response headers that name what answered: a proxy says itself here.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ServerHeaders {
-    pub server: Option<String>,
-    pub via: Option<String>,
-}
-
-impl ServerHeaders {
-    fn from_metadata(m: &tonic::metadata::MetadataMap) -> Self {
-        let get = |name: &str| {
-            m.get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(|v| v.chars().take(200).collect::<String>())
-        };
-        ServerHeaders {
-            server: get("server"),
-            via: get("via"),
-        }
-    }
 }
 
 /// Puts the user's headers (`-H`) on a call as metadata.

@@ -6,16 +6,17 @@
 //! told with the connection's age, idle time and request count. HTTP/2 is chosen by
 //! ALPN on https (or forced); `h2ping` works against any HTTP/2 server.
 
+pub(super) mod config;
 mod h1;
 mod h2;
-mod keepalive;
+pub(super) mod keepalive;
 mod status;
 
+pub use config::{HttpConfig, HttpReply, Method, Version};
 pub use keepalive::KeepAlive;
 pub use status::StatusSet;
 
 use std::fmt;
-use std::str::FromStr;
 use std::time::{Duration, Instant};
 
 use super::h2conn::H2PING;
@@ -69,59 +70,6 @@ pub fn said_close(cause: &Cause) -> bool {
     cause.kind == CauseKind::Eof && cause.detail.starts_with(SAID_CLOSE)
 }
 
-/// The request method.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Method {
-    #[default]
-    Get,
-    Head,
-}
-
-impl Method {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Method::Get => "GET",
-            Method::Head => "HEAD",
-        }
-    }
-}
-
-impl FromStr for Method {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.to_ascii_uppercase().as_str() {
-            "GET" => Ok(Method::Get),
-            "HEAD" => Ok(Method::Head),
-            _ => Err(format!("unknown method '{s}' (expected GET or HEAD)")),
-        }
-    }
-}
-
-/// An HTTP version to force, as curl's `--http1.1` and `--http2`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Version {
-    Http1,
-    Http2,
-}
-
-/// HTTP settings.
-#[derive(Clone, Debug, Default)]
-pub struct HttpConfig {
-    pub method: Method,
-    /// Statuses that count as a reply.
-    pub expect_status: StatusSet,
-    /// The version to speak; `None` lets ALPN choose on https and speaks
-    /// HTTP/1.1 on http (h2ping always speaks HTTP/2).
-    pub version: Option<Version>,
-}
-
-impl HttpConfig {
-    /// Whether this configuration must speak HTTP/2.
-    fn needs_h2(&self, mode: Mode) -> bool {
-        self.version == Some(Version::Http2) || mode == Mode::H2Ping
-    }
-}
-
 /// What an https connection offers in ALPN.
 pub fn alpn(cfg: &ProbeConfig) -> &'static [&'static [u8]] {
     if cfg.http.needs_h2(cfg.mode) {
@@ -131,18 +79,6 @@ pub fn alpn(cfg: &ProbeConfig) -> &'static [&'static [u8]] {
     } else {
         &[b"h2", b"http/1.1"]
     }
-}
-
-/// One response, as a probe reports it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct HttpReply {
-    pub status: u16,
-    /// From sending the request to the response's head.
-    pub first_byte: Duration,
-    /// Whether the request went on a connection that had carried one before.
-    pub reused: bool,
-    /// `1.1` or `2`.
-    pub version: &'static str,
 }
 
 /// Opens the connection's HTTP on an open stream: HTTP/2 when ALPN chose `h2` (or

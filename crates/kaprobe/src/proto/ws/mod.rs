@@ -3,6 +3,10 @@
 //! text round trips from a template, and what the server does on its own: its pings
 //! (answered, with the interval between them), close frames, abnormal ends.
 
+pub(super) mod config;
+
+pub use config::WsConfig;
+
 use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
@@ -53,13 +57,6 @@ pub static PROTOCOL: ProtocolInfo = ProtocolInfo {
     alpn: |_| ALPN,
     open: |stream, args| Box::pin(async move { boxed(handshake(stream.into_io(), args).await) }),
 };
-
-/// WebSocket settings.
-#[derive(Clone, Debug, Default)]
-pub struct WsConfig {
-    /// The subprotocol to ask for (`Sec-WebSocket-Protocol`).
-    pub subprotocol: Option<String>,
-}
 
 /// The largest WebSocket message a probe accepts as a reply: 1 MiB.
 pub const MAX_REPLY: usize = 1024 * 1024;
