@@ -34,15 +34,15 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             speak(&probe, target, |cancel| idle::run(&config, cancel))
         }
         Some(Command::PingPolicy(args)) => {
-            one_address(&args.probe)?;
-            let probe = args.probe.clone();
+            one_address(&args.doc.probe)?;
+            let probe = args.doc.probe.clone();
             let config = policy::Config::from_args(args)?;
             let target = (config.target.clone(), Mode::H2Ping);
             speak(&probe, target, |cancel| policy::run(&config, cancel))
         }
         Some(Command::Layers(args)) => {
-            one_address(&args.probe)?;
-            let probe = args.probe.clone();
+            one_address(&args.doc.probe)?;
+            let probe = args.doc.probe.clone();
             let config = layers::Config::from_args(args)?;
             let target = (config.target.clone(), config.mode);
             speak(&probe, target, |cancel| layers::run(&config, cancel))
