@@ -17,10 +17,9 @@ fn kafind(target: &str, extra: &[&str]) -> (IdleTimeoutDoc, crate::util::Output)
     crate::util::kafind::json("idle-timeout", target, &QUICK, &[("--max", "4s")], extra)
 }
 
+/// kaserve `args[0]` with the flags after it.
 fn serve(args: &[&str]) -> KaServe {
-    let mut all = vec![args[0], "--listen", "127.0.0.1:0", "--ndjson"];
-    all.extend_from_slice(&args[1..]);
-    KaServe::start(&all)
+    crate::util::kafind::kaserve(args[0], &args[1..])
 }
 
 fn url(server: &KaServe, scheme: &str) -> String {
@@ -286,29 +285,13 @@ fn ctrl_c_with_each_address_ends_the_run_not_only_the_address() {
 
 #[test]
 fn bad_input_is_a_usage_error() {
-    for (args, needle) in [
-        (
-            vec!["idle-timeout", "tcp://h:1", "--min", "5s", "--max", "1s"],
-            "shorter than",
-        ),
-        (
-            vec!["idle-timeout", "tcp://h:1", "--mode", "connect"],
-            "holds no connection",
-        ),
-        (
-            vec!["idle-timeout", "tcp://h:1", "--tcp-keepalive", "5s"],
-            "sends nothing",
-        ),
-        (
-            vec!["idle-timeout", "tcp://h:1", "--max-connections", "2"],
-            "--max-connections",
-        ),
-    ] {
-        let out = run("kafind", &args);
-        out.assert_no_panic();
-        assert_eq!(out.code(), 2, "{args:?}: {}", out.stderr);
-        assert!(out.stderr.contains(needle), "{args:?}: {}", out.stderr);
-    }
+    let cases: [(&[&str], &str); 4] = [
+        (&["--min", "5s", "--max", "1s"], "shorter than"),
+        (&["--mode", "connect"], "holds no connection"),
+        (&["--tcp-keepalive", "5s"], "sends nothing"),
+        (&["--max-connections", "2"], "--max-connections"),
+    ];
+    crate::util::kafind::refuses("idle-timeout", "tcp://h:1", &cases);
 }
 
 #[test]

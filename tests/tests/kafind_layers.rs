@@ -5,14 +5,27 @@
 
 use kawire::record::{LayerRecord, LayersDoc};
 
+use crate::util::KaServe;
+use crate::util::kafind::kaserve;
 use crate::util::netns::{Daemon, Middlebox, SERVER_IP};
 use crate::util::nginx::{Nginx, have_nginx};
-use crate::util::{KaServe, run};
 
 /// kafind layers --json every 1 s, for 3.5 s unless `extra` sets `--duration`.
 fn kafind(target: &str, extra: &[&str]) -> (LayersDoc, crate::util::Output) {
     let every = ["--interval", "1s", "-W", "500ms"];
     crate::util::kafind::json("layers", target, &every, &[("--duration", "3500ms")], extra)
+}
+
+/// Each `(mechanism, kept_alive)` of `want` is what `doc` says.
+fn assert_kept(doc: &LayersDoc, want: &[(&str, &str)]) {
+    for (name, kept) in want {
+        assert_eq!(
+            mechanism(doc, name).kept_alive,
+            *kept,
+            "{name}: {:#?}",
+            doc.mechanisms
+        );
+    }
 }
 
 fn mechanism<'a>(doc: &'a LayersDoc, name: &str) -> &'a LayerRecord {
@@ -24,14 +37,7 @@ fn mechanism<'a>(doc: &'a LayersDoc, name: &str) -> &'a LayerRecord {
 
 #[test]
 fn kaserve_close_idle_counts_only_application_traffic() {
-    let server = KaServe::start(&[
-        "tcp",
-        "--listen",
-        "127.0.0.1:0",
-        "--ndjson",
-        "--fault",
-        "close-idle=2s",
-    ]);
+    let server = kaserve("tcp", &["--fault", "close-idle=2s"]);
     let (doc, out) = kafind(&server.url(), &[]);
     assert_eq!(out.code(), 0, "{}", out.stderr);
     assert_eq!(doc.header.kind, "layers");
@@ -75,29 +81,14 @@ fn through_nginx_websocket_frames_count_and_tcp_keepalive_does_not() {
     let nginx = Nginx::ws_proxy(backend.addr, "2s");
     let (doc, out) = kafind(&nginx.url(), &[]);
     assert_eq!(out.code(), 0, "{}\n{}", out.stdout, out.stderr);
-    assert_eq!(
-        mechanism(&doc, "none").kept_alive,
-        "no",
-        "{:#?}",
-        doc.mechanisms
-    );
-    assert_eq!(
-        mechanism(&doc, "tcp-keepalive").kept_alive,
-        "no",
-        "{:#?}",
-        doc.mechanisms
-    );
-    assert_eq!(
-        mechanism(&doc, "ping").kept_alive,
-        "yes",
-        "{:#?}",
-        doc.mechanisms
-    );
-    assert_eq!(
-        mechanism(&doc, "text").kept_alive,
-        "yes",
-        "{:#?}",
-        doc.mechanisms
+    assert_kept(
+        &doc,
+        &[
+            ("none", "no"),
+            ("tcp-keepalive", "no"),
+            ("ping", "yes"),
+            ("text", "yes"),
+        ],
     );
     // Any traffic from the client wakes nginx's upgraded-connection handler and
     // re-arms the timer, even an unsolicited Pong nothing answers; the kernel's
@@ -165,14 +156,7 @@ fn through_a_conntrack_middlebox_tcp_keepalive_keeps_the_flow() {
 
 #[test]
 fn detection_is_measured_against_a_blackholed_kaserve() {
-    let server = KaServe::start(&[
-        "tcp",
-        "--listen",
-        "127.0.0.1:0",
-        "--ndjson",
-        "--fault",
-        "blackhole-after=1s",
-    ]);
+    let server = kaserve("tcp", &["--fault", "blackhole-after=1s"]);
     let (doc, out) = kafind(
         &server.url(),
         &["--duration", "6s", "--measure-detection", "1s"],
@@ -241,17 +225,16 @@ fn a_vanished_host_is_noticed_by_tcp_keepalive_and_echo_within_their_bounds() {
 fn grpc_max_connection_idle_counts_calls_not_pings() {
     // grpc-go's MaxConnectionIdle (kaserve's --max-connection-idle) is about
     // streams: PINGs, allowed here, do not keep a connection from it; calls do.
-    let server = KaServe::start(&[
+    let server = kaserve(
         "grpc",
-        "--listen",
-        "127.0.0.1:0",
-        "--ndjson",
-        "--max-connection-idle",
-        "2s",
-        "--ping-min-interval",
-        "100ms",
-        "--permit-without-stream",
-    ]);
+        &[
+            "--max-connection-idle",
+            "2s",
+            "--ping-min-interval",
+            "100ms",
+            "--permit-without-stream",
+        ],
+    );
     let (doc, out) = kafind(&format!("grpc://{}", server.addr), &[]);
     assert_eq!(out.code(), 0, "{}", out.stderr);
     for name in ["none", "tcp-keepalive", "h2ping"] {
@@ -270,14 +253,7 @@ fn grpc_max_connection_idle_counts_calls_not_pings() {
 
 #[test]
 fn without_an_interval_the_idle_timeout_is_found_first() {
-    let server = KaServe::start(&[
-        "tcp",
-        "--listen",
-        "127.0.0.1:0",
-        "--ndjson",
-        "--fault",
-        "close-idle=2s",
-    ]);
+    let server = kaserve("tcp", &["--fault", "close-idle=2s"]);
     let first = ["--idle-max", "8s", "-W", "500ms"];
     let (doc, out): (LayersDoc, _) =
         crate::util::kafind::json("layers", &server.url(), &first, &[], &[]);
@@ -299,31 +275,15 @@ fn without_an_interval_the_idle_timeout_is_found_first() {
 
 #[test]
 fn layers_refuses_what_it_cannot_compare() {
-    for (args, says) in [
+    let cases: [(&[&str], &str); 3] = [
+        (&["--mode", "connect"], "holds no idle connection"),
+        (&["--tcp-keepalive", "5s"], "one of the mechanisms"),
         (
-            vec!["layers", "tcp://127.0.0.1:1", "--mode", "connect"],
-            "holds no idle connection",
-        ),
-        (
-            vec!["layers", "tcp://127.0.0.1:1", "--tcp-keepalive", "5s"],
-            "one of the mechanisms",
-        ),
-        (
-            vec![
-                "layers",
-                "tcp://127.0.0.1:1",
-                "--interval",
-                "5s",
-                "--duration",
-                "2s",
-            ],
+            &["--interval", "5s", "--duration", "2s"],
             "longer than --interval",
         ),
-    ] {
-        let out = run("kafind", &args);
-        assert_eq!(out.code(), 2, "{args:?}: {}", out.stderr);
-        assert!(out.stderr.contains(says), "{args:?}: {}", out.stderr);
-    }
+    ];
+    crate::util::kafind::refuses("layers", "tcp://127.0.0.1:1", &cases);
     let closed = crate::util::closed_port();
     let (doc, out) = kafind(&format!("tcp://{closed}"), &[]);
     assert_eq!(out.code(), 1);

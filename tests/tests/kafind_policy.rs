@@ -5,7 +5,7 @@
 use kawire::record::PingPolicyDoc;
 
 use crate::util::nginx::{Nginx, have_nginx};
-use crate::util::{KaServe, python, run};
+use crate::util::{KaServe, python};
 
 /// 200 ms to 600 ms: 200, 250, 300, 400, 500, 600 ms, each with and without a
 /// stream; a policy of 450 ms is bracketed by 400 and 500 with 50 ms to spare
@@ -17,29 +17,29 @@ fn kafind(target: &str) -> (PingPolicyDoc, crate::util::Output) {
 }
 
 fn grpc(args: &[&str]) -> KaServe {
-    let mut all = vec!["grpc", "--listen", "127.0.0.1:0", "--ndjson"];
-    all.extend_from_slice(args);
-    KaServe::start(&all)
+    crate::util::kafind::kaserve("grpc", args)
 }
 
 fn bracket(doc: &PingPolicyDoc) -> (Option<f64>, Option<f64>) {
     (doc.min_interval_ms.low, doc.min_interval_ms.high)
 }
 
+/// kafind ping-policy against `url`: exit status 0, the minimum interval
+/// bracketed by `low` and `high` ms.
+fn bracketed(url: &str, low: f64, high: f64) -> PingPolicyDoc {
+    let (doc, out) = kafind(url);
+    assert_eq!(out.code(), 0, "{}\n{}", out.stdout, out.stderr);
+    assert_eq!(bracket(&doc), (Some(low), Some(high)), "{:#?}", doc.tests);
+    doc
+}
+
 #[test]
 fn kaserve_policy_is_bracketed_with_strikes_and_without_stream_rule() {
     let server = grpc(&["--ping-min-interval", "450ms"]);
-    let (doc, out) = kafind(&server.url());
-    assert_eq!(out.code(), 0, "{}", out.stderr);
+    let doc = bracketed(&server.url(), 400.0, 500.0);
     assert_eq!(
         (doc.header.kind.as_str(), doc.verdict.as_str()),
         ("ping_policy", "policy")
-    );
-    assert_eq!(
-        bracket(&doc),
-        (Some(400.0), Some(500.0)),
-        "{:#?}",
-        doc.tests
     );
     assert_eq!(doc.condition.as_deref(), Some("with_stream"));
     assert_eq!(doc.max_strikes, Some(2));
@@ -84,14 +84,7 @@ fn kaserve_strikes_and_permitted_pings_without_a_stream() {
         "--max-ping-strikes",
         "4",
     ]);
-    let (doc, out) = kafind(&server.url());
-    assert_eq!(out.code(), 0, "{}", out.stderr);
-    assert_eq!(
-        bracket(&doc),
-        (Some(400.0), Some(500.0)),
-        "{:#?}",
-        doc.tests
-    );
+    let doc = bracketed(&server.url(), 400.0, 500.0);
     assert_eq!(doc.max_strikes, Some(4), "GOAWAY on ping 6");
     assert_eq!(doc.permit_without_stream, Some(true));
     assert!(doc.recommended.unwrap().permit_without_stream);
@@ -111,14 +104,7 @@ fn kaserve_strikes_and_permitted_pings_without_a_stream() {
 #[test]
 fn another_min_interval_moves_the_bracket_with_it() {
     let server = grpc(&["--ping-min-interval", "280ms", "--permit-without-stream"]);
-    let (doc, out) = kafind(&server.url());
-    assert_eq!(out.code(), 0, "{}", out.stderr);
-    assert_eq!(
-        bracket(&doc),
-        (Some(250.0), Some(300.0)),
-        "{:#?}",
-        doc.tests
-    );
+    let doc = bracketed(&server.url(), 250.0, 300.0);
     assert_eq!(doc.permit_without_stream, Some(true));
     assert_eq!(doc.max_strikes, Some(2));
 }
@@ -132,15 +118,8 @@ fn grpc_core_policy_is_read_from_its_channel_arguments() {
         "grpc.http2.min_ping_interval_without_data_ms=450",
         "grpc.http2.max_ping_strikes=2",
     ]);
-    let (doc, out) = kafind(&server.url());
-    assert_eq!(out.code(), 0, "{}\n{}", out.stdout, out.stderr);
+    let doc = bracketed(&server.url(), 400.0, 500.0);
     assert_eq!(doc.verdict, "policy");
-    assert_eq!(
-        bracket(&doc),
-        (Some(400.0), Some(500.0)),
-        "{:#?}",
-        doc.tests
-    );
     assert_eq!(doc.max_strikes, Some(2));
     assert_eq!(
         doc.permit_without_stream,
@@ -196,35 +175,18 @@ fn nginx_answers_pings_for_its_backend_and_no_policy_is_claimed() {
 
 #[test]
 fn ping_policy_refuses_what_it_cannot_test() {
-    for (args, says) in [
-        (
-            vec!["ping-policy", "tcp://127.0.0.1:1"],
-            "needs an HTTP/2 target",
-        ),
-        (
-            vec![
-                "ping-policy",
-                "grpc://127.0.0.1:1",
-                "--min",
-                "5s",
-                "--max",
-                "1s",
-            ],
-            "shorter than",
-        ),
-        (
-            vec!["ping-policy", "grpc://127.0.0.1:1", "--max", "3h"],
-            "at most 2h",
-        ),
-        (
-            vec!["ping-policy", "grpc://127.0.0.1:1", "--mode", "health"],
-            "drop --mode",
-        ),
-    ] {
-        let out = run("kafind", &args);
-        assert_eq!(out.code(), 2, "{args:?}: {}", out.stderr);
-        assert!(out.stderr.contains(says), "{args:?}: {}", out.stderr);
-    }
+    let refuses = crate::util::kafind::refuses;
+    refuses(
+        "ping-policy",
+        "tcp://127.0.0.1:1",
+        &[(&[], "needs an HTTP/2 target")],
+    );
+    let cases: [(&[&str], &str); 3] = [
+        (&["--min", "5s", "--max", "1s"], "shorter than"),
+        (&["--max", "3h"], "at most 2h"),
+        (&["--mode", "health"], "drop --mode"),
+    ];
+    refuses("ping-policy", "grpc://127.0.0.1:1", &cases);
     // Nothing listening: exit 1 at once, the cause said.
     let closed = crate::util::closed_port();
     let target = format!("grpc://{closed}");
@@ -268,14 +230,7 @@ fn grpc_go_policy_and_fingerprint() {
         return;
     }
     let server = crate::util::grpcgo::GrpcGo::start(&["-min-time", "450ms"]);
-    let (doc, out) = kafind(&server.url());
-    assert_eq!(out.code(), 0, "{}\n{}", out.stdout, out.stderr);
-    assert_eq!(
-        bracket(&doc),
-        (Some(400.0), Some(500.0)),
-        "{:#?}",
-        doc.tests
-    );
+    let doc = bracketed(&server.url(), 400.0, 500.0);
     assert_eq!(doc.max_strikes, Some(2));
     assert_eq!(doc.permit_without_stream, Some(false));
     assert_eq!(

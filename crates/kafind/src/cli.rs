@@ -188,12 +188,8 @@ pub struct LayersArgs {
     #[arg(short = 'W', long = "timeout", value_name = "DURATION", default_value = "2s", value_parser = parse_positive_duration)]
     pub timeout: Duration,
 
-    /// Print one JSON document at the end
-    #[arg(long)]
-    pub json: bool,
-
     #[command(flatten)]
-    pub probe: ProbeArgs,
+    pub doc: DocArgs,
 }
 
 const POLICY_HELP: &str = "\
@@ -253,6 +249,14 @@ pub struct PolicyArgs {
     #[arg(short = 'W', long = "timeout", value_name = "DURATION", default_value = "2s", value_parser = parse_positive_duration)]
     pub timeout: Duration,
 
+    #[command(flatten)]
+    pub doc: DocArgs,
+}
+
+/// The last flags of a verb that prints one document: `--json`, then the
+/// connection flags.
+#[derive(Debug, Args)]
+pub struct DocArgs {
     /// Print one JSON document at the end
     #[arg(long)]
     pub json: bool,

@@ -1,6 +1,7 @@
 //! What every verb shares: the run's one cancel token and its exit status, its
 //! identity and the one prober it measures through, where its words go, how a
-//! duration reads, the head of its document and `--json`'s one document.
+//! duration reads, a table's style, the head of its document and `--json`'s one
+//! document.
 
 use std::future::Future;
 use std::io::{self, Write};
@@ -104,6 +105,14 @@ pub fn header(kind: &str, info: &RunInfo, target: &Target) -> DocHeader {
         addr: target.addr.map(|a| a.to_string()),
         via_proxy: None,
     }
+}
+
+/// A table in the verbs' one style, headed by `header`.
+pub fn table<const N: usize>(header: [&str; N]) -> comfy_table::Table {
+    let mut table = comfy_table::Table::new();
+    table.load_style(comfy_table::presets::UTF8_FULL_CONDENSED);
+    table.set_header(header);
+    table
 }
 
 /// `--json`: one document at the end, built from the report by `doc`, pretty.

@@ -1,7 +1,7 @@
 //! kafind: discovery, a folder a verb ([`idle`] for `idle-timeout`, [`policy`] for
 //! `ping-policy`, [`layers`]), each with its config, document, sentences and
 //! renderers. Flags become a verb's validated config, kaprobe's discovery drives
-//! the sessions, and one loop ([`drive`]) renders what comes back, under one cancel
+//! the sessions, and one loop ([`kacli::drive`]) renders what comes back, under one cancel
 //! token per run ([`common`]).
 
 pub mod cli;
@@ -33,15 +33,15 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             speak(&probe, target, |cancel| idle::run(&config, cancel))
         }
         Some(Command::PingPolicy(args)) => {
-            one_address(&args.probe)?;
-            let probe = args.probe.clone();
+            one_address(&args.doc.probe)?;
+            let probe = args.doc.probe.clone();
             let config = policy::Config::from_args(args)?;
             let target = (config.target.clone(), Mode::H2Ping);
             speak(&probe, target, |cancel| policy::run(&config, cancel))
         }
         Some(Command::Layers(args)) => {
-            one_address(&args.probe)?;
-            let probe = args.probe.clone();
+            one_address(&args.doc.probe)?;
+            let probe = args.doc.probe.clone();
             let config = layers::Config::from_args(args)?;
             let target = (config.target.clone(), config.mode);
             speak(&probe, target, |cancel| layers::run(&config, cancel))

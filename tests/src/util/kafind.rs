@@ -3,7 +3,7 @@
 
 use serde::de::DeserializeOwned;
 
-use super::{Output, run};
+use super::{KaServe, Output, run};
 
 /// `kafind VERB TARGET --json ARGS`, then each `(flag, value)` of `defaults` whose
 /// flag `extra` does not give, then `extra`: the verb's document and the output.
@@ -31,6 +31,26 @@ pub fn json<T: DeserializeOwned>(
         )
     });
     (doc, out)
+}
+
+/// A kaserve of `proto` on a free loopback port, its records on stdout, with
+/// `extra` flags: a peer to discover.
+pub fn kaserve(proto: &str, extra: &[&str]) -> KaServe {
+    let mut all = vec![proto, "--listen", "127.0.0.1:0", "--ndjson"];
+    all.extend_from_slice(extra);
+    KaServe::start(&all)
+}
+
+/// For each `(flags, says)` of `cases`, `kafind VERB TARGET FLAGS` is a usage
+/// error (exit status 2) that says `says`.
+pub fn refuses(verb: &str, target: &str, cases: &[(&[&str], &str)]) {
+    for (flags, says) in cases {
+        let args = [&[verb, target][..], flags].concat();
+        let out = run("kafind", &args);
+        out.assert_no_panic();
+        assert_eq!(out.code(), 2, "{args:?}: {}", out.stderr);
+        assert!(out.stderr.contains(says), "{args:?}: {}", out.stderr);
+    }
 }
 
 /// Every JSON document in `stdout`, one after another (`--each-address`: one an

@@ -99,7 +99,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
             let mut words = Vec::new();
             let healthy = {
                 let out: Box<dyn Write + '_> = Box::new(kacli::term::Escaped::new(&mut words));
-                super::discover(config, out, cancel).await?.0
+                super::discovery::one(config, out, cancel).await?.0
             };
             let mut stdout = std::io::stdout().lock();
             stdout.write_all(&words)?;

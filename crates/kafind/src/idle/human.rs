@@ -4,7 +4,6 @@
 use std::io::{self, Write};
 use std::time::Duration;
 
-use comfy_table::{Table, presets};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use kaprobe::discover::Origin;
 use kaprobe::discover::idle::ladder;
@@ -125,9 +124,7 @@ impl Render<IdleEvent, IdleReport> for Human<'_> {
 
     fn finish(&mut self, report: &IdleReport) -> io::Result<()> {
         self.bar.finish_and_clear();
-        let mut table = Table::new();
-        table.load_style(presets::UTF8_FULL_CONDENSED);
-        table.set_header(["idle", "from", "outcome", "died after", "cause"]);
+        let mut table = crate::common::table(["idle", "from", "outcome", "died after", "cause"]);
         for r in &report.rungs {
             table.add_row([
                 dur(r.idle),

@@ -29,13 +29,13 @@ pub struct Config {
 
 impl Config {
     pub fn from_args(args: LayersArgs) -> anyhow::Result<Self> {
-        let mode = Mode::resolve(args.probe.mode, &args.target)?;
+        let mode = Mode::resolve(args.doc.probe.mode, &args.target)?;
         if matches!(mode, Mode::Connect | Mode::Watch) {
             bail!(
                 "mode '{mode}' holds no idle connection to keep alive (use the target's default)"
             );
         }
-        if args.probe.tcp_keepalive.is_some() {
+        if args.doc.probe.tcp_keepalive.is_some() {
             bail!(
                 "--tcp-keepalive is one of the mechanisms compared; kafind sets it on its own connection"
             );
@@ -45,7 +45,7 @@ impl Config {
                 bail!("--duration must be longer than --interval");
             }
         }
-        let mut probe = args.probe.probe_config(args.timeout)?;
+        let mut probe = args.doc.probe.probe_config(args.timeout)?;
         probe.mode = mode;
         Ok(Config {
             detection: Detection {
@@ -62,7 +62,7 @@ impl Config {
             detect_within: args.detect_within,
             idle_max: args.idle_max,
             measure: args.measure_detection,
-            json: args.json,
+            json: args.doc.json,
         })
     }
 

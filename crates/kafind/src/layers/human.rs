@@ -4,7 +4,6 @@
 use std::io::{self, Write};
 use std::time::Duration;
 
-use comfy_table::{Table, presets};
 use kaprobe::discover::idle::{IdleEvent, IdleReport};
 use kaprobe::discover::layers::{LayersConfig, LayersReport, MechanismResult, verdict::kept};
 use kaprobe::units::short;
@@ -95,9 +94,7 @@ impl Render<MechanismResult, LayersReport> for Human<'_> {
     fn finish(&mut self, report: &LayersReport) -> io::Result<()> {
         let summary = summary(self.cfg, report);
         writeln!(self.out, "\n{}: {summary}", self.config.target)?;
-        let mut table = Table::new();
-        table.load_style(presets::UTF8_FULL_CONDENSED);
-        table.set_header([
+        let mut table = crate::common::table([
             "mechanism",
             "interval",
             "kept alive",

@@ -29,19 +29,19 @@ impl Config {
     pub fn from_args(args: PolicyArgs) -> anyhow::Result<Self> {
         match args.target.protocol() {
             Protocol::Grpc => {}
-            Protocol::Http if args.target.scheme.is_tls() || args.probe.http2 => {}
+            Protocol::Http if args.target.scheme.is_tls() || args.doc.probe.http2 => {}
             _ => bail!(
                 "ping-policy needs an HTTP/2 target: grpc://, grpcs:// or https:// (http:// with --http2)"
             ),
         }
-        if args.probe.mode.is_some() {
+        if args.doc.probe.mode.is_some() {
             bail!("ping-policy picks its own calls (HTTP/2 PINGs, a health Watch); drop --mode");
         }
         crate::common::check_range(args.min, args.max)?;
         if args.max > LONGEST {
             bail!("--max is at most 2h: without a stream, servers allow a ping every two hours");
         }
-        let mut probe = args.probe.probe_config(args.timeout)?;
+        let mut probe = args.doc.probe.probe_config(args.timeout)?;
         probe.mode = Mode::H2Ping;
         probe.tcp.user_timeout.get_or_insert(args.timeout);
         Ok(Config {
@@ -52,7 +52,7 @@ impl Config {
                 max: args.max,
                 stagger: Duration::from_millis(10),
             },
-            json: args.json,
+            json: args.doc.json,
         })
     }
 

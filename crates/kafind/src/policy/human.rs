@@ -3,7 +3,6 @@
 
 use std::io::{self, Write};
 
-use comfy_table::{Table, presets};
 use kaprobe::discover::policy::{
     Condition, PolicyEvent, PolicyReport, TestOutcome, TestResult, verdict::STACKS,
 };
@@ -79,9 +78,7 @@ impl Render<PolicyEvent, PolicyReport> for Human<'_> {
     fn finish(&mut self, report: &PolicyReport) -> io::Result<()> {
         let summary = summary(self.config, report);
         writeln!(self.out, "\n{}: {summary}", self.config.target)?;
-        let mut table = Table::new();
-        table.load_style(presets::UTF8_FULL_CONDENSED);
-        table.set_header(["interval", "without stream", "with stream"]);
+        let mut table = crate::common::table(["interval", "without stream", "with stream"]);
         let mut intervals: Vec<_> = report.tests.iter().map(|t| t.interval).collect();
         intervals.dedup();
         for interval in intervals {

@@ -15,8 +15,8 @@ use crate::tls::ClientTls;
 pub use kawire::h2::PingKind;
 
 use super::grpc::config::GrpcConfig;
-use super::http::keepalive::KeepAlive;
 use super::http::config::{HttpConfig, HttpReply};
+use super::http::keepalive::KeepAlive;
 use super::mode::Mode;
 use super::ws::config::WsConfig;
 

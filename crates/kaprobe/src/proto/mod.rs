@@ -16,9 +16,7 @@ mod session;
 pub mod tcp;
 pub mod ws;
 
-pub use config::{
-    Connected, Passive, Phases, PingKind, ProbeConfig, ProbeOutcome, RequestHeader,
-};
+pub use config::{Connected, Passive, Phases, PingKind, ProbeConfig, ProbeOutcome, RequestHeader};
 pub use h2conn::h2_words;
 pub use mode::Mode;
 pub use prober::{Prober, resolve};

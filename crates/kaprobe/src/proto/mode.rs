@@ -4,7 +4,6 @@
 use std::fmt;
 use std::str::FromStr;
 
-
 /// How a target is probed. Which modes apply depends on the protocol.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Mode {
@@ -63,14 +62,16 @@ impl fmt::Display for Mode {
 impl FromStr for Mode {
     type Err = String;
     fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
-        Mode::ALL.into_iter().find(|m| m.as_str() == s).ok_or_else(|| {
-            let names: Vec<&str> = Mode::ALL.map(Mode::as_str).to_vec();
-            let (last, rest) = names.split_last().expect("there are modes");
-            format!(
-                "unknown mode '{s}' (expected {} or {last})",
-                rest.join(", ")
-            )
-        })
+        Mode::ALL
+            .into_iter()
+            .find(|m| m.as_str() == s)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Mode::ALL.map(Mode::as_str).to_vec();
+                let (last, rest) = names.split_last().expect("there are modes");
+                format!(
+                    "unknown mode '{s}' (expected {} or {last})",
+                    rest.join(", ")
+                )
+            })
     }
 }
-

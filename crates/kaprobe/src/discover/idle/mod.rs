@@ -107,7 +107,11 @@ pub async fn run(
     let started = Instant::now();
     let clock = || started.elapsed();
     let mut planner = Planner::new(cfg.plan.clone(), template.config().timeout);
-    let mut announced = None;
+    let mut heard = Heard {
+        events: &events,
+        announced: None,
+        results: Vec::new(),
+    };
     let (tx, mut rx) = unbounded_channel();
     let stop = CancellationToken::new();
     tokio::spawn(control(
@@ -119,7 +123,6 @@ pub async fn run(
     let mut tokens: Vec<Option<CancellationToken>> = Vec::new();
     let mut queue: std::collections::VecDeque<usize> = Default::default();
     let mut connections = 1;
-    let mut results = Vec::new();
     let mut next_open = tokio::time::Instant::now();
     let mut last_progress = None;
     let mut interrupted = false;
@@ -140,33 +143,9 @@ pub async fn run(
                 interrupted = true;
                 break;
             }
-            msg = rx.recv() => match msg.expect("the run holds a sender") {
-                Msg::Warm(id) => planner.warm(id, clock()),
-                Msg::Done(id, outcome) => {
-                    let rung = planner.rung(id);
-                    let result = RungResult {
-                        idle: rung.idle,
-                        origin: rung.origin,
-                        outcome: outcome.clone(),
-                        at: SystemTime::now(),
-                    };
-                    let _ = events.send(IdleEvent::Rung(result.clone()));
-                    results.push(result);
-                    close = planner.resolved(id, outcome, clock());
-                }
-                Msg::ServerPing(interval) => {
-                    planner.server_pinged(interval);
-                    let _ = events.send(IdleEvent::ServerPing { interval });
-                }
-                Msg::KeepAlive(ka) => {
-                    if announced != Some(ka) {
-                        announced = Some(ka);
-                        let _ = events.send(IdleEvent::KeepAlive(ka));
-                    }
-                }
-                Msg::ControlUp => planner.control_opened(clock()),
-                Msg::ControlDied(age, cause) => planner.control_died(age, cause, clock()),
-            },
+            msg = rx.recv() => {
+                close = heard.take(msg.expect("the run holds a sender"), &mut planner, &clock);
+            }
             () = tokio::time::sleep_until(wake) => {
                 if let Some(id) = queue.pop_front() {
                     let token = stop.child_token();
@@ -194,14 +173,61 @@ pub async fn run(
         }
     }
     stop.cancel();
-    results.sort_by_key(|r| r.idle);
+    heard.results.sort_by_key(|r| r.idle);
     IdleReport {
         verdict: planner.verdict(),
-        rungs: results,
+        rungs: heard.results,
         connections,
         elapsed: started.elapsed(),
         interrupted,
-        announced,
+        announced: heard.announced,
+    }
+}
+
+/// What the connections told the run, passed on to the plan and the events.
+struct Heard<'a> {
+    events: &'a UnboundedSender<IdleEvent>,
+    announced: Option<KeepAlive>,
+    /// Every rung that reached an outcome, in the order they did.
+    results: Vec<RungResult>,
+}
+
+impl Heard<'_> {
+    /// Takes in what a connection said at `clock()`; returns the rungs to close.
+    fn take(
+        &mut self,
+        msg: Msg,
+        planner: &mut Planner,
+        clock: &impl Fn() -> Duration,
+    ) -> Vec<usize> {
+        match msg {
+            Msg::Warm(id) => planner.warm(id, clock()),
+            Msg::Done(id, outcome) => {
+                let rung = planner.rung(id);
+                let result = RungResult {
+                    idle: rung.idle,
+                    origin: rung.origin,
+                    outcome: outcome.clone(),
+                    at: SystemTime::now(),
+                };
+                let _ = self.events.send(IdleEvent::Rung(result.clone()));
+                self.results.push(result);
+                return planner.resolved(id, outcome, clock());
+            }
+            Msg::ServerPing(interval) => {
+                planner.server_pinged(interval);
+                let _ = self.events.send(IdleEvent::ServerPing { interval });
+            }
+            Msg::KeepAlive(ka) => {
+                if self.announced != Some(ka) {
+                    self.announced = Some(ka);
+                    let _ = self.events.send(IdleEvent::KeepAlive(ka));
+                }
+            }
+            Msg::ControlUp => planner.control_opened(clock()),
+            Msg::ControlDied(age, cause) => planner.control_died(age, cause, clock()),
+        }
+        Vec::new()
     }
 }
 

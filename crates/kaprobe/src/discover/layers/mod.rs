@@ -139,61 +139,13 @@ async fn one(
     if let Mechanism::App(mode) = m {
         prober.set_mode(mode);
     }
-    let started = tokio::time::Instant::now();
-    let end = started + cfg.duration;
-    let mut next = started + cfg.interval;
-    let mut seq = 0;
-    let dead_at = cfg.measure.map(|after| opened + after);
-    let died = |r: &mut MechanismResult, cause: Cause, at: tokio::time::Instant| {
-        r.died_after = Some(at - started);
-        r.detected_after = dead_at.map(|dead| at.saturating_duration_since(dead));
-        r.cause = Some(cause);
+    let clock = Clock {
+        started: tokio::time::Instant::now(),
+        dead_at: cfg.measure.map(|after| opened + after),
     };
-    let mut missed = 0;
-    loop {
-        let wake = match m {
-            Mechanism::App(_) | Mechanism::WsPong => next.min(end),
-            _ => end,
-        };
-        tokio::select! {
-            () = stop.cancelled() => {
-                r.cause = Some(Cause::new(CauseKind::Io, "interrupted"));
-                return r;
-            }
-            passive = prober.passive() => {
-                if let Passive::Lost(cause) = passive {
-                    died(&mut r, cause, tokio::time::Instant::now());
-                    return r;
-                }
-                continue;
-            }
-            () = tokio::time::sleep_until(wake) => {}
-        }
-        if tokio::time::Instant::now() >= end {
-            break;
-        }
-        seq += 1;
-        next += cfg.interval;
-        let sent = match m {
-            Mechanism::WsPong => crate::proto::ws::send_pong(&mut prober).await,
-            _ => prober.probe(seq).await.result.map(|_| ()),
-        };
-        match sent {
-            Ok(()) => missed = 0,
-            // Measuring: a peer is dead after the misses a watcher would allow.
-            Err(cause) if cause.kind == CauseKind::Timeout && cfg.measure.is_some() => {
-                missed += 1;
-                if missed >= cfg.detection.missed {
-                    died(&mut r, cause, tokio::time::Instant::now());
-                    return r;
-                }
-            }
-            Err(cause) => {
-                died(&mut r, cause, tokio::time::Instant::now());
-                return r;
-            }
-        }
-    }
+    let Some(seq) = keep(&mut prober, m, cfg, &stop, &clock, &mut r).await else {
+        return r;
+    };
     // The last word, in the target's mode: an answer is a live connection, none a
     // silent drop.
     prober.set_mode(target_mode);
@@ -208,10 +160,87 @@ async fn one(
                 ),
             ));
         }
-        Err(cause) => died(&mut r, cause, tokio::time::Instant::now()),
+        Err(cause) => clock.died(&mut r, cause),
     }
     prober.disconnect();
     r
+}
+
+/// When a mechanism started keeping its connection, and when its peer went dead
+/// (`--measure-detection`).
+struct Clock {
+    started: tokio::time::Instant,
+    dead_at: Option<tokio::time::Instant>,
+}
+
+impl Clock {
+    /// The connection died of `cause` now.
+    fn died(&self, r: &mut MechanismResult, cause: Cause) {
+        let at = tokio::time::Instant::now();
+        r.died_after = Some(at - self.started);
+        r.detected_after = self.dead_at.map(|dead| at.saturating_duration_since(dead));
+        r.cause = Some(cause);
+    }
+}
+
+/// Keeps the connection by mechanism `m` alone for the run; the last sequence
+/// number sent, or `None` when it died or the run stopped first (said in `r`).
+async fn keep(
+    prober: &mut Prober,
+    m: Mechanism,
+    cfg: &LayersConfig,
+    stop: &CancellationToken,
+    clock: &Clock,
+    r: &mut MechanismResult,
+) -> Option<u64> {
+    let end = clock.started + cfg.duration;
+    let mut next = clock.started + cfg.interval;
+    let mut seq = 0;
+    let mut missed = 0;
+    loop {
+        let wake = match m {
+            Mechanism::App(_) | Mechanism::WsPong => next.min(end),
+            _ => end,
+        };
+        tokio::select! {
+            () = stop.cancelled() => {
+                r.cause = Some(Cause::new(CauseKind::Io, "interrupted"));
+                return None;
+            }
+            passive = prober.passive() => {
+                if let Passive::Lost(cause) = passive {
+                    clock.died(r, cause);
+                    return None;
+                }
+                continue;
+            }
+            () = tokio::time::sleep_until(wake) => {}
+        }
+        if tokio::time::Instant::now() >= end {
+            return Some(seq);
+        }
+        seq += 1;
+        next += cfg.interval;
+        let sent = match m {
+            Mechanism::WsPong => crate::proto::ws::send_pong(prober).await,
+            _ => prober.probe(seq).await.result.map(|_| ()),
+        };
+        match sent {
+            Ok(()) => missed = 0,
+            // Measuring: a peer is dead after the misses a watcher would allow.
+            Err(cause) if cause.kind == CauseKind::Timeout && cfg.measure.is_some() => {
+                missed += 1;
+                if missed >= cfg.detection.missed {
+                    clock.died(r, cause);
+                    return None;
+                }
+            }
+            Err(cause) => {
+                clock.died(r, cause);
+                return None;
+            }
+        }
+    }
 }
 
 #[cfg(test)]

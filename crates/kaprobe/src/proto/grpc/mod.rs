@@ -18,10 +18,10 @@ use channel::H2Channel;
 pub mod channel;
 pub(super) mod config;
 pub mod watch;
-pub use config::{GrpcConfig, ServerHeaders};
 use crate::cause::{Cause, CauseKind};
 use crate::target::Target;
 use crate::tls::Io;
+pub use config::{GrpcConfig, ServerHeaders};
 
 /// The modes of a gRPC target, default first.
 pub const MODES: &[ModeInfo] = &[

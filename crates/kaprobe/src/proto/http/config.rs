@@ -72,4 +72,3 @@ pub struct HttpReply {
     /// `1.1` or `2`.
     pub version: &'static str,
 }
-

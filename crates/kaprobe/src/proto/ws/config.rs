@@ -7,4 +7,3 @@ pub struct WsConfig {
     /// The subprotocol to ask for (`Sec-WebSocket-Protocol`).
     pub subprotocol: Option<String>,
 }
-
