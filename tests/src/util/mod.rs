@@ -1,6 +1,7 @@
 //! The shared harness: finds (and freshly builds) the binaries, runs them with a
-//! watchdog so no test can hang, starts kaserve on a free loopback port, and reads
-//! records back through the schema types.
+//! watchdog so no test can hang, and says when a test is skipped; kaserve on a
+//! free loopback port ([`server`]), records read back through the schema types
+//! ([`records`]) and the reference peers live in its modules.
 
 pub mod certs;
 pub mod grpc;
