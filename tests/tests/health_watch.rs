@@ -5,17 +5,7 @@
 
 use kawire::record::{Record, StateRecord};
 
-use crate::util::{KaServe, python, run};
-
-fn states(records: &[Record]) -> Vec<&StateRecord> {
-    records
-        .iter()
-        .filter_map(|r| match r {
-            Record::State(s) => Some(s),
-            _ => None,
-        })
-        .collect()
-}
+use crate::util::{KaServe, Output, python, run, states};
 
 /// Seconds since midnight of an RFC 3339 UTC timestamp (`...T08:22:43.922000Z`).
 fn secs(ts: &str) -> f64 {
@@ -77,14 +67,7 @@ fn watch(url: &str, extra: &[&str]) -> crate::util::Output {
 
 #[test]
 fn kawatch_follows_kaserve_flips_in_order_and_promptly() {
-    let server = KaServe::start(&[
-        "grpc",
-        "--listen",
-        "127.0.0.1:0",
-        "--ndjson",
-        "--flip",
-        "=400ms",
-    ]);
+    let server = KaServe::on("grpc", &["--flip", "=400ms"]);
     let url = format!("grpc://{}", server.addr);
     let out = watch(&url, &[]);
     assert_eq!(out.code(), 0, "{}", out.stderr);
@@ -143,16 +126,15 @@ fn kawatch_follows_grpc_core_health_servicer_set() {
 
 #[test]
 fn a_watch_ended_by_the_server_is_a_cause_and_reconnects() {
-    let server = KaServe::start(&[
+    let server = KaServe::on(
         "grpc",
-        "--listen",
-        "127.0.0.1:0",
-        "--ndjson",
-        "--max-connection-age",
-        "600ms",
-        "--max-connection-age-grace",
-        "100ms",
-    ]);
+        &[
+            "--max-connection-age",
+            "600ms",
+            "--max-connection-age-grace",
+            "100ms",
+        ],
+    );
     let url = format!("grpc://{}", server.addr);
     let out = watch(&url, &["--backoff", "50ms..100ms"]);
     let records = out.records();
@@ -169,40 +151,15 @@ fn a_watch_ended_by_the_server_is_a_cause_and_reconnects() {
 
 #[test]
 fn kaping_watch_is_a_one_shot_check() {
-    let serving = KaServe::start(&["grpc", "--listen", "127.0.0.1:0", "--ndjson"]);
-    let out = run(
-        "kaping",
-        &[
-            "--mode",
-            "watch",
-            "-c",
-            "2",
-            "-i",
-            "50ms",
-            &format!("grpc://{}", serving.addr),
-        ],
+    let serving = KaServe::on("grpc", &[]);
+    let out = kaping_watch(
+        &["-c", "2", "-i", "50ms"],
+        &format!("grpc://{}", serving.addr),
     );
     assert_eq!(out.code(), 0, "{}", out.stderr);
     assert!(out.stdout.contains("SERVING from"), "{}", out.stdout);
-    let down = KaServe::start(&[
-        "grpc",
-        "--listen",
-        "127.0.0.1:0",
-        "--ndjson",
-        "--status",
-        "NOT_SERVING",
-    ]);
-    let out = run(
-        "kaping",
-        &[
-            "--mode",
-            "watch",
-            "-c",
-            "1",
-            "--json",
-            &format!("grpc://{}", down.addr),
-        ],
-    );
+    let down = KaServe::on("grpc", &["--status", "NOT_SERVING"]);
+    let out = kaping_watch(&["-c", "1", "--json"], &format!("grpc://{}", down.addr));
     assert_eq!(out.code(), 1, "{}", out.stderr);
     let doc = out.report();
     assert_eq!(
@@ -212,20 +169,16 @@ fn kaping_watch_is_a_one_shot_check() {
     if python::have_grpcio() {
         let py = python::PyGrpc::start(&[]);
         for (service, code) in [("payments", 0), ("billing", 1)] {
-            let out = run(
-                "kaping",
-                &[
-                    "--mode",
-                    "watch",
-                    "-c",
-                    "1",
-                    "-q",
-                    "--service",
-                    service,
-                    &py.url(),
-                ],
-            );
+            let out = kaping_watch(&["-c", "1", "-q", "--service", service], &py.url());
             assert_eq!(out.code(), code, "{service}: {}", out.stderr);
         }
     }
+}
+
+/// kaping's one-shot Watch of `url` with `extra` flags.
+fn kaping_watch(extra: &[&str], url: &str) -> Output {
+    let mut args = vec!["--mode", "watch"];
+    args.extend_from_slice(extra);
+    args.push(url);
+    run("kaping", &args)
 }

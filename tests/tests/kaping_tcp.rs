@@ -396,16 +396,70 @@ fn custom_line_and_pattern() {
 #[test]
 fn tcp_keepalive_options_are_accepted() {
     let server = KaServe::tcp();
-    let out = kaping(&[
-        "-c",
-        "1",
-        "--tcp-keepalive",
-        "5s,1s,3",
-        "--tcp-user-timeout",
-        "2s",
-        &server.url(),
-    ]);
+    let mut proc = Running::spawn(
+        "kaping",
+        &[
+            "-c",
+            "20",
+            "-i",
+            "50ms",
+            "--tcp-keepalive",
+            "5s,1s,3",
+            "--tcp-user-timeout",
+            "2s",
+            &server.url(),
+        ],
+    );
+    let started = Instant::now();
+    let seen = proc.lines_until(|l| l.contains("reply from"));
+    // Taken by the kernel: the probing socket keeps a keepalive timer of at most
+    // the 5 s idle time asked for (the kernel's default is two hours).
+    match keepalive_timer(server.addr) {
+        Ok(timer) => {
+            let (number, unit) = timer.split_at(
+                timer
+                    .find(|c: char| !c.is_ascii_digit() && c != '.')
+                    .unwrap_or(timer.len()),
+            );
+            let number: f64 = number.parse().unwrap_or(f64::MAX);
+            assert!(
+                number <= 5.0 && !unit.contains("min") && !unit.contains('h'),
+                "keepalive timer {timer}"
+            );
+        }
+        Err(why) => crate::util::skipped(&why),
+    }
+    let out = proc.finish(seen.join("\n"), started);
     assert_eq!(out.code(), 0, "{}", out.stderr);
+    assert!(
+        out.stdout.contains("20 probes transmitted, 20 received"),
+        "{}",
+        out.stdout
+    );
+}
+
+/// The keepalive timer (`4.9sec`) of the client socket connected to `server`, as
+/// `ss` shows it; `Err` when `ss` cannot be run.
+fn keepalive_timer(server: std::net::SocketAddr) -> Result<String, String> {
+    let dst = server.to_string();
+    let mut last = String::new();
+    // Between probes the socket is idle and the timer is the keepalive one.
+    for _ in 0..40 {
+        let out = std::process::Command::new("ss")
+            .args(["-tnoH", "state", "established", "dst", &dst])
+            .output()
+            .map_err(|e| format!("ss cannot be run ({e}): the keepalive timer is not checked"))?;
+        last = String::from_utf8_lossy(&out.stdout).into_owned();
+        if let Some(timer) = last
+            .split("timer:(keepalive,")
+            .nth(1)
+            .and_then(|rest| rest.split(',').next())
+        {
+            return Ok(timer.to_string());
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    panic!("no keepalive timer on the probing socket: {last:?}");
 }
 
 #[test]

@@ -56,6 +56,16 @@ fn rep(dest: &str, body: &str) -> String {
 
 const INIT: &str = r#""type":"init","msg_id":1,"node_id":"n1","node_ids":["n1"]"#;
 
+/// A request from `src` and the reply expected back to it.
+fn step(src: &str, request: &str, reply: &str) -> (String, String) {
+    (req(src, request), rep(src, reply))
+}
+
+/// The init message and its reply, every transcript's first step.
+fn init() -> (String, String) {
+    step("c0", INIT, r#""type":"init_ok","in_reply_to":1,"msg_id":0"#)
+}
+
 /// Runs a transcript of (request, expected reply) pairs.
 fn transcript(steps: &[(String, String)]) {
     let input: Vec<&str> = steps.iter().map(|(i, _)| i.as_str()).collect();
@@ -74,19 +84,11 @@ fn transcript(steps: &[(String, String)]) {
 #[test]
 fn the_examples_of_the_protocol() {
     transcript(&[
-        (
-            req("c0", INIT),
-            rep("c0", r#""type":"init_ok","in_reply_to":1,"msg_id":0"#),
-        ),
-        (
-            req(
-                "c1",
-                r#""type":"ka_register","msg_id":2,"client_id":"a","timeout_ms":1000,"ping_interval_ms":300"#,
-            ),
-            rep(
-                "c1",
-                r#""type":"ka_register_ok","in_reply_to":2,"msg_id":1"#,
-            ),
+        init(),
+        step(
+            "c1",
+            r#""type":"ka_register","msg_id":2,"client_id":"a","timeout_ms":1000,"ping_interval_ms":300"#,
+            r#""type":"ka_register_ok","in_reply_to":2,"msg_id":1"#,
         ),
     ]);
 }
@@ -94,62 +96,38 @@ fn the_examples_of_the_protocol() {
 #[test]
 fn every_message_with_msg_ids_counting_up() {
     transcript(&[
-        (
-            req("c0", INIT),
-            rep("c0", r#""type":"init_ok","in_reply_to":1,"msg_id":0"#),
+        init(),
+        step(
+            "c1",
+            r#""type":"ka_register","msg_id":7,"client_id":"b","timeout_ms":1000,"ping_interval_ms":300"#,
+            r#""type":"ka_register_ok","in_reply_to":7,"msg_id":1"#,
         ),
-        (
-            req(
-                "c1",
-                r#""type":"ka_register","msg_id":7,"client_id":"b","timeout_ms":1000,"ping_interval_ms":300"#,
-            ),
-            rep(
-                "c1",
-                r#""type":"ka_register_ok","in_reply_to":7,"msg_id":1"#,
-            ),
-        ),
-        (
-            req(
-                "c2",
-                r#""type":"ka_register","msg_id":8,"client_id":"a","timeout_ms":500,"ping_interval_ms":100"#,
-            ),
-            rep(
-                "c2",
-                r#""type":"ka_register_ok","in_reply_to":8,"msg_id":2"#,
-            ),
+        step(
+            "c2",
+            r#""type":"ka_register","msg_id":8,"client_id":"a","timeout_ms":500,"ping_interval_ms":100"#,
+            r#""type":"ka_register_ok","in_reply_to":8,"msg_id":2"#,
         ),
         // Time moves to 200: a is idle (past 100), b active (within 300).
-        (
-            req(
-                "c1",
-                r#""type":"ka_check","msg_id":9,"current_time_ms":200"#,
-            ),
-            rep(
-                "c1",
-                r#""type":"ka_check_ok","in_reply_to":9,"msg_id":3,"active":["a","b"],"expired":[]"#,
-            ),
+        step(
+            "c1",
+            r#""type":"ka_check","msg_id":9,"current_time_ms":200"#,
+            r#""type":"ka_check_ok","in_reply_to":9,"msg_id":3,"active":["a","b"],"expired":[]"#,
         ),
-        (
-            req("c1", r#""type":"ka_status","msg_id":10"#),
-            rep(
-                "c1",
-                r#""type":"ka_status_ok","in_reply_to":10,"msg_id":4,"connections":[{"client_id":"a","last_seen_ms_ago":200,"status":"idle"},{"client_id":"b","last_seen_ms_ago":200,"status":"active"}]"#,
-            ),
+        step(
+            "c1",
+            r#""type":"ka_status","msg_id":10"#,
+            r#""type":"ka_status_ok","in_reply_to":10,"msg_id":4,"connections":[{"client_id":"a","last_seen_ms_ago":200,"status":"idle"},{"client_id":"b","last_seen_ms_ago":200,"status":"active"}]"#,
         ),
         // A heartbeat makes a seen now.
-        (
-            req("c2", r#""type":"ka_heartbeat","msg_id":11,"client_id":"a""#),
-            rep(
-                "c2",
-                r#""type":"ka_heartbeat_ok","in_reply_to":11,"msg_id":5,"last_seen_ms_ago":0"#,
-            ),
+        step(
+            "c2",
+            r#""type":"ka_heartbeat","msg_id":11,"client_id":"a""#,
+            r#""type":"ka_heartbeat_ok","in_reply_to":11,"msg_id":5,"last_seen_ms_ago":0"#,
         ),
-        (
-            req("c1", r#""type":"ka_status","msg_id":12"#),
-            rep(
-                "c1",
-                r#""type":"ka_status_ok","in_reply_to":12,"msg_id":6,"connections":[{"client_id":"a","last_seen_ms_ago":0,"status":"active"},{"client_id":"b","last_seen_ms_ago":200,"status":"active"}]"#,
-            ),
+        step(
+            "c1",
+            r#""type":"ka_status","msg_id":12"#,
+            r#""type":"ka_status_ok","in_reply_to":12,"msg_id":6,"connections":[{"client_id":"a","last_seen_ms_ago":0,"status":"active"},{"client_id":"b","last_seen_ms_ago":200,"status":"active"}]"#,
         ),
     ]);
 }
@@ -157,77 +135,49 @@ fn every_message_with_msg_ids_counting_up() {
 #[test]
 fn expiry_exactly_at_and_just_past_the_timeout() {
     transcript(&[
-        (
-            req("c0", INIT),
-            rep("c0", r#""type":"init_ok","in_reply_to":1,"msg_id":0"#),
+        init(),
+        step(
+            "c",
+            r#""type":"ka_register","msg_id":2,"client_id":"x","timeout_ms":1000,"ping_interval_ms":400"#,
+            r#""type":"ka_register_ok","in_reply_to":2,"msg_id":1"#,
         ),
-        (
-            req(
-                "c",
-                r#""type":"ka_register","msg_id":2,"client_id":"x","timeout_ms":1000,"ping_interval_ms":400"#,
-            ),
-            rep("c", r#""type":"ka_register_ok","in_reply_to":2,"msg_id":1"#),
-        ),
-        (
-            req(
-                "c",
-                r#""type":"ka_register","msg_id":3,"client_id":"y","timeout_ms":1500,"ping_interval_ms":400"#,
-            ),
-            rep("c", r#""type":"ka_register_ok","in_reply_to":3,"msg_id":2"#),
+        step(
+            "c",
+            r#""type":"ka_register","msg_id":3,"client_id":"y","timeout_ms":1500,"ping_interval_ms":400"#,
+            r#""type":"ka_register_ok","in_reply_to":3,"msg_id":2"#,
         ),
         // Exactly at x's timeout: not expired.
-        (
-            req(
-                "c",
-                r#""type":"ka_check","msg_id":4,"current_time_ms":1000"#,
-            ),
-            rep(
-                "c",
-                r#""type":"ka_check_ok","in_reply_to":4,"msg_id":3,"active":["x","y"],"expired":[]"#,
-            ),
+        step(
+            "c",
+            r#""type":"ka_check","msg_id":4,"current_time_ms":1000"#,
+            r#""type":"ka_check_ok","in_reply_to":4,"msg_id":3,"active":["x","y"],"expired":[]"#,
         ),
         // One millisecond past: expired, closed and forgotten.
-        (
-            req(
-                "c",
-                r#""type":"ka_check","msg_id":5,"current_time_ms":1001"#,
-            ),
-            rep(
-                "c",
-                r#""type":"ka_check_ok","in_reply_to":5,"msg_id":4,"active":["y"],"expired":["x"]"#,
-            ),
+        step(
+            "c",
+            r#""type":"ka_check","msg_id":5,"current_time_ms":1001"#,
+            r#""type":"ka_check_ok","in_reply_to":5,"msg_id":4,"active":["y"],"expired":["x"]"#,
         ),
-        (
-            req("c", r#""type":"ka_heartbeat","msg_id":6,"client_id":"x""#),
-            rep(
-                "c",
-                r#""type":"error","in_reply_to":6,"msg_id":5,"code":20,"text":"unknown client_id \"x\"""#,
-            ),
+        step(
+            "c",
+            r#""type":"ka_heartbeat","msg_id":6,"client_id":"x""#,
+            r#""type":"error","in_reply_to":6,"msg_id":5,"code":20,"text":"unknown client_id \"x\"""#,
         ),
         // An earlier time does not move the clock back: y stays as it was.
-        (
-            req("c", r#""type":"ka_check","msg_id":7,"current_time_ms":10"#),
-            rep(
-                "c",
-                r#""type":"ka_check_ok","in_reply_to":7,"msg_id":6,"active":["y"],"expired":[]"#,
-            ),
+        step(
+            "c",
+            r#""type":"ka_check","msg_id":7,"current_time_ms":10"#,
+            r#""type":"ka_check_ok","in_reply_to":7,"msg_id":6,"active":["y"],"expired":[]"#,
         ),
-        (
-            req(
-                "c",
-                r#""type":"ka_check","msg_id":8,"current_time_ms":1501"#,
-            ),
-            rep(
-                "c",
-                r#""type":"ka_check_ok","in_reply_to":8,"msg_id":7,"active":[],"expired":["y"]"#,
-            ),
+        step(
+            "c",
+            r#""type":"ka_check","msg_id":8,"current_time_ms":1501"#,
+            r#""type":"ka_check_ok","in_reply_to":8,"msg_id":7,"active":[],"expired":["y"]"#,
         ),
-        (
-            req("c", r#""type":"ka_status","msg_id":9"#),
-            rep(
-                "c",
-                r#""type":"ka_status_ok","in_reply_to":9,"msg_id":8,"connections":[]"#,
-            ),
+        step(
+            "c",
+            r#""type":"ka_status","msg_id":9"#,
+            r#""type":"ka_status_ok","in_reply_to":9,"msg_id":8,"connections":[]"#,
         ),
     ]);
 }

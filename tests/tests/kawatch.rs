@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use kawire::record::{Record, StateRecord, SummaryRecord};
 
 use crate::util::proxy::{Fault, FaultProxy};
-use crate::util::{KaServe, Running, parse_records, probes, run};
+use crate::util::{KaServe, Running, parse_records, probes, run, states};
 
 /// The first transition into down.
 fn first_down(records: &[Record]) -> StateRecord {
@@ -15,16 +15,6 @@ fn first_down(records: &[Record]) -> StateRecord {
         .find(|t| t.to == "down")
         .expect("a transition into down")
         .clone()
-}
-
-fn states(records: &[Record]) -> Vec<&StateRecord> {
-    records
-        .iter()
-        .filter_map(|r| match r {
-            Record::State(s) => Some(s),
-            _ => None,
-        })
-        .collect()
 }
 
 fn summaries(records: &[Record]) -> Vec<&SummaryRecord> {
@@ -206,15 +196,10 @@ fn close_codes_and_goaways_show_their_codes() {
     assert_eq!(down.cause, "ws-close 1011");
     assert_eq!(down.detail.as_deref(), Some("keepalive ping timeout"));
 
-    let grpc = KaServe::start(&[
+    let grpc = KaServe::on(
         "grpc",
-        "--listen",
-        "127.0.0.1:0",
-        "--ndjson",
-        "--ping-min-interval",
-        "1s",
-        "--permit-without-stream",
-    ]);
+        &["--ping-min-interval", "1s", "--permit-without-stream"],
+    );
     let url = format!("grpc://{}", grpc.addr);
     let (_, records) = watch_while(
         &["-i", "50ms", "--mode", "h2ping", "--duration", "5s", &url],
@@ -248,15 +233,10 @@ fn interval_off_reports_how_long_an_idle_connection_lives() {
 
 #[test]
 fn an_http_servers_keepalive_timeout_ends_an_idle_watched_connection() {
-    let server = KaServe::start(&[
+    let server = KaServe::on(
         "http",
-        "--listen",
-        "127.0.0.1:0",
-        "--ndjson",
-        "--keepalive-timeout",
-        "400ms",
-        "--keepalive-header",
-    ]);
+        &["--keepalive-timeout", "400ms", "--keepalive-header"],
+    );
     let url = server.url();
     let (_, records) = watch_while(&["-i", "off", "--duration", "5s", &url], |line| {
         line.contains(r#""to":"down""#)
@@ -415,113 +395,6 @@ fn targets_file_and_bad_input() {
 }
 
 /// `name{labels} value` lines of a Prometheus exposition.
-fn samples(text: &str) -> Vec<(String, String, f64)> {
-    text.lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .map(|l| {
-            let (series, value) = l.rsplit_once(' ').unwrap_or_else(|| panic!("{l}"));
-            let (name, labels) = series.split_once('{').unwrap_or((series, ""));
-            (
-                name.to_string(),
-                labels.trim_end_matches('}').to_string(),
-                value.parse().unwrap(),
-            )
-        })
-        .collect()
-}
-
-fn sample(all: &[(String, String, f64)], name: &str, label: &str) -> f64 {
-    all.iter()
-        .find(|(n, l, _)| n == name && l.contains(label))
-        .unwrap_or_else(|| panic!("no {name} with {label}"))
-        .2
-}
-
-#[test]
-fn metrics_are_served_and_written() {
-    let server = KaServe::tcp();
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("kawatch.prom");
-    let mut proc = Running::spawn(
-        "kawatch",
-        &[
-            "-i",
-            "20ms",
-            "--metrics",
-            "127.0.0.1:0",
-            "--metrics-file",
-            file.to_str().unwrap(),
-            &server.url(),
-        ],
-    );
-    let started = Instant::now();
-    proc.lines_until(|l| l.contains("connecting -> up"));
-    std::thread::sleep(Duration::from_millis(300));
-    // The address is said on stderr; scrape it with a plain HTTP/1.1 GET.
-    let addr = wait_for_metrics_addr(&proc);
-    let text = http_get(addr, "/metrics");
-    let all = samples(&text);
-    let target = format!("target=\"{}\"", server.url());
-    assert!(
-        sample(&all, "kawatch_keepalives_total", &target) >= 5.0,
-        "{text}"
-    );
-    assert_eq!(sample(&all, "kawatch_timeouts_total", &target), 0.0);
-    assert_eq!(sample(&all, "kawatch_state", "state=\"up\""), 1.0);
-    assert_eq!(sample(&all, "kawatch_state", "state=\"down\""), 0.0);
-    assert!(sample(&all, "kawatch_rtt_seconds_count", &target) >= 5.0);
-    assert!(sample(&all, "kawatch_connection_age_seconds", &target) > 0.1);
-    assert!(text.contains("protocol=\"tcp\"") && text.contains("mode=\"echo\""));
-    proc.signal("TERM");
-    let out = proc.finish(String::new(), started);
-    assert_eq!(out.code(), 0);
-    let written = samples(&std::fs::read_to_string(&file).unwrap());
-    assert!(sample(&written, "kawatch_keepalives_total", &target) >= 5.0);
-    assert!(
-        http_get_status(addr).is_err(),
-        "the server is gone with the process"
-    );
-}
-
-fn wait_for_metrics_addr(proc: &Running) -> std::net::SocketAddr {
-    let until = Instant::now() + Duration::from_secs(5);
-    loop {
-        if let Some(addr) = proc.stderr_so_far().lines().find_map(|l| {
-            l.strip_prefix("kawatch: metrics on http://")
-                .and_then(|rest| rest.strip_suffix("/metrics"))
-                .and_then(|a| a.parse().ok())
-        }) {
-            return addr;
-        }
-        assert!(
-            Instant::now() < until,
-            "no metrics address: {}",
-            proc.stderr_so_far()
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
-
-fn http_get(addr: std::net::SocketAddr, path: &str) -> String {
-    use std::io::{Read, Write};
-    let mut s = std::net::TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut response = String::new();
-    s.read_to_string(&mut response).unwrap();
-    let (head, body) = response.split_once("\r\n\r\n").unwrap();
-    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
-    body.to_string()
-}
-
-fn http_get_status(addr: std::net::SocketAddr) -> std::io::Result<()> {
-    std::net::TcpStream::connect(addr).map(|_| ())
-}
-
 #[test]
 fn the_summary_table_puts_each_figure_under_its_header() {
     let server = KaServe::tcp();
@@ -554,57 +427,4 @@ fn the_summary_table_puts_each_figure_under_its_header() {
     assert!(p50 > 0.0 && p50 < 50.0, "{p50}");
     assert_eq!(at("state"), "up");
     assert_eq!(at("last cause"), "-");
-}
-
-/// 80 idle connections to `--metrics` used to take every descriptor and flap the
-/// watched target; now at most a few are served at once, each has 3 s to send its
-/// request, and the rest wait in the backlog.
-#[test]
-fn idle_metrics_connections_neither_starve_the_watch_nor_block_scrapes() {
-    use std::io::Read;
-    let server = KaServe::tcp();
-    let mut proc = Running::spawn(
-        "kawatch",
-        &[
-            "-i",
-            "50ms",
-            "--metrics",
-            "127.0.0.1:0",
-            "--ndjson",
-            &server.url(),
-        ],
-    );
-    let started = Instant::now();
-    proc.lines_until(|l| l.contains(r#""to":"up""#));
-    let addr = wait_for_metrics_addr(&proc);
-    let idle: Vec<std::net::TcpStream> = (0..80)
-        .map(|_| std::net::TcpStream::connect(addr).unwrap())
-        .collect();
-    // A served idle connection is closed once its header time is up.
-    let mut first = idle[0].try_clone().unwrap();
-    first
-        .set_read_timeout(Some(Duration::from_secs(8)))
-        .unwrap();
-    let opened = Instant::now();
-    let mut buf = [0u8; 64];
-    let n = first.read(&mut buf).unwrap_or(0);
-    let waited = opened.elapsed();
-    assert!(
-        waited >= Duration::from_secs(2) && waited < Duration::from_secs(8),
-        "closed after {waited:?} ({n} bytes)"
-    );
-    drop(idle);
-    // Once the idle ones are gone, a scrape is served.
-    let text = http_get(addr, "/metrics");
-    assert!(text.contains("kawatch_keepalives_total"), "{text}");
-    proc.signal("TERM");
-    let out = proc.finish(String::new(), started);
-    assert_eq!(out.code(), 0, "{}", out.stderr);
-    let records = parse_records(&out.stdout);
-    assert!(
-        !records
-            .iter()
-            .any(|r| matches!(r, Record::State(s) if s.to == "down")),
-        "the watched target never went down"
-    );
 }

@@ -27,7 +27,7 @@ struct Site {
 impl Site {
     fn start(pair: &Pair, protocols: &str) -> Site {
         let ws = KaServe::ws(&[]);
-        let grpc = KaServe::start(&["grpc", "--listen", "127.0.0.1:0", "--ndjson"]);
+        let grpc = KaServe::on("grpc", &[]);
         Site {
             nginx: Nginx::tls(pair, protocols, ws.addr, grpc.addr),
             _ws: ws,

@@ -101,3 +101,35 @@ fn human(record: &ServeRecord) -> String {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn a_record_is_stamped_when_its_event_happened() {
+        let at = SystemTime::UNIX_EPOCH + Duration::from_millis(1500);
+        let event = ServeEvent {
+            at,
+            proto: Protocol::Tcp,
+            peer: std::net::SocketAddr::from(([127, 0, 0, 1], 9)),
+            what: Happened::Closed {
+                cause: None,
+                lifetime: Duration::from_secs(2),
+            },
+        };
+        let ServeRecord::Client {
+            ts, event, cause, ..
+        } = from_event(&event)
+        else {
+            panic!("a client record");
+        };
+        assert_eq!(ts, "1970-01-01T00:00:01.500000Z", "not when it was written");
+        assert_eq!(
+            (event.as_str(), cause.as_deref()),
+            ("closed", Some("shutdown"))
+        );
+    }
+}

@@ -3,10 +3,11 @@
 //! run. `.ci/run` installs both packages; elsewhere a test without them says
 //! SKIPPED.
 
+use super::peer::Reaped;
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
 const GOPATH: &str = "/usr/share/gocode";
@@ -69,7 +70,7 @@ pub fn have_grpc_go() -> bool {
 /// when dropped (its stdin closes).
 pub struct GrpcGo {
     pub addr: SocketAddr,
-    child: Child,
+    _child: Reaped,
 }
 
 impl GrpcGo {
@@ -90,17 +91,13 @@ impl GrpcGo {
             .strip_prefix("LISTENING ")
             .and_then(|a| a.parse().ok())
             .unwrap_or_else(|| panic!("no address from the grpc-go peer: {line:?}"));
-        GrpcGo { addr, child }
+        GrpcGo {
+            addr,
+            _child: Reaped(child),
+        }
     }
 
     pub fn url(&self) -> String {
         format!("grpc://{}", self.addr)
-    }
-}
-
-impl Drop for GrpcGo {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }

@@ -1,6 +1,7 @@
 //! The shared harness: finds (and freshly builds) the binaries, runs them with a
-//! watchdog so no test can hang, starts kaserve on a free loopback port, and reads
-//! records back through the schema types.
+//! watchdog so no test can hang, and says when a test is skipped; kaserve on a
+//! free loopback port ([`server`]), records read back through the schema types
+//! ([`records`]) and the reference peers live in its modules.
 
 pub mod certs;
 pub mod grpc;
@@ -11,8 +12,11 @@ pub mod netns;
 pub mod nginx;
 pub mod node;
 pub mod openssl;
+pub mod peer;
 pub mod proxy;
 pub mod python;
+mod records;
+mod server;
 pub mod tinyproxy;
 pub mod ws;
 
@@ -24,7 +28,10 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use kawire::record::{EventRecord, PingDoc, ProbeRecord, Record, ServeRecord, SummaryRecord};
+use kawire::record::{PingDoc, Record};
+
+pub use records::{events, parse_records, probes, states, summary};
+pub use server::{KaServe, listening};
 
 /// The longest any single process in a test may run before it is killed.
 pub const WATCHDOG: Duration = Duration::from_secs(30);
@@ -88,6 +95,14 @@ pub fn skipped(why: &str) {
     let _ = writeln!(std::io::stderr(), "SKIPPED {test}: {why}");
 }
 
+/// A peer or facility a test needs is missing: in CI that fails, naming how to
+/// install it; elsewhere the test says SKIPPED. Returns `false`, for `have_*`.
+pub fn missing(what: &str, install: &str) -> bool {
+    assert!(!peers_required(), "{what} is required: {install}");
+    skipped(&format!("{what} not installed ({install})"));
+    false
+}
+
 /// A finished process.
 #[derive(Debug)]
 pub struct Output {
@@ -120,15 +135,6 @@ impl Output {
             self.stderr
         );
     }
-}
-
-pub fn parse_records(text: &str) -> Vec<Record> {
-    text.lines()
-        .map(|line| {
-            serde_json::from_str(line)
-                .unwrap_or_else(|e| panic!("not a record ({e}): {line:?}\nall:\n{text}"))
-        })
-        .collect()
 }
 
 /// Runs a binary to completion with no stdin, killing it past the watchdog.
@@ -396,157 +402,6 @@ pub fn loopback_listener() -> (tokio::runtime::Runtime, tokio::net::TcpListener,
         .unwrap();
     let addr = listener.local_addr().unwrap();
     (runtime, listener, addr)
-}
-
-/// The address and URL scheme (tcp, ws, wss, ...) in kaserve's first `--ndjson`
-/// line, its listening record.
-pub fn listening(first: &str) -> (SocketAddr, String) {
-    match serde_json::from_str::<ServeRecord>(first) {
-        Ok(ServeRecord::Listening {
-            addr, proto, tls, ..
-        }) => {
-            let scheme = if tls { format!("{proto}s") } else { proto };
-            (addr.parse().expect("socket address"), scheme)
-        }
-        other => panic!("expected a listening record, got {other:?} from {first:?}"),
-    }
-}
-
-pub struct KaServe {
-    pub addr: SocketAddr,
-    /// The URL scheme clients use: tcp, ws or wss.
-    pub scheme: String,
-    proc: Option<Running>,
-    log: Arc<Mutex<Vec<String>>>,
-    reader: Option<thread::JoinHandle<()>>,
-}
-
-impl KaServe {
-    pub fn tcp() -> Self {
-        Self::start(&["tcp", "--listen", "127.0.0.1:0", "--ndjson"])
-    }
-
-    /// kaserve ws with extra flags (keepalive policy, TLS files).
-    pub fn ws(extra: &[&str]) -> Self {
-        let mut args = vec!["ws", "--listen", "127.0.0.1:0", "--ndjson"];
-        args.extend_from_slice(extra);
-        Self::start(&args)
-    }
-
-    pub fn start(args: &[&str]) -> Self {
-        Self::from(Running::spawn("kaserve", args))
-    }
-
-    /// kaserve with `env` added to its environment.
-    pub fn start_env(env: &[(&str, &std::ffi::OsStr)], args: &[&str]) -> Self {
-        let mut cmd = Command::new(bin("kaserve"));
-        cmd.args(args).envs(env.iter().copied());
-        Self::from(Running::command(cmd))
-    }
-
-    /// kaserve with at most `nofile` open descriptors (`ulimit -n`).
-    pub fn limited(nofile: u32, args: &[&str]) -> Self {
-        let mut cmd = Command::new("sh");
-        cmd.args(["-c", "ulimit -n \"$0\" && exec \"$@\"", &nofile.to_string()])
-            .arg(bin("kaserve"))
-            .args(args);
-        Self::from(Running::command(cmd))
-    }
-
-    fn from(mut proc: Running) -> Self {
-        let first = proc.next_line().expect("kaserve printed nothing");
-        let (addr, scheme) = listening(&first);
-        let log = Arc::new(Mutex::new(vec![first]));
-        let mut stdout = proc.stdout.take().expect("stdout");
-        let sink = log.clone();
-        let reader = thread::spawn(move || {
-            let mut line = String::new();
-            while matches!(stdout.read_line(&mut line), Ok(n) if n > 0) {
-                sink.lock().unwrap().push(line.trim_end().to_string());
-                line.clear();
-            }
-        });
-        KaServe {
-            addr,
-            scheme,
-            proc: Some(proc),
-            log,
-            reader: Some(reader),
-        }
-    }
-
-    /// `tcp://ADDR`, `ws://ADDR/` or `wss://ADDR/`
-    pub fn url(&self) -> String {
-        match self.scheme.as_str() {
-            "tcp" => format!("tcp://{}", self.addr),
-            scheme => format!("{scheme}://{}/", self.addr),
-        }
-    }
-
-    /// The CPU time kaserve has used so far (user and system), from /proc.
-    pub fn cpu_time(&self) -> Duration {
-        let pid = self.proc.as_ref().expect("running").pid();
-        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("read /proc stat");
-        // Fields after the parenthesised name; utime and stime are the 14th and 15th.
-        let rest = &stat[stat.rfind(')').expect("comm") + 2..];
-        let fields: Vec<&str> = rest.split_whitespace().collect();
-        let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
-        // USER_HZ is 100 on Linux.
-        Duration::from_millis(ticks * 10)
-    }
-
-    /// kaserve's log lines so far.
-    pub fn log(&self) -> Vec<String> {
-        self.log.lock().unwrap().clone()
-    }
-
-    /// Sends a signal and waits for kaserve to exit; returns its output.
-    pub fn stop(mut self, sig: &str) -> Output {
-        let proc = self.proc.take().expect("running");
-        proc.signal(sig);
-        let started = Instant::now();
-        let out = proc.finish(String::new(), started);
-        if let Some(reader) = self.reader.take() {
-            let _ = reader.join();
-        }
-        Output {
-            stdout: self.log().join("\n"),
-            ..out
-        }
-    }
-}
-
-/// The probe records among `records`.
-pub fn probes(records: &[Record]) -> Vec<&ProbeRecord> {
-    records
-        .iter()
-        .filter_map(|r| match r {
-            Record::Probe(p) => Some(p),
-            _ => None,
-        })
-        .collect()
-}
-
-/// The event records of one kind (`connected`, `disconnected`, `server-ping`).
-pub fn events<'a>(records: &'a [Record], kind: &str) -> Vec<&'a EventRecord> {
-    records
-        .iter()
-        .filter_map(|r| match r {
-            Record::Event(e) if e.event == kind => Some(e),
-            _ => None,
-        })
-        .collect()
-}
-
-/// The first summary record.
-pub fn summary(records: &[Record]) -> &SummaryRecord {
-    records
-        .iter()
-        .find_map(|r| match r {
-            Record::Summary(s) => Some(&**s),
-            _ => None,
-        })
-        .expect("a summary record")
 }
 
 /// A loopback port with nothing listening on it.

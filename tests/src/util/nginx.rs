@@ -3,22 +3,15 @@
 //! idle timeouts. `.ci/run`
 //! installs it; elsewhere a test without it says SKIPPED.
 
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpListener};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+
+use super::peer::{Reaped, wait_listening};
 
 /// Whether `nginx` is on the PATH (or in /usr/sbin); in CI its absence fails.
 pub fn have_nginx() -> bool {
-    if nginx_bin().is_some() {
-        return true;
-    }
-    assert!(
-        !super::peers_required(),
-        "nginx is required: apt-get install -y nginx-light"
-    );
-    super::skipped("nginx not installed (apt-get install -y nginx-light)");
-    false
+    nginx_bin().is_some() || super::missing("nginx", "apt-get install -y nginx-light")
 }
 
 fn nginx_bin() -> Option<PathBuf> {
@@ -32,7 +25,7 @@ fn nginx_bin() -> Option<PathBuf> {
 /// `proxy_read_timeout` as given; stopped when dropped.
 pub struct Nginx {
     pub addr: SocketAddr,
-    child: Child,
+    _child: Reaped,
     _dir: tempfile::TempDir,
 }
 
@@ -188,26 +181,15 @@ impl Nginx {
             .spawn()
             .expect("start nginx");
         let addr = SocketAddr::from(([127, 0, 0, 1], port));
-        let until = Instant::now() + Duration::from_secs(5);
-        while TcpStream::connect(addr).is_err() {
-            assert!(Instant::now() < until, "nginx did not listen on {addr}");
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        wait_listening(addr, "nginx");
         Nginx {
             addr,
-            child,
+            _child: Reaped(child),
             _dir: dir,
         }
     }
 
     pub fn url(&self) -> String {
         format!("ws://{}/", self.addr)
-    }
-}
-
-impl Drop for Nginx {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }

@@ -1,8 +1,9 @@
 //! Node's own `http` server (no npm package needed): the server whose 5 s
 //! `keepAliveTimeout` behind a 60 s balancer is the classic intermittent 502.
 
+use super::peer::Reaped;
 use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
 /// Whether `node` runs; in CI its absence fails.
 pub fn have_node() -> bool {
@@ -22,7 +23,7 @@ pub fn have_node() -> bool {
 /// `/` answers 200, `/down` 503.
 pub struct NodeHttp {
     pub addr: SocketAddr,
-    child: Child,
+    _child: Reaped,
 }
 
 const SERVER: &str = r#"
@@ -43,17 +44,13 @@ impl NodeHttp {
             .arg(SERVER)
             .arg(keep_alive_timeout_ms.to_string());
         let (child, addr) = super::spawn_with_port(cmd, "node");
-        NodeHttp { addr, child }
+        NodeHttp {
+            addr,
+            _child: Reaped(child),
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
-    }
-}
-
-impl Drop for NodeHttp {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }

@@ -5,6 +5,7 @@
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 
+use super::peer::Reaped;
 use super::skipped;
 
 /// Whether `import MODULE` works; in CI its absence is a failure, naming the pip
@@ -54,7 +55,7 @@ fn spawn_server(script: &str, args: &[String]) -> (Child, SocketAddr) {
 /// A `websockets` echo server on 127.0.0.1:0 with its own keepalive settings.
 pub struct PyWs {
     pub addr: SocketAddr,
-    child: Child,
+    _child: Reaped,
 }
 
 const SERVER: &str = r#"
@@ -85,18 +86,14 @@ impl PyWs {
     pub fn start(ping_interval: Option<f64>, ping_timeout: Option<f64>) -> Self {
         let arg = |v: Option<f64>| v.map_or("none".to_string(), |x| x.to_string());
         let (child, addr) = spawn_server(SERVER, &[arg(ping_interval), arg(ping_timeout)]);
-        PyWs { addr, child }
+        PyWs {
+            addr,
+            _child: Reaped(child),
+        }
     }
 
     pub fn url(&self) -> String {
         format!("ws://{}/", self.addr)
-    }
-}
-
-impl Drop for PyWs {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -106,7 +103,7 @@ impl Drop for PyWs {
 /// SERVING and NOT_SERVING with `servicer.set` that often.
 pub struct PyGrpc {
     pub addr: SocketAddr,
-    child: Child,
+    _child: Reaped,
 }
 
 const GRPC_SERVER: &str = r#"
@@ -147,18 +144,14 @@ impl PyGrpc {
     pub fn start(options: &[&str]) -> Self {
         let args: Vec<String> = options.iter().map(|o| o.to_string()).collect();
         let (child, addr) = spawn_server(GRPC_SERVER, &args);
-        PyGrpc { addr, child }
+        PyGrpc {
+            addr,
+            _child: Reaped(child),
+        }
     }
 
     pub fn url(&self) -> String {
         format!("grpc://{}", self.addr)
-    }
-}
-
-impl Drop for PyGrpc {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -260,7 +253,7 @@ fn run_client(script: &str, args: &[String]) -> String {
 /// socket timeout). A third-party server in every CI: nothing to install.
 pub struct PyHttp {
     pub addr: SocketAddr,
-    child: Child,
+    _child: Reaped,
 }
 
 const HTTP_SERVER: &str = r#"
@@ -299,18 +292,14 @@ server.serve_forever()
 impl PyHttp {
     pub fn start(idle: f64) -> Self {
         let (child, addr) = spawn_server(HTTP_SERVER, &[idle.to_string()]);
-        PyHttp { addr, child }
+        PyHttp {
+            addr,
+            _child: Reaped(child),
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
-    }
-}
-
-impl Drop for PyHttp {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

@@ -2,22 +2,15 @@
 //! ends idle tunnels, `BasicAuth` answers 407 without credentials. `.ci/run`
 //! installs it; elsewhere a test without it says SKIPPED.
 
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpListener};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+
+use super::peer::{Reaped, wait_listening};
 
 /// Whether tinyproxy is installed; in CI its absence fails.
 pub fn have_tinyproxy() -> bool {
-    if bin().is_some() {
-        return true;
-    }
-    assert!(
-        !super::peers_required(),
-        "tinyproxy is required: apt-get install -y tinyproxy"
-    );
-    super::skipped("tinyproxy not installed (apt-get install -y tinyproxy)");
-    false
+    bin().is_some() || super::missing("tinyproxy", "apt-get install -y tinyproxy")
 }
 
 fn bin() -> Option<PathBuf> {
@@ -34,7 +27,7 @@ fn bin() -> Option<PathBuf> {
 /// tinyproxy on a free loopback port, stopped when dropped.
 pub struct TinyProxy {
     pub addr: SocketAddr,
-    child: Child,
+    _child: Reaped,
     _dir: tempfile::TempDir,
 }
 
@@ -66,26 +59,15 @@ impl TinyProxy {
             .spawn()
             .expect("start tinyproxy");
         let addr = SocketAddr::from(([127, 0, 0, 1], port));
-        let until = Instant::now() + Duration::from_secs(5);
-        while TcpStream::connect(addr).is_err() {
-            assert!(Instant::now() < until, "tinyproxy did not listen on {addr}");
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        wait_listening(addr, "tinyproxy");
         TinyProxy {
             addr,
-            child,
+            _child: Reaped(child),
             _dir: dir,
         }
     }
 
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
-    }
-}
-
-impl Drop for TinyProxy {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }

@@ -178,3 +178,36 @@ fn transition_kind(s: &StateRecord, cause: CauseKind) -> String {
         _ => cause.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::aggregator::Aggregator;
+    use super::super::group_by::GroupBy;
+
+    fn down(cause: &str, detail: &str) -> String {
+        format!(
+            r#"{{"type":"state","v":1,"ts":"2026-11-21T10:00:00.000000Z","run":"r","target":"ws://h/","protocol":"ws","mode":"ping","from":"up","to":"down","cause":"{cause}","detail":"{detail}"}}"#
+        )
+    }
+
+    #[test]
+    fn closes_are_listed_by_their_kind_under_their_words() {
+        let mut agg = Aggregator::new(GroupBy::Target, None, None);
+        for (cause, detail) in [
+            ("ws-close 1011", "keepalive ping timeout"),
+            ("goaway ENHANCE_YOUR_CALM", "too_many_pings"),
+            ("timeout", "no pong"),
+            ("ws-closed", "not a close word"),
+        ] {
+            agg.ingest(&down(cause, detail)).unwrap();
+        }
+        let closes: Vec<&String> = agg.groups()["ws://h/"].watch.closes.keys().collect();
+        assert_eq!(
+            closes,
+            [
+                "goaway ENHANCE_YOUR_CALM (too_many_pings)",
+                "ws-close 1011 (keepalive ping timeout)"
+            ]
+        );
+    }
+}
