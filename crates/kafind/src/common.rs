@@ -68,16 +68,7 @@ pub fn stdout(human: bool) -> Box<dyn Write> {
     }
 }
 
-/// A duration as the sentences show it: `1.95s`, `59.1s`, `343.0s`, `20m 3s`.
-pub fn dur(d: Duration) -> String {
-    if d < Duration::from_secs(10) {
-        format!("{:.2}s", d.as_secs_f64())
-    } else if d < Duration::from_secs(1000) {
-        format!("{:.1}s", d.as_secs_f64())
-    } else {
-        humantime::format_duration(Duration::from_secs(d.as_secs())).to_string()
-    }
-}
+pub use kaprobe::units::measured as dur;
 
 /// `--min` must be shorter than `--max`, in every verb.
 pub fn check_range(min: Duration, max: Duration) -> anyhow::Result<()> {

@@ -10,6 +10,7 @@ use kaprobe::event::{ProbeDone, TargetEvent, What};
 use kaprobe::proto::Prober;
 use kaprobe::run::TargetResult;
 use kaprobe::stats::{ProbeStats, Stat};
+use kaprobe::units::{ms3 as ms, secs3 as secs};
 
 use super::Finished;
 use kacli::Render;
@@ -42,16 +43,6 @@ fn header(p: &Prober) -> String {
         what.push_str(", a new connection per probe");
     }
     format!("KAPING {} ({}): {what}", p.target(), p.route())
-}
-
-/// Milliseconds with three decimals, as ping prints them.
-pub fn ms(d: Duration) -> String {
-    format!("{:.3}", d.as_secs_f64() * 1000.0)
-}
-
-/// Seconds with three decimals.
-fn secs(d: Duration) -> String {
-    format!("{:.3}", d.as_secs_f64())
 }
 
 /// `tcp 0.210 ms, proxy 0.800 ms, tls 1.502 ms, handshake 0.400 ms, first 0.090 ms`

@@ -10,7 +10,7 @@ use kawire::record::ReportDoc;
 use super::view::GroupView;
 
 fn ms(us: Option<f64>) -> String {
-    us.map_or_else(|| "-".to_string(), |v| format!("{:.3}", v / 1000.0))
+    us.map_or_else(|| "-".to_string(), |v| kaprobe::units::millis3(v / 1000.0))
 }
 
 fn counts(map: &std::collections::BTreeMap<String, u64>) -> String {

@@ -11,6 +11,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use kaprobe::Protocol;
+use kaprobe::units::tenths;
 
 use super::clients::{ClientPolicy, Keeper};
 use super::event::{EventSink, Happened, emit};
@@ -217,7 +218,10 @@ impl Conn {
                 }
                 Timer::Liveness => match self.keeper.as_ref().and_then(|k| k.due()) {
                     Some((Due::Ping, silent)) => {
-                        self.note("idle", format!("silent for {}", fmt_ms(silent)));
+                        self.note(
+                            "idle",
+                            format!("silent for {}", tenths(Duration::from_millis(silent))),
+                        );
                         return Wake::Ping;
                     }
                     Some((Due::Expire, silent)) => {
@@ -272,7 +276,7 @@ impl Conn {
         });
         let detail = format!(
             "client timeout: silent for {} (timeout {}, pinged after {})",
-            fmt_ms(silent.as_millis() as u64),
+            tenths(silent),
             humantime::format_duration(policy.timeout),
             humantime::format_duration(policy.ping_interval),
         );
@@ -315,14 +319,6 @@ impl Conn {
         );
         self.note("fault", detail.clone());
         kaprobe::cause::Cause::new(kaprobe::cause::CauseKind::Reset, detail)
-    }
-}
-
-fn fmt_ms(ms: u64) -> String {
-    if ms >= 1000 {
-        format!("{:.1}s", ms as f64 / 1000.0)
-    } else {
-        format!("{ms}ms")
     }
 }
 

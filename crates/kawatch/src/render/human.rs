@@ -8,7 +8,7 @@ use comfy_table::{Cell, CellAlignment, Table, presets};
 use kacli::term::shown;
 use kaprobe::event::{TargetEvent, TargetId, What};
 use kaprobe::stats::Stat;
-use kaprobe::units::short;
+use kaprobe::units::{ms3, short};
 use kaprobe::watch::driver::WatchResult;
 use kaprobe::watch::{State, Transition};
 
@@ -92,10 +92,7 @@ impl<W: Write> Render<TargetEvent, Vec<WatchResult>> for Human<W> {
                     .http
                     .map_or(String::new(), |h| format!(" status={}", h.status));
                 let what = match &done.result {
-                    Ok(rtt) => format!(
-                        "keepalive seq={seq}{status} time={:.3} ms",
-                        rtt.as_secs_f64() * 1000.0
-                    ),
+                    Ok(rtt) => format!("keepalive seq={seq}{status} time={} ms", ms3(*rtt)),
                     Err(cause) => format!("keepalive seq={seq} {}", shown(&cause.to_string())),
                 };
                 self.line(who, at, &what)
@@ -129,11 +126,7 @@ impl<W: Write> Render<TargetEvent, Vec<WatchResult>> for Human<W> {
         };
         for r in results {
             let s = &r.summary;
-            let ms = |st| {
-                r.stats.rtt.get(st).map_or("-".to_string(), |d| {
-                    format!("{:.3}", d.as_secs_f64() * 1000.0)
-                })
-            };
+            let ms = |st| r.stats.rtt.get(st).map_or("-".to_string(), ms3);
             table.add_row(vec![
                 Cell::new(r.who.to_string()),
                 Cell::new(s.state.to_string()),

@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use crate::cause::Cause;
+use crate::units::short;
 
 /// Whether a test held a call open while pinging.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -204,10 +205,6 @@ fn decided(t: &TestResult) -> bool {
     !matches!(t.outcome, TestOutcome::Failed(_))
 }
 
-fn ms(d: Duration) -> String {
-    crate::units::short(d)
-}
-
 /// Reaches the verdict from every test and what the ordinary calls showed.
 pub fn verdict(tests: &[TestResult], evidence: &Evidence) -> PolicyVerdict {
     let of = |c: Condition| -> Vec<&TestResult> {
@@ -356,7 +353,7 @@ fn intermediary_evidence(
     if let (Some(ping), Some(call)) = (ping_rtt, e.call_rtt) {
         if call >= ping * 4 && call - ping >= Duration::from_micros(300) {
             let name = if e.call.is_empty() { "call" } else { e.call };
-            said.push(format!("PING {} vs {name} {}", ms(ping), ms(call)));
+            said.push(format!("PING {} vs {name} {}", short(ping), short(call)));
         }
     }
     (proxy, said)
