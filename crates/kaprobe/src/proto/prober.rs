@@ -223,15 +223,10 @@ impl Prober {
                     }
                 }
             }
-            let session = self.session.as_mut().expect("session just opened");
-            let (result, http) = round_trip(
-                session.as_mut(),
-                seq,
-                &self.cfg,
-                &mut self.timer,
-                &mut self.events,
-            )
-            .await;
+            let mut session = self.session.take().expect("session just opened");
+            let (result, http) = self.exchange(session.as_mut(), seq).await;
+            self.session = Some(session);
+            let session = self.session.as_mut().expect("just put back");
             if let Err(cause) = &result {
                 // A timeout leaves a connection usable (late replies are skipped),
                 // and so does a gRPC status; anything else means it is gone.
@@ -267,14 +262,7 @@ impl Prober {
                 return ProbeOutcome::failed(Vec::new(), cause);
             }
         };
-        let (result, http) = round_trip(
-            session.as_mut(),
-            seq,
-            &self.cfg,
-            &mut self.timer,
-            &mut self.events,
-        )
-        .await;
+        let (result, http) = self.exchange(session.as_mut(), seq).await;
         session.close(&mut self.timer).await;
         let result = result.map(|first| {
             phases.first = Some(first);
@@ -286,6 +274,23 @@ impl Prober {
             http,
             result,
         }
+    }
+
+    /// One round trip on `session`; what the peer did meanwhile is kept for
+    /// [`Prober::passive`]. Returns the result and, over HTTP, the response.
+    async fn exchange(
+        &mut self,
+        session: &mut dyn Session,
+        seq: u64,
+    ) -> (std::result::Result<Duration, Cause>, Option<HttpReply>) {
+        let probe = Probe {
+            seq,
+            cfg: &self.cfg,
+            timer: &mut self.timer,
+        };
+        let result = session.round_trip(probe).await;
+        self.events.extend(session.take_events());
+        (result, session.take_reply())
     }
 
     /// Passive events seen while probing (server pings during a round trip, a
@@ -441,20 +446,6 @@ impl Prober {
         phases.proxy = Some(started.elapsed());
         Ok((stream, (addr, phases)))
     }
-}
-
-/// One round trip on `session`; what the peer did meanwhile goes to `events`.
-/// Returns the result and, over HTTP, the response's status and timing.
-async fn round_trip(
-    session: &mut dyn Session,
-    seq: u64,
-    cfg: &ProbeConfig,
-    timer: &mut ProbeTimer,
-    events: &mut Vec<Passive>,
-) -> (std::result::Result<Duration, Cause>, Option<HttpReply>) {
-    let result = session.round_trip(Probe { seq, cfg, timer }).await;
-    events.extend(session.take_events());
-    (result, session.take_reply())
 }
 
 /// A proxy as a target to resolve (its host and port).

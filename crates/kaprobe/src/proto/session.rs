@@ -104,10 +104,26 @@ macro_rules! round_trip_by {
     };
 }
 
-/// What a session on an HTTP/2 connection (its `conn`) says alike: the server's
-/// PINGs, GOAWAY and close, and the graceful GOAWAY's retry.
+/// What a session on an HTTP/2 connection (its `conn`) does alike: `h2ping` as
+/// an HTTP/2 PING (any other mode is its own `async fn call(&mut self, probe)`),
+/// a failure told as the connection's end when that explains it better, the
+/// server's PINGs, GOAWAY and close, and the graceful GOAWAY's retry.
 macro_rules! on_h2_conn {
     () => {
+        fn round_trip<'a>(
+            &'a mut self,
+            probe: $crate::proto::Probe<'a>,
+        ) -> $crate::proto::BoxFut<'a, Result<std::time::Duration, $crate::cause::Cause>> {
+            Box::pin(async move {
+                let result = if probe.cfg.mode == $crate::proto::Mode::H2Ping {
+                    self.conn.h2_ping(probe.cfg.timeout, probe.timer).await
+                } else {
+                    self.call(probe).await
+                };
+                self.conn.explain(result)
+            })
+        }
+
         fn passive(&mut self) -> $crate::proto::BoxFut<'_, $crate::proto::Passive> {
             Box::pin(self.conn.passive())
         }

@@ -60,13 +60,17 @@ impl ClientTls {
         let builder = if self.insecure {
             builder
                 .dangerous()
-                .with_custom_certificate_verifier(Arc::new(verify::NoVerification(provider)))
+                .with_custom_certificate_verifier(Arc::new(verify::NoVerification(
+                    verify::Signatures(provider),
+                )))
         } else {
             let trust = trust::load(&self.ca)?;
-            let webpki =
-                WebPkiServerVerifier::builder_with_provider(Arc::new(trust.roots), provider)
-                    .build()
-                    .map_err(|e| tls_setup(format!("certificate verifier: {e}")))?;
+            let webpki = WebPkiServerVerifier::builder_with_provider(
+                Arc::new(trust.roots),
+                provider.clone(),
+            )
+            .build()
+            .map_err(|e| tls_setup(format!("certificate verifier: {e}")))?;
             builder
                 .dangerous()
                 .with_custom_certificate_verifier(Arc::new(verify::Verifier {
@@ -74,6 +78,7 @@ impl ClientTls {
                     pinned: trust.pinned,
                     ca_files: trust.ca_files,
                     system: trust.system,
+                    signatures: verify::Signatures(provider),
                 }))
         };
         let mut config = match (&self.cert, &self.key) {

@@ -11,9 +11,38 @@ use std::time::Duration;
 
 use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::crypto::CryptoProvider;
+use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{CertificateError, DigitallySignedStruct, OtherError, SignatureScheme};
+
+/// The handshake-signature half of a verifier: every verifier here checks
+/// signatures with the crypto provider's algorithms (`self.$by`, its [`Signatures`]),
+/// as webpki's verifier built on the same provider does.
+macro_rules! signatures_by {
+    ($by:tt) => {
+        fn verify_tls12_signature(
+            &self,
+            message: &[u8],
+            cert: &CertificateDer<'_>,
+            dss: &DigitallySignedStruct,
+        ) -> Result<HandshakeSignatureValid, rustls::Error> {
+            rustls::crypto::verify_tls12_signature(message, cert, dss, self.$by.algs())
+        }
+
+        fn verify_tls13_signature(
+            &self,
+            message: &[u8],
+            cert: &CertificateDer<'_>,
+            dss: &DigitallySignedStruct,
+        ) -> Result<HandshakeSignatureValid, rustls::Error> {
+            rustls::crypto::verify_tls13_signature(message, cert, dss, self.$by.algs())
+        }
+
+        fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+            self.$by.algs().supported_schemes()
+        }
+    };
+}
 
 /// webpki, with `pinned` certificates trusted as themselves.
 #[derive(Debug)]
@@ -24,6 +53,7 @@ pub(crate) struct Verifier {
     pub(crate) ca_files: bool,
     /// Whether `--ca system` was given (a refusal then does not suggest it).
     pub(crate) system: bool,
+    pub(crate) signatures: Signatures,
 }
 
 impl ServerCertVerifier for Verifier {
@@ -47,27 +77,7 @@ impl ServerCertVerifier for Verifier {
             .map_err(|err| self.explain(err, end_entity))
     }
 
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.webpki.verify_tls12_signature(message, cert, dss)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.webpki.verify_tls13_signature(message, cert, dss)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.webpki.supported_verify_schemes()
-    }
+    signatures_by!(signatures);
 }
 
 impl Verifier {
@@ -228,7 +238,7 @@ impl Facts {
 
 /// `--insecure`: accepts any certificate, still checking handshake signatures.
 #[derive(Debug)]
-pub(crate) struct NoVerification(pub(crate) Arc<CryptoProvider>);
+pub(crate) struct NoVerification(pub(crate) Signatures);
 
 impl ServerCertVerifier for NoVerification {
     fn verify_server_cert(
@@ -242,36 +252,16 @@ impl ServerCertVerifier for NoVerification {
         Ok(ServerCertVerified::assertion())
     }
 
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
+    signatures_by!(0);
+}
 
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
+/// The provider's own signature checks, as a verifier's are called.
+#[derive(Debug)]
+pub(crate) struct Signatures(pub(crate) Arc<CryptoProvider>);
 
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
+impl Signatures {
+    fn algs(&self) -> &WebPkiSupportedAlgorithms {
+        &self.0.signature_verification_algorithms
     }
 }
 
@@ -315,6 +305,7 @@ mod tests {
             },
             ca_files: true,
             system: false,
+            signatures: Signatures(super::super::provider()),
         }
     }
 

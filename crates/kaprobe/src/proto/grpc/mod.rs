@@ -10,7 +10,7 @@ use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::health_client::HealthClient;
 
 use super::h2conn::{H2Conn, H2PING};
-use super::session::{boxed, on_h2_conn, round_trip_by};
+use super::session::{boxed, on_h2_conn};
 use super::{Mode, ModeInfo, OpenArgs, Probe, ProbeConfig, ProtocolInfo, Session};
 use crate::deadline::ProbeTimer;
 use channel::H2Channel;
@@ -114,7 +114,6 @@ fn origin(target: &Target, cfg: &ProbeConfig) -> http::Uri {
 }
 
 impl Session for GrpcSession {
-    round_trip_by!(exchange);
     on_h2_conn!();
 
     /// A timeout, a status or a gRPC error leaves the connection usable.
@@ -133,14 +132,13 @@ impl Session for GrpcSession {
 }
 
 impl GrpcSession {
-    async fn exchange(&mut self, probe: Probe<'_>) -> Result<Duration, Cause> {
+    /// A health check, or a one-shot Watch.
+    async fn call(&mut self, probe: Probe<'_>) -> Result<Duration, Cause> {
         let Probe { cfg, timer, .. } = probe;
-        let result = match cfg.mode {
-            Mode::H2Ping => self.conn.h2_ping(cfg.timeout, timer).await,
+        match cfg.mode {
             Mode::Watch => self.watch_once(cfg, timer).await,
             _ => self.health_check(cfg, timer).await,
-        };
-        self.conn.explain(result)
+        }
     }
 
     /// A one-shot check over Watch: its first status, then the stream is cancelled.

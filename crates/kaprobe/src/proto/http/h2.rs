@@ -9,8 +9,8 @@ use super::{HttpReply, MAX_BODY, request};
 use crate::cause::{Cause, CauseKind};
 use crate::deadline::ProbeTimer;
 use crate::proto::h2conn::{H2Conn, h2_cause};
-use crate::proto::session::{on_h2_conn, round_trip_by};
-use crate::proto::{Mode, Probe, ProbeConfig, Session};
+use crate::proto::session::on_h2_conn;
+use crate::proto::{Probe, Session};
 use crate::target::Target;
 use crate::tls::Io;
 
@@ -36,20 +36,9 @@ impl H2Session {
         })
     }
 
-    async fn exchange(&mut self, probe: Probe<'_>) -> Result<Duration, Cause> {
+    /// A request as a stream of its own.
+    async fn call(&mut self, probe: Probe<'_>) -> Result<Duration, Cause> {
         let Probe { cfg, timer, .. } = probe;
-        let result = match cfg.mode {
-            Mode::H2Ping => self.conn.h2_ping(cfg.timeout, timer).await,
-            _ => self.request(cfg, timer).await,
-        };
-        self.conn.explain(result)
-    }
-
-    async fn request(
-        &mut self,
-        cfg: &ProbeConfig,
-        timer: &mut ProbeTimer,
-    ) -> Result<Duration, Cause> {
         let head = request(&self.target, cfg, true)?;
         let started = Instant::now();
         let within = humantime::format_duration(cfg.timeout);
@@ -112,7 +101,6 @@ impl H2Session {
 }
 
 impl Session for H2Session {
-    round_trip_by!(exchange);
     on_h2_conn!();
 
     /// Streams are independent: a timeout or an unwanted status leaves the
