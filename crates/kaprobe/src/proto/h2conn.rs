@@ -11,9 +11,11 @@ use tokio::sync::{mpsc, oneshot};
 
 use kawire::h2::{self as frames, Frame, Tap};
 
-use super::{Mode, ModeInfo, Passive};
 use crate::cause::{Cause, CauseKind};
 use crate::deadline::ProbeTimer;
+use crate::proto::config::Passive;
+use crate::proto::mode::Mode;
+use crate::proto::session::ModeInfo;
 use crate::tls::{Io, Side};
 use crate::units::short;
 

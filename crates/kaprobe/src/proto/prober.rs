@@ -8,13 +8,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::http::HttpReply;
-use super::{
-    BoxFut, Connected, Mode, OpenArgs, Passive, Phases, Probe, ProbeConfig, ProbeOutcome, Session,
-    Transport,
-};
 use crate::cause::{Cause, CauseKind};
 use crate::deadline::ProbeTimer;
 use crate::error::{Error, Result};
+use crate::proto::config::{Connected, Passive, Phases, ProbeConfig, ProbeOutcome};
+use crate::proto::mode::Mode;
+use crate::proto::session::{BoxFut, OpenArgs, Probe, Session, Transport};
 use crate::target::Target;
 
 /// Probes one target, holding its session between probes and re-establishing it
@@ -53,7 +52,7 @@ impl Prober {
         Mode::resolve(Some(cfg.mode), &target)?;
         let tls = if target.scheme.is_tls() {
             cfg.tls.server_name(&tls_host(&target, &cfg))?;
-            let alpn = super::protocol_info(target.protocol()).alpn;
+            let alpn = super::registry::protocol_info(target.protocol()).alpn;
             Some(cfg.tls.config(alpn(&cfg))?)
         } else {
             None
@@ -389,7 +388,7 @@ impl Prober {
             }
         };
         let started = Instant::now();
-        let protocol = super::protocol_info(self.target.protocol());
+        let protocol = super::registry::protocol_info(self.target.protocol());
         let args = OpenArgs {
             target: &self.target,
             cfg: &self.cfg,

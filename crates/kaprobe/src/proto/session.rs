@@ -97,8 +97,8 @@ macro_rules! round_trip_by {
     ($exchange:ident) => {
         fn round_trip<'a>(
             &'a mut self,
-            probe: $crate::proto::Probe<'a>,
-        ) -> $crate::proto::BoxFut<'a, Result<std::time::Duration, $crate::cause::Cause>> {
+            probe: $crate::proto::session::Probe<'a>,
+        ) -> $crate::proto::session::BoxFut<'a, Result<std::time::Duration, $crate::cause::Cause>> {
             Box::pin(self.$exchange(probe))
         }
     };
@@ -112,10 +112,10 @@ macro_rules! on_h2_conn {
     () => {
         fn round_trip<'a>(
             &'a mut self,
-            probe: $crate::proto::Probe<'a>,
-        ) -> $crate::proto::BoxFut<'a, Result<std::time::Duration, $crate::cause::Cause>> {
+            probe: $crate::proto::session::Probe<'a>,
+        ) -> $crate::proto::session::BoxFut<'a, Result<std::time::Duration, $crate::cause::Cause>> {
             Box::pin(async move {
-                let result = if probe.cfg.mode == $crate::proto::Mode::H2Ping {
+                let result = if probe.cfg.mode == $crate::proto::mode::Mode::H2Ping {
                     self.conn.h2_ping(probe.cfg.timeout, probe.timer).await
                 } else {
                     self.call(probe).await
@@ -124,7 +124,9 @@ macro_rules! on_h2_conn {
             })
         }
 
-        fn passive(&mut self) -> $crate::proto::BoxFut<'_, $crate::proto::Passive> {
+        fn passive(
+            &mut self,
+        ) -> $crate::proto::session::BoxFut<'_, $crate::proto::config::Passive> {
             Box::pin(self.conn.passive())
         }
 
@@ -132,7 +134,7 @@ macro_rules! on_h2_conn {
             self.conn.take_gone()
         }
 
-        fn take_events(&mut self) -> Vec<$crate::proto::Passive> {
+        fn take_events(&mut self) -> Vec<$crate::proto::config::Passive> {
             self.conn.take_events()
         }
 

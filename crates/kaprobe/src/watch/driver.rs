@@ -13,7 +13,7 @@ use super::ledger::{Ledger, WatchSummary};
 use super::{Machine, Policy, State, Transition};
 use crate::cause::{Cause, CauseKind};
 use crate::event::{ProbeDone, TargetEvent, TargetId, What};
-use crate::proto::grpc::watch::{WatchStream, next_status};
+use crate::proto::grpc::watch::{self, WatchStream, next_status};
 use crate::proto::{Mode, Passive, Prober};
 use crate::stats::ProbeStats;
 
@@ -184,7 +184,7 @@ impl Watcher {
     async fn open_watch(&mut self, cancel: &CancellationToken) -> Stop {
         let opened = tokio::select! {
             () = cancel.cancelled() => return Stop::Cancelled,
-            opened = Box::pin(crate::proto::grpc::watch::open(&mut self.prober)) => opened,
+            opened = Box::pin(self.prober.with_session(true, watch::open)) => opened,
         };
         let now = Instant::now();
         match opened {

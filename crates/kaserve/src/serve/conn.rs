@@ -13,9 +13,10 @@ use tokio_util::sync::CancellationToken;
 use kaprobe::Protocol;
 use kaprobe::units::tenths;
 
-use super::clients::{ClientPolicy, Keeper};
+use super::clients::ClientPolicy;
 use super::event::{EventSink, Happened, emit};
 use super::fault::Faults;
+use super::keeper::Keeper;
 use super::options::ServeOptions;
 use crate::liveness::Due;
 

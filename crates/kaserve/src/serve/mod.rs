@@ -9,6 +9,7 @@ pub mod event;
 pub mod fault;
 pub mod grpc;
 pub mod http;
+pub mod keeper;
 pub mod options;
 mod pongfilter;
 pub mod tcp;

@@ -11,7 +11,7 @@ use kaprobe::Protocol;
 use super::clients::{ClientPolicy, ClientTable};
 use super::fault::Fault;
 use super::grpc::policy::{GrpcPolicy, HealthTable};
-use super::http::HttpPolicy;
+use super::http::policy::HttpPolicy;
 
 /// How long a client has for the TLS and protocol handshakes (for HTTP, its
 /// first request).

@@ -11,7 +11,7 @@ use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 use tokio_util::sync::CancellationToken;
 
 use crate::cause::{Cause, CauseKind};
-use crate::proto::{Passive, Prober};
+use crate::proto::{Passive, Prober, ws};
 use crate::protocol::Protocol;
 use crate::sockopt::KeepaliveSpec;
 pub use verdict::{Detection, Kept, Mechanism, MechanismResult};
@@ -222,7 +222,7 @@ async fn keep(
         seq += 1;
         next += cfg.interval;
         let sent = match m {
-            Mechanism::WsPong => crate::proto::ws::send_pong(prober).await,
+            Mechanism::WsPong => prober.with_session(false, ws::send_pong).await,
             _ => prober.probe(seq).await.result.map(|_| ()),
         };
         match sent {

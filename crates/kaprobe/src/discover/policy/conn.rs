@@ -12,7 +12,7 @@ use tokio_util::sync::CancellationToken;
 use super::plan::spacing;
 use super::verdict::{Condition, TestOutcome, TestResult};
 use crate::cause::{Cause, CauseKind};
-use crate::proto::grpc::watch::{WatchStream, next_status};
+use crate::proto::grpc::watch::{self, WatchStream, next_status};
 use crate::proto::{Passive, PingKind, Prober};
 use kawire::h2::ping::classify;
 
@@ -48,9 +48,9 @@ pub async fn test(
     let mut watch = None;
     let opened = match condition {
         Condition::WithoutStream => prober.connect().await.map(|_| ()),
-        Condition::WithStream => crate::proto::grpc::watch::open(&mut prober)
-            .await
-            .map(|(w, _)| watch = Some(w)),
+        Condition::WithStream => {
+            (prober.with_session(true, watch::open).await).map(|(w, _)| watch = Some(w))
+        }
     };
     if let Err(cause) = opened {
         t.outcome = TestOutcome::Failed(cause);

@@ -9,9 +9,11 @@ use tonic_health::pb::HealthCheckRequest;
 use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::health_client::HealthClient;
 
+use super::config::ProbeConfig;
 use super::h2conn::{H2Conn, H2PING};
+use super::mode::Mode;
+use super::session::{ModeInfo, OpenArgs, Probe, ProtocolInfo, Session};
 use super::session::{boxed, on_h2_conn};
-use super::{Mode, ModeInfo, OpenArgs, Probe, ProbeConfig, ProtocolInfo, Session};
 use crate::deadline::ProbeTimer;
 use channel::H2Channel;
 

@@ -10,7 +10,8 @@ use tonic_health::pb::{HealthCheckRequest, HealthCheckResponse};
 use super::{GrpcSession, ServerHeaders, metadata, status_cause};
 use crate::cause::{Cause, CauseKind};
 use crate::deadline::ProbeTimer;
-use crate::proto::{ProbeConfig, Prober};
+use crate::proto::config::ProbeConfig;
+use crate::proto::session::{BoxFut, Session};
 
 /// An open Watch stream.
 #[derive(Debug)]
@@ -27,22 +28,23 @@ pub struct Opened {
     pub headers: ServerHeaders,
 }
 
-/// Opens a Watch stream on the prober's connection (opening it first if need be)
-/// and waits for its first status, within the timeout.
-pub async fn open(prober: &mut Prober) -> Result<(WatchStream, Opened), Cause> {
-    prober
-        .with_session(true, |session, cfg, timer| {
-            Box::pin(async move {
-                let Some(grpc) = session.as_any_mut().downcast_mut::<GrpcSession>() else {
-                    return Err(Cause::new(
-                        CauseKind::Protocol,
-                        "a health Watch needs a gRPC target (grpc:// or grpcs://)",
-                    ));
-                };
-                grpc.watch(cfg, timer).await
-            })
-        })
-        .await
+/// Opens a Watch stream on the connection and waits for its first status, bounded
+/// by the timer: gRPC's own operation, for `prober.with_session(true, watch::open)`
+/// (which opens the connection first if need be).
+pub fn open<'a>(
+    session: &'a mut dyn Session,
+    cfg: &'a ProbeConfig,
+    timer: &'a mut ProbeTimer,
+) -> BoxFut<'a, Result<(WatchStream, Opened), Cause>> {
+    Box::pin(async move {
+        let Some(grpc) = session.as_any_mut().downcast_mut::<GrpcSession>() else {
+            return Err(Cause::new(
+                CauseKind::Protocol,
+                "a health Watch needs a gRPC target (grpc:// or grpcs://)",
+            ));
+        };
+        grpc.watch(cfg, timer).await
+    })
 }
 
 impl GrpcSession {

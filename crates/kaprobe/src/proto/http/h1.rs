@@ -16,8 +16,9 @@ use super::{
 };
 use crate::cause::{Cause, CauseKind};
 use crate::deadline::ProbeTimer;
+use crate::proto::config::Passive;
 use crate::proto::session::round_trip_by;
-use crate::proto::{BoxFut, Passive, Probe, Session};
+use crate::proto::session::{BoxFut, Probe, Session};
 use crate::target::Target;
 use crate::tls::Io;
 use crate::units::short;

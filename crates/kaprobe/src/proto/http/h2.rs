@@ -10,7 +10,7 @@ use crate::cause::{Cause, CauseKind};
 use crate::deadline::ProbeTimer;
 use crate::proto::h2conn::{H2Conn, h2_cause};
 use crate::proto::session::on_h2_conn;
-use crate::proto::{Probe, Session};
+use crate::proto::session::{Probe, Session};
 use crate::target::Target;
 use crate::tls::Io;
 

@@ -19,8 +19,10 @@ pub use status::StatusSet;
 use std::fmt;
 use std::time::{Duration, Instant};
 
+use super::config::ProbeConfig;
 use super::h2conn::H2PING;
-use super::{BoxFut, Mode, ModeInfo, OpenArgs, ProbeConfig, ProtocolInfo, Session, Transport};
+use super::mode::Mode;
+use super::session::{BoxFut, ModeInfo, OpenArgs, ProtocolInfo, Session, Transport};
 use crate::cause::{Cause, CauseKind};
 use crate::target::Target;
 use crate::units::short;

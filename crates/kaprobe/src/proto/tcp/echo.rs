@@ -10,8 +10,9 @@ use tokio::net::TcpStream;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 
 use crate::cause::{Cause, CauseKind};
+use crate::proto::config::Passive;
 use crate::proto::session::round_trip_by;
-use crate::proto::{BoxFut, Passive, Probe, Session};
+use crate::proto::session::{BoxFut, Probe, Session};
 
 /// Longest reply line accepted; a longer one is a protocol error, not a memory hog.
 pub const MAX_LINE: usize = 64 * 1024;

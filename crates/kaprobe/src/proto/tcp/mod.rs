@@ -6,7 +6,8 @@ mod echo;
 
 pub use echo::{EchoSession, MAX_LINE};
 
-use super::{BoxFut, Mode, ModeInfo, OpenArgs, ProtocolInfo, Session, Transport};
+use super::mode::Mode;
+use super::session::{BoxFut, ModeInfo, OpenArgs, ProtocolInfo, Session, Transport};
 use crate::cause::{Cause, CauseKind};
 
 /// The modes of a TCP target, default first.

@@ -18,8 +18,10 @@ use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
+use super::config::{Passive, ProbeConfig};
+use super::mode::Mode;
+use super::session::{BoxFut, ModeInfo, OpenArgs, Probe, ProtocolInfo, Session};
 use super::session::{boxed, round_trip_by};
-use super::{BoxFut, Mode, ModeInfo, OpenArgs, Passive, Probe, Prober, ProtocolInfo, Session};
 use crate::cause::{Cause, CauseKind};
 use crate::deadline::ProbeTimer;
 use crate::tls::Io;
@@ -159,26 +161,27 @@ impl Session for WsSession {
 }
 
 /// Sends an unsolicited Pong (RFC 6455 5.5.3: a unidirectional heartbeat; nothing
-/// answers it) on the prober's WebSocket connection, within its timeout.
-pub async fn send_pong(prober: &mut Prober) -> Result<(), Cause> {
-    prober
-        .with_session(false, |session, _, timer| {
-            Box::pin(async move {
-                let Some(ws) = session.as_any_mut().downcast_mut::<WsSession>() else {
-                    return Err(Cause::new(
-                        CauseKind::Protocol,
-                        "Pong frames need a WebSocket",
-                    ));
-                };
-                let pong = Message::Pong(b"kaprobe".to_vec().into());
-                match timer.within(ws.ws.send(pong)).await {
-                    None => Err(Cause::timeout("send blocked: the server is not reading")),
-                    Some(Err(e)) => Err(error_cause(e, Side::Client)),
-                    Some(Ok(())) => Ok(()),
-                }
-            })
-        })
-        .await
+/// answers it), bounded by the timer: WebSocket's own operation, for
+/// `prober.with_session(false, ws::send_pong)`.
+pub fn send_pong<'a>(
+    session: &'a mut dyn Session,
+    _: &'a ProbeConfig,
+    timer: &'a mut ProbeTimer,
+) -> BoxFut<'a, Result<(), Cause>> {
+    Box::pin(async move {
+        let Some(ws) = session.as_any_mut().downcast_mut::<WsSession>() else {
+            return Err(Cause::new(
+                CauseKind::Protocol,
+                "Pong frames need a WebSocket",
+            ));
+        };
+        let pong = Message::Pong(b"kaprobe".to_vec().into());
+        match timer.within(ws.ws.send(pong)).await {
+            None => Err(Cause::timeout("send blocked: the server is not reading")),
+            Some(Err(e)) => Err(error_cause(e, Side::Client)),
+            Some(Ok(())) => Ok(()),
+        }
+    })
 }
 
 impl WsSession {

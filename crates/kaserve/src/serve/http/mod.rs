@@ -7,6 +7,10 @@
 //! apply: close-idle, drop-idle, blackhole-after, reset-after, delay-pongs (every
 //! response that late).
 
+pub(super) mod policy;
+
+pub use policy::HttpPolicy;
+
 use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
@@ -33,29 +37,6 @@ const CLOSE_GRACE: Duration = Duration::from_secs(1);
 
 /// The HTTP/2 connection preface a client opens with (RFC 9113 3.4).
 const PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
-
-/// The responder's keep-alive policy and answers.
-#[derive(Clone, Debug, Default)]
-pub struct HttpPolicy {
-    /// Close a kept-alive connection idle this long (nginx `keepalive_timeout`).
-    pub keepalive_timeout: Option<Duration>,
-    /// Announce the timeout (and the requests left) in a `Keep-Alive` header.
-    pub announce: bool,
-    /// Close after this many requests, saying `Connection: close` on the last one
-    /// (nginx `keepalive_requests`).
-    pub max_requests: Option<u64>,
-    /// The status of each path; other paths answer 200.
-    pub statuses: Vec<(String, u16)>,
-}
-
-impl HttpPolicy {
-    fn status(&self, path: &str) -> u16 {
-        self.statuses
-            .iter()
-            .find(|(p, _)| p == path)
-            .map_or(200, |(_, s)| *s)
-    }
-}
 
 /// What a connection's requests and its handler share.
 #[derive(Debug, Default)]
@@ -323,7 +304,7 @@ impl Serving {
     /// up to `grace` (the shutdown grace when `None`).
     async fn close(&mut self, grace: Option<Duration>) {
         self.served.as_mut().shutdown();
-        let grace = grace.unwrap_or(super::SHUTDOWN_GRACE);
+        let grace = grace.unwrap_or(super::options::SHUTDOWN_GRACE);
         let _ = tokio::time::timeout(grace, &mut self.served).await;
     }
 }
