@@ -476,3 +476,34 @@ fn kafind_says_when_a_server_keeps_nothing_alive() {
     );
     assert!(out.elapsed < Duration::from_secs(5), "{:?}", out.elapsed);
 }
+
+/// HTTP/1.1 says nothing to the server before its first request: a fresh probe
+/// shows no handshake phase (it showed "handshake 0.025 ms"); HTTP/2's preface
+/// and SETTINGS are one.
+#[test]
+fn http1_has_no_handshake_phase_and_http2_has_one() {
+    let server = kaserve_http(&[]);
+    let url = server.url();
+    let phases = |extra: &[&str]| {
+        let mut args = vec!["-c", "1", "--fresh"];
+        args.extend_from_slice(extra);
+        args.push(&url);
+        let (code, records, stderr) = ndjson(&args);
+        assert_eq!(code, 0, "{stderr}");
+        let ph = probes(&records)[0]
+            .phases
+            .clone()
+            .expect("a fresh probe's phases");
+        (ph.handshake_us, ph.first_us)
+    };
+    let (handshake, first) = phases(&[]);
+    assert_eq!(handshake, None, "HTTP/1.1 has no handshake");
+    assert!(first.is_some());
+    let (handshake, _) = phases(&["--http2"]);
+    assert!(
+        handshake.is_some_and(|us| us > 0.0),
+        "HTTP/2's preface is timed"
+    );
+    let human = kaping(&["-c", "1", "--fresh", &url]);
+    assert!(!human.stdout.contains("handshake"), "{}", human.stdout);
+}

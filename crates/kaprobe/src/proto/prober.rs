@@ -395,7 +395,7 @@ impl Prober {
             timer: &mut self.timer,
         };
         let session = (protocol.open)(transport, args).await?;
-        if protocol.handshake {
+        if session.handshaken() {
             phases.handshake = Some(started.elapsed());
         }
         Ok((session, Connected { addr, phases }))

@@ -52,6 +52,12 @@ pub trait Session: AsAny + Send + fmt::Debug + 'static {
         cause.kind == CauseKind::Timeout
     }
 
+    /// Whether opening it was a handshake of its own with the server, timed as a
+    /// phase: TCP echo and HTTP/1.1 send nothing before their first probe.
+    fn handshaken(&self) -> bool {
+        true
+    }
+
     /// Whether a failed probe never reached the server and may go once more on a
     /// new connection (HTTP/2's graceful GOAWAY, as a gRPC client's transparent
     /// retry).
@@ -222,8 +228,6 @@ pub struct ProtocolInfo {
     /// What a TLS connection offers in ALPN.
     pub alpn: fn(&ProbeConfig) -> &'static [&'static [u8]],
     pub open: Open,
-    /// Whether opening is a handshake of its own, timed as a phase (TCP has none).
-    pub handshake: bool,
     /// The modes that keep a connection alive as an application would, in the
     /// order kafind layers compares them.
     pub keepalives: &'static [Mode],

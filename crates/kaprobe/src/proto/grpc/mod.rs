@@ -60,7 +60,6 @@ pub const ALPN: &[&[u8]] = &[b"h2"];
 pub static PROTOCOL: ProtocolInfo = ProtocolInfo {
     modes: MODES,
     keepalives: &[Mode::H2Ping, Mode::Health],
-    handshake: true,
     alpn: |_| ALPN,
     open: |stream, args| Box::pin(async move { boxed(handshake(stream.into_io(), args).await) }),
 };

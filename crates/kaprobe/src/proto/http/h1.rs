@@ -255,6 +255,11 @@ impl H1Session {
 impl Session for H1Session {
     round_trip_by!(exchange);
 
+    /// hyper's HTTP/1.1 connection starts without a word to the server.
+    fn handshaken(&self) -> bool {
+        false
+    }
+
     fn passive(&mut self) -> BoxFut<'_, Passive> {
         Box::pin(self.listen())
     }

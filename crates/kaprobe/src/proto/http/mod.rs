@@ -50,7 +50,6 @@ pub const MODES: &[ModeInfo] = &[
 pub static PROTOCOL: ProtocolInfo = ProtocolInfo {
     modes: MODES,
     keepalives: &[Mode::Request],
-    handshake: true,
     alpn,
     open,
 };

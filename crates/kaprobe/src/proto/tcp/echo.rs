@@ -115,6 +115,10 @@ impl EchoSession {
 impl Session for EchoSession {
     round_trip_by!(exchange);
 
+    fn handshaken(&self) -> bool {
+        false
+    }
+
     fn passive(&mut self) -> BoxFut<'_, Passive> {
         Box::pin(self.listen())
     }

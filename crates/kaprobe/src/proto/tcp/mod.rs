@@ -35,7 +35,6 @@ pub const MODES: &[ModeInfo] = &[
 pub static PROTOCOL: ProtocolInfo = ProtocolInfo {
     modes: MODES,
     keepalives: &[Mode::Echo],
-    handshake: false,
     alpn: |_| &[],
     open,
 };

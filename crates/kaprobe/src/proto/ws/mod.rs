@@ -55,7 +55,6 @@ pub const ALPN: &[&[u8]] = &[b"http/1.1"];
 pub static PROTOCOL: ProtocolInfo = ProtocolInfo {
     modes: MODES,
     keepalives: &[Mode::Ping, Mode::Text],
-    handshake: true,
     alpn: |_| ALPN,
     open: |stream, args| Box::pin(async move { boxed(handshake(stream.into_io(), args).await) }),
 };
