@@ -428,3 +428,28 @@ fn the_summary_table_puts_each_figure_under_its_header() {
     assert_eq!(at("state"), "up");
     assert_eq!(at("last cause"), "-");
 }
+
+/// The time before the first connection is the watch starting, not time down:
+/// `--until up` on a healthy server is 100% available with no outage (it read
+/// "avail 14.13%, down 450µs").
+#[test]
+fn the_first_connect_is_not_time_down() {
+    let server = KaServe::tcp();
+    let out = run(
+        "kawatch",
+        &["--until", "up", "-w", "5s", "--ndjson", &server.url()],
+    );
+    assert_eq!(out.code(), 0, "{}", out.stderr);
+    let records = parse_records(&out.stdout);
+    let summary = records
+        .iter()
+        .find_map(|r| match r {
+            Record::Summary(s) => s.watch.clone(),
+            _ => None,
+        })
+        .expect("a watch summary");
+    assert_eq!(summary.availability_pct, 100.0, "{summary:?}");
+    assert_eq!(summary.outages, 0);
+    let human = run("kawatch", &["--until", "up", "-w", "5s", &server.url()]);
+    assert!(human.stdout.contains("100.00%"), "{}", human.stdout);
+}

@@ -12,6 +12,9 @@ use super::{State, Transition};
 #[derive(Debug)]
 pub struct Ledger {
     started: Instant,
+    /// When the first connection's attempt had its outcome (up, or down): the time
+    /// before it is the watch starting, not an outage.
+    first_outcome: Option<Instant>,
     state: State,
     since: Instant,
     /// Indexed by `State as usize`; an array, not a map: one allocation less for
@@ -36,8 +39,11 @@ pub struct WatchSummary {
     pub state: State,
     pub elapsed: Duration,
     pub time_in: BTreeMap<State, Duration>,
-    /// Share of the time up or degraded, in percent.
+    /// Share of the time up or degraded, in percent, from the first connection's
+    /// outcome on (the first connect is not time down).
     pub availability_pct: f64,
+    /// The time before the first connection's outcome (part of `connecting`).
+    pub starting: Duration,
     pub transitions: u64,
     /// Transitions into `down`, by cause.
     pub down_causes: BTreeMap<String, u64>,
@@ -55,6 +61,7 @@ impl Ledger {
     pub fn new(started: Instant) -> Self {
         Ledger {
             started,
+            first_outcome: None,
             state: State::Connecting,
             since: started,
             time_in: [Duration::ZERO; 5],
@@ -72,6 +79,9 @@ impl Ledger {
     }
 
     pub fn record(&mut self, t: &Transition) {
+        if self.first_outcome.is_none() && t.from == State::Connecting {
+            self.first_outcome = Some(t.at);
+        }
         self.time_in[self.state as usize] += t.at.saturating_duration_since(self.since);
         self.state = t.to;
         self.since = t.at;
@@ -125,10 +135,16 @@ impl Ledger {
             .filter(|(s, _)| s.available())
             .map(|(_, d)| *d)
             .sum();
-        let availability_pct = if elapsed.is_zero() {
-            0.0
+        let starting = self
+            .first_outcome
+            .map_or(elapsed, |at| at.saturating_duration_since(self.started));
+        let observed = elapsed.saturating_sub(starting);
+        let availability_pct = if !observed.is_zero() {
+            100.0 * available.as_secs_f64() / observed.as_secs_f64()
+        } else if self.state.available() {
+            100.0
         } else {
-            100.0 * available.as_secs_f64() / elapsed.as_secs_f64()
+            0.0
         };
         let (mut outages, mut longest, mut total) =
             (self.outages, self.longest_outage, self.total_outage);
@@ -143,6 +159,7 @@ impl Ledger {
             elapsed,
             time_in,
             availability_pct,
+            starting,
             transitions: self.transitions,
             down_causes: self.by_cause.clone(),
             outages,
@@ -180,7 +197,9 @@ mod tests {
         assert_eq!(s.time_in[&State::Up], Duration::from_millis(3000));
         assert_eq!(s.time_in[&State::Connecting], Duration::from_millis(200));
         assert_eq!(s.time_in[&State::Reconnecting], Duration::from_millis(1000));
-        assert!((s.availability_pct - 100.0 * 3.0 / 4.2).abs() < 1e-9);
+        // The first 100 ms were the watch starting, not time down.
+        assert!((s.availability_pct - 100.0 * 3.0 / 4.1).abs() < 1e-9);
+        assert_eq!(s.starting, Duration::from_millis(100));
         assert_eq!(
             (s.outages, s.total_outage),
             (1, Duration::from_millis(1100))
@@ -195,6 +214,23 @@ mod tests {
             (1, Duration::from_millis(1000))
         );
         assert_eq!(s.transitions, 5);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_first_connect_is_not_time_down() {
+        let t0 = Instant::now();
+        let mut ledger = Ledger::new(t0);
+        let mut m = Machine::new(Policy::default());
+        let up = t0 + Duration::from_micros(450);
+        for t in m.connected(up, &Phases::default()) {
+            ledger.record(&t);
+        }
+        let s = ledger.summary(up + Duration::from_micros(75));
+        assert_eq!(s.availability_pct, 100.0);
+        assert_eq!(s.starting, Duration::from_micros(450));
+        assert_eq!(s.outages, 0);
+        // Ended the moment it came up (`--until up`): up is all there was.
+        assert_eq!(ledger.summary(up).availability_pct, 100.0);
     }
 
     #[tokio::test(start_paused = true)]

@@ -120,10 +120,10 @@ impl<W: Write> Render<TargetEvent, Vec<WatchResult>> for Human<W> {
             "rtt p99 ms",
             "last cause",
         ]);
-        let time = |r: &WatchResult, states: &[State]| -> String {
-            let d: Duration = states.iter().filter_map(|s| r.summary.time_in.get(s)).sum();
-            short(d)
+        let time_in = |r: &WatchResult, states: &[State]| -> Duration {
+            states.iter().filter_map(|s| r.summary.time_in.get(s)).sum()
         };
+        let time = |r: &WatchResult, states: &[State]| short(time_in(r, states));
         for r in results {
             let s = &r.summary;
             let ms = |st| r.stats.rtt.get(st).map_or("-".to_string(), ms3);
@@ -133,9 +133,10 @@ impl<W: Write> Render<TargetEvent, Vec<WatchResult>> for Human<W> {
                 Cell::new(format!("{:.2}%", s.availability_pct)),
                 Cell::new(time(r, &[State::Up])),
                 Cell::new(time(r, &[State::Degraded])),
-                Cell::new(time(
-                    r,
-                    &[State::Down, State::Reconnecting, State::Connecting],
+                // The watch starting (its first connect) is not time down.
+                Cell::new(short(
+                    time_in(r, &[State::Down, State::Reconnecting, State::Connecting])
+                        .saturating_sub(s.starting),
                 )),
                 Cell::new(s.transitions),
                 Cell::new(s.outages),
