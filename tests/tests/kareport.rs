@@ -362,3 +362,28 @@ fn http_probes_group_with_their_statuses_and_closes() {
     assert_eq!(g.disconnects.get("eof"), Some(&1), "{g:?}");
     assert_eq!(doc.input.unknown, 0, "keep-alive events are known records");
 }
+
+/// A group of watches that sent no probes has no loss to speak of: its loss cell
+/// is `-`, not "0.00%".
+#[test]
+fn a_group_without_probes_shows_no_loss() {
+    let server = KaServe::tcp();
+    let watched = run(
+        "kawatch",
+        &["--until", "up", "-w", "5s", "--ndjson", &server.url()],
+    );
+    assert_eq!(watched.code(), 0, "{}", watched.stderr);
+    assert!(probes(&parse_records(&watched.stdout)).is_empty());
+    let fixtures = Fixtures::new();
+    let file = fixtures.write("watch.ndjson", &watched.stdout);
+    let table = run("kareport", &["--format", "markdown", path(&file)]);
+    assert_eq!(table.code(), 0, "{}", table.stderr);
+    let row = table
+        .stdout
+        .lines()
+        .find(|l| l.contains("tcp://"))
+        .unwrap_or_else(|| panic!("no row for the target:\n{}", table.stdout));
+    let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+    // | group | runs | probes | loss | ...
+    assert_eq!((cells[3], cells[4]), ("0", "-"), "{row}");
+}

@@ -95,7 +95,12 @@ pub fn write(
             Cell::new(&g.group),
             Cell::new(g.runs),
             Cell::new(g.probes),
-            Cell::new(format!("{:.2}%", g.loss_pct)),
+            // No probes, no loss to speak of (a watch-only group).
+            Cell::new(if g.probes == 0 {
+                "-".to_string()
+            } else {
+                format!("{:.2}%", g.loss_pct)
+            }),
             Cell::new(ms(g.rtt.min_us)),
             Cell::new(ms(g.rtt.avg_us)),
             Cell::new(ms(g.rtt.p50_us)),
