@@ -3,6 +3,7 @@
 use kaprobe_tests::util;
 
 mod addressing;
+mod careless_input;
 mod cli_errors;
 mod deadlines;
 mod generated;

@@ -15,7 +15,7 @@ use kaprobe::template::Template;
 use kaprobe::tls::{CaSource, ClientTls};
 
 use crate::parse::{
-    parse_duration, parse_keepalive, parse_method, parse_mode, parse_percent,
+    parse_duration, parse_header_text, parse_keepalive, parse_method, parse_mode, parse_percent,
     parse_positive_duration, parse_resolve, parse_stat, parse_status_set, parse_template,
 };
 
@@ -40,7 +40,7 @@ pub struct ProbeArgs {
 
     /// gRPC and HTTP: the :authority or Host to send (and the TLS name, unless --sni)
     /// instead of host:port
-    #[arg(long, value_name = "HOST[:PORT]")]
+    #[arg(long, value_name = "HOST[:PORT]", value_parser = parse_header_text)]
     pub authority: Option<String>,
 
     /// Request header (WebSocket upgrade, HTTP request) or metadata (gRPC),
@@ -67,7 +67,7 @@ pub struct ProbeArgs {
     pub http2: bool,
 
     /// WebSocket subprotocol to ask for (Sec-WebSocket-Protocol)
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", value_parser = parse_header_text)]
     pub subprotocol: Option<String>,
 
     /// Trust the certificates in this PEM file instead of the built-in roots (a

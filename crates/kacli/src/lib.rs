@@ -37,7 +37,9 @@ roots; -k/--insecure skips verification (said on stderr).
 Environment:
   SSLKEYLOGFILE  append each TLS session's secrets to this file, a line per secret,
                  in the NSS key log format Wireshark reads (Preferences > Protocols >
-                 TLS > (Pre)-Master-Secret log filename); said once on stderr
+                 TLS > (Pre)-Master-Secret log filename); said once on stderr; a
+                 regular file only (a FIFO or device is refused), a new one made
+                 readable by its owner alone (0600)
   SSL_CERT_FILE, SSL_CERT_DIR
                  where --ca system reads the OS store (else /etc/ssl/certs)
   https_proxy, HTTPS_PROXY, http_proxy, grpc_proxy, all_proxy, ALL_PROXY
@@ -59,7 +61,8 @@ macro_rules! keylog_help {
     () => {
         "Environment:
   SSLKEYLOGFILE  append each TLS session's secrets to this file, a line per secret,
-                 in the NSS key log format Wireshark reads; said once on stderr
+                 in the NSS key log format Wireshark reads; said once on stderr; a
+                 regular file only, a new one made readable by its owner alone
 
 "
     };

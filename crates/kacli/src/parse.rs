@@ -61,6 +61,16 @@ pub(crate) fn parse_mode(s: &str) -> Result<Mode, String> {
     s.parse()
 }
 
+/// A value that goes into a request header as it is (`--authority`,
+/// `--subprotocol`): a control character would split or corrupt the header, so it
+/// is a usage error rather than a header silently dropped.
+pub(crate) fn parse_header_text(s: &str) -> Result<String, String> {
+    if s.chars().any(|c| c.is_control()) {
+        return Err("control characters (CR, LF, ...) cannot go into a header".into());
+    }
+    Ok(s.to_string())
+}
+
 pub(crate) fn parse_template(s: &str) -> Result<Template, String> {
     Template::new(s)
 }

@@ -108,7 +108,12 @@ fn split_host_port(hostport: &str) -> Result<(String, u16), String> {
             .parse::<u16>()
             .ok()
             .filter(|p| *p > 0)
-            .ok_or_else(|| format!("invalid proxy port '{p}'"))?,
+            // Never the text itself: `user:password` without `@host` lands here.
+            .ok_or_else(|| {
+                "invalid proxy port (expected 1 to 65535; credentials go as \
+                 http://user:password@host:port)"
+                    .to_string()
+            })?,
     };
     Ok((host.to_string(), port))
 }

@@ -1,0 +1,63 @@
+//! Careless and hostile input from the user's side: files that are not files,
+//! secrets in malformed flags, header text with line breaks.
+
+use std::os::unix::fs::PermissionsExt;
+use std::time::Duration;
+
+use crate::util::{closed_port, kaping, run_env};
+
+/// `SSLKEYLOGFILE` naming a FIFO hung every tool in `open()` for good: it is now
+/// refused in words and the run goes on; a new key log is readable by its owner
+/// alone (it was 0644).
+#[test]
+fn a_key_log_that_is_not_a_file_is_refused_and_a_new_one_is_private() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("keys.fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let target = format!("wss://{}/", closed_port());
+    let args = ["-c", "1", "-W", "1s", target.as_str()];
+    let out = run_env("kaping", &[("SSLKEYLOGFILE", fifo.as_os_str())], &args);
+    out.assert_no_panic();
+    assert!(
+        out.elapsed < Duration::from_secs(5),
+        "took {:?}",
+        out.elapsed
+    );
+    assert_eq!(out.code(), 1, "refused, not a hang:\n{}", out.stderr);
+    assert!(out.stderr.contains("not a regular file"), "{}", out.stderr);
+
+    let log = dir.path().join("new.log");
+    let out = run_env("kaping", &[("SSLKEYLOGFILE", log.as_os_str())], &args);
+    assert_eq!(out.code(), 1, "{}", out.stderr);
+    let mode = std::fs::metadata(&log).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+}
+
+/// `user:password` without `@host` is read as host:port; the port's error used
+/// to print the password.
+#[test]
+fn a_proxy_without_a_host_does_not_echo_its_password() {
+    let target = format!("tcp://{}", closed_port());
+    let out = kaping(&["-c", "1", "--proxy", "alice:Hunter2secret", &target]);
+    out.assert_no_panic();
+    assert_eq!(out.code(), 2, "{}", out.stderr);
+    assert!(out.stderr.contains("invalid proxy port"), "{}", out.stderr);
+    assert!(!out.stderr.contains("Hunter2secret") && !out.stdout.contains("Hunter2secret"));
+}
+
+/// A line break in `--authority` or `--subprotocol` would split a request
+/// header: a usage error, not a header silently dropped or a failure per probe.
+#[test]
+fn header_text_with_a_line_break_is_a_usage_error() {
+    let target = format!("ws://{}/", closed_port());
+    for flag in ["--authority", "--subprotocol"] {
+        let out = kaping(&["-c", "1", flag, "api\r\nX-Evil: 1", &target]);
+        out.assert_no_panic();
+        assert_eq!(out.code(), 2, "{flag}: {}", out.stderr);
+        assert!(out.stderr.contains("control characters"), "{}", out.stderr);
+    }
+}
