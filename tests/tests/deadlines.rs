@@ -199,3 +199,27 @@ fn a_hostile_http2_peer_is_data() {
         "{detail:?}"
     );
 }
+
+/// A WebSocket peer that streams unsolicited text frames keeps the socket
+/// readable: the probe's timeout and the run's `-W` still hold (`kaping -c 1 -W 1s`
+/// took 5.26 s: each frame was ready at once and the deadline never looked at).
+#[test]
+fn a_chattering_peer_cannot_stretch_the_deadline() {
+    let peer = MiniWs::start(Behaviour::Chatter);
+    let out = kaping(&["-c", "1", "-W", "1s", &peer.url()]);
+    out.assert_no_panic();
+    assert_eq!(out.code(), 1, "{}", out.stderr);
+    assert!(
+        out.elapsed < Duration::from_millis(1800),
+        "-W 1s took {:?}",
+        out.elapsed
+    );
+    let out = kaping(&["-c", "2", "-i", "100ms", "-W", "500ms", &peer.url()]);
+    // Two probes of 500 ms each, 100 ms apart.
+    assert!(
+        out.elapsed < Duration::from_millis(2500),
+        "-W 500ms took {:?}",
+        out.elapsed
+    );
+    assert!(out.stdout.contains("timeout"), "{}", out.stdout);
+}

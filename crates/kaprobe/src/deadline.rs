@@ -45,6 +45,13 @@ impl ProbeTimer {
         self.armed = false;
     }
 
+    /// Whether the deadline has passed: a loop that takes one unrelated message
+    /// after another (each ready at once) asks between them, since `within`
+    /// lets ready work through.
+    pub fn expired(&self) -> bool {
+        Instant::now() >= self.sleep.deadline()
+    }
+
     /// Runs `work` until it completes (`Some`) or the deadline passes (`None`).
     /// The work is polled first, so work that is ready never times out.
     pub async fn within<F: Future>(&mut self, work: F) -> Option<F::Output> {

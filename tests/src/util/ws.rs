@@ -24,6 +24,9 @@ pub enum Behaviour {
     CloseWith(u16, &'static str),
     /// A hostile peer: answer every message with a text message of this many bytes.
     Reply(usize),
+    /// A hostile peer: after the upgrade, stream unsolicited text frames (for at
+    /// most 10 s), never reading: no pong, no reply, just a readable socket.
+    Chatter,
 }
 
 pub struct MiniWs {
@@ -82,6 +85,22 @@ impl MiniWs {
                         };
                         match behaviour {
                             Behaviour::Swallow => token.cancelled().await,
+                            Behaviour::Chatter => {
+                                let until =
+                                    std::time::Instant::now() + std::time::Duration::from_secs(10);
+                                // Frames in batches: the client always finds
+                                // another one ready.
+                                while std::time::Instant::now() < until && !token.is_cancelled() {
+                                    for _ in 0..1000 {
+                                        if ws.feed(Message::Text("noise".into())).await.is_err() {
+                                            return;
+                                        }
+                                    }
+                                    if ws.flush().await.is_err() {
+                                        return;
+                                    }
+                                }
+                            }
                             Behaviour::CloseWith(code, reason) => {
                                 let _ = ws.next().await;
                                 let frame = CloseFrame {

@@ -73,6 +73,14 @@ impl EchoSession {
             let rtt = started.elapsed();
             if self.stale > 0 {
                 self.stale -= 1;
+                // Late replies, each ready at once, do not stretch the timeout.
+                if timer.expired() {
+                    self.stale += 1;
+                    return Err(Cause::timeout(format!(
+                        "no reply within {}",
+                        humantime::format_duration(cfg.timeout)
+                    )));
+                }
                 continue;
             }
             let accepted = match &cfg.expect {

@@ -202,20 +202,18 @@ impl WsSession {
             Some(Err(e)) => return Err(error_cause(e, Side::Client)),
             Some(Ok(())) => {}
         }
+        let timed_out = || {
+            let what = if ping_payload.is_some() {
+                "pong"
+            } else {
+                "reply"
+            };
+            let within = humantime::format_duration(cfg.timeout);
+            Cause::timeout(format!("no {what} within {within}"))
+        };
         loop {
-            let next = match timer.within(self.ws.next()).await {
-                None => {
-                    return Err(Cause::timeout(format!(
-                        "no {} within {}",
-                        if ping_payload.is_some() {
-                            "pong"
-                        } else {
-                            "reply"
-                        },
-                        humantime::format_duration(cfg.timeout)
-                    )));
-                }
-                Some(next) => next,
+            let Some(next) = timer.within(self.ws.next()).await else {
+                return Err(timed_out());
             };
             let rtt = started.elapsed();
             match next {
@@ -247,6 +245,10 @@ impl WsSession {
                     }
                 }
                 Some(Ok(_)) => {}
+            }
+            // Unrelated messages, each ready at once, do not stretch the timeout.
+            if timer.expired() {
+                return Err(timed_out());
             }
         }
     }
