@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use kawire::record::Record;
 
+use crate::util::hostile::{Act, HostilePeer};
 use crate::util::proxy::{Fault, FaultProxy};
 use crate::util::{
     KaServe, Running, closed_port, events, kaping, parse_records, probes, summary, through_head,
@@ -470,6 +471,25 @@ fn the_demo_needs_no_outside_server() {
     assert_eq!(
         out.stdout.matches("reply from").count(),
         2,
+        "{}",
+        out.stdout
+    );
+}
+
+/// A server that answered PONG once and then only sends `PING` lines of its own
+/// is not answering: those lines are its pings (answered and said), not echoes of
+/// ours (6 of 6 were counted received, exit 0).
+#[test]
+fn a_servers_own_ping_lines_are_not_replies() {
+    let peer = HostilePeer::start(Act::PongOnceThenPings);
+    let target = format!("tcp://{}", peer.addr);
+    let out = kaping(&["-c", "4", "-i", "200ms", "-W", "300ms", "--ndjson", &target]);
+    out.assert_no_panic();
+    let records = out.records();
+    let got: Vec<bool> = probes(&records).iter().map(|p| p.ok).collect();
+    assert_eq!(got, [true, false, false, false], "{}", out.stdout);
+    assert!(
+        !events(&records, "server-ping").is_empty(),
         "{}",
         out.stdout
     );

@@ -17,6 +17,10 @@ pub enum Act {
     Endless,
     /// After the client's first bytes, writes these, then reads and discards.
     Send(Vec<u8>),
+    /// Answers the client's first line `PONG`, then only pings it: a `PING` line
+    /// every 50 ms (for at most 10 s), never another answer. A hung responder
+    /// whose liveness timer still runs.
+    PongOnceThenPings,
 }
 
 /// The most an endless peer writes to one connection.
@@ -62,6 +66,14 @@ impl HostilePeer {
                                     }
                                 }
                                 Act::Send(bytes) => stream.write_all(&bytes).await?,
+                                Act::PongOnceThenPings => {
+                                    stream.write_all(b"PONG\n").await?;
+                                    for _ in 0..200 {
+                                        tokio::time::sleep(std::time::Duration::from_millis(50))
+                                            .await;
+                                        stream.write_all(b"PING\n").await?;
+                                    }
+                                }
                             }
                             while stream.read(&mut buf).await? > 0 {}
                             std::io::Result::Ok(())

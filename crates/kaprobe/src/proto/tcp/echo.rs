@@ -26,6 +26,11 @@ pub struct EchoSession {
     stale: u64,
     /// When the server last sent a `PING` line of its own (kaserve's liveness).
     last_server_ping: Option<Instant>,
+    /// The server answers `PONG` (or `+PONG`), so a `PING` line from it is its
+    /// own ping, never an echo of ours.
+    answers_pong: bool,
+    /// Server pings seen while waiting for a reply.
+    seen: Vec<Passive>,
 }
 
 impl EchoSession {
@@ -39,6 +44,8 @@ impl EchoSession {
             writer,
             stale: 0,
             last_server_ping: None,
+            answers_pong: false,
+            seen: Vec::new(),
         }
     }
 
@@ -83,10 +90,35 @@ impl EchoSession {
                 }
                 continue;
             }
+            // A server that has answered PONG pings on its own with PING lines
+            // (kaserve's liveness): one during a round trip is answered and said,
+            // not taken for this probe's reply.
+            if reply == "PING" && self.answers_pong && cfg.expect.is_none() {
+                let answered = timer.within(self.writer.write_all(b"PONG\n")).await;
+                if let Some(Err(e)) = answered {
+                    return Err(Cause::from_io(&e));
+                }
+                let ping = self.server_ping();
+                // Said, within reason: a flood is bounded by the timeout, and so
+                // is what is kept of it.
+                if self.seen.len() < 64 {
+                    self.seen.push(ping);
+                }
+                if timer.expired() {
+                    self.stale += 1;
+                    return Err(Cause::timeout(format!(
+                        "no reply within {} (the server only pinged)",
+                        humantime::format_duration(cfg.timeout)
+                    )));
+                }
+                continue;
+            }
+            let pong = reply == "PONG" || reply == "+PONG";
             let accepted = match &cfg.expect {
                 Some(pattern) => pattern.matches(seq, &reply),
-                None => reply == "PONG" || reply == "+PONG" || reply == sent,
+                None => pong || reply == sent,
             };
+            self.answers_pong |= accepted && pong;
             return if accepted {
                 Ok(rtt)
             } else {
@@ -110,13 +142,20 @@ impl EchoSession {
                     if let Err(e) = self.writer.write_all(b"PONG\n").await {
                         return Passive::Lost(Cause::from_io(&e));
                     }
-                    let now = Instant::now();
-                    let interval = self.last_server_ping.replace(now).map(|last| now - last);
-                    return Passive::keepalive_ping(interval);
+                    return self.server_ping();
                 }
                 Ok(Some(_late)) => self.stale = self.stale.saturating_sub(1),
             }
         }
+    }
+}
+
+impl EchoSession {
+    /// A `PING` line of the server's own, answered: with the time since its last.
+    fn server_ping(&mut self) -> Passive {
+        let now = Instant::now();
+        let interval = self.last_server_ping.replace(now).map(|last| now - last);
+        Passive::keepalive_ping(interval)
     }
 }
 
@@ -129,6 +168,10 @@ impl Session for EchoSession {
 
     fn passive(&mut self) -> BoxFut<'_, Passive> {
         Box::pin(self.listen())
+    }
+
+    fn take_events(&mut self) -> Vec<Passive> {
+        std::mem::take(&mut self.seen)
     }
 }
 
