@@ -507,3 +507,26 @@ fn http1_has_no_handshake_phase_and_http2_has_one() {
     let human = kaping(&["-c", "1", "--fresh", &url]);
     assert!(!human.stdout.contains("handshake"), "{}", human.stdout);
 }
+
+/// A status outside `--expect-status` is the server answering, not as asked: the
+/// run is unhealthy (exit 1) even when another probe got a 200, as the man page
+/// says (503, 503, 200 exited 0).
+#[test]
+fn a_status_outside_expect_status_makes_the_run_unhealthy() {
+    let answer =
+        |status: &str| format!("HTTP/1.1 {status}\r\nContent-Length: 0\r\n\r\n").into_bytes();
+    let peer = HostilePeer::start(Act::Answers(vec![
+        answer("503 Service Unavailable"),
+        answer("503 Service Unavailable"),
+        answer("200 OK"),
+    ]));
+    let (code, records, stderr) =
+        ndjson(&["-c", "3", "-i", "20ms", &format!("http://{}/", peer.addr)]);
+    let statuses: Vec<Option<u16>> = probes(&records).iter().map(|p| p.status).collect();
+    assert_eq!(statuses, [Some(503), Some(503), Some(200)], "{stderr}");
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("http 503") && stderr.contains("(2 of 3 probes)"),
+        "{stderr}"
+    );
+}

@@ -351,8 +351,11 @@ fn http_probes_group_with_their_statuses_and_closes() {
     let fx = Fixtures::new();
     let a = fx.write("ok.ndjson", &ok.stdout);
     let b = fx.write("down.ndjson", &down.stdout);
-    let (code, doc, _) = report(&[path(&a), path(&b), "--group-by", "protocol"]);
-    assert_eq!(code, 0);
+    let (code, doc, stderr) = report(&[path(&a), path(&b), "--group-by", "protocol"]);
+    // Two 503s: the server answered, not as asked, so the group is unhealthy as
+    // kaping judges a run.
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("http 503"), "{stderr}");
     assert_eq!(doc.targets.len(), 1, "{doc:?}");
     let g = &doc.targets[0];
     assert_eq!(g.group, "http");

@@ -50,6 +50,15 @@ impl Default for Thresholds {
     }
 }
 
+/// The server answered, but not as asked: a health status other than SERVING, a
+/// gRPC status, an HTTP status outside `--expect-status`.
+fn answered_not_ok(kind: CauseKind) -> bool {
+    matches!(
+        kind,
+        CauseKind::NotServing(_) | CauseKind::Grpc(_) | CauseKind::Http(_)
+    )
+}
+
 impl Thresholds {
     /// Every way `stats` falls short, in words; empty when healthy. A target that
     /// was probed and never answered is always unhealthy, as with ping.
@@ -58,7 +67,7 @@ impl Thresholds {
         let refused: u64 = stats
             .failures
             .iter()
-            .filter(|(k, _)| matches!(k, CauseKind::NotServing(_) | CauseKind::Grpc(_)))
+            .filter(|(k, _)| answered_not_ok(**k))
             .map(|(_, n)| n)
             .sum();
         if refused > 0 {
@@ -66,7 +75,7 @@ impl Thresholds {
             let last = stats
                 .last_failure
                 .as_ref()
-                .filter(|c| matches!(c.kind, CauseKind::NotServing(_) | CauseKind::Grpc(_)));
+                .filter(|c| answered_not_ok(c.kind));
             let what = last.map_or_else(|| "not serving".to_string(), |c| c.to_string());
             out.push(format!(
                 "{what} ({refused} of {} probes)",
@@ -168,6 +177,16 @@ mod tests {
         assert_eq!(
             none.breaches(&sick),
             vec!["health NOT_SERVING (service 'p' is not serving) (1 of 3 probes)".to_string()]
+        );
+        // 503, 503, 200: the server answered, not as asked; unhealthy (it was 0).
+        let mut unavailable = ProbeStats::default();
+        let status = Cause::new(CauseKind::Http(503), "GET / answered 503");
+        unavailable.record_failure(&status);
+        unavailable.record_failure(&status);
+        unavailable.record_reply(Duration::from_millis(1));
+        assert_eq!(
+            none.breaches(&unavailable),
+            vec!["http 503 (GET / answered 503) (2 of 3 probes)".to_string()]
         );
     }
 }

@@ -19,7 +19,9 @@ Recorded peer text is escaped and cut to 200 characters in tables, exact in --js
 
 Exit status:
   0  read everything and every group met the thresholds
-  1  a group breached --max-loss, --max-rtt or --min-availability (each named on stderr)
+  1  a group breached --max-loss, --max-rtt or --min-availability, never answered,
+     or was answered not as asked (a health status other than SERVING, an HTTP status
+     outside --expect-status), as kaping judges a run (each named on stderr)
   2  usage error, unreadable file, or an invalid line without --skip-invalid
 
 Examples:

@@ -21,6 +21,9 @@ pub enum Act {
     /// every 50 ms (for at most 10 s), never another answer. A hung responder
     /// whose liveness timer still runs.
     PongOnceThenPings,
+    /// Answers each read of the client's bytes with the next of these, in turn
+    /// (the last again once they are spent): scripted HTTP/1.1 responses.
+    Answers(Vec<Vec<u8>>),
 }
 
 /// The most an endless peer writes to one connection.
@@ -66,6 +69,15 @@ impl HostilePeer {
                                     }
                                 }
                                 Act::Send(bytes) => stream.write_all(&bytes).await?,
+                                Act::Answers(answers) => {
+                                    let mut next = answers.iter().chain(std::iter::repeat(
+                                        answers.last().expect("an answer"),
+                                    ));
+                                    stream.write_all(next.next().unwrap()).await?;
+                                    while stream.read(&mut buf).await? > 0 {
+                                        stream.write_all(next.next().unwrap()).await?;
+                                    }
+                                }
                                 Act::PongOnceThenPings => {
                                     stream.write_all(b"PONG\n").await?;
                                     for _ in 0..200 {
