@@ -61,3 +61,42 @@ fn header_text_with_a_line_break_is_a_usage_error() {
         assert!(out.stderr.contains("control characters"), "{}", out.stderr);
     }
 }
+
+/// `--ca /dev/zero` grew to 2.7 GB: a PEM file must be a regular file of at most
+/// 16 MiB, and anything else is a one-line usage error at once.
+#[test]
+fn pem_files_that_are_not_files_are_refused() {
+    let target = format!("wss://{}/", closed_port());
+    for args in [
+        vec!["--ca", "/dev/zero"],
+        vec!["--cert", "/dev/zero", "--key", "/dev/zero"],
+    ] {
+        let mut all = args.clone();
+        all.extend(["-c", "1", target.as_str()]);
+        let out = kaping(&all);
+        out.assert_no_panic();
+        assert_eq!(out.code(), 2, "{args:?}: {}", out.stderr);
+        assert!(out.stderr.contains("not a regular file"), "{}", out.stderr);
+        assert!(
+            out.elapsed < Duration::from_secs(5),
+            "took {:?}",
+            out.elapsed
+        );
+    }
+}
+
+/// More addresses in one `--resolve` rule than it takes: refused in words, not
+/// the rest dropped without a word.
+#[test]
+fn a_resolve_rule_with_too_many_addresses_says_so() {
+    let many: Vec<String> = (1..=65).map(|i| format!("127.0.0.{i}")).collect();
+    let rule = format!("lb.test:80:{}", many.join(","));
+    let out = kaping(&["-c", "1", "--resolve", &rule, "tcp://lb.test:80"]);
+    out.assert_no_panic();
+    assert_eq!(out.code(), 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("more than 64 addresses"),
+        "{}",
+        out.stderr
+    );
+}

@@ -11,6 +11,9 @@ use std::time::Duration;
 use crate::error::{Error, Result};
 use crate::target::{Host, Target};
 
+/// The most addresses one `--resolve` rule takes (more is refused, not cut).
+pub const MAX_RESOLVE: usize = 64;
+
 /// `-4` or `-6`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Family {
@@ -63,9 +66,13 @@ impl FromStr for ResolveRule {
             .ok()
             .filter(|p| *p > 0)
             .ok_or_else(|| format!("invalid port '{port}' ({usage})"))?;
+        if addr.split(',').count() > MAX_RESOLVE {
+            return Err(format!(
+                "more than {MAX_RESOLVE} addresses for {host}:{port} ({usage})"
+            ));
+        }
         let addrs = addr
             .split(',')
-            .take(64)
             .map(|one| {
                 let bare = one.trim_start_matches('[').trim_end_matches(']');
                 bare.parse::<IpAddr>()

@@ -18,7 +18,8 @@ after an exponential backoff. Every transition says why: refused, reset, eof,
 timeout, tls, dns, ws-close 1011, goaway ENHANCE_YOUR_CALM, ...
 
 Limits: durations at most 366 days; a reply line at most 64 KiB, a WebSocket
-message at most 1 MiB, an HTTP response head 64 KiB and its body 1 MiB; name resolution counts against -W and the run's deadline.
+message at most 1 MiB, an HTTP response head 64 KiB and its body 1 MiB; --ca,
+--cert and --key regular files of at most 16 MiB; --resolve at most 64 addresses a rule; name resolution counts against -W and the run's deadline.
 A peer's text (close reasons, GOAWAY debug data, gRPC messages) is escaped and cut
 to 200 characters on a terminal, kept exact in JSON; passwords and query values in
 targets are shown as ***.

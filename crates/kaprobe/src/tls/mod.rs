@@ -183,10 +183,42 @@ pub fn io_cause(err: &std::io::Error, side: Side) -> Option<Cause> {
     Some(Cause::new(CauseKind::Tls, words::describe(tls, side)))
 }
 
+/// The largest PEM file read (`--ca`, `--cert`, `--key`): a trust bundle of
+/// thousands of certificates fits many times over.
+pub const MAX_PEM: u64 = 16 << 20;
+
+/// A PEM file's bytes: a regular file of at most [`MAX_PEM`] (`/dev/zero` would
+/// be read for good, a FIFO would wait for a writer).
+fn read_pem(path: &Path, what: &str) -> Result<Vec<u8>> {
+    let refuse =
+        |why: String| tls_setup(format!("cannot read {what} from {}: {why}", path.display()));
+    let meta = std::fs::metadata(path).map_err(|e| refuse(e.to_string()))?;
+    if !meta.is_file() {
+        return Err(refuse("not a regular file".into()));
+    }
+    if meta.len() > MAX_PEM {
+        return Err(refuse(format!("larger than {} MiB", MAX_PEM >> 20)));
+    }
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(
+            std::fs::File::open(path).map_err(|e| refuse(e.to_string()))?,
+            MAX_PEM + 1,
+        ),
+        &mut bytes,
+    )
+    .map_err(|e| refuse(e.to_string()))?;
+    if bytes.len() as u64 > MAX_PEM {
+        return Err(refuse(format!("larger than {} MiB", MAX_PEM >> 20)));
+    }
+    Ok(bytes)
+}
+
 /// The certificates in a PEM file; none is an error naming the file.
 pub fn read_certs(path: &Path) -> Result<Vec<CertificateDer<'static>>> {
-    let certs: Vec<_> = CertificateDer::pem_file_iter(path)
-        .and_then(|iter| iter.collect::<std::result::Result<Vec<_>, _>>())
+    let pem = read_pem(path, "certificates")?;
+    let certs: Vec<_> = CertificateDer::pem_slice_iter(&pem)
+        .collect::<std::result::Result<Vec<_>, _>>()
         .map_err(|e| {
             tls_setup(format!(
                 "cannot read certificates from {}: {}",
@@ -205,7 +237,8 @@ pub fn read_certs(path: &Path) -> Result<Vec<CertificateDer<'static>>> {
 
 /// The private key in a PEM file.
 pub fn read_key(path: &Path) -> Result<PrivateKeyDer<'static>> {
-    PrivateKeyDer::from_pem_file(path).map_err(|e| {
+    let pem = read_pem(path, "a private key")?;
+    PrivateKeyDer::from_pem_slice(&pem).map_err(|e| {
         tls_setup(format!(
             "cannot read a private key from {}: {}",
             path.display(),
