@@ -4,6 +4,7 @@
 use std::os::unix::fs::PermissionsExt;
 use std::time::Duration;
 
+use crate::util::hostile::{Act, HostilePeer};
 use crate::util::{closed_port, kaping, run_env};
 
 /// `SSLKEYLOGFILE` naming a FIFO hung every tool in `open()` for good: it is now
@@ -99,4 +100,28 @@ fn a_resolve_rule_with_too_many_addresses_says_so() {
         "{}",
         out.stderr
     );
+}
+
+/// A proxy's 407 whose reason phrase echoes our `Proxy-Authorization` was printed
+/// in every output format: the status is named by its standard reason instead.
+#[test]
+fn a_proxys_reason_phrase_is_not_repeated() {
+    let secret = "YWxpY2U6SHVudGVyMnNlY3JldA=="; // alice:Hunter2secret
+    let echo =
+        format!("HTTP/1.1 407 Proxy-Authorization: Basic {secret}\r\nContent-Length: 0\r\n\r\n");
+    let proxy = HostilePeer::start(Act::Send(echo.into_bytes()));
+    let url = format!("http://alice:Hunter2secret@{}", proxy.addr);
+    for format in [None, Some("--ndjson"), Some("--json")] {
+        let mut args = vec!["-c", "1", "--proxy", url.as_str(), "tcp://backend.test:80"];
+        args.extend(format);
+        let out = kaping(&args);
+        out.assert_no_panic();
+        assert_eq!(out.code(), 1, "{}", out.stderr);
+        let all = format!("{}{}", out.stdout, out.stderr);
+        assert!(all.contains("407 Proxy Authentication Required"), "{all}");
+        assert!(
+            !all.contains(secret) && !all.contains("Hunter2secret"),
+            "{all}"
+        );
+    }
 }

@@ -59,12 +59,7 @@ pub async fn tunnel(
     if (200..300).contains(&status) {
         return Ok(stream);
     }
-    Err(refusal(
-        status,
-        response.reason.unwrap_or(""),
-        proxy,
-        authority,
-    ))
+    Err(refusal(status, proxy, authority))
 }
 
 /// The response head, up to and including its blank line.
@@ -86,13 +81,14 @@ async fn read_head(stream: &mut TcpStream) -> std::io::Result<Vec<u8>> {
     Ok(head)
 }
 
-/// A proxy's refusal, with what it means and what to do.
-fn refusal(status: u16, reason: &str, proxy: &Proxy, authority: &str) -> Cause {
-    let reason: String = reason
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(80)
-        .collect();
+/// A proxy's refusal, with what it means and what to do. The status is named by
+/// its standard reason, never by the proxy's own phrase: a proxy may echo our
+/// `Proxy-Authorization` there.
+fn refusal(status: u16, proxy: &Proxy, authority: &str) -> Cause {
+    let reason = http::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("");
     let what = match status {
         401 | 407 if proxy.credentials.is_some() => {
             "the proxy refused our credentials (the user:password in the proxy URL)".to_string()
