@@ -1,11 +1,11 @@
 //! Careless and hostile input from the user's side: files that are not files,
 //! secrets in malformed flags, header text with line breaks.
 
-use std::os::unix::fs::PermissionsExt;
+use std::os::unix::fs::{FileTypeExt, PermissionsExt};
 use std::time::Duration;
 
 use crate::util::hostile::{Act, HostilePeer};
-use crate::util::{closed_port, kaping, run_env};
+use crate::util::{KaServe, closed_port, kaping, run, run_env};
 
 /// `SSLKEYLOGFILE` naming a FIFO hung every tool in `open()` for good: it is now
 /// refused in words and the run goes on; a new key log is readable by its owner
@@ -124,4 +124,126 @@ fn a_proxys_reason_phrase_is_not_repeated() {
             "{all}"
         );
     }
+}
+
+/// kaserve wrote its generated certificate to a predictable
+/// `$TMPDIR/kaserve-PID-cert.pem` (a planted link there was written through)
+/// and never removed it: the file is now new, of a random name, and gone at exit.
+#[test]
+fn kaserves_generated_certificate_is_a_new_file_removed_at_exit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = KaServe::start_env(
+        &[("TMPDIR", tmp.path().as_os_str())],
+        &["ws", "--listen", "127.0.0.1:0", "--ndjson", "--tls"],
+    );
+    let first = server.log()[0].clone();
+    let record: serde_json::Value = serde_json::from_str(&first).unwrap();
+    let path = std::path::PathBuf::from(record["generated_cert"].as_str().expect(&first));
+    assert_eq!(path.parent(), Some(tmp.path()), "{first}");
+    let predictable = format!("kaserve-{}-cert.pem", server.pid());
+    assert_ne!(
+        path.file_name().unwrap().to_str(),
+        Some(predictable.as_str())
+    );
+    let pem = std::fs::read_to_string(&path).unwrap();
+    assert!(pem.starts_with("-----BEGIN CERTIFICATE-----"), "{pem}");
+    let out = server.stop("TERM");
+    assert_eq!(out.code(), 0, "{}", out.stderr);
+    assert!(!path.exists(), "{} is left behind", path.display());
+}
+
+/// `--metrics-file /dev/full` (as root) replaced the device with a regular file
+/// and exited 0, and a planted `PATH.PID.tmp` link was written through: a target
+/// that is not a regular file is refused in one line (exit 2) and left as it was.
+#[test]
+fn a_metrics_file_that_is_not_a_regular_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("metrics.fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let victim = dir.path().join("victim");
+    std::fs::write(&victim, "keep me").unwrap();
+    let link = dir.path().join("metrics.link");
+    std::os::unix::fs::symlink(&victim, &link).unwrap();
+    let target = format!("tcp://{}", closed_port());
+    for path in [&fifo, &link] {
+        let args = [
+            "--duration",
+            "1s",
+            "--metrics-file",
+            path.to_str().unwrap(),
+            target.as_str(),
+        ];
+        let out = run("kawatch", &args);
+        out.assert_no_panic();
+        assert_eq!(out.code(), 2, "{}", out.stderr);
+        assert!(out.stderr.contains("not a regular file"), "{}", out.stderr);
+        assert_eq!(out.stderr.trim().lines().count(), 1, "{}", out.stderr);
+    }
+    assert!(
+        std::fs::symlink_metadata(&fifo)
+            .unwrap()
+            .file_type()
+            .is_fifo()
+    );
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me");
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|n| n.to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+/// Through a proxy the proxy resolves the target's name, so a `--resolve` rule
+/// for the target was silently ignored: it is refused in words (exit 2), while
+/// a rule for the proxy's own name applies, as curl applies it.
+#[test]
+fn a_resolve_rule_for_the_target_is_refused_through_a_proxy() {
+    let proxy = closed_port();
+    let proxy_url = format!("http://{proxy}");
+    let out = kaping(&[
+        "-c",
+        "1",
+        "--proxy",
+        &proxy_url,
+        "--resolve",
+        "lb.test:80:127.0.0.1",
+        "tcp://lb.test:80",
+    ]);
+    out.assert_no_panic();
+    assert_eq!(out.code(), 2, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("--resolve lb.test:80 cannot apply through the proxy"),
+        "{}",
+        out.stderr
+    );
+    // A rule naming the proxy is used to reach it: the failure is the proxy's
+    // refused connection at the pinned address, not a name lookup.
+    let rule = format!("proxy.test:{}:127.0.0.1", proxy.port());
+    let named = format!("http://proxy.test:{}", proxy.port());
+    let out = kaping(&[
+        "-c",
+        "1",
+        "-W",
+        "1s",
+        "--proxy",
+        &named,
+        "--resolve",
+        &rule,
+        "tcp://lb.test:80",
+    ]);
+    out.assert_no_panic();
+    assert_eq!(out.code(), 1, "{}", out.stderr);
+    assert!(out.stdout.contains(&proxy.to_string()), "{}", out.stdout);
 }

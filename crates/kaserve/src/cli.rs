@@ -76,6 +76,8 @@ Limits: durations at most 366 days; at most 16,384 clients per responder (more w
 in the backlog); WebSocket messages at most 1 MiB, lines 64 KiB; accept errors
 (EMFILE) back off 100 ms; a client that stops reading is held no longer than its
 --client-timeout. stdio: lines at most 1 MiB, at most 100,000 clients (error 11).
+--tls without files writes its certificate to a new file of a random name in
+$TMPDIR, removed when kaserve stops.
 
 ",
     kacli::keylog_help!(),

@@ -31,8 +31,9 @@ pub struct ServeConfig {
     /// Each responder with the address it binds.
     pub listeners: Vec<(Protocol, SocketAddr)>,
     pub options: ServeOptions,
-    /// Path of a generated self-signed certificate, to pass to `--ca`.
-    pub generated_cert: Option<String>,
+    /// A generated self-signed certificate's file, to pass to `--ca`: created
+    /// exclusively under a random name, removed when this value drops.
+    pub generated_cert: Option<tempfile::TempPath>,
     /// Log JSON records rather than lines.
     pub ndjson: bool,
 }
@@ -148,7 +149,7 @@ fn listeners(cli: &Cli) -> Result<Vec<(Protocol, SocketAddr)>, String> {
 
 /// The responders' options; with --tls and no files, a generated self-signed pair
 /// whose certificate is written to a file clients can pass to --ca.
-fn options(cli: &Cli) -> anyhow::Result<(ServeOptions, Option<String>)> {
+fn options(cli: &Cli) -> anyhow::Result<(ServeOptions, Option<tempfile::TempPath>)> {
     let mut health = HealthTable::default();
     for (service, status) in &cli.statuses {
         health.set(service, *status);
@@ -192,16 +193,31 @@ fn options(cli: &Cli) -> anyhow::Result<(ServeOptions, Option<String>)> {
     let mut written = None;
     let generated = if files.cert.is_none() {
         let pair = crate::tls::self_signed()?;
-        let path = std::env::temp_dir().join(format!("kaserve-{}-cert.pem", std::process::id()));
-        std::fs::write(&path, &pair.cert_pem)
-            .with_context(|| format!("cannot write {}", path.display()))?;
-        written = Some(path.display().to_string());
+        written = Some(cert_file(&pair.cert_pem)?);
         Some(pair)
     } else {
         None
     };
     opts.tls = Some(files.config(generated.as_ref(), &[b"h2", b"http/1.1"])?);
     Ok((opts, written))
+}
+
+/// Writes a generated certificate to a new file of a random name in the
+/// temporary directory (never an existing file or a planted link), readable by
+/// others since a certificate is public; the file goes when the path drops.
+fn cert_file(pem: &str) -> anyhow::Result<tempfile::TempPath> {
+    use std::io::Write;
+    let dir = std::env::temp_dir();
+    let mut file = tempfile::Builder::new()
+        .prefix("kaserve-")
+        .suffix("-cert.pem")
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644))
+        .tempfile_in(&dir)
+        .with_context(|| format!("cannot create a certificate file in {}", dir.display()))?;
+    file.write_all(pem.as_bytes())
+        .and_then(|()| file.flush())
+        .with_context(|| format!("cannot write {}", file.path().display()))?;
+    Ok(file.into_temp_path())
 }
 
 #[cfg(test)]

@@ -61,7 +61,13 @@ fn serve_until_stopped(config: ServeConfig) -> anyhow::Result<ExitCode> {
             let tls = opts.tls.is_some() && proto != Protocol::Tcp;
             log::log(
                 ndjson,
-                &log::listening(at, proto, local, tls, generated_cert.clone()),
+                &log::listening(
+                    at,
+                    proto,
+                    local,
+                    tls,
+                    generated_cert.as_ref().map(|p| p.display().to_string()),
+                ),
             );
             servers.spawn(serve::serve(
                 proto,

@@ -19,12 +19,17 @@ timeout, tls, dns, ws-close 1011, goaway ENHANCE_YOUR_CALM, ...
 
 Limits: durations at most 366 days; a reply line at most 64 KiB, a WebSocket
 message at most 1 MiB, an HTTP response head 64 KiB and its body 1 MiB; --ca,
---cert and --key regular files of at most 16 MiB; --resolve at most 64 addresses a rule; name resolution counts against -W and the run's deadline.
+--cert and --key regular files of at most 16 MiB; --resolve at most 64 addresses a
+rule; name resolution counts against -W and the run's deadline. Through a proxy,
+-4, -6 and --resolve apply to the proxy's address; the proxy resolves the target.
 A peer's text (close reasons, GOAWAY debug data, gRPC messages) is escaped and cut
 to 200 characters on a terminal, kept exact in JSON; passwords and query values in
 targets are shown as ***.
---metrics serves at most 8 scrapes at once, each with 3 s for its request and 10 s
-in all; its labels are cause kinds from a closed set, never timings.
+--metrics serves at most 8 scrapes at once, 10 s each; a connection takes a slot
+once its request begins, so idle sockets (at most 64 wait, 3 s each, the oldest make
+way) never hold a scrape back; its labels are cause kinds from a closed set, never
+timings. --metrics-file must be a regular file if it exists: it is replaced through
+a new temporary file beside it.
 
 ",
     kacli::tls_help!(),

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -23,6 +23,7 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
+use tokio_util::sync::CancellationToken;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct Labels {
@@ -214,33 +215,56 @@ impl Metrics {
         out
     }
 
-    /// Writes the exposition to `path` through a temporary file and a rename, so
-    /// a collector never reads half of it.
+    /// Writes the exposition to `path` through a new temporary file beside it and
+    /// a rename, so a collector never reads half of it. The temporary file is
+    /// created exclusively under a random name (a planted link is never
+    /// followed), and a `path` that exists and is not a regular file (a device,
+    /// a FIFO, a folder, a link) is refused rather than replaced.
     pub fn write_file(&self, path: &Path) -> anyhow::Result<()> {
-        let tmp = temp_path(path);
-        std::fs::write(&tmp, self.encode())
-            .with_context(|| format!("cannot write {}", tmp.display()))?;
-        std::fs::rename(&tmp, path).with_context(|| format!("cannot replace {}", path.display()))
+        use std::io::Write;
+        if let Ok(meta) = std::fs::symlink_metadata(path) {
+            if !meta.file_type().is_file() {
+                anyhow::bail!(
+                    "--metrics-file {}: not a regular file; kawatch replaces its file on every write",
+                    path.display()
+                );
+            }
+        }
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".kawatch-")
+            .suffix(".tmp")
+            .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644))
+            .tempfile_in(dir)
+            .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
+        tmp.write_all(self.encode().as_bytes())
+            .and_then(|()| tmp.flush())
+            .with_context(|| format!("cannot write {}", tmp.path().display()))?;
+        tmp.persist(path)
+            .map_err(|e| e.error)
+            .with_context(|| format!("cannot replace {}", path.display()))?;
+        Ok(())
     }
 }
 
-fn temp_path(path: &Path) -> PathBuf {
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(format!(".{}.tmp", std::process::id()));
-    path.with_file_name(name)
-}
-
-/// Scrapes served at once; more wait in the kernel's backlog, holding no
-/// descriptor of ours, so the endpoint never takes descriptors from the probes.
+/// Scrapes served at once.
 pub const MAX_SCRAPES: usize = 8;
+/// Connections waiting for their request's first bytes; past this many the
+/// oldest is closed, so sockets that never speak cannot hold the endpoint.
+pub const MAX_WAITING: usize = 64;
 /// How long a scraper has to send its request headers.
 pub const HEADER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
 /// How long one connection may last, however it behaves.
 const CONNECTION_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Binds `addr` (a setup error if it cannot) and serves `/metrics` until the
-/// process ends: at most [`MAX_SCRAPES`] connections at once, each with
-/// [`HEADER_TIMEOUT`] to send its request; accept errors back off.
+/// process ends. A connection takes one of [`MAX_SCRAPES`] serving slots only
+/// once its request has begun to arrive, so a scrape is answered ahead of idle
+/// sockets; at most [`MAX_WAITING`] wait, each at most [`HEADER_TIMEOUT`].
+/// Descriptors held: at most the sum of the two. Accept errors back off.
 pub async fn serve(addr: SocketAddr, metrics: Arc<Metrics>) -> anyhow::Result<SocketAddr> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -248,10 +272,10 @@ pub async fn serve(addr: SocketAddr, metrics: Arc<Metrics>) -> anyhow::Result<So
     let bound = listener.local_addr()?;
     let slots = Arc::new(tokio::sync::Semaphore::new(MAX_SCRAPES));
     tokio::spawn(async move {
+        // One token per waiting connection, oldest first; cancelled when it
+        // stops waiting (served, timed out or made way).
+        let mut waiting = std::collections::VecDeque::<CancellationToken>::new();
         loop {
-            let Ok(slot) = slots.clone().acquire_owned().await else {
-                return;
-            };
             let stream = match listener.accept().await {
                 Ok((stream, _)) => stream,
                 Err(_) => {
@@ -260,9 +284,33 @@ pub async fn serve(addr: SocketAddr, metrics: Arc<Metrics>) -> anyhow::Result<So
                     continue;
                 }
             };
-            let metrics = metrics.clone();
+            waiting.retain(|t| !t.is_cancelled());
+            if waiting.len() >= MAX_WAITING {
+                if let Some(oldest) = waiting.pop_front() {
+                    oldest.cancel();
+                }
+            }
+            let token = CancellationToken::new();
+            waiting.push_back(token.clone());
+            let (metrics, slots) = (metrics.clone(), slots.clone());
             tokio::spawn(async move {
-                let _slot = slot;
+                let ready = async {
+                    // A byte of the request, not mere readiness: tokio may
+                    // report a new socket readable before anything arrived.
+                    let mut first = [0u8; 1];
+                    match stream.peek(&mut first).await {
+                        Ok(n) if n > 0 => slots.acquire_owned().await.ok(),
+                        _ => None,
+                    }
+                };
+                let slot = tokio::select! {
+                    slot = tokio::time::timeout(HEADER_TIMEOUT, ready) => slot.ok().flatten(),
+                    () = token.cancelled() => None,
+                };
+                token.cancel();
+                let Some(_slot) = slot else {
+                    return;
+                };
                 let _ = tokio::time::timeout(CONNECTION_TIMEOUT, scrape(stream, metrics)).await;
             });
         }

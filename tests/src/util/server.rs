@@ -115,6 +115,11 @@ impl KaServe {
         Duration::from_millis(ticks * 10)
     }
 
+    /// kaserve's process id.
+    pub fn pid(&self) -> u32 {
+        self.proc.as_ref().expect("running").pid()
+    }
+
     /// kaserve's log lines so far.
     pub fn log(&self) -> Vec<String> {
         self.log.lock().unwrap().clone()
