@@ -51,7 +51,7 @@ complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l ca -d 'Tr
 complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l cert -d 'Client certificate chain (PEM) for mutual TLS; goes with --key' -r -F
 complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l key -d 'Client private key (PEM) for mutual TLS; goes with --cert' -r -F
 complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l sni -d 'Name to send in SNI and verify the certificate against, instead of the host' -r
-complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l resolve -d 'Connect to ADDR for HOST:PORT, as curl\'s --resolve: TLS, SNI, Host and :authority keep HOST; repeatable' -r
+complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l resolve -d 'Connect to ADDR for HOST:PORT, as curl\'s --resolve: TLS, SNI, Host and :authority keep HOST; repeatable. Through a proxy a rule may name the proxy; one for the target is refused, since the proxy resolves it' -r
 complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l proxy -d 'Connect through this HTTP proxy (CONNECT tunnel), for every protocol; its user:password is sent as Proxy-Authorization and never printed [default: http_proxy, https_proxy, grpc_proxy, all_proxy as curl and gRPC read them]' -r
 complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l noproxy -d 'Hosts to reach directly, not through a proxy: a comma list of names (a domain covers its subdomains), addresses and CIDR ranges, or \'*\' for all; replaces no_proxy' -r
 complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l tcp-keepalive -d 'Kernel TCP keepalive on probe connections, e.g. 30s,5s,3' -r
@@ -61,8 +61,8 @@ complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l ndjson -d
 complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l http1.1 -d 'HTTP: speak HTTP/1.1 only (offer only http/1.1 in ALPN)'
 complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l http2 -d 'HTTP: speak HTTP/2 (ALPN h2 on https, prior knowledge on http)'
 complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -s k -l insecure -d 'Do not verify TLS certificates (said on stderr)'
-complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -s 4 -d 'Use IPv4 addresses only'
-complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -s 6 -d 'Use IPv6 addresses only'
+complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -s 4 -d 'Use IPv4 addresses only (through a proxy: for the proxy\'s own address, since the proxy resolves the target)'
+complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -s 6 -d 'Use IPv6 addresses only (through a proxy: for the proxy\'s own address)'
 complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -l each-address -d 'Probe every address the name resolves to, each as a target of its own, shown as `name (addr)` (a name behind several balancer nodes)'
 complete -c kafind -n "__fish_kafind_using_subcommand idle-timeout" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kafind -n "__fish_kafind_using_subcommand ping-policy" -l min -d 'Shortest ping interval to test' -r
@@ -81,7 +81,7 @@ complete -c kafind -n "__fish_kafind_using_subcommand ping-policy" -l ca -d 'Tru
 complete -c kafind -n "__fish_kafind_using_subcommand ping-policy" -l cert -d 'Client certificate chain (PEM) for mutual TLS; goes with --key' -r -F
 complete -c kafind -n "__fish_kafind_using_subcommand ping-policy" -l key -d 'Client private key (PEM) for mutual TLS; goes with --cert' -r -F
 complete -c kafind -n "__fish_kafind_using_subcommand ping-policy" -l sni -d 'Name to send in SNI and verify the certificate against, instead of the host' -r
-complete -c kafind -n "__fish_kafind_using_subcommand ping-policy" -l resolve -d 'Connect to ADDR for HOST:PORT, as curl\'s --resolve: TLS, SNI, Host and :authority keep HOST; repeatable' -r
+complete -c kafind -n "__fish_kafind_using_subcommand ping-policy" -l resolve -d 'Connect to ADDR for HOST:PORT, as curl\'s --resolve: TLS, SNI, Host and :authority keep HOST; repeatable. Through a proxy a rule may name the proxy; one for the target is refused, since the proxy resolves it' -r
 complete -c kafind -n "__fish_kafind_using_subcommand ping-policy" -l proxy -d 'Connect through this HTTP proxy (CONNECT tunnel), for every protocol; its user:password is sent as Proxy-Authorization and never printed [default: http_proxy, https_proxy, grpc_proxy, all_proxy as curl and gRPC read them]' -r
 complete -c kafind -n "__fish_kafind_using_subcommand ping-policy" -l noproxy -d 'Hosts to reach directly, not through a proxy: a comma list of names (a domain covers its subdomains), addresses and CIDR ranges, or \'*\' for all; replaces no_proxy' -r
 complete -c kafind -n "__fish_kafind_using_subcommand ping-policy" -l tcp-keepalive -d 'Kernel TCP keepalive on probe connections, e.g. 30s,5s,3' -r
@@ -90,8 +90,8 @@ complete -c kafind -n "__fish_kafind_using_subcommand ping-policy" -l json -d 'P
 complete -c kafind -n "__fish_kafind_using_subcommand ping-policy" -l http1.1 -d 'HTTP: speak HTTP/1.1 only (offer only http/1.1 in ALPN)'
 complete -c kafind -n "__fish_kafind_using_subcommand ping-policy" -l http2 -d 'HTTP: speak HTTP/2 (ALPN h2 on https, prior knowledge on http)'
 complete -c kafind -n "__fish_kafind_using_subcommand ping-policy" -s k -l insecure -d 'Do not verify TLS certificates (said on stderr)'
-complete -c kafind -n "__fish_kafind_using_subcommand ping-policy" -s 4 -d 'Use IPv4 addresses only'
-complete -c kafind -n "__fish_kafind_using_subcommand ping-policy" -s 6 -d 'Use IPv6 addresses only'
+complete -c kafind -n "__fish_kafind_using_subcommand ping-policy" -s 4 -d 'Use IPv4 addresses only (through a proxy: for the proxy\'s own address, since the proxy resolves the target)'
+complete -c kafind -n "__fish_kafind_using_subcommand ping-policy" -s 6 -d 'Use IPv6 addresses only (through a proxy: for the proxy\'s own address)'
 complete -c kafind -n "__fish_kafind_using_subcommand ping-policy" -l each-address -d 'Probe every address the name resolves to, each as a target of its own, shown as `name (addr)` (a name behind several balancer nodes)'
 complete -c kafind -n "__fish_kafind_using_subcommand ping-policy" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kafind -n "__fish_kafind_using_subcommand layers" -s i -l interval -d 'Every mechanism\'s interval (default: half the idle timeout, found first)' -r
@@ -114,7 +114,7 @@ complete -c kafind -n "__fish_kafind_using_subcommand layers" -l ca -d 'Trust th
 complete -c kafind -n "__fish_kafind_using_subcommand layers" -l cert -d 'Client certificate chain (PEM) for mutual TLS; goes with --key' -r -F
 complete -c kafind -n "__fish_kafind_using_subcommand layers" -l key -d 'Client private key (PEM) for mutual TLS; goes with --cert' -r -F
 complete -c kafind -n "__fish_kafind_using_subcommand layers" -l sni -d 'Name to send in SNI and verify the certificate against, instead of the host' -r
-complete -c kafind -n "__fish_kafind_using_subcommand layers" -l resolve -d 'Connect to ADDR for HOST:PORT, as curl\'s --resolve: TLS, SNI, Host and :authority keep HOST; repeatable' -r
+complete -c kafind -n "__fish_kafind_using_subcommand layers" -l resolve -d 'Connect to ADDR for HOST:PORT, as curl\'s --resolve: TLS, SNI, Host and :authority keep HOST; repeatable. Through a proxy a rule may name the proxy; one for the target is refused, since the proxy resolves it' -r
 complete -c kafind -n "__fish_kafind_using_subcommand layers" -l proxy -d 'Connect through this HTTP proxy (CONNECT tunnel), for every protocol; its user:password is sent as Proxy-Authorization and never printed [default: http_proxy, https_proxy, grpc_proxy, all_proxy as curl and gRPC read them]' -r
 complete -c kafind -n "__fish_kafind_using_subcommand layers" -l noproxy -d 'Hosts to reach directly, not through a proxy: a comma list of names (a domain covers its subdomains), addresses and CIDR ranges, or \'*\' for all; replaces no_proxy' -r
 complete -c kafind -n "__fish_kafind_using_subcommand layers" -l tcp-keepalive -d 'Kernel TCP keepalive on probe connections, e.g. 30s,5s,3' -r
@@ -123,8 +123,8 @@ complete -c kafind -n "__fish_kafind_using_subcommand layers" -l json -d 'Print 
 complete -c kafind -n "__fish_kafind_using_subcommand layers" -l http1.1 -d 'HTTP: speak HTTP/1.1 only (offer only http/1.1 in ALPN)'
 complete -c kafind -n "__fish_kafind_using_subcommand layers" -l http2 -d 'HTTP: speak HTTP/2 (ALPN h2 on https, prior knowledge on http)'
 complete -c kafind -n "__fish_kafind_using_subcommand layers" -s k -l insecure -d 'Do not verify TLS certificates (said on stderr)'
-complete -c kafind -n "__fish_kafind_using_subcommand layers" -s 4 -d 'Use IPv4 addresses only'
-complete -c kafind -n "__fish_kafind_using_subcommand layers" -s 6 -d 'Use IPv6 addresses only'
+complete -c kafind -n "__fish_kafind_using_subcommand layers" -s 4 -d 'Use IPv4 addresses only (through a proxy: for the proxy\'s own address, since the proxy resolves the target)'
+complete -c kafind -n "__fish_kafind_using_subcommand layers" -s 6 -d 'Use IPv6 addresses only (through a proxy: for the proxy\'s own address)'
 complete -c kafind -n "__fish_kafind_using_subcommand layers" -l each-address -d 'Probe every address the name resolves to, each as a target of its own, shown as `name (addr)` (a name behind several balancer nodes)'
 complete -c kafind -n "__fish_kafind_using_subcommand layers" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kafind -n "__fish_kafind_using_subcommand help; and not __fish_seen_subcommand_from idle-timeout ping-policy layers help" -f -a "idle-timeout" -d 'How long the path lets an idle connection live, and how it dies'

@@ -28,7 +28,7 @@ complete -c kawatch -l ca -d 'Trust the certificates in this PEM file instead of
 complete -c kawatch -l cert -d 'Client certificate chain (PEM) for mutual TLS; goes with --key' -r -F
 complete -c kawatch -l key -d 'Client private key (PEM) for mutual TLS; goes with --cert' -r -F
 complete -c kawatch -l sni -d 'Name to send in SNI and verify the certificate against, instead of the host' -r
-complete -c kawatch -l resolve -d 'Connect to ADDR for HOST:PORT, as curl\'s --resolve: TLS, SNI, Host and :authority keep HOST; repeatable' -r
+complete -c kawatch -l resolve -d 'Connect to ADDR for HOST:PORT, as curl\'s --resolve: TLS, SNI, Host and :authority keep HOST; repeatable. Through a proxy a rule may name the proxy; one for the target is refused, since the proxy resolves it' -r
 complete -c kawatch -l proxy -d 'Connect through this HTTP proxy (CONNECT tunnel), for every protocol; its user:password is sent as Proxy-Authorization and never printed [default: http_proxy, https_proxy, grpc_proxy, all_proxy as curl and gRPC read them]' -r
 complete -c kawatch -l noproxy -d 'Hosts to reach directly, not through a proxy: a comma list of names (a domain covers its subdomains), addresses and CIDR ranges, or \'*\' for all; replaces no_proxy' -r
 complete -c kawatch -l tcp-keepalive -d 'Kernel TCP keepalive on probe connections, e.g. 30s,5s,3' -r
@@ -39,8 +39,8 @@ complete -c kawatch -s v -l verbose -d 'Print every keepalive\'s result too, not
 complete -c kawatch -l http1.1 -d 'HTTP: speak HTTP/1.1 only (offer only http/1.1 in ALPN)'
 complete -c kawatch -l http2 -d 'HTTP: speak HTTP/2 (ALPN h2 on https, prior knowledge on http)'
 complete -c kawatch -s k -l insecure -d 'Do not verify TLS certificates (said on stderr)'
-complete -c kawatch -s 4 -d 'Use IPv4 addresses only'
-complete -c kawatch -s 6 -d 'Use IPv6 addresses only'
+complete -c kawatch -s 4 -d 'Use IPv4 addresses only (through a proxy: for the proxy\'s own address, since the proxy resolves the target)'
+complete -c kawatch -s 6 -d 'Use IPv6 addresses only (through a proxy: for the proxy\'s own address)'
 complete -c kawatch -l each-address -d 'Probe every address the name resolves to, each as a target of its own, shown as `name (addr)` (a name behind several balancer nodes)'
 complete -c kawatch -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kawatch -s V -l version -d 'Print version'

@@ -196,3 +196,39 @@ fn kaserve_refuses_websocket_messages_over_a_mebibyte() {
         }
     });
 }
+
+/// An HTTP/2 server whose response head is larger than the 64 KiB the man page
+/// states: h2's default let 16 MB through. The probe now fails, in words.
+#[test]
+fn an_http2_response_head_over_64_kib_is_refused() {
+    let (runtime, listener, addr) = crate::util::loopback_listener();
+    let server = std::thread::spawn(move || {
+        runtime.block_on(async move {
+            let Ok(Ok((stream, _))) =
+                tokio::time::timeout(std::time::Duration::from_secs(10), listener.accept()).await
+            else {
+                return;
+            };
+            let Ok(mut conn) = h2::server::handshake(stream).await else {
+                return;
+            };
+            let serve = async {
+                while let Some(Ok((_req, mut respond))) = conn.accept().await {
+                    let response = http::Response::builder()
+                        .status(200)
+                        .header("x-big", "b".repeat(100 * 1024))
+                        .body(())
+                        .unwrap();
+                    let _ = respond.send_response(response, true);
+                }
+            };
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(10), serve).await;
+        });
+    });
+    let url = format!("http://{addr}/");
+    let out = kaping(&["-c", "1", "-W", "2s", "--http2", &url]);
+    out.assert_no_panic();
+    assert_eq!(out.code(), 1, "{}\n{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("headers over 64 KiB"), "{}", out.stdout);
+    server.join().unwrap();
+}

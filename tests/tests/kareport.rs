@@ -210,9 +210,11 @@ fn bad_bytes_huge_lines_and_impossible_durations_are_invalid_lines() {
     let negative = PROBE.replace(r#""rtt_us":100.0"#, r#""rtt_us":-1e308"#);
     assert_ne!(negative, PROBE, "the fixture has an rtt_us to replace");
     let huge = format!(r#"{{"type":"event","note":"{}"}}"#, "x".repeat(2 << 20));
+    // 1e308 µs gave an average of 9.2e15 µs.
+    let endless = PROBE.replace(r#""rtt_us":100.0"#, r#""rtt_us":1e308"#);
     let mut bytes = format!("{PROBE}\n").into_bytes();
     bytes.extend_from_slice(b"{\"type\":\"probe\",\xff}\n");
-    bytes.extend_from_slice(format!("{negative}\n{huge}\n{PROBE}\n").as_bytes());
+    bytes.extend_from_slice(format!("{negative}\n{huge}\n{endless}\n{PROBE}\n").as_bytes());
     let file = fx.dir.path().join("hostile.ndjson");
     std::fs::write(&file, &bytes).unwrap();
     // Without --skip-invalid the first bad line stops the report, named.
@@ -223,9 +225,13 @@ fn bad_bytes_huge_lines_and_impossible_durations_are_invalid_lines() {
     // With it, each is counted, named and skipped.
     let (code, doc, stderr) = report(&["--skip-invalid", path(&file)]);
     assert_eq!(code, 0, "{stderr}");
-    assert_eq!((doc.input.invalid, doc.input.records), (3, 2));
+    assert_eq!((doc.input.invalid, doc.input.records), (4, 2));
     assert!(
         stderr.contains(":3: skipped: rtt_us is not a duration"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(":5: skipped: rtt_us is beyond a century"),
         "{stderr}"
     );
     assert!(
@@ -233,6 +239,54 @@ fn bad_bytes_huge_lines_and_impossible_durations_are_invalid_lines() {
         "{stderr}"
     );
     assert_eq!(doc.targets[0].rtt.min_us, Some(100.0));
+    assert_eq!(doc.targets[0].rtt.max_us, Some(100.0));
+}
+
+/// A line past the cap stops a strict report there: kareport used to read a
+/// 2 GB line to its end before saying it was too long. The writer here never
+/// ends its line, so only a reader that stops at the cap can answer.
+#[test]
+fn a_strict_report_stops_at_a_long_lines_cap() {
+    use std::io::Write;
+    let mut child = std::process::Command::new(crate::util::bin("kareport"))
+        .arg("-")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let chunk = vec![b'x'; 64 * 1024];
+        // 2 MiB, then the pipe stays open until kareport goes.
+        for _ in 0..32 {
+            if stdin.write_all(&chunk).is_err() {
+                return;
+            }
+        }
+        while stdin.write_all(&chunk[..1]).is_ok() {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    });
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > until {
+            let _ = child.kill();
+            panic!("kareport still reading an endless line after 10 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    writer.join().unwrap();
+    assert_eq!(status.code(), Some(2));
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert!(
+        stderr.contains("<stdin>:1: line longer than 1048576 bytes"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -92,16 +92,18 @@ pub struct ProbeArgs {
     #[arg(short = 'k', long)]
     pub insecure: bool,
 
-    /// Use IPv4 addresses only
+    /// Use IPv4 addresses only (through a proxy: for the proxy's own address,
+    /// since the proxy resolves the target)
     #[arg(short = '4', conflicts_with = "ipv6")]
     pub ipv4: bool,
 
-    /// Use IPv6 addresses only
+    /// Use IPv6 addresses only (through a proxy: for the proxy's own address)
     #[arg(short = '6')]
     pub ipv6: bool,
 
     /// Connect to ADDR for HOST:PORT, as curl's --resolve: TLS, SNI, Host and
-    /// :authority keep HOST; repeatable
+    /// :authority keep HOST; repeatable. Through a proxy a rule may name the
+    /// proxy; one for the target is refused, since the proxy resolves it
     #[arg(long, value_name = "HOST:PORT:ADDR", value_parser = parse_resolve)]
     pub resolve: Vec<ResolveRule>,
 

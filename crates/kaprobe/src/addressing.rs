@@ -98,7 +98,7 @@ pub struct Addressing {
 
 impl Addressing {
     /// The `--resolve` addresses for `target`, if a rule names its host and port.
-    fn rule(&self, target: &Target) -> Option<&[IpAddr]> {
+    pub(crate) fn rule(&self, target: &Target) -> Option<&[IpAddr]> {
         let host = target.host_str().to_ascii_lowercase();
         self.resolve
             .iter()

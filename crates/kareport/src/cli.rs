@@ -14,7 +14,8 @@ mix of runs and targets, from files or stdin ('-' or nothing). A line that is no
 record is an error naming file and line, unless --skip-invalid.
 
 Limits: a line at most 1 MiB; a longer one, one that is not UTF-8, or a record with
-a negative or non-finite duration is an invalid line (skipped with --skip-invalid).
+a negative, non-finite or over-a-century duration is an invalid line (skipped with
+--skip-invalid; without it reading stops at the 1 MiB cap).
 Recorded peer text is escaped and cut to 200 characters in tables, exact in --json.
 
 Exit status:

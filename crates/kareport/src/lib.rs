@@ -165,14 +165,18 @@ fn read(
     counts: &mut InputCounts,
     skip_invalid: bool,
 ) -> anyhow::Result<()> {
-    use kacli::lines::{Line, MAX_LINE, read_line};
+    use kacli::lines::{Line, MAX_LINE, read_capped, skip_line};
     counts.files += 1;
     let mut reader = BufReader::new(input);
     let mut raw = Vec::new();
     let mut number = 0u64;
     loop {
-        let line = read_line(&mut reader, &mut raw, MAX_LINE)
+        let line = read_capped(&mut reader, &mut raw, MAX_LINE)
             .with_context(|| format!("cannot read {name}"))?;
+        if line == Line::TooLong && skip_invalid {
+            // Only a run that goes on past the line reads the rest of it.
+            skip_line(&mut reader).with_context(|| format!("cannot read {name}"))?;
+        }
         let outcome = match line {
             Line::End => return Ok(()),
             Line::TooLong => Err(LineError::TooLong(MAX_LINE)),

@@ -60,6 +60,10 @@ pub struct H2Conn {
     gone: Option<Cause>,
 }
 
+/// The largest header block (decoded) we take from a server: 64 KiB, as the
+/// man pages say; h2's own default is 16 MiB.
+pub const MAX_HEADER_LIST: u32 = 64 * 1024;
+
 /// The PINGs we sent on this connection, for explaining a `too_many_pings`.
 #[derive(Debug, Default)]
 struct PingLog {
@@ -129,7 +133,10 @@ impl H2Conn {
         });
         let tap = Tap::new(io, false, on_rx, on_tx);
         let opened = Instant::now();
-        let (send, mut conn) = match timer.within(h2::client::handshake(tap)).await {
+        let handshake = h2::client::Builder::new()
+            .max_header_list_size(MAX_HEADER_LIST)
+            .handshake(tap);
+        let (send, mut conn) = match timer.within(handshake).await {
             None => return Err(Cause::timeout("HTTP/2 handshake not finished in time")),
             Some(Err(e)) => return Err(h2_cause(&e)),
             Some(Ok(pair)) => pair,
@@ -393,6 +400,18 @@ pub fn h2_words(err: &h2::Error, side: Side) -> String {
     match (err.is_go_away(), err.is_remote()) {
         (true, true) => format!("{peer} sent GOAWAY {name}"),
         (false, true) => format!("{peer} reset the stream: {name}"),
+        (false, false)
+            if err.is_library()
+                && matches!(side, Side::Client)
+                && reason == h2::Reason::PROTOCOL_ERROR =>
+        {
+            // h2 resets a response it will not take this way, a header block
+            // over MAX_HEADER_LIST among them; it does not say which.
+            format!(
+                "we refused {peer}'s response: malformed, or its headers over {} KiB ({name})",
+                MAX_HEADER_LIST / 1024
+            )
+        }
         (_, false) if err.is_library() => {
             format!("{peer} broke HTTP/2: {} ({name})", reason.description())
         }

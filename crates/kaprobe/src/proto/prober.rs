@@ -61,8 +61,18 @@ impl Prober {
             .proxy
             .choose(&target, |name| std::env::var(name).ok())
             .map_err(Error::Proxy)?;
-        // Through a proxy the proxy resolves the target's name; we resolve the proxy's.
+        // Through a proxy the proxy resolves the target's name; we resolve the
+        // proxy's, and -4/-6 and --resolve apply to it, as curl applies them. A
+        // rule for the target would be silently ignored: refused instead.
         let resolved = match &proxy {
+            Some(p) if cfg.addressing.rule(&target).is_some() => {
+                return Err(Error::Proxy(format!(
+                    "--resolve {}:{} cannot apply through the proxy {p}, which resolves                      the target's name itself (add --noproxy {} to connect directly)",
+                    target.host_str(),
+                    target.port,
+                    target.host_str()
+                )));
+            }
             Some(p) => proxy_target(p)?,
             None => target.clone(),
         };

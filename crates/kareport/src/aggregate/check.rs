@@ -1,14 +1,23 @@
-//! What a record must hold to be counted: durations that are finite and not
-//! negative. A record that fails is an invalid line, like one that is not JSON.
+//! What a record must hold to be counted: durations that are finite, not
+//! negative and below a sane maximum. A record that fails is an invalid line,
+//! like one that is not JSON.
 
 use kawire::record::{PhasesRecord, Record};
 
 use super::line::LineError;
 
-/// A duration field must be a finite number, zero or more.
+/// The longest duration a record may carry, in seconds: a century. The tools
+/// cap a timeout or interval at 366 days; a watch may run for years, not for
+/// 1e300 µs, which would swamp every sum and average it joined.
+pub const MAX_DURATION_S: f64 = 100.0 * 366.0 * 86_400.0;
+
+/// A duration field must be a finite number, zero or more, at most
+/// [`MAX_DURATION_S`] in the unit its name ends with (`_us` or `_ms`).
 pub fn check_duration(field: &'static str, value: Option<f64>) -> Result<(), LineError> {
+    let per_second = if field.ends_with("_us") { 1e6 } else { 1e3 };
     match value {
         Some(v) if !v.is_finite() || v < 0.0 => Err(LineError::BadDuration(field)),
+        Some(v) if v > MAX_DURATION_S * per_second => Err(LineError::HugeDuration(field)),
         _ => Ok(()),
     }
 }
@@ -49,5 +58,23 @@ pub fn check_durations(record: &Record) -> Result<(), LineError> {
             }
             Ok(())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_beyond_a_century_are_refused_in_their_unit() {
+        let century_us = MAX_DURATION_S * 1e6;
+        assert!(check_duration("rtt_us", Some(century_us)).is_ok());
+        assert!(check_duration("rtt_us", Some(century_us * 1.01)).is_err());
+        assert!(check_duration("rtt_us", Some(1e308)).is_err());
+        // The same number of milliseconds is a thousand centuries.
+        assert!(check_duration("elapsed_ms", Some(century_us)).is_err());
+        assert!(check_duration("elapsed_ms", Some(century_us / 1e3)).is_ok());
+        assert!(check_duration("rtt_us", Some(-1.0)).is_err());
+        assert!(check_duration("rtt_us", None).is_ok());
     }
 }

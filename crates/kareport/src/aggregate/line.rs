@@ -19,6 +19,8 @@ pub enum LineError {
     TooLong(usize),
     #[error("{0} is not a duration (negative or not finite)")]
     BadDuration(&'static str),
+    #[error("{0} is beyond a century: not a duration a run can measure")]
+    HugeDuration(&'static str),
 }
 
 /// What one line turned out to be.

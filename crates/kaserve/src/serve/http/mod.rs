@@ -8,6 +8,7 @@
 //! response that late).
 
 pub(super) mod policy;
+mod prefixed;
 
 pub use policy::HttpPolicy;
 
@@ -24,6 +25,7 @@ use hyper::body::Incoming;
 use hyper::server::conn::{http1, http2};
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use tokio::io::AsyncReadExt;
 use tokio::net::TcpStream;
 use tokio::time::Instant;
 
@@ -113,26 +115,32 @@ async fn accept(stream: TcpStream, conn: &Conn) -> Result<(Box<dyn Io>, bool), C
             Ok((Box::new(tls), h2))
         }
         None => {
+            // Read (not peek) the first bytes: a client that sends part of
+            // the preface and leaves is an end of file, not a readable socket
+            // polled until the header timeout.
+            let mut stream = stream;
             let mut buf = [0u8; 24];
+            let mut n = 0;
             let h2 = loop {
-                let n = stream
-                    .peek(&mut buf)
+                let got = stream
+                    .read(&mut buf[n..])
                     .await
                     .map_err(|e| Cause::from_io(&e))?;
-                if n == 0 {
+                if got == 0 {
                     return Err(Cause::eof());
                 }
+                n += got;
                 if !PREFACE.starts_with(&buf[..n]) {
                     break false;
                 }
                 if n == PREFACE.len() {
                     break true;
                 }
-                // Part of the preface so far: wait for more.
-                stream.readable().await.map_err(|e| Cause::from_io(&e))?;
-                tokio::time::sleep(Duration::from_millis(1)).await;
             };
-            Ok((Box::new(stream), h2))
+            Ok((
+                Box::new(prefixed::Prefixed::new(buf[..n].to_vec(), stream)),
+                h2,
+            ))
         }
     }
 }
