@@ -119,6 +119,8 @@ fn records() -> Vec<String> {
         interval_ms: None,
         ping_kind: None,
         ping_data: None,
+        ping_count: None,
+        ping_span_ms: None,
         announced_timeout_ms: Some(5000.0),
         announced_max: Some(100),
     });
@@ -134,6 +136,8 @@ fn records() -> Vec<String> {
         interval_ms: Some(2000.5),
         ping_kind: Some("keepalive".into()),
         ping_data: Some("0000000000000000".into()),
+        ping_count: None,
+        ping_span_ms: None,
         announced_timeout_ms: None,
         announced_max: None,
     });

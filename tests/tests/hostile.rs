@@ -1,6 +1,7 @@
 //! Hostile peers and careless input: what a peer sends is data, escaped before a
 //! terminal sees it and kept exact in JSON.
 
+use crate::util::hostile::{Act, HostilePeer};
 use crate::util::ws::{Behaviour, MiniWs};
 use crate::util::{kaping, parse_records, run};
 use kawire::record::Record;
@@ -231,4 +232,114 @@ fn an_http2_response_head_over_64_kib_is_refused() {
     assert_eq!(out.code(), 1, "{}\n{}", out.stdout, out.stderr);
     assert!(out.stdout.contains("headers over 64 KiB"), "{}", out.stdout);
     server.join().unwrap();
+}
+
+/// An HTTP/2 server flooding PINGs for 3 s made `kaping -c 2 -i 500ms -W 2s`
+/// run 11.3 s, peak at 1.92 GB and print 7,390,084 `server ping` lines. Pings are
+/// now folded: a line a second at most, counted, and named a flood.
+#[test]
+fn an_http2_ping_flood_is_counted_not_printed() {
+    let peer = HostilePeer::start(Act::H2PingFlood(std::time::Duration::from_secs(3)));
+    let url = format!("http://{}/", peer.addr);
+    let args = [
+        "-c", "2", "-i", "500ms", "-W", "2s", "--http2", "-m", "h2ping",
+    ];
+    let mut with_url = args.to_vec();
+    with_url.push(&url);
+    let out = kaping(&with_url);
+    out.assert_no_panic();
+    assert!(
+        out.elapsed < std::time::Duration::from_secs(6),
+        "took {:?}",
+        out.elapsed
+    );
+    let lines = out.stdout.lines().count();
+    assert!(lines < 20, "{lines} lines:\n{}", out.stdout);
+    assert!(out.stdout.contains("server pings in"), "{}", out.stdout);
+    assert!(out.stdout.contains(": a flood"), "{}", out.stdout);
+    assert_eq!(out.code(), 0, "both PINGs answered: {}", out.stdout);
+
+    with_url.insert(0, "--ndjson");
+    let json = kaping(&with_url);
+    let pings: Vec<_> = parse_records(&json.stdout)
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::Event(e) if e.event == "server-ping" => Some(e),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        !pings.is_empty() && pings.len() < 10,
+        "{} server-ping records",
+        pings.len()
+    );
+    let counted: u64 = pings.iter().map(|p| p.ping_count.unwrap_or(1)).sum();
+    assert!(counted > 1000, "only {counted} pings counted");
+
+    // kawatch --duration 3s took 17.9 s and 2.14 GB.
+    let watch = run(
+        "kawatch",
+        &[
+            "-i",
+            "500ms",
+            "-W",
+            "2s",
+            "--duration",
+            "2s",
+            "--http2",
+            "-m",
+            "h2ping",
+            &url,
+        ],
+    );
+    watch.assert_no_panic();
+    assert!(
+        watch.elapsed < std::time::Duration::from_secs(5),
+        "took {:?}",
+        watch.elapsed
+    );
+    let lines = watch.stdout.lines().count();
+    assert!(lines < 30, "{lines} lines:\n{}", watch.stdout);
+}
+
+/// A WebSocket Ping flood grew kaping to 836 MB and kawatch wrote a line per
+/// Ping: both now fold them into at most a line a second, counted.
+#[test]
+fn a_websocket_ping_flood_is_counted_not_printed() {
+    let server = MiniWs::start(Behaviour::PingFlood);
+    let url = server.url();
+    let out = kaping(&["-c", "3", "-i", "500ms", "-W", "2s", &url]);
+    out.assert_no_panic();
+    let lines = out.stdout.lines().count();
+    assert!(lines < 20, "{lines} lines:\n{}", out.stdout);
+    assert!(out.stdout.contains(": a flood"), "{}", out.stdout);
+
+    let watch = run(
+        "kawatch",
+        &[
+            "-i",
+            "300ms",
+            "-W",
+            "2s",
+            "--duration",
+            "2s",
+            "--ndjson",
+            &url,
+        ],
+    );
+    watch.assert_no_panic();
+    let pings: Vec<_> = parse_records(&watch.stdout)
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::Event(e) if e.event == "server-ping" => Some(e),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        !pings.is_empty() && pings.len() <= 6,
+        "{} server-ping records in 2 s",
+        pings.len()
+    );
+    let counted: u64 = pings.iter().map(|p| p.ping_count.unwrap_or(1)).sum();
+    assert!(counted > 1000, "only {counted} pings counted");
 }

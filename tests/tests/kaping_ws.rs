@@ -97,18 +97,27 @@ fn text_mode_with_a_template_and_a_pattern() {
     assert_eq!(t.failures.get("timeout"), Some(&2), "{t:?}");
 }
 
+/// Pings 100 ms apart are answered and recorded: the first on its own, the
+/// rest folded into a record a second that counts them, with the last interval.
 #[test]
 fn server_pings_are_answered_and_recorded_with_their_interval() {
     let server = KaServe::ws(&["--ping-interval", "100ms", "--ping-timeout", "1s"]);
-    let out = kaping(&["-c", "6", "-i", "100ms", "--ndjson", &server.url()]);
+    let out = kaping(&["-c", "16", "-i", "100ms", "--ndjson", &server.url()]);
     assert_eq!(out.code(), 0, "{}", out.stderr);
     let records = out.records();
     let pings = events(&records, "server-ping");
-    assert!(pings.len() >= 3, "{} server pings", pings.len());
+    assert!(
+        (2..=4).contains(&pings.len()),
+        "{} server-ping records in 1.6 s",
+        pings.len()
+    );
+    assert_eq!(pings[0].ping_count, None, "the first is told alone");
     for p in pings.iter().skip(1) {
         let ms = p.interval_ms.expect("interval after the first");
         assert!((70.0..=160.0).contains(&ms), "interval {ms} ms");
     }
+    let counted: u64 = pings.iter().map(|p| p.ping_count.unwrap_or(1)).sum();
+    assert!(counted >= 10, "{counted} pings counted in 1.6 s");
     // Answered: kaserve never closed us for a missing pong.
     assert!(events(&records, "disconnected").is_empty());
 }

@@ -28,6 +28,8 @@ message at most 1 MiB, an HTTP response head 64 KiB and its body 1 MiB; --ca,
 --cert and --key regular files of at most 16 MiB; --resolve at most 64 addresses a
 rule; name resolution counts against -W and the run's deadline. Through a proxy,
 -4, -6 and --resolve apply to the proxy's address; the proxy resolves the target.
+A server's pings less than a second apart are folded: at most a line and a record a
+second per kind, counting them (ping_count), a flood named as one.
 A peer's text (close reasons, GOAWAY debug data, gRPC messages) is escaped and cut
 to 200 characters on a terminal, kept exact in JSON; passwords and query values in
 targets are shown as ***.

@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime};
 
 use crate::cause::Cause;
 use crate::proto::http::{HttpReply, KeepAlive};
-use crate::proto::{Connected, Mode, Passive, Phases, PingKind, Prober};
+use crate::proto::{Connected, Folded, Mode, Passive, Phases, PingKind, Prober};
 use crate::target::Target;
 use crate::watch::{State, Transition};
 
@@ -83,6 +83,8 @@ pub enum What {
         interval: Option<Duration>,
         kind: PingKind,
         data: Option<[u8; 8]>,
+        /// Pings less than a second apart, counted in this one event.
+        folded: Option<Folded>,
     },
     /// An HTTP/1.1 server announced its keep-alive policy.
     KeepAlive(KeepAlive),
@@ -109,10 +111,12 @@ impl From<Passive> for What {
                 interval,
                 kind,
                 data,
+                folded,
             } => What::ServerPing {
                 interval,
                 kind,
                 data,
+                folded,
             },
             Passive::KeepAlive(keep_alive) => What::KeepAlive(keep_alive),
         }

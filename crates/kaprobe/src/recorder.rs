@@ -149,10 +149,13 @@ impl Recorder {
                 interval,
                 kind,
                 data,
+                folded,
             } => Record::Event(EventRecord {
                 interval_ms: interval.map(millis),
                 ping_kind: Some(kind.to_string()),
                 ping_data: data.as_ref().map(|d| kawire::h2::ping::hex(d)),
+                ping_count: folded.map(|f| f.count),
+                ping_span_ms: folded.map(|f| millis(f.over)),
                 ..self.event_record(who, "server-ping", at)
             }),
             What::KeepAlive(keep_alive) => Record::Event(EventRecord {
@@ -210,6 +213,8 @@ impl Recorder {
             interval_ms: None,
             ping_kind: None,
             ping_data: None,
+            ping_count: None,
+            ping_span_ms: None,
             announced_timeout_ms: None,
             announced_max: None,
         }
@@ -262,6 +267,7 @@ mod tests {
             interval: None,
             kind: crate::proto::PingKind::Keepalive,
             data: None,
+            folded: None,
         });
         assert_eq!(ts(rec.event(&ping)), "1970-01-01T00:00:01.500000Z");
         let down = event(What::Transition(Transition {

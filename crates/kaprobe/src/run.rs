@@ -182,6 +182,9 @@ async fn run_one(
             next = now;
         }
     }
+    for folded in prober.take_folded() {
+        tally.passive(folded);
+    }
     if !cancel.is_cancelled() {
         prober.close().await;
     }

@@ -27,6 +27,9 @@ pub enum Behaviour {
     /// A hostile peer: after the upgrade, stream unsolicited text frames (for at
     /// most 10 s), never reading: no pong, no reply, just a readable socket.
     Chatter,
+    /// A hostile peer: echoes messages, and for the first 3 s after the upgrade
+    /// sends Pings in batches of 1000, as fast as the socket takes them.
+    PingFlood,
 }
 
 pub struct MiniWs {
@@ -97,6 +100,37 @@ impl MiniWs {
                                         }
                                     }
                                     if ws.flush().await.is_err() {
+                                        return;
+                                    }
+                                }
+                            }
+                            Behaviour::PingFlood => {
+                                use futures_util::FutureExt;
+                                let until =
+                                    std::time::Instant::now() + std::time::Duration::from_secs(3);
+                                while std::time::Instant::now() < until && !token.is_cancelled() {
+                                    for _ in 0..1000 {
+                                        if ws.feed(Message::Ping(Vec::new().into())).await.is_err()
+                                        {
+                                            return;
+                                        }
+                                    }
+                                    if ws.flush().await.is_err() {
+                                        return;
+                                    }
+                                    // Echo what the client sent meanwhile.
+                                    while let Some(Some(Ok(msg))) = ws.next().now_or_never() {
+                                        if (msg.is_text() || msg.is_binary())
+                                            && ws.send(msg).await.is_err()
+                                        {
+                                            return;
+                                        }
+                                    }
+                                }
+                                while let Some(Ok(msg)) = ws.next().await {
+                                    if (msg.is_text() || msg.is_binary())
+                                        && ws.send(msg).await.is_err()
+                                    {
                                         return;
                                     }
                                 }

@@ -100,9 +100,14 @@ impl<W: Write> Render<TargetEvent, Finished> for Human<W> {
                 phases(&info.phases)
             )?,
             What::Probe(done) => probe_line(&mut self.out, event, done)?,
-            What::ServerPing { interval, kind, .. } => {
+            What::ServerPing {
+                interval,
+                kind,
+                folded,
+                ..
+            } => {
                 let interval = interval.map(|i| format!("{} s", secs(i)));
-                if let Some(what) = self.pings.line(name.index, *kind, interval) {
+                if let Some(what) = self.pings.line(name.index, *kind, interval, *folded) {
                     writeln!(self.out, "{name}: {what}")?;
                 }
             }

@@ -175,25 +175,39 @@ pub enum Passive {
     /// The connection ended, and why; the session is gone.
     Lost(Cause),
     /// The server sent a ping (answered): a keepalive, a BDP estimate or a drain
-    /// ping; `interval` since its last one of that kind; HTTP/2's 8 bytes.
+    /// ping; `interval` since its last one of that kind; HTTP/2's 8 bytes. Pings
+    /// less than a second apart are folded: the next event counts them.
     ServerPing {
         interval: Option<Duration>,
         kind: PingKind,
         data: Option<[u8; 8]>,
+        folded: Option<Folded>,
     },
     /// An HTTP/1.1 server announced its keep-alive policy (`Keep-Alive:
     /// timeout=5, max=100`); said when it first appears on a connection or changes.
     KeepAlive(KeepAlive),
 }
 
-impl Passive {
-    /// A keepalive ping (TCP's `PING` line, a WebSocket Ping).
-    pub fn keepalive_ping(interval: Option<Duration>) -> Passive {
-        Passive::ServerPing {
-            interval,
-            kind: PingKind::Keepalive,
-            data: None,
-        }
+/// Server pings that came less than a second apart, told as one event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Folded {
+    /// How many pings the event stands for, itself included (2 or more).
+    pub count: u64,
+    /// The time they took: since the previous event of their kind.
+    pub over: Duration,
+}
+
+impl Folded {
+    /// Pings a second above which a run of them is called a flood.
+    pub const FLOOD_RATE: f64 = 20.0;
+
+    /// Pings a second.
+    pub fn rate(&self) -> f64 {
+        self.count as f64 / self.over.as_secs_f64().max(1e-3)
+    }
+
+    pub fn is_flood(&self) -> bool {
+        self.rate() >= Self::FLOOD_RATE
     }
 }
 

@@ -4,6 +4,8 @@
 //! GOAWAY's error code and debug data, how many pings at what interval preceded a
 //! `too_many_pings`, the connection's age at a graceful close).
 
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -15,6 +17,7 @@ use crate::cause::{Cause, CauseKind};
 use crate::deadline::ProbeTimer;
 use crate::proto::config::Passive;
 use crate::proto::mode::Mode;
+use crate::proto::pingfold::{SharedFold, fold_ping};
 use crate::proto::session::ModeInfo;
 use crate::tls::{Io, Side};
 use crate::units::short;
@@ -30,14 +33,26 @@ pub const H2PING: ModeInfo = ModeInfo {
     connection_per_probe: false,
 };
 
-/// What the tap saw that the session cares about.
+/// What the tap saw that the session cares about. Server PINGs arrive folded
+/// (at most one a second per kind), so the channel, bounded, never fills with
+/// a flood; what does not fit is dropped (a later GOAWAY or SETTINGS adds nothing).
 #[derive(Debug)]
 enum Seen {
-    ServerPing(Instant, [u8; 8]),
-    DataSent(Instant),
+    ServerPing(Passive),
     ServerSettings,
-    PingSent(Instant),
     GoAway { code: u32, debug: String },
+}
+
+/// Room for what the tap saw and the session has not read yet.
+const SEEN_CAPACITY: usize = 64;
+
+/// What the tap's two directions share: our own PINGs and DATA, to explain a
+/// `too_many_pings` and to tell a BDP ping, and the fold of the server's PINGs.
+#[derive(Debug, Default)]
+struct TapShared {
+    pings: PingLog,
+    /// When we last sent DATA: a server PING right after is a BDP estimate.
+    last_data_sent: Option<Instant>,
 }
 
 /// One HTTP/2 connection: requests go out on `send`.
@@ -47,15 +62,11 @@ pub struct H2Conn {
     ping: h2::PingPong,
     /// A PING whose PONG never came in time; its PONG must be taken first.
     ping_outstanding: bool,
-    frames: mpsc::UnboundedReceiver<Seen>,
+    frames: mpsc::Receiver<Seen>,
     done: Option<oneshot::Receiver<Result<(), h2::Error>>>,
     opened: Instant,
-    pings: PingLog,
-    /// The server's last PING of each kind, for the interval to the next.
-    last_server_ping: [Option<Instant>; 3],
-    /// When we last sent DATA: a server PING right after is a BDP estimate.
-    last_data_sent: Option<Instant>,
-    seen: Vec<Passive>,
+    shared: Arc<Mutex<TapShared>>,
+    seen: VecDeque<Passive>,
     /// Why the connection is over, once it is.
     gone: Option<Cause>,
 }
@@ -101,16 +112,31 @@ impl H2Conn {
 
     /// Opens HTTP/2 on an open (TCP or TLS) stream and waits for the server's
     /// SETTINGS: the handshake is done then.
-    pub async fn handshake(io: Box<dyn Io>, timer: &mut ProbeTimer) -> Result<H2Conn, Cause> {
-        let (tx, mut frames) = mpsc::unbounded_channel();
-        let sent = tx.clone();
+    pub async fn handshake(
+        io: Box<dyn Io>,
+        timer: &mut ProbeTimer,
+        fold: SharedFold,
+    ) -> Result<H2Conn, Cause> {
+        let (tx, mut frames) = mpsc::channel(SEEN_CAPACITY);
+        let shared = Arc::new(Mutex::new(TapShared::default()));
+        let (rx_shared, tx_shared) = (shared.clone(), shared.clone());
         let on_rx = Box::new(move |f: &Frame| {
             let seen = match f.kind {
                 frames::PING if !f.ack() => {
                     let mut data = [0; 8];
                     let n = f.payload.len().min(8);
                     data[..n].copy_from_slice(&f.payload[..n]);
-                    Seen::ServerPing(Instant::now(), data)
+                    let at = Instant::now();
+                    let since_data = rx_shared
+                        .lock()
+                        .expect("tap lock")
+                        .last_data_sent
+                        .map(|sent| at.saturating_duration_since(sent));
+                    let kind = frames::ping::classify(&data, since_data).kind;
+                    match fold_ping(&fold, kind, at, Some(data)) {
+                        Some(ping) => Seen::ServerPing(ping),
+                        None => return,
+                    }
                 }
                 frames::SETTINGS if !f.ack() => Seen::ServerSettings,
                 frames::GOAWAY => match f.goaway() {
@@ -122,13 +148,17 @@ impl H2Conn {
                 },
                 _ => return,
             };
-            let _ = tx.send(seen);
+            let _ = tx.try_send(seen);
         });
         let on_tx = Box::new(move |f: &Frame| {
             if f.is(frames::PING) && !f.ack() {
-                let _ = sent.send(Seen::PingSent(Instant::now()));
+                tx_shared
+                    .lock()
+                    .expect("tap lock")
+                    .pings
+                    .note(Instant::now());
             } else if f.is(frames::DATA) && f.len > 0 {
-                let _ = sent.send(Seen::DataSent(Instant::now()));
+                tx_shared.lock().expect("tap lock").last_data_sent = Some(Instant::now());
             }
         });
         let tap = Tap::new(io, false, on_rx, on_tx);
@@ -150,13 +180,11 @@ impl H2Conn {
             send,
             ping,
             ping_outstanding: false,
-            frames: mpsc::unbounded_channel().1,
+            frames: mpsc::channel(1).1,
             done: Some(done),
             opened,
-            pings: PingLog::default(),
-            last_server_ping: [None; 3],
-            last_data_sent: None,
-            seen: Vec::new(),
+            shared,
+            seen: VecDeque::new(),
             gone: None,
         };
         // Until the server's SETTINGS arrive, anything else is kept for later.
@@ -235,8 +263,8 @@ impl H2Conn {
     /// Waits between probes for the server to ping, send GOAWAY, or close.
     pub async fn passive(&mut self) -> Passive {
         loop {
-            if !self.seen.is_empty() {
-                return self.seen.remove(0);
+            if let Some(seen) = self.seen.pop_front() {
+                return seen;
             }
             if let Some(cause) = self.gone.take() {
                 return Passive::Lost(cause);
@@ -287,7 +315,7 @@ impl H2Conn {
     }
 
     pub fn take_events(&mut self) -> Vec<Passive> {
-        std::mem::take(&mut self.seen)
+        std::mem::take(&mut self.seen).into()
     }
 
     fn drain(&mut self) {
@@ -298,22 +326,11 @@ impl H2Conn {
 
     fn note(&mut self, seen: Seen) {
         match seen {
-            Seen::ServerPing(at, data) => {
-                let since_data = self
-                    .last_data_sent
-                    .map(|sent| at.saturating_duration_since(sent));
-                let kind = frames::ping::classify(&data, since_data).kind;
-                let last = &mut self.last_server_ping[kind as usize];
-                let interval = last.map(|last| at - last);
-                *last = Some(at);
-                self.seen.push(Passive::ServerPing {
-                    interval,
-                    kind,
-                    data: Some(data),
-                });
+            Seen::ServerPing(ping) => {
+                if self.seen.len() < SEEN_CAPACITY {
+                    self.seen.push_back(ping);
+                }
             }
-            Seen::DataSent(at) => self.last_data_sent = Some(at),
-            Seen::PingSent(at) => self.pings.note(at),
             Seen::ServerSettings => {}
             Seen::GoAway { code, debug } => {
                 // The first GOAWAY says why; later ones (a graceful close sends two)
@@ -337,7 +354,7 @@ impl H2Conn {
             parts.push(debug.to_string());
         }
         if code == 0xb {
-            if let Some(pings) = self.pings.describe() {
+            if let Some(pings) = self.shared.lock().expect("tap lock").pings.describe() {
                 let last = parts.pop().unwrap_or_default();
                 parts.push(format!("{last} after {pings}").trim().to_string());
             }

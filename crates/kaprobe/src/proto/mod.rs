@@ -10,15 +10,19 @@ pub mod grpc;
 mod h2conn;
 pub mod http;
 mod mode;
+mod pingfold;
 mod prober;
 mod registry;
 mod session;
 pub mod tcp;
 pub mod ws;
 
-pub use config::{Connected, Passive, Phases, PingKind, ProbeConfig, ProbeOutcome, RequestHeader};
+pub use config::{
+    Connected, Folded, Passive, Phases, PingKind, ProbeConfig, ProbeOutcome, RequestHeader,
+};
 pub use h2conn::h2_words;
 pub use mode::Mode;
+pub(crate) use pingfold::{SharedFold, fold_ping};
 pub use prober::{Prober, resolve};
 pub use registry::{modes, modes_help, protocol_info};
 pub use session::{BoxFut, ModeInfo, OpenArgs, Probe, ProtocolInfo, Session, Transport};

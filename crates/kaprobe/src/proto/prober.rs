@@ -36,6 +36,8 @@ pub struct Prober {
     /// Whether a probe opens a new connection when there is none (kaping) or
     /// fails, leaving reconnection to the caller (kawatch's state machine).
     auto_reconnect: bool,
+    /// The server pings of the current connection, folded (see [`super::pingfold::PingFold`]).
+    fold: super::SharedFold,
 }
 
 impl Prober {
@@ -89,6 +91,7 @@ impl Prober {
             timer: ProbeTimer::default(),
             events: Vec::new(),
             auto_reconnect: true,
+            fold: Default::default(),
         })
     }
 
@@ -105,6 +108,7 @@ impl Prober {
             timer: ProbeTimer::default(),
             events: Vec::new(),
             auto_reconnect: self.auto_reconnect,
+            fold: Default::default(),
         }
     }
 
@@ -211,6 +215,8 @@ impl Prober {
                 if let Some(cause) = session.take_gone() {
                     self.events.extend(session.take_events());
                     self.session = None;
+                    let folded = self.take_folded();
+                    self.events.extend(folded);
                     if !self.auto_reconnect {
                         return ProbeOutcome::failed(connected, cause);
                     }
@@ -318,10 +324,19 @@ impl Prober {
         match self.session.as_mut() {
             Some(session) => {
                 let event = session.passive().await;
-                if matches!(event, Passive::Lost(_)) {
-                    self.session = None;
+                if !matches!(event, Passive::Lost(_)) {
+                    return event;
                 }
-                event
+                // The flood's last second first, then the end.
+                self.session = None;
+                let mut folded = self.take_folded();
+                if folded.is_empty() {
+                    return event;
+                }
+                folded.push(event);
+                let first = folded.remove(0);
+                self.events.extend(folded);
+                first
             }
             None => std::future::pending().await,
         }
@@ -359,6 +374,13 @@ impl Prober {
     /// The last answered call's `server` and `via` headers.
     pub fn take_headers(&mut self) -> Option<super::grpc::ServerHeaders> {
         self.session.as_mut().and_then(|s| s.take_headers())
+    }
+
+    /// Server pings folded into a count and not yet told, as events (at the
+    /// end of a run or a connection): kept here, not in the session, so a probe
+    /// cut off with the session in hand loses none.
+    pub fn take_folded(&mut self) -> Vec<Passive> {
+        self.fold.lock().expect("fold lock").take_unsaid()
     }
 
     /// Closes the connection politely (a WebSocket close frame), within a second.
@@ -399,10 +421,16 @@ impl Prober {
         };
         let started = Instant::now();
         let protocol = super::registry::protocol_info(self.target.protocol());
+        // A new connection folds its own pings; what the last left untold is
+        // told first.
+        let untold = self.take_folded();
+        self.events.extend(untold);
+        self.fold = Default::default();
         let args = OpenArgs {
             target: &self.target,
             cfg: &self.cfg,
             timer: &mut self.timer,
+            fold: self.fold.clone(),
         };
         let session = (protocol.open)(transport, args).await?;
         if session.handshaken() {

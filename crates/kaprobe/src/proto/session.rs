@@ -196,6 +196,8 @@ pub struct OpenArgs<'a> {
     pub target: &'a Target,
     pub cfg: &'a ProbeConfig,
     pub timer: &'a mut ProbeTimer,
+    /// Where the session folds the server's pings (see [`super::pingfold::PingFold`]).
+    pub fold: super::SharedFold,
 }
 
 /// How a protocol opens its session: its handshake on a connected stream.

@@ -86,6 +86,9 @@ pub async fn watch(
             break;
         }
     }
+    for folded in w.prober.take_folded() {
+        w.passive(folded);
+    }
     w.prober.close().await;
     WatchResult {
         who: w.who,

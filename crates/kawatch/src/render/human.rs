@@ -75,8 +75,16 @@ impl<W: Write> Render<TargetEvent, Vec<WatchResult>> for Human<W> {
                 let arrow = format!("{} -> {}", t.from, t.to);
                 self.line(who, at, &format!("{arrow:<26} {}", because(t)))
             }
-            What::ServerPing { interval, kind, .. } => {
-                match self.pings.line(who.index, *kind, interval.map(short)) {
+            What::ServerPing {
+                interval,
+                kind,
+                folded,
+                ..
+            } => {
+                match self
+                    .pings
+                    .line(who.index, *kind, interval.map(short), *folded)
+                {
                     Some(what) => self.line(who, at, &what),
                     None => Ok(()),
                 }

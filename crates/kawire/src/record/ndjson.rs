@@ -107,6 +107,13 @@ pub struct EventRecord {
     /// `server-ping` over HTTP/2 only: the PING's 8 opaque bytes, in hex.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ping_data: Option<String>,
+    /// `server-ping` only, when pings came less than a second apart: how many
+    /// this record stands for (itself included), at most one record a second.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ping_count: Option<u64>,
+    /// With `ping_count`: the milliseconds those pings took.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ping_span_ms: Option<f64>,
     /// `keep-alive` only: the server's `Keep-Alive: timeout=N` in milliseconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub announced_timeout_ms: Option<f64>,

@@ -93,8 +93,13 @@ fn metadata<T>(request: &mut tonic::Request<T>, cfg: &ProbeConfig) {
 
 /// Opens HTTP/2 on an open (TCP or TLS) stream, ready for health checks and PINGs.
 async fn handshake(io: Box<dyn Io>, args: OpenArgs<'_>) -> Result<GrpcSession, Cause> {
-    let OpenArgs { target, cfg, timer } = args;
-    let conn = H2Conn::handshake(io, timer).await?;
+    let OpenArgs {
+        target,
+        cfg,
+        timer,
+        fold,
+    } = args;
+    let conn = H2Conn::handshake(io, timer, fold).await?;
     Ok(GrpcSession {
         health: HealthClient::with_origin(H2Channel::new(conn.send.clone()), origin(target, cfg)),
         conn,

@@ -27,10 +27,11 @@ impl H2Session {
         io: Box<dyn Io>,
         target: &Target,
         timer: &mut ProbeTimer,
+        fold: crate::proto::SharedFold,
     ) -> Result<Self, Cause> {
         Ok(H2Session {
             target: target.clone(),
-            conn: H2Conn::handshake(io, timer).await?,
+            conn: H2Conn::handshake(io, timer, fold).await?,
             requests: 0,
             reply: None,
         })

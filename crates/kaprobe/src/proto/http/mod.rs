@@ -86,7 +86,12 @@ pub fn alpn(cfg: &ProbeConfig) -> &'static [&'static [u8]] {
 /// it is forced on plain http), else HTTP/1.1.
 fn open(stream: Transport, args: OpenArgs<'_>) -> BoxFut<'_, Result<Box<dyn Session>, Cause>> {
     Box::pin(async move {
-        let OpenArgs { target, cfg, timer } = args;
+        let OpenArgs {
+            target,
+            cfg,
+            timer,
+            fold,
+        } = args;
         let negotiated = stream.negotiated().map(<[u8]>::to_vec);
         let negotiated = negotiated.as_deref();
         let h2 = if target.scheme.is_tls() {
@@ -110,7 +115,7 @@ fn open(stream: Transport, args: OpenArgs<'_>) -> BoxFut<'_, Result<Box<dyn Sess
         }
         let io = stream.into_io();
         Ok(if h2 {
-            Box::new(h2::H2Session::handshake(io, target, timer).await?) as Box<dyn Session>
+            Box::new(h2::H2Session::handshake(io, target, timer, fold).await?) as Box<dyn Session>
         } else {
             Box::new(h1::H1Session::handshake(io, target, timer).await?)
         })

@@ -10,9 +10,10 @@ use tokio::net::TcpStream;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 
 use crate::cause::{Cause, CauseKind};
-use crate::proto::config::Passive;
+use crate::proto::config::{Passive, PingKind};
 use crate::proto::session::round_trip_by;
 use crate::proto::session::{BoxFut, Probe, Session};
+use crate::proto::{SharedFold, fold_ping};
 
 /// Longest reply line accepted; a longer one is a protocol error, not a memory hog.
 pub const MAX_LINE: usize = 64 * 1024;
@@ -25,7 +26,7 @@ pub struct EchoSession {
     /// Replies still owed to probes that timed out; skipped when they arrive.
     stale: u64,
     /// When the server last sent a `PING` line of its own (kaserve's liveness).
-    last_server_ping: Option<Instant>,
+    fold: SharedFold,
     /// The server answers `PONG` (or `+PONG`), so a `PING` line from it is its
     /// own ping, never an echo of ours.
     answers_pong: bool,
@@ -34,7 +35,7 @@ pub struct EchoSession {
 }
 
 impl EchoSession {
-    pub fn new(stream: TcpStream) -> Self {
+    pub fn new(stream: TcpStream, fold: SharedFold) -> Self {
         let (read, writer) = stream.into_split();
         EchoSession {
             reader: LineReader {
@@ -43,7 +44,7 @@ impl EchoSession {
             },
             writer,
             stale: 0,
-            last_server_ping: None,
+            fold,
             answers_pong: false,
             seen: Vec::new(),
         }
@@ -98,11 +99,12 @@ impl EchoSession {
                 if let Some(Err(e)) = answered {
                     return Err(Cause::from_io(&e));
                 }
-                let ping = self.server_ping();
-                // Said, within reason: a flood is bounded by the timeout, and so
-                // is what is kept of it.
-                if self.seen.len() < 64 {
-                    self.seen.push(ping);
+                // Said, within reason: pings are folded, a flood is bounded
+                // by the timeout, and so is what is kept of it.
+                if let Some(ping) = self.server_ping() {
+                    if self.seen.len() < 64 {
+                        self.seen.push(ping);
+                    }
                 }
                 if timer.expired() {
                     self.stale += 1;
@@ -142,20 +144,24 @@ impl EchoSession {
                     if let Err(e) = self.writer.write_all(b"PONG\n").await {
                         return Passive::Lost(Cause::from_io(&e));
                     }
-                    return self.server_ping();
+                    if let Some(ping) = self.server_ping() {
+                        return ping;
+                    }
                 }
                 Ok(Some(_late)) => self.stale = self.stale.saturating_sub(1),
             }
+            // Whatever did not end the wait: let the caller's timers run, as a
+            // flood of buffered frames never makes the socket wait.
+            tokio::task::consume_budget().await;
         }
     }
 }
 
 impl EchoSession {
-    /// A `PING` line of the server's own, answered: with the time since its last.
-    fn server_ping(&mut self) -> Passive {
-        let now = Instant::now();
-        let interval = self.last_server_ping.replace(now).map(|last| now - last);
-        Passive::keepalive_ping(interval)
+    /// A `PING` line of the server's own, answered: an event with the time
+    /// since its last, unless folded into the next (a flood).
+    fn server_ping(&mut self) -> Option<Passive> {
+        fold_ping(&self.fold, PingKind::Keepalive, Instant::now(), None)
     }
 }
 

@@ -40,10 +40,12 @@ pub static PROTOCOL: ProtocolInfo = ProtocolInfo {
 };
 
 /// Echo's session on the connected stream (TCP has no handshake of its own).
-fn open(stream: Transport, _: OpenArgs<'_>) -> BoxFut<'_, Result<Box<dyn Session>, Cause>> {
+fn open(stream: Transport, args: OpenArgs<'_>) -> BoxFut<'_, Result<Box<dyn Session>, Cause>> {
     Box::pin(async move {
         match stream {
-            Transport::Tcp(tcp) => Ok(Box::new(EchoSession::new(tcp)) as Box<dyn Session>),
+            Transport::Tcp(tcp) => {
+                Ok(Box::new(EchoSession::new(tcp, args.fold)) as Box<dyn Session>)
+            }
             Transport::Tls { .. } => Err(Cause::new(
                 CauseKind::Protocol,
                 "TCP echo runs over plain TCP only",

@@ -18,10 +18,11 @@ use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
-use super::config::{Passive, ProbeConfig};
+use super::config::{Passive, PingKind, ProbeConfig};
 use super::mode::Mode;
 use super::session::{BoxFut, ModeInfo, OpenArgs, Probe, ProtocolInfo, Session};
 use super::session::{boxed, round_trip_by};
+use super::{SharedFold, fold_ping};
 use crate::cause::{Cause, CauseKind};
 use crate::deadline::ProbeTimer;
 use crate::tls::Io;
@@ -68,14 +69,19 @@ const PING_PREFIX: &str = "kaping ";
 #[derive(Debug)]
 pub struct WsSession {
     ws: WebSocketStream<Box<dyn Io>>,
-    last_server_ping: Option<Instant>,
+    fold: SharedFold,
     /// Server pings seen during a round trip, for the caller to report.
     seen: Vec<Passive>,
 }
 
 /// Performs the HTTP upgrade on an open (TCP or TLS) stream.
 async fn handshake(io: Box<dyn Io>, args: OpenArgs<'_>) -> Result<WsSession, Cause> {
-    let OpenArgs { target, cfg, timer } = args;
+    let OpenArgs {
+        target,
+        cfg,
+        timer,
+        fold,
+    } = args;
     let url = format!("{}://{}{}", target.scheme, target.authority(), target.path);
     let mut request = url.into_client_request().map_err(|e| {
         Cause::new(
@@ -116,7 +122,7 @@ async fn handshake(io: Box<dyn Io>, args: OpenArgs<'_>) -> Result<WsSession, Cau
         None => Err(Cause::timeout("no answer to the WebSocket upgrade in time")),
         Some(Ok((ws, _response))) => Ok(WsSession {
             ws,
-            last_server_ping: None,
+            fold,
             seen: Vec::new(),
         }),
         Some(Err(WsError::Http(response))) => {
@@ -229,8 +235,12 @@ impl WsSession {
                     // A late pong to an earlier probe, or one we did not ask for.
                 }
                 Some(Ok(Message::Ping(_))) => {
-                    let ev = self.server_ping();
-                    self.seen.push(ev);
+                    // Folded, so a flood keeps a few events, not one a ping.
+                    if let Some(ev) = self.server_ping() {
+                        if self.seen.len() < 64 {
+                            self.seen.push(ev);
+                        }
+                    }
                 }
                 Some(Ok(Message::Close(frame))) => return Err(close_cause(frame)),
                 Some(Ok(Message::Text(text))) if ping_payload.is_none() => {
@@ -259,19 +269,25 @@ impl WsSession {
             match self.ws.next().await {
                 None => return Passive::Lost(abnormal("the connection ended")),
                 Some(Err(e)) => return Passive::Lost(error_cause(e, Side::Client)),
-                Some(Ok(Message::Ping(_))) => return self.server_ping(),
+                Some(Ok(Message::Ping(_))) => {
+                    if let Some(ping) = self.server_ping() {
+                        return ping;
+                    }
+                }
                 Some(Ok(Message::Close(frame))) => return Passive::Lost(close_cause(frame)),
                 // Late pongs and unsolicited messages.
                 Some(Ok(_)) => {}
             }
+            // Whatever did not end the wait: let the caller's timers run, as a
+            // flood of buffered frames never makes the socket wait.
+            tokio::task::consume_budget().await;
         }
     }
 
-    fn server_ping(&mut self) -> Passive {
-        let now = Instant::now();
-        let interval = self.last_server_ping.map(|last| now - last);
-        self.last_server_ping = Some(now);
-        Passive::keepalive_ping(interval)
+    /// A server Ping (answered by tungstenite): an event with the time since
+    /// its last, unless folded into the next (a flood).
+    fn server_ping(&mut self) -> Option<Passive> {
+        fold_ping(&self.fold, PingKind::Keepalive, Instant::now(), None)
     }
 }
 
