@@ -444,3 +444,31 @@ fn a_group_without_probes_shows_no_loss() {
     // | group | runs | probes | loss | ...
     assert_eq!((cells[3], cells[4]), ("0", "-"), "{row}");
 }
+
+/// A watch with two outages by the server's FIN: its JSON had `"down (eof)": 2`
+/// while the table's "failures / closes" cell stayed empty.
+#[test]
+fn outages_without_a_close_frame_are_noted_in_the_table() {
+    let state = |ts: &str, from: &str, to: &str, cause: &str| {
+        format!(
+            r#"{{"type":"state","v":1,"ts":"2026-11-21T10:00:{ts}Z","run":"r","target":"tcp://h:1","protocol":"tcp","mode":"echo","from":"{from}","to":"{to}","cause":"{cause}","kind":"{cause}"}}"#
+        )
+    };
+    let lines = [
+        state("00.000000", "connecting", "up", "connected"),
+        state("01.000000", "up", "down", "eof"),
+        state("02.000000", "down", "up", "connected"),
+        state("03.000000", "up", "down", "eof"),
+    ];
+    let fx = Fixtures::new();
+    let file = fx.write("eof.ndjson", &(lines.join("\n") + "\n"));
+    let table = run("kareport", &["--format", "markdown", path(&file)]);
+    table.assert_no_panic();
+    let row = table
+        .stdout
+        .lines()
+        .find(|l| l.contains("tcp://h:1"))
+        .unwrap_or_else(|| panic!("no row:\n{}", table.stdout));
+    let last = row.trim_end_matches('|').rsplit('|').next().unwrap().trim();
+    assert_eq!(last, "down (eof) 2", "{row}");
+}

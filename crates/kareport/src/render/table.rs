@@ -20,6 +20,24 @@ fn counts(map: &std::collections::BTreeMap<String, u64>) -> String {
         .join(", ")
 }
 
+/// A watch's outages by kind (`down (eof) 2`), but for those the closes
+/// already list with their words (a WebSocket close, a GOAWAY).
+fn outages_unlisted(
+    transitions: &std::collections::BTreeMap<String, u64>,
+    closes: &std::collections::BTreeMap<String, u64>,
+) -> std::collections::BTreeMap<String, u64> {
+    transitions
+        .iter()
+        .filter_map(|(key, n)| {
+            let kind = key.strip_prefix("down (")?.strip_suffix(')')?;
+            let listed = closes
+                .keys()
+                .any(|c| c == kind || c.starts_with(&format!("{kind} (")));
+            (!listed).then(|| (key.clone(), *n))
+        })
+        .collect()
+}
+
 /// How the table is drawn.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Style {
@@ -82,15 +100,15 @@ pub fn write(
     ]);
     for view in views {
         let g = view.report;
-        let mut notes = counts(&g.failures);
-        let closes = counts(&g.closes);
-        if !closes.is_empty() {
-            notes = if notes.is_empty() {
-                closes
-            } else {
-                format!("{notes}; {closes}")
-            };
-        }
+        let notes = [
+            counts(&g.failures),
+            counts(&g.closes),
+            counts(&outages_unlisted(&g.transitions, &g.closes)),
+        ]
+        .into_iter()
+        .filter(|n| !n.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ");
         table.add_row(vec![
             Cell::new(&g.group),
             Cell::new(g.runs),
@@ -131,4 +149,26 @@ pub fn write(
         i.records, i.lines, i.files, i.invalid, i.unknown, i.outside_window
     )?;
     out.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outages_are_noted_unless_a_close_lists_them() {
+        let map = |pairs: &[(&str, u64)]| -> std::collections::BTreeMap<String, u64> {
+            pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect()
+        };
+        let transitions = map(&[
+            ("down (eof)", 2),
+            ("down (ws-close 1011)", 1),
+            ("up (connected)", 3),
+        ]);
+        let closes = map(&[("ws-close 1011 (overloaded)", 1)]);
+        assert_eq!(
+            counts(&outages_unlisted(&transitions, &closes)),
+            "down (eof) 2"
+        );
+    }
 }
