@@ -5,10 +5,10 @@
 
 use kawire::record::{LayerRecord, LayersDoc};
 
-use crate::util::KaServe;
 use crate::util::kafind::kaserve;
 use crate::util::netns::{Daemon, Middlebox, SERVER_IP};
 use crate::util::nginx::{Nginx, have_nginx};
+use crate::util::{KaServe, run};
 
 /// kafind layers --json every 1 s, for 3.5 s unless `extra` sets `--duration`.
 fn kafind(target: &str, extra: &[&str]) -> (LayersDoc, crate::util::Output) {
@@ -185,6 +185,28 @@ fn detection_is_measured_against_a_blackholed_kaserve() {
         doc.mechanisms
     );
     assert!(doc.summary.contains("echo noticed in"), "{}", doc.summary);
+    // Its sentence says why, beside the bound its table gives; that table has
+    // no survival column in this mode, and the run's time is labelled.
+    assert!(
+        doc.summary
+            .contains("not for a process whose kernel still acknowledges"),
+        "{}",
+        doc.summary
+    );
+    let text = run(
+        "kafind",
+        &[
+            "layers",
+            "--duration",
+            "3s",
+            "--measure-detection",
+            "1s",
+            &server.url(),
+        ],
+    );
+    assert!(text.stdout.contains("noticed after"), "{}", text.stdout);
+    assert!(!text.stdout.contains("kept alive"), "{}", text.stdout);
+    assert!(text.stdout.contains("the run took "), "{}", text.stdout);
 }
 
 #[test]

@@ -5,7 +5,9 @@ use std::io::{self, Write};
 use std::time::Duration;
 
 use kaprobe::discover::idle::{IdleEvent, IdleReport};
-use kaprobe::discover::layers::{LayersConfig, LayersReport, MechanismResult, verdict::kept};
+use kaprobe::discover::layers::{
+    LayersConfig, LayersReport, Mechanism, MechanismResult, verdict::kept,
+};
 use kaprobe::units::short;
 
 use super::config::Config;
@@ -94,31 +96,71 @@ impl Render<MechanismResult, LayersReport> for Human<'_> {
     fn finish(&mut self, report: &LayersReport) -> io::Result<()> {
         let summary = summary(self.cfg, report);
         writeln!(self.out, "\n{}: {summary}", self.config.target)?;
-        let mut table = crate::common::table([
-            "mechanism",
-            "interval",
-            "kept alive",
-            "how it died",
-            "notices a dead peer within",
-        ]);
-        for r in &report.results {
-            let state = if r.failed {
-                "failed"
-            } else {
-                kept(&report.results, r).as_str()
-            };
-            table.add_row([
-                r.mechanism.name().to_string(),
-                short(r.interval),
-                state.to_string(),
-                r.cause.as_ref().map_or("-".into(), |c| c.kind.to_string()),
-                r.detect_within.map_or("never".into(), short),
-            ]);
-        }
+        let table = if self.cfg.measure.is_some() {
+            detection_table(report)
+        } else {
+            survival_table(report)
+        };
         writeln!(self.out, "{table}")?;
-        writeln!(self.out, "{}", short(report.elapsed))?;
+        writeln!(self.out, "the run took {}", short(report.elapsed))?;
         self.out.flush()
     }
+}
+
+/// Which mechanism kept the connection alive, and what each would take to
+/// notice a dead peer at its settings.
+fn survival_table(report: &LayersReport) -> comfy_table::Table {
+    let mut table = crate::common::table([
+        "mechanism",
+        "interval",
+        "kept alive",
+        "how it died",
+        "notices a dead peer within",
+    ]);
+    for r in &report.results {
+        let state = if r.failed {
+            "failed"
+        } else {
+            kept(&report.results, r).as_str()
+        };
+        table.add_row([
+            r.mechanism.name().to_string(),
+            short(r.interval),
+            state.to_string(),
+            r.cause.as_ref().map_or("-".into(), |c| c.kind.to_string()),
+            r.detect_within.map_or("never".into(), short),
+        ]);
+    }
+    table
+}
+
+/// `--measure-detection`: what each mechanism took to notice the dead peer,
+/// beside the bound its settings promise; survival means nothing here.
+fn detection_table(report: &LayersReport) -> comfy_table::Table {
+    let mut table = crate::common::table([
+        "mechanism",
+        "interval",
+        "noticed after",
+        "how",
+        "bound at its settings",
+    ]);
+    for r in &report.results {
+        let noticed = if r.failed {
+            "failed".to_string()
+        } else if r.mechanism == Mechanism::None {
+            "-".to_string()
+        } else {
+            r.detected_after.map_or("not within the run".into(), short)
+        };
+        table.add_row([
+            r.mechanism.name().to_string(),
+            short(r.interval),
+            noticed,
+            r.cause.as_ref().map_or("-".into(), |c| c.kind.to_string()),
+            r.detect_within.map_or("never".into(), short),
+        ]);
+    }
+    table
 }
 
 fn outcome(r: &MechanismResult) -> String {

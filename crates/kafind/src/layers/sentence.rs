@@ -72,7 +72,26 @@ fn measured(after: std::time::Duration, report: &LayersReport) -> String {
                 short(bound)
             ),
             (Some(d), None) => format!("{} noticed in {}", r.mechanism.name(), short(d)),
-            (None, _) => format!("{} did not notice within the run", r.mechanism.name()),
+            // The kernel's probes are answered by the peer's kernel: their
+            // bound is for a host that stops answering, not a hung process.
+            (None, Some(bound)) if r.mechanism == Mechanism::TcpKeepalive => format!(
+                "{} did not notice within the run's {} (its {} bound holds for a host \
+                 that stops answering, not for a process whose kernel still acknowledges)",
+                r.mechanism.name(),
+                short(report.elapsed),
+                short(bound)
+            ),
+            (None, Some(bound)) => format!(
+                "{} did not notice within the run's {}, though its settings bound it at {}",
+                r.mechanism.name(),
+                short(report.elapsed),
+                short(bound)
+            ),
+            (None, None) => format!(
+                "{} did not notice within the run's {} (it never would at its settings)",
+                r.mechanism.name(),
+                short(report.elapsed)
+            ),
         })
         .collect();
     format!(
