@@ -438,3 +438,32 @@ fn wss_with_a_test_ca_is_discovered_like_ws() {
     assert_eq!(doc.verdict, "failed");
     assert_eq!(doc.death.as_ref().unwrap().cause, "tls");
 }
+
+/// The first thing a user tries after the demo, with the default `--min 5s`:
+/// the control connection talked every 2.5 s and died of the 2 s timeout it was
+/// compared with, so a close-idle read as a "lifetime", HTTP's 1 s keep-alive
+/// likewise, and a silent drop as `failed`. Timeouts below `--min` are found.
+#[test]
+fn timeouts_below_the_default_min_are_found_not_taken_for_lifetimes() {
+    let tcp = serve(&["tcp", "--fault", "close-idle=2s"]);
+    let http = serve(&["http", "--keepalive-timeout", "1s"]);
+    for (target, want) in [(url(&tcp, "tcp"), 2000.0), (url(&http, "http"), 1000.0)] {
+        let out = run("kafind", &["idle-timeout", "--json", &target]);
+        assert_eq!(out.code(), 0, "{target}: {}", out.stderr);
+        let doc: IdleTimeoutDoc = serde_json::from_str(&out.stdout).unwrap();
+        assert_eq!(doc.verdict, "closed", "{target}: {}", doc.summary);
+        assert!(near(doc.timeout_ms, want, 0.05), "{target}: {doc:?}");
+    }
+    let ws = serve(&["ws", "--fault", "drop-idle=2s"]);
+    let target = url(&ws, "ws");
+    let out = run(
+        "kafind",
+        &["idle-timeout", "--json", "--max", "8s", &target],
+    );
+    assert_eq!(out.code(), 0, "{}", out.stderr);
+    let doc: IdleTimeoutDoc = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(doc.verdict, "silent", "{}", doc.summary);
+    assert!(near(doc.timeout_ms, 2000.0, 0.05), "{doc:?}");
+    // Every rung it opened is in the answer, with its outcome.
+    assert!(doc.rungs.iter().all(|r| !r.outcome.is_empty()));
+}

@@ -130,7 +130,7 @@ mod tests {
         assert_eq!(c.idle.plan.min, Duration::from_secs(1));
         assert_eq!(c.idle.plan.precision, 0.05);
         assert_eq!(c.probe.tcp.user_timeout, Some(Duration::from_secs(2)));
-        assert_eq!(c.idle.control_every, Duration::from_millis(500));
+        assert_eq!(c.idle.control_every, Duration::from_millis(100));
         let err = |args: &[&str]| config(args).unwrap_err().to_string();
         assert!(err(&["h:1", "--mode", "connect"]).contains("holds no connection"));
         assert!(err(&["h:1", "--tcp-keepalive", "10s"]).contains("sends nothing"));

@@ -82,6 +82,7 @@ mod tests {
             death: None,
             recommended: None,
             server_ping_interval: None,
+            why: None,
         }
     }
 

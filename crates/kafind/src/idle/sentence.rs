@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use kaprobe::discover::idle::verdict::Inconsistency;
 use kaprobe::discover::{Verdict, VerdictKind};
 use kaprobe::proto::Mode;
 use kaprobe::{Cause, CauseKind};
@@ -68,6 +69,30 @@ pub fn summary(config: &Config, report: &kaprobe::discover::idle::IdleReport) ->
     text
 }
 
+/// Why deaths fit no single idle timer, in words.
+fn inconsistency(why: Option<&Inconsistency>) -> String {
+    match why {
+        Some(Inconsistency::Survived { alive, died }) => format!(
+            "one answered after {} of silence though another died after {}, more than a \
+             coarse clock's second apart",
+            dur(*alive),
+            dur(*died)
+        ),
+        Some(Inconsistency::Spread { low, high }) => format!(
+            "deaths spread from {} to {}, wider than one timer checked about once a second",
+            dur(*low),
+            dur(*high)
+        ),
+        Some(Inconsistency::MixedEndings { closed, reset }) => {
+            format!("{closed} closed and {reset} reset: not one way of ending")
+        }
+        Some(Inconsistency::SilentBelowAlive) => {
+            "one went silent at a shorter idle age than one that answered".to_string()
+        }
+        None => "no single timer fits them".to_string(),
+    }
+}
+
 /// The sentence for `verdict`, probed in `mode`, up to `max`.
 pub fn sentence(verdict: &Verdict, mode: Mode, max: Duration, interrupted: bool) -> String {
     let bracket = |lo: Option<Duration>, hi: Option<Duration>| match (lo, hi) {
@@ -97,8 +122,17 @@ pub fn sentence(verdict: &Verdict, mode: Mode, max: Duration, interrupted: bool)
             let cause = verdict.death.as_ref().expect("checked");
             let timeout = verdict.timeout.expect("checked");
             let (who, with) = how(cause);
+            let coarse = match (verdict.low, verdict.high) {
+                (Some(lo), Some(hi)) if hi > lo + Duration::from_millis(300) => format!(
+                    "; closes spread {}-{}: the server checks idle connections on a coarse \
+                     clock (about once a second), so count from the shortest",
+                    dur(lo),
+                    dur(hi)
+                ),
+                _ => String::new(),
+            };
             format!(
-                "idle timeout {}{}: {who} closes idle connections {with} after {}{keep}{server}",
+                "idle timeout {}{}: {who} closes idle connections {with} after {}{coarse}{keep}{server}",
                 dur(timeout),
                 bracket(verdict.low, verdict.high),
                 dur(timeout)
@@ -145,8 +179,9 @@ pub fn sentence(verdict: &Verdict, mode: Mode, max: Duration, interrupted: bool)
             )
         }
         VerdictKind::Inconsistent => format!(
-            "inconsistent: connections did not die at one idle age{}; see the rungs",
-            bracket(verdict.low, verdict.high)
+            "inconsistent: connections did not die at one idle age{}: {}; see the rungs",
+            bracket(verdict.low, verdict.high),
+            inconsistency(verdict.why.as_ref())
         ),
         VerdictKind::Failed | VerdictKind::Closed => {
             let cause = verdict.death.as_ref().map_or("no answer".to_string(), |c| {
@@ -181,6 +216,7 @@ mod tests {
             death: cause,
             recommended: Some(Duration::from_secs(30)),
             server_ping_interval: None,
+            why: None,
         }
     }
 
@@ -189,7 +225,7 @@ mod tests {
         let v = verdict(VerdictKind::Closed, Some(Cause::eof()));
         assert_eq!(
             sentence(&v, Mode::Ping, Duration::from_secs(1800), false),
-            "idle timeout 60.0s (59.1s..60.9s): the path closes idle connections with FIN (eof) after 60.0s; keep alive at most every 30.0s (ws ping)"
+            "idle timeout 60.0s (59.1s..60.9s): the path closes idle connections with FIN (eof) after 60.0s; closes spread 59.1s-60.9s: the server checks idle connections on a coarse clock (about once a second), so count from the shortest; keep alive at most every 30.0s (ws ping)"
         );
         let goaway = Cause::new(CauseKind::Goaway(0), "max_idle\u{1b}[2J");
         let v = verdict(VerdictKind::Closed, Some(goaway));

@@ -17,7 +17,7 @@ pub struct RungRecord {
     pub idle_ms: f64,
     /// `ladder` or `refine`.
     pub origin: String,
-    /// `alive`, `closed`, `reset`, `silent`, `late_reset`, `failed`.
+    /// `alive`, `closed`, `reset`, `silent`, `late_reset`, `failed`, `cancelled`.
     pub outcome: String,
     /// The cause word of its end, if it ended.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -32,11 +32,13 @@ pub struct IdleConfig {
 }
 
 impl IdleConfig {
-    /// The defaults for `plan`: the control talks every `min / 2` (200 ms to 5 s),
-    /// connections open 10 ms apart.
+    /// The defaults for `plan`: the control talks every `min / 10` (100 ms to
+    /// 1 s), busy enough to outlive idle timeouts well below `--min` (at `min /
+    /// 2` it died of the 2 s timeout it was compared with); connections open
+    /// 10 ms apart.
     pub fn new(plan: Plan) -> Self {
         let control_every =
-            (plan.min / 2).clamp(Duration::from_millis(200), Duration::from_secs(5));
+            (plan.min / 10).clamp(Duration::from_millis(100), Duration::from_secs(1));
         IdleConfig {
             plan,
             control_every,
@@ -114,12 +116,16 @@ pub async fn run(
     };
     let (tx, mut rx) = unbounded_channel();
     let stop = CancellationToken::new();
+    let mut control_every = cfg.control_every;
+    let mut control_restarts = 0;
     tokio::spawn(control(
         template.sibling(),
-        cfg.control_every,
+        control_every,
         tx.clone(),
         stop.child_token(),
     ));
+    // Rungs that told the run how they ended.
+    let mut told = std::collections::HashSet::new();
     let mut tokens: Vec<Option<CancellationToken>> = Vec::new();
     let mut queue: std::collections::VecDeque<usize> = Default::default();
     let mut connections = 1;
@@ -144,7 +150,33 @@ pub async fn run(
                 break;
             }
             msg = rx.recv() => {
-                close = heard.take(msg.expect("the run holds a sender"), &mut planner, &clock);
+                let msg = msg.expect("the run holds a sender");
+                match msg {
+                    // A control that died before twice its interval was hardly
+                    // busier than the rungs: it may have died of the same idle
+                    // timeout. A busier one takes its place (at most 3 times).
+                    Msg::ControlDied(age, _)
+                        if control_every * 2 > age
+                            && control_restarts < 3
+                            && !age.is_zero() =>
+                    {
+                        control_restarts += 1;
+                        control_every = (age / 4).max(Duration::from_millis(25));
+                        tokio::spawn(control(
+                            template.sibling(),
+                            control_every,
+                            tx.clone(),
+                            stop.child_token(),
+                        ));
+                        connections += 1;
+                    }
+                    msg => {
+                        if let Msg::Done(id, _) = &msg {
+                            told.insert(*id);
+                        }
+                        close = heard.take(msg, &mut planner, &clock);
+                    }
+                }
             }
             () = tokio::time::sleep_until(wake) => {
                 if let Some(id) = queue.pop_front() {
@@ -173,6 +205,25 @@ pub async fn run(
         }
     }
     stop.cancel();
+    // Every rung that was opened appears with its outcome: outlived, or
+    // cancelled when the answer came first.
+    for (id, r) in planner.rungs().iter().enumerate() {
+        if told.contains(&id) || tokens.get(id).is_none_or(Option::is_none) {
+            continue;
+        }
+        let outcome = match &r.state {
+            plan::State::Done(o) => o.clone(),
+            _ => Outcome::Cancelled,
+        };
+        let result = RungResult {
+            idle: r.idle,
+            origin: r.origin,
+            outcome,
+            at: SystemTime::now(),
+        };
+        let _ = events.send(IdleEvent::Rung(result.clone()));
+        heard.results.push(result);
+    }
     heard.results.sort_by_key(|r| r.idle);
     IdleReport {
         verdict: planner.verdict(),
@@ -264,8 +315,12 @@ async fn rung(
                     let _ = tx.send(Msg::KeepAlive(ka));
                 }
                 // A server that closes after every response keeps nothing alive:
-                // there is no idle timeout to find on this connection.
-                Passive::Lost(cause) if crate::proto::http::said_close(&cause) => {
+                // there is no idle timeout to find on this connection; bytes
+                // that break the protocol are no idle close either.
+                Passive::Lost(cause)
+                    if crate::proto::http::said_close(&cause)
+                        || cause.kind == CauseKind::Protocol =>
+                {
                     break Outcome::Failed { cause };
                 }
                 Passive::Lost(cause) => break died(since.elapsed(), cause),
@@ -279,6 +334,8 @@ async fn rung(
                     Ok(_) => Outcome::Alive,
                     Err(cause) if cause.kind == CauseKind::Reset => Outcome::LateReset { cause },
                     Err(cause) if cause.kind == CauseKind::Timeout => Outcome::Silent { cause },
+                    // A wrong reply is a failed probe, not a close at that age.
+                    Err(cause) if cause.kind == CauseKind::Protocol => Outcome::Failed { cause },
                     Err(cause) => died(since.elapsed(), cause),
                 };
             }

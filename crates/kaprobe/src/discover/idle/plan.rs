@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use super::ladder;
-use super::verdict::{Outcome, Seen, Verdict, active_deaths, grace};
+use super::verdict::{Outcome, Seen, Verdict, active_deaths, grace, spread_allowance};
 use crate::cause::Cause;
 
 /// What the user asked of the run.
@@ -221,13 +221,15 @@ impl Planner {
         age + by.clamp(Duration::from_millis(100), Duration::from_millis(500))
     }
 
-    /// Marks rungs that outlived the active deaths; returns rungs to close.
+    /// Marks rungs that outlived the active deaths (by more than a coarse
+    /// clock's spread); returns rungs to close.
     pub fn tick(&mut self, now: Duration) -> Vec<usize> {
         let mut close = Vec::new();
-        if let Some((_, age)) = self.active_deaths() {
+        if let Some((lo, _)) = self.active_deaths() {
+            let age = lo + spread_allowance(lo);
             for (i, r) in self.rungs.iter_mut().enumerate() {
                 if let State::Idle { since } = r.state {
-                    if r.idle > age && now > since + age + grace(age) {
+                    if r.idle > age && now > since + age {
                         r.state = State::Done(Outcome::Outlived { at: now - since });
                         close.push(i);
                     }
@@ -330,17 +332,17 @@ impl Planner {
             // Rungs dying of the same cause come within a moment.
             return now >= *at + grace(*age);
         }
-        if let Some((_, age)) = self.active_deaths() {
+        if let Some((lo, age)) = self.active_deaths() {
             let control_outlived = self
                 .control_opened
                 .is_some_and(|at| now.saturating_sub(at) > self.outlive(age));
             let first = self.deaths.iter().map(|(_, at)| *at).min().unwrap_or(now);
-            // Rungs that would die soon after the first did; later ones add nothing.
+            // Rungs that would die within a coarse clock's spread of the first
+            // did; later ones add nothing.
+            let spread = spread_allowance(lo);
             let waiting = self.rungs.iter().any(|r| match r.state {
                 State::Idle { since } => {
-                    r.idle > age
-                        && since + age <= first + grace(age)
-                        && now <= since + age + grace(age)
+                    r.idle > lo && since + lo <= first + spread && now <= since + lo + spread
                 }
                 _ => false,
             });

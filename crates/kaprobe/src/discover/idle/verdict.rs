@@ -20,8 +20,11 @@ pub enum Outcome {
     Silent { cause: Cause },
     /// Its probe at its idle age was answered with a reset.
     LateReset { cause: Cause },
-    /// Could not connect or make its first round trip: says nothing of idleness.
+    /// Could not connect or make its first round trip, or was answered with
+    /// something that is no reply (a protocol error): says nothing of idleness.
     Failed { cause: Cause },
+    /// Closed by the run before it told anything (the answer was known).
+    Cancelled,
 }
 
 impl Outcome {
@@ -34,6 +37,7 @@ impl Outcome {
             Outcome::Silent { .. } => "silent",
             Outcome::LateReset { .. } => "late_reset",
             Outcome::Failed { .. } => "failed",
+            Outcome::Cancelled => "cancelled",
         }
     }
 
@@ -44,7 +48,7 @@ impl Outcome {
             | Outcome::Silent { cause }
             | Outcome::LateReset { cause }
             | Outcome::Failed { cause } => Some(cause),
-            Outcome::Alive | Outcome::Outlived { .. } => None,
+            Outcome::Alive | Outcome::Outlived { .. } | Outcome::Cancelled => None,
         }
     }
 
@@ -111,6 +115,23 @@ pub struct Verdict {
     /// About half the timeout.
     pub recommended: Option<Duration>,
     pub server_ping_interval: Option<Duration>,
+    /// Why an `inconsistent` verdict is one.
+    pub why: Option<Inconsistency>,
+}
+
+/// What made a run's deaths fit no single idle timer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Inconsistency {
+    /// A connection answered at `alive` of silence, longer than one that died
+    /// at `died` (beyond a coarse clock's spread).
+    Survived { alive: Duration, died: Duration },
+    /// The deaths spread from `low` to `high`: wider than one timer checked
+    /// about once a second.
+    Spread { low: Duration, high: Duration },
+    /// Some connections were closed and others reset.
+    MixedEndings { closed: usize, reset: usize },
+    /// A connection went silent at an idle age shorter than one that lived.
+    SilentBelowAlive,
 }
 
 /// What the plan saw, for the verdict.
@@ -131,6 +152,14 @@ pub(super) struct Seen<'a> {
 /// spread over 260 ms.)
 pub(super) fn grace(age: Duration) -> Duration {
     (age / 10).clamp(Duration::from_millis(500), Duration::from_secs(5))
+}
+
+/// How far after the shortest active death at `age` the others of one idle
+/// timer may come: servers that check idle clients about once a second (redis,
+/// squid, memcached) spread their closes over a second and more (redis with
+/// `timeout 2` closed after 2.06-3.31 s).
+pub fn spread_allowance(age: Duration) -> Duration {
+    Duration::from_millis(1300) + age / 10
 }
 
 /// The shortest and longest active death ages.
@@ -154,6 +183,7 @@ impl Seen<'_> {
             death: None,
             recommended: None,
             server_ping_interval: self.server_ping.filter(|d| !d.is_zero()),
+            why: None,
         };
         if let Some(died) = self.control_died {
             self.control_death(&mut v, died);
@@ -210,18 +240,34 @@ impl Seen<'_> {
             VerdictKind::Closed,
             v,
         );
-        let mut ages: Vec<Duration> = active.iter().filter_map(|o| o.died_after()).collect();
-        ages.sort();
-        let median = ages[ages.len() / 2];
-        v.timeout = Some(median);
+        // Every death time is exact: connections may die from the shortest.
+        v.timeout = Some(lo);
         v.low = Some(lo);
         v.high = Some(hi);
-        let outlived = self
-            .outcomes
+        let allowed = lo + spread_allowance(lo);
+        let resets = active
             .iter()
-            .any(|o| matches!(o, Outcome::Outlived { .. }));
-        let survived_longer = self.bracket.0.is_some_and(|l| l > hi + grace(hi));
-        if outlived || survived_longer {
+            .filter(|o| matches!(o, Outcome::Reset { .. }))
+            .count();
+        let closed = active.len() - resets;
+        let outlived = self.outcomes.iter().find_map(|o| match o {
+            Outcome::Outlived { at } => Some(*at),
+            _ => None,
+        });
+        let survived = self.bracket.0.filter(|l| *l > allowed).or(outlived);
+        v.why = if let Some(alive) = survived {
+            Some(Inconsistency::Survived { alive, died: lo })
+        } else if hi > allowed {
+            Some(Inconsistency::Spread { low: lo, high: hi })
+        } else if closed.min(resets) * 3 >= active.len() && closed.min(resets) > 0 {
+            Some(Inconsistency::MixedEndings {
+                closed,
+                reset: resets,
+            })
+        } else {
+            None
+        };
+        if v.why.is_some() {
             v.kind = VerdictKind::Inconsistent;
         }
     }
@@ -240,6 +286,7 @@ impl Seen<'_> {
         v.timeout = low.map(|l| (l + h) / 2);
         if low.is_some_and(|l| l >= h) {
             v.kind = VerdictKind::Inconsistent;
+            v.why = Some(Inconsistency::SilentBelowAlive);
             v.timeout = None;
         }
     }
@@ -300,4 +347,94 @@ fn most_common<'a>(causes: impl Iterator<Item = &'a Cause>) -> Option<Cause> {
         .iter()
         .max_by_key(|c| count(&c.kind))
         .map(|c| (*c).clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(secs: f64) -> Duration {
+        Duration::from_secs_f64(secs)
+    }
+
+    fn closed(after: f64) -> Outcome {
+        Outcome::Closed {
+            after: s(after),
+            cause: Cause::eof(),
+        }
+    }
+
+    fn verdict(outcomes: &[Outcome], alive_at: Option<f64>) -> Verdict {
+        let deaths: Vec<(Duration, Duration)> = outcomes
+            .iter()
+            .filter_map(Outcome::died_after)
+            .map(|a| (a, a + s(0.01)))
+            .collect();
+        Seen {
+            outcomes: outcomes.iter().collect(),
+            control_died: None,
+            deaths: &deaths,
+            server_ping: None,
+            bracket: (alive_at.map(s), None),
+        }
+        .verdict()
+    }
+
+    /// Redis with `timeout 2` closed idle clients after 2.06-3.31 s, since it
+    /// checks them about once a second; 4 of 43 runs read `inconsistent`.
+    #[test]
+    fn closes_spread_by_a_coarse_clock_are_one_timeout_counted_from_the_shortest() {
+        let v = verdict(&[closed(2.06), closed(2.35), closed(3.31)], Some(2.5));
+        assert_eq!(v.kind, VerdictKind::Closed, "{v:?}");
+        assert_eq!(v.timeout, Some(s(2.06)));
+        assert_eq!((v.low, v.high), (Some(s(2.06)), Some(s(3.31))));
+    }
+
+    /// A server that closes connections idle over 1 s only from t = 6 s gave
+    /// `idle timeout 1.08s (1.00s..5.74s)` though rungs idle 2.98 s had lived.
+    #[test]
+    fn a_survivor_beyond_the_spread_or_deaths_too_far_apart_are_inconsistent() {
+        let v = verdict(&[closed(1.0), closed(5.74)], Some(2.98));
+        assert_eq!(v.kind, VerdictKind::Inconsistent);
+        assert_eq!(
+            v.why,
+            Some(Inconsistency::Survived {
+                alive: s(2.98),
+                died: s(1.0)
+            })
+        );
+        let v = verdict(&[closed(1.0), closed(1.5), closed(5.74)], None);
+        assert_eq!(v.kind, VerdictKind::Inconsistent);
+        assert_eq!(
+            v.why,
+            Some(Inconsistency::Spread {
+                low: s(1.0),
+                high: s(5.74)
+            })
+        );
+    }
+
+    #[test]
+    fn connections_ended_in_different_ways_are_inconsistent() {
+        let reset = Outcome::Reset {
+            after: s(1.2),
+            cause: Cause::new(CauseKind::Reset, "reset"),
+        };
+        let v = verdict(&[closed(0.7), reset], None);
+        assert_eq!(v.kind, VerdictKind::Inconsistent);
+        assert_eq!(
+            v.why,
+            Some(Inconsistency::MixedEndings {
+                closed: 1,
+                reset: 1
+            })
+        );
+        // One reset among many closes is not a second way of ending.
+        let reset = Outcome::Reset {
+            after: s(1.0),
+            cause: Cause::new(CauseKind::Reset, "reset"),
+        };
+        let v = verdict(&[closed(1.0), closed(1.0), closed(1.0), reset], None);
+        assert_eq!(v.kind, VerdictKind::Closed, "{v:?}");
+    }
 }
