@@ -173,6 +173,31 @@ fn nginx_answers_pings_for_its_backend_and_no_policy_is_claimed() {
     assert!(doc.summary.contains("cannot be seen from here"));
 }
 
+/// @grpc/grpc-js 1.14 serving directly enforces no ping policy, and its PINGs
+/// are answered by Node's nghttp2 far faster than its handlers: kafind said
+/// "PINGs are answered by an intermediary" (`verdict: intermediary`). Timing is
+/// no evidence of a proxy; the timing is said as an observation.
+#[test]
+fn grpc_js_serving_directly_is_no_policy_and_no_intermediary() {
+    if !crate::util::node::have_grpc_js() {
+        return;
+    }
+    let server = crate::util::node::GrpcJs::start();
+    let (doc, out) = kafind(&server.url());
+    assert_eq!(out.code(), 0, "{}\n{}", out.stdout, out.stderr);
+    assert_eq!(
+        doc.verdict, "no_policy",
+        "{}: {:#?}",
+        doc.summary, doc.tests
+    );
+    assert!(!doc.intermediary && doc.evidence.is_empty(), "{doc:?}");
+    assert!(
+        !doc.summary.contains("answered by an intermediary"),
+        "{}",
+        doc.summary
+    );
+}
+
 #[test]
 fn ping_policy_refuses_what_it_cannot_test() {
     let refuses = crate::util::kafind::refuses;

@@ -54,3 +54,62 @@ impl NodeHttp {
         format!("http://{}{path}", self.addr)
     }
 }
+
+/// Where `.ci/run` installs the npm peers (`@grpc/grpc-js`, `grpc-health-check`):
+/// a private prefix, `$KAPROBE_NPM_PREFIX`, else `target/npm-peers`.
+fn npm_modules() -> std::path::PathBuf {
+    let prefix = std::env::var_os("KAPROBE_NPM_PREFIX").map_or_else(
+        || std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/npm-peers"),
+        std::path::PathBuf::from,
+    );
+    prefix.join("node_modules")
+}
+
+/// Whether node and the grpc-js packages are there; in CI their absence fails.
+pub fn have_grpc_js() -> bool {
+    if !have_node() {
+        return false;
+    }
+    let modules = npm_modules();
+    if modules.join("@grpc/grpc-js").is_dir() && modules.join("grpc-health-check").is_dir() {
+        return true;
+    }
+    super::missing(
+        "@grpc/grpc-js",
+        "npm install --prefix target/npm-peers @grpc/grpc-js@1 grpc-health-check@2",
+    )
+}
+
+/// @grpc/grpc-js serving the health service (SERVING) on 127.0.0.1:0, with no
+/// proxy in front and no keepalive policy of its own.
+pub struct GrpcJs {
+    pub addr: SocketAddr,
+    _child: Reaped,
+}
+
+const GRPC_JS: &str = r#"
+const grpc = require("@grpc/grpc-js");
+const { HealthImplementation } = require("grpc-health-check");
+const server = new grpc.Server();
+new HealthImplementation({ "": "SERVING" }).addToServer(server);
+server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, port) => {
+  if (err) { console.error(err); process.exit(1); }
+  console.log(port);
+});
+"#;
+
+impl GrpcJs {
+    pub fn start() -> Self {
+        let mut cmd = Command::new("node");
+        cmd.arg("-e").arg(GRPC_JS).env("NODE_PATH", npm_modules());
+        let (child, addr) = super::spawn_with_port(cmd, "grpc-js");
+        GrpcJs {
+            addr,
+            _child: Reaped(child),
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("grpc://{}", self.addr)
+    }
+}

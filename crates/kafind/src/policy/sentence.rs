@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use kaprobe::discover::policy::verdict::unearned;
 use kaprobe::discover::policy::{Condition, PolicyKind, PolicyReport, TestOutcome};
 use kaprobe::units::short;
 use kawire::h2::error_name;
@@ -26,7 +27,7 @@ pub fn summary(config: &Config, report: &PolicyReport) -> String {
                 .iter()
                 .find_map(|t| match &t.outcome {
                     TestOutcome::Failed(c) => Some(kacli::term::shown(&c.to_string())),
-                    _ => None,
+                    _ => unearned(t),
                 })
                 .unwrap_or_else(|| "no test finished".into());
             format!("could not test the ping policy: {why}")
@@ -46,7 +47,7 @@ pub fn summary(config: &Config, report: &PolicyReport) -> String {
             )
         }
         PolicyKind::NoPolicy => format!(
-            "no ping policy up to {}: pings every {} were allowed{}, never punished",
+            "no ping policy up to {}: pings every {} were allowed{}, never punished{}",
             short(min),
             short(min),
             if report
@@ -57,7 +58,21 @@ pub fn summary(config: &Config, report: &PolicyReport) -> String {
                 " with and without a stream"
             } else {
                 ""
-            }
+            },
+            v.pings_faster.map_or(String::new(), |(ping, call)| {
+                let calls = if report.evidence.call.is_empty() {
+                    "call"
+                } else {
+                    report.evidence.call
+                };
+                format!(
+                    "; PINGs are answered {:.0}x faster than calls ({} vs {calls} {}): a proxy, \
+                     or a server whose HTTP/2 layer runs apart from its handlers",
+                    call.as_secs_f64() / ping.as_secs_f64().max(1e-9),
+                    short(ping),
+                    short(call)
+                )
+            })
         ),
         PolicyKind::Policy => bracket(v.low, v.high, max) + condition_words(v.condition),
     };

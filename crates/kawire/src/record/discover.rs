@@ -180,7 +180,8 @@ pub struct PingPolicyDoc {
     pub permit_without_stream: Option<bool>,
     pub goaway: Option<GoawayRecord>,
     pub intermediary: bool,
-    /// What says an intermediary answers the PINGs (headers, round trips).
+    /// What says an intermediary answers the PINGs: `server` or `via` headers
+    /// that name a proxy (timing alone is no evidence; the summary says it).
     pub evidence: Vec<String>,
     /// The intermediary's name, from its headers.
     pub proxy: Option<String>,

@@ -156,8 +156,13 @@ pub struct PolicyVerdict {
     /// The first punishing GOAWAY's code and debug data.
     pub goaway: Option<(u32, String)>,
     pub intermediary: bool,
-    /// Why an intermediary is (or is not) thought to answer the PINGs.
+    /// Why an intermediary is thought to answer the PINGs: headers that name
+    /// a proxy, never timing alone.
     pub evidence: Vec<String>,
+    /// The fastest PING and call round trips, when PINGs were answered at least
+    /// 4x faster: an observation, not evidence (a server whose HTTP/2 layer is
+    /// native, as Node's, Netty's or Envoy's, answers PINGs apart from its handlers).
+    pub pings_faster: Option<(Duration, Duration)>,
     /// The proxy's name, as its `server` or `via` header gives it.
     pub proxy: Option<String>,
     pub fingerprint: Option<String>,
@@ -230,12 +235,18 @@ pub fn verdict(tests: &[TestResult], evidence: &Evidence) -> PolicyVerdict {
         goaway: None,
         intermediary: false,
         evidence: Vec::new(),
+        pings_faster: None,
         proxy: None,
         fingerprint: None,
         recommended: None,
         condition: None,
     };
     if primary.is_empty() {
+        return v;
+    }
+    // A GOAWAY before a second ping could earn it is no policy (grpc-go and
+    // grpc-core forgive the first ping): the server ends connections anyway.
+    if primary.iter().all(|t| unearned(t).is_some()) {
         return v;
     }
     v.condition = Some(condition);
@@ -254,7 +265,10 @@ pub fn verdict(tests: &[TestResult], evidence: &Evidence) -> PolicyVerdict {
     v.fingerprint = fingerprint(tests, &punished);
     v.max_strikes = strikes(primary, v.fingerprint.as_deref());
     let ping_rtt = tests.iter().filter_map(|t| t.ping_rtt).min();
-    (v.proxy, v.evidence) = intermediary_evidence(evidence, ping_rtt);
+    (v.proxy, v.evidence) = intermediary_evidence(evidence);
+    v.pings_faster = ping_rtt
+        .zip(evidence.call_rtt)
+        .filter(|(ping, call)| *call >= *ping * 4 && *call - *ping >= Duration::from_micros(300));
     v.kind = if !consistent {
         PolicyKind::Inconsistent
     } else if !punished.is_empty() {
@@ -331,12 +345,25 @@ fn fingerprint(tests: &[TestResult], punished: &[&TestResult]) -> Option<String>
     None
 }
 
-/// A `server` header naming a proxy, a `via` header, and PINGs answered much
-/// faster than calls are each evidence that something in front answers PINGs.
-fn intermediary_evidence(
-    e: &Evidence,
-    ping_rtt: Option<Duration>,
-) -> (Option<String>, Vec<String>) {
+/// A test's GOAWAY that came before its second ping: no ping could have earned
+/// it. Its words, if so.
+pub fn unearned(t: &TestResult) -> Option<String> {
+    match &t.outcome {
+        TestOutcome::Punished { code, .. } if t.pings < 2 => Some(format!(
+            "the server sent GOAWAY {} after {} ping{} at {}, before pings could earn it: it \
+             ends connections whatever the pings, which is no ping policy",
+            kawire::h2::error_name(*code),
+            t.pings,
+            if t.pings == 1 { "" } else { "s" },
+            short(t.interval)
+        )),
+        _ => None,
+    }
+}
+
+/// A `server` header naming a proxy and a `via` header are each evidence that
+/// something in front answers PINGs; timing is not (see `pings_faster`).
+fn intermediary_evidence(e: &Evidence) -> (Option<String>, Vec<String>) {
     let mut said = Vec::new();
     let mut proxy = None;
     if let Some(server) = &e.server {
@@ -349,12 +376,6 @@ fn intermediary_evidence(
     if let Some(via) = &e.via {
         proxy.get_or_insert_with(|| via.split_whitespace().nth(1).unwrap_or(via).to_string());
         said.push(format!("via: {via}"));
-    }
-    if let (Some(ping), Some(call)) = (ping_rtt, e.call_rtt) {
-        if call >= ping * 4 && call - ping >= Duration::from_micros(300) {
-            let name = if e.call.is_empty() { "call" } else { e.call };
-            said.push(format!("PING {} vs {name} {}", short(ping), short(call)));
-        }
     }
     (proxy, said)
 }

@@ -206,11 +206,20 @@ fn a_proxy_that_answers_pings_is_named_and_no_policy_claimed() {
     assert!(v.intermediary);
     assert_eq!(v.proxy.as_deref(), Some("nginx"));
     assert_eq!(v.low, None);
-    assert!(
-        v.evidence.iter().any(|e| e == "PING 90µs vs Check 2.9ms"),
-        "{:?}",
-        v.evidence
-    );
+    assert_eq!(v.evidence, ["server: nginx/1.22.1"]);
+    // grpc-js serving directly: its PINGs are answered by Node's nghttp2, far
+    // faster than its handlers, and nothing names a proxy. Timing is an
+    // observation, not evidence: no policy (it said `intermediary`).
+    let node = Evidence {
+        call: "Check",
+        call_rtt: Some(Duration::from_micros(877)),
+        server: None,
+        via: None,
+    };
+    let v = verdict(&tests, &node);
+    assert_eq!(v.kind, PolicyKind::NoPolicy);
+    assert!(!v.intermediary && v.evidence.is_empty());
+    assert!(v.pings_faster.is_some());
     // A fast server that enforces nothing, with nothing in front: no policy.
     let direct = Evidence {
         call: "Check",
@@ -249,6 +258,29 @@ fn contradictions_and_failures_are_said_as_such() {
     assert_eq!(
         verdict(&failed, &Evidence::default()).kind,
         PolicyKind::Failed
+    );
+}
+
+/// A server that sends GOAWAY ENHANCE_YOUR_CALM 0.3 s after every connect,
+/// whatever the pings, read as "punishes pings even every 3s, tolerates 0
+/// strikes".
+#[test]
+fn a_goaway_before_pings_could_earn_it_is_no_policy() {
+    let calm = TestOutcome::Punished {
+        code: 0xb,
+        debug: String::new(),
+    };
+    let tests: Vec<TestResult> = [S(1), S(2), S(3)]
+        .into_iter()
+        .map(|i| test(i, Condition::WithoutStream, 1, calm.clone()))
+        .collect();
+    let v = verdict(&tests, &Evidence::default());
+    assert_eq!(v.kind, PolicyKind::Failed, "{v:?}");
+    assert_eq!(v.max_strikes, None);
+    assert!(
+        unearned(&tests[2])
+            .unwrap()
+            .contains("before pings could earn it")
     );
 }
 
