@@ -139,7 +139,9 @@ fn h2ping_rtt_matches_an_injected_delay() {
     let rtt = &out.report().targets[0].summary.rtt;
     let (min, p50) = (rtt.min_us.unwrap(), rtt.p50_us.unwrap());
     assert!(min >= 50_000.0, "{min}");
-    assert!(p50 <= 55_000.0, "{p50}");
+    // Well below two delays: a loaded 2-core CI runner added 5.1 ms to one of
+    // four (the proxy's timer and both processes' scheduling).
+    assert!(p50 <= 65_000.0, "{p50}");
 }
 
 /// The first GOAWAY reported, as (cause, detail): a connection lost between

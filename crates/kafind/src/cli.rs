@@ -51,10 +51,13 @@ pings; pings the server sends are answered and recorded): a FIN, reset, WebSocke
 close or GOAWAY is timed as it arrives. For paths that drop silently (NAT, firewalls,
 cloud load balancers), a ladder of connections is probed once each at idle ages about
 1.25x apart from --min to --max, with rungs just below and above well-known defaults
-(60, 100, 120, 240, 300, 340, 350, 400, 600, 900, 1200, 3600 s); the step above the
-longest survivor is refined in advance with fresh connections, so the bracket is at
---precision when the first silent death is seen. TCP_USER_TIMEOUT is set to -W. A
-control connection keeps talking: if it dies too, the server or path failed (or
+(60, 100, 120, 240, 300, 340, 350, 400, 600, 900, 1200, 3600 s); the step above a
+rung 90% of the way to its probe is refined in advance with fresh connections, so
+the bracket is at --precision when the first silent death is seen. A probe waits 20
+of its connection's round trips, at least 500 ms, at most -W (TCP_USER_TIMEOUT is
+set to -W): a silent drop at T is known within 2 T + 1 s on a short path. A control
+connection keeps talking every --min/10 (100 ms to 1 s; a busier one replaces one
+that dies before twice its interval): if it dies too, the server or path failed (or
 connections have a lifetime), not an idle timeout.
 
 HTTP (http://, https://): each test connection makes one request, sits idle, and
@@ -71,7 +74,10 @@ Verdicts: closed (FIN, WebSocket close, GOAWAY while idle), reset (RST while idl
 in answer to a later probe), silent (a later probe goes unanswered), lifetime (every
 connection ends at one age, busy or idle), none_found (every rung lived to --max),
 kept_alive_by_server (the server pinged the idle connections), inconsistent (a
-longer idle lived while a shorter one died), failed.
+longer idle lived while a shorter one died, beyond the second a coarse server clock
+spreads closes over; deaths spread wider; closes and resets mixed: the reason is
+said), failed. A wrong reply is a failed rung, not a close; every rung opened is
+reported, as cancelled if the answer came first.
 
 Output: the verdict in one sentence and a table of rungs; a line per rung as it
 ends; live progress on a terminal. --json prints one document: type idle_timeout,

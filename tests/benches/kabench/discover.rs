@@ -45,7 +45,7 @@ pub fn discovery(bins: &Path) {
             let target_ratio = if want == "closed" {
                 format!("T + 1 s = {:.2}", 1.0 + 1.0 / t as f64)
             } else {
-                "2.5".into()
+                format!("2 T + 1 s = {:.2}", 2.0 + 1.0 / t as f64)
             };
             println!(
                 "kafind {fault} T={t}s: verdict {verdict} (want {want}), timeout {:.0} ms, bracket width {width}, wall {wall:.2} s = {:.2} x T (target <= {target_ratio}); NAT-TCP-test takes {:.0} x T",

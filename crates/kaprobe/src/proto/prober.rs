@@ -112,6 +112,12 @@ impl Prober {
         }
     }
 
+    /// Waits this long for a reply from now on (discovery's rungs wait as long
+    /// as their connection's round trips warrant, at most the run's timeout).
+    pub fn set_timeout(&mut self, timeout: Duration) {
+        self.cfg.timeout = timeout;
+    }
+
     /// Probes in `mode` from now on (discovery's connections each do one thing).
     pub fn set_mode(&mut self, mode: Mode) {
         self.cfg.mode = mode;

@@ -291,14 +291,16 @@ async fn rung(
     tx: UnboundedSender<Msg>,
     stop: CancellationToken,
 ) {
-    match warm_up(&mut prober, &stop).await {
+    let first_rtt = match warm_up(&mut prober, &stop).await {
         None => return,
         Some(Err(cause)) => {
             let _ = tx.send(Msg::Done(id, Outcome::Failed { cause }));
             return;
         }
-        Some(Ok(())) => {}
-    }
+        Some(Ok(rtt)) => rtt,
+    };
+    let timeout = silent_after(first_rtt, prober.config().timeout);
+    prober.set_timeout(timeout);
     let since = tokio::time::Instant::now();
     let _ = tx.send(Msg::Warm(id));
     let outcome = loop {
@@ -348,13 +350,22 @@ async fn rung(
     }
 }
 
+/// How long a rung's probe at its idle age waits before the connection counts
+/// as dropped silently: 20 times its first round trip, at least 500 ms, at most
+/// `-W`. A live connection answers within a few round trips; a dropped one never
+/// does, and it is known that much sooner (a silent drop of T is bracketed
+/// within 2 T and this wait, where a 2 s `-W` made it 2.7 T at T = 3 s).
+pub fn silent_after(first_rtt: Duration, max: Duration) -> Duration {
+    (first_rtt * 20).max(Duration::from_millis(500)).min(max)
+}
+
 /// Opens the connection and makes its one round trip, never reconnecting after;
-/// `None` when stopped first.
-async fn warm_up(prober: &mut Prober, stop: &CancellationToken) -> Option<Result<(), Cause>> {
+/// its round trip, or `None` when stopped first.
+async fn warm_up(prober: &mut Prober, stop: &CancellationToken) -> Option<Result<Duration, Cause>> {
     prober.set_auto_reconnect(false);
     let warm = async {
         prober.connect().await?;
-        prober.probe(0).await.result.map(|_| ())
+        prober.probe(0).await.result
     };
     tokio::select! {
         () = stop.cancelled() => None,
@@ -402,7 +413,7 @@ async fn control(
             let _ = tx.send(Msg::ControlDied(Duration::ZERO, cause));
             return;
         }
-        Some(Ok(())) => {}
+        Some(Ok(_)) => {}
     }
     let _ = tx.send(Msg::ControlUp);
     let mut next = opened + every;

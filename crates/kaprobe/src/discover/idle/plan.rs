@@ -171,7 +171,7 @@ impl Planner {
             }
             self.rungs[id].state = State::Done(outcome);
         }
-        self.replan()
+        self.replan(now)
     }
 
     /// The control connection died at `age`, now.
@@ -236,13 +236,13 @@ impl Planner {
                 }
             }
         }
-        close.extend(self.replan());
+        close.extend(self.replan(now));
         close
     }
 
     /// Adds refine rungs where a bracket needs them; drops rungs that can no longer
     /// tell anything. Returns the open rungs to close.
-    fn replan(&mut self) -> Vec<usize> {
+    fn replan(&mut self, now: Duration) -> Vec<usize> {
         let mut close = Vec::new();
         if self.active_deaths().is_some() || self.control_died.is_some() {
             // An active close is measured to the moment: nothing to refine, and
@@ -288,11 +288,26 @@ impl Planner {
             }
         }
         // The bracket to narrow: the known one, or, before any death, the step
-        // above the longest survivor (refined in advance, so a death found there
-        // is already bracketed when it is).
+        // above the longest survivor, or above a ladder rung 90% of the way to
+        // its probe (refined in advance, so a death found there is already
+        // bracketed when it is: the points near T are under way before 0.9 T,
+        // and a silent drop is known by about 1.93 T and the probe's wait).
+        let ahead = self
+            .rungs
+            .iter()
+            .filter(|r| {
+                r.origin == Origin::Ladder
+                    && matches!(r.state, State::Idle { since } if now >= since + r.idle.mul_f64(0.9))
+            })
+            .map(|r| r.idle)
+            .min();
+        let from = match (low, ahead) {
+            (Some(l), Some(a)) => Some(l.max(a)),
+            (l, a) => l.or(a),
+        };
         let target = match high {
             Some(h) => Some((low_or_zero, h)),
-            None => low.and_then(|l| {
+            None => from.and_then(|l| {
                 self.rungs
                     .iter()
                     .filter(|r| r.origin == Origin::Ladder && r.idle > l)
@@ -337,12 +352,14 @@ impl Planner {
                 .control_opened
                 .is_some_and(|at| now.saturating_sub(at) > self.outlive(age));
             let first = self.deaths.iter().map(|(_, at)| *at).min().unwrap_or(now);
-            // Rungs that would die within a coarse clock's spread of the first
-            // did; later ones add nothing.
+            // Rungs idle at least as long as the first death's, not dead yet: one
+            // timer ends them within a coarse clock's spread, or they outlive it.
+            // Rungs that went idle later add nothing.
             let spread = spread_allowance(lo);
+            let slack = Duration::from_millis(50);
             let waiting = self.rungs.iter().any(|r| match r.state {
                 State::Idle { since } => {
-                    r.idle > lo && since + lo <= first + spread && now <= since + lo + spread
+                    r.idle > lo && since + lo <= first + slack && now <= since + lo + spread
                 }
                 _ => false,
             });

@@ -47,7 +47,8 @@ struct Run {
     connections: usize,
 }
 
-const PROBE_TIMEOUT: f64 = 0.3;
+/// A rung's probe waits at least this long (`silent_after`'s floor).
+const PROBE_TIMEOUT: f64 = 0.5;
 /// Opening one connection (connect and first round trip).
 const WARMUP: f64 = 0.001;
 /// Connections open this far apart, never in a burst.
@@ -211,9 +212,15 @@ fn an_active_close_is_measured_to_the_moment_in_about_its_own_time() {
     }
 }
 
+/// Known within 2 T and a second at every T from 2 s to 30 min (40 of them,
+/// spaced evenly on a log scale, so the worst place between two ladder rungs is
+/// met): the refine points near T are opened before 0.9 T, and a rung's probe
+/// waits 500 ms (the model's `silent_after` on loopback).
 #[test]
-fn a_silent_drop_is_bracketed_to_the_precision_within_two_and_a_half_times_it() {
-    for t in [2.0, 10.0, 61.0, 300.0, 1000.0] {
+fn a_silent_drop_is_bracketed_to_the_precision_within_twice_it_and_a_second() {
+    let mut worst: f64 = 0.0;
+    for i in 0..40 {
+        let t = 2.0 * (870.0f64).powf(f64::from(i) / 39.0);
         let run = simulate(Path::Drops(t), 1.0, 1800.0);
         let v = &run.verdict;
         assert_eq!(v.kind, VerdictKind::Silent, "T={t}: {v:?}");
@@ -228,10 +235,16 @@ fn a_silent_drop_is_bracketed_to_the_precision_within_two_and_a_half_times_it() 
             "T={t}: bracket {low:?}..{high:?} is {width:.3} wide"
         );
         assert!(within(v.timeout, t, 0.03), "T={t}: {v:?}");
-        let ratio = run.wall.as_secs_f64() / t;
-        assert!(ratio <= 2.5, "T={t}: {:?} is {ratio:.2} x T", run.wall);
+        let wall = run.wall.as_secs_f64();
+        assert!(
+            wall <= 2.0 * t + 1.0,
+            "T={t}: {wall:.2} s is {:.2} x T",
+            wall / t
+        );
+        worst = worst.max((wall - 1.0) / t);
         assert!(run.peak_open <= 64, "{} open at once", run.peak_open);
     }
+    assert!(worst <= 2.0, "{worst}");
 }
 
 #[test]
