@@ -234,6 +234,31 @@ fn an_http2_response_head_over_64_kib_is_refused() {
     server.join().unwrap();
 }
 
+/// A flooded run's output: quick, at most `max_lines` lines.
+fn assert_brief(out: &crate::util::Output, within_s: u64, max_lines: usize) {
+    out.assert_no_panic();
+    assert!(
+        out.elapsed < std::time::Duration::from_secs(within_s),
+        "took {:?}",
+        out.elapsed
+    );
+    let lines = out.stdout.lines().count();
+    assert!(lines < max_lines, "{lines} lines:\n{}", out.stdout);
+}
+
+/// The server-ping records in `ndjson`, and the pings they count.
+fn server_pings(ndjson: &str) -> (usize, u64) {
+    let pings: Vec<_> = parse_records(ndjson)
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::Event(e) if e.event == "server-ping" => Some(e),
+            _ => None,
+        })
+        .collect();
+    let counted = pings.iter().map(|p| p.ping_count.unwrap_or(1)).sum();
+    (pings.len(), counted)
+}
+
 /// An HTTP/2 server flooding PINGs for 3 s made `kaping -c 2 -i 500ms -W 2s`
 /// run 11.3 s, peak at 1.92 GB and print 7,390,084 `server ping` lines. Pings are
 /// now folded: a line a second at most, counted, and named a flood.
@@ -247,33 +272,15 @@ fn an_http2_ping_flood_is_counted_not_printed() {
     let mut with_url = args.to_vec();
     with_url.push(&url);
     let out = kaping(&with_url);
-    out.assert_no_panic();
-    assert!(
-        out.elapsed < std::time::Duration::from_secs(6),
-        "took {:?}",
-        out.elapsed
-    );
-    let lines = out.stdout.lines().count();
-    assert!(lines < 20, "{lines} lines:\n{}", out.stdout);
+    assert_brief(&out, 6, 20);
     assert!(out.stdout.contains("server pings in"), "{}", out.stdout);
     assert!(out.stdout.contains(": a flood"), "{}", out.stdout);
     assert_eq!(out.code(), 0, "both PINGs answered: {}", out.stdout);
 
     with_url.insert(0, "--ndjson");
     let json = kaping(&with_url);
-    let pings: Vec<_> = parse_records(&json.stdout)
-        .into_iter()
-        .filter_map(|r| match r {
-            Record::Event(e) if e.event == "server-ping" => Some(e),
-            _ => None,
-        })
-        .collect();
-    assert!(
-        !pings.is_empty() && pings.len() < 10,
-        "{} server-ping records",
-        pings.len()
-    );
-    let counted: u64 = pings.iter().map(|p| p.ping_count.unwrap_or(1)).sum();
+    let (records, counted) = server_pings(&json.stdout);
+    assert!(records > 0 && records < 10, "{records} server-ping records");
     assert!(counted > 1000, "only {counted} pings counted");
 
     // kawatch --duration 3s took 17.9 s and 2.14 GB.
@@ -292,14 +299,7 @@ fn an_http2_ping_flood_is_counted_not_printed() {
             &url,
         ],
     );
-    watch.assert_no_panic();
-    assert!(
-        watch.elapsed < std::time::Duration::from_secs(5),
-        "took {:?}",
-        watch.elapsed
-    );
-    let lines = watch.stdout.lines().count();
-    assert!(lines < 30, "{lines} lines:\n{}", watch.stdout);
+    assert_brief(&watch, 5, 30);
 }
 
 /// A WebSocket Ping flood grew kaping to 836 MB and kawatch wrote a line per
@@ -309,9 +309,7 @@ fn a_websocket_ping_flood_is_counted_not_printed() {
     let server = MiniWs::start(Behaviour::PingFlood);
     let url = server.url();
     let out = kaping(&["-c", "3", "-i", "500ms", "-W", "2s", &url]);
-    out.assert_no_panic();
-    let lines = out.stdout.lines().count();
-    assert!(lines < 20, "{lines} lines:\n{}", out.stdout);
+    assert_brief(&out, 10, 20);
     assert!(out.stdout.contains(": a flood"), "{}", out.stdout);
 
     let watch = run(
@@ -328,18 +326,10 @@ fn a_websocket_ping_flood_is_counted_not_printed() {
         ],
     );
     watch.assert_no_panic();
-    let pings: Vec<_> = parse_records(&watch.stdout)
-        .into_iter()
-        .filter_map(|r| match r {
-            Record::Event(e) if e.event == "server-ping" => Some(e),
-            _ => None,
-        })
-        .collect();
+    let (records, counted) = server_pings(&watch.stdout);
     assert!(
-        !pings.is_empty() && pings.len() <= 6,
-        "{} server-ping records in 2 s",
-        pings.len()
+        records > 0 && records <= 6,
+        "{records} server-ping records in 2 s"
     );
-    let counted: u64 = pings.iter().map(|p| p.ping_count.unwrap_or(1)).sum();
     assert!(counted > 1000, "only {counted} pings counted");
 }

@@ -16,6 +16,7 @@ pub mod peer;
 pub mod proxy;
 pub mod python;
 mod records;
+pub mod redis;
 mod server;
 pub mod tinyproxy;
 pub mod ws;
