@@ -77,16 +77,7 @@ fn open_ladder(bins: &Path) {
     let mut peak_sockets = 0;
     let until = Instant::now() + Duration::from_secs(15);
     while Instant::now() < until {
-        let sockets = std::fs::read_dir(format!("/proc/{pid}/fd"))
-            .map(|d| {
-                d.filter_map(Result::ok)
-                    .filter(|e| {
-                        std::fs::read_link(e.path())
-                            .is_ok_and(|l| l.to_string_lossy().starts_with("socket:"))
-                    })
-                    .count()
-            })
-            .unwrap_or(0);
+        let sockets = tcp_sockets(pid);
         peak_sockets = peak_sockets.max(sockets);
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -101,7 +92,36 @@ fn open_ladder(bins: &Path) {
     let _ = kafind.wait();
     stop(&mut server);
     println!(
-        "kafind --max 30m, first 15 s: at most {peak_sockets} sockets open at once (target < 64), peak RSS {:.1} MiB (target < 20)",
+        "kafind --max 30m, first 15 s: at most {peak_sockets} TCP sockets open at once (target <= 64, the control's included), peak RSS {:.1} MiB (target < 20)",
         hwm_kib / 1024.0
     );
+}
+
+/// The TCP sockets process `pid` holds: its descriptors' socket inodes that its
+/// network namespace lists as TCP (the resolver's unix sockets are no connection).
+fn tcp_sockets(pid: u32) -> usize {
+    let tcp: std::collections::HashSet<String> = ["tcp", "tcp6"]
+        .iter()
+        .filter_map(|f| std::fs::read_to_string(format!("/proc/{pid}/net/{f}")).ok())
+        .flat_map(|text| {
+            text.lines()
+                .skip(1)
+                .filter_map(|l| l.split_whitespace().nth(9).map(String::from))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .filter_map(|e| std::fs::read_link(e.path()).ok())
+                .filter_map(|l| {
+                    l.to_string_lossy()
+                        .strip_prefix("socket:[")
+                        .and_then(|r| r.strip_suffix(']'))
+                        .map(String::from)
+                })
+                .filter(|inode| tcp.contains(inode))
+                .count()
+        })
+        .unwrap_or(0)
 }

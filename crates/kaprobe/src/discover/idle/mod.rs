@@ -12,6 +12,8 @@ pub mod verdict;
 pub use plan::{Origin, Plan, Planner, Progress};
 pub use verdict::{Outcome, Verdict, VerdictKind};
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
@@ -95,6 +97,22 @@ enum Msg {
     ControlDied(Duration, Cause),
 }
 
+/// A running rung task, counted in `live` until it ends.
+struct Open(Arc<AtomicUsize>);
+
+impl Open {
+    fn new(live: &Arc<AtomicUsize>) -> Self {
+        live.fetch_add(1, Ordering::Relaxed);
+        Open(live.clone())
+    }
+}
+
+impl Drop for Open {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 /// How often the plan is looked at when nothing happens.
 const TICK: Duration = Duration::from_millis(100);
 
@@ -126,6 +144,8 @@ pub async fn run(
     ));
     // Rungs that told the run how they ended.
     let mut told = std::collections::HashSet::new();
+    // Rung tasks running, each holding at most one socket.
+    let live = Arc::new(AtomicUsize::new(0));
     let mut tokens: Vec<Option<CancellationToken>> = Vec::new();
     let mut queue: std::collections::VecDeque<usize> = Default::default();
     let mut connections = 1;
@@ -179,14 +199,27 @@ pub async fn run(
                 }
             }
             () = tokio::time::sleep_until(wake) => {
-                if let Some(id) = queue.pop_front() {
+                // The plan frees a rung's socket when it resolves; the socket
+                // itself goes when its task ends (a polite close takes a
+                // moment): count what is open, so the budget holds at every
+                // moment (it reached 67 of 64).
+                let room = live.load(Ordering::Relaxed) + 1 < cfg.plan.max_connections;
+                if !room {
+                    next_open = tokio::time::Instant::now() + cfg.stagger;
+                } else if let Some(id) = queue.pop_front() {
                     let token = stop.child_token();
                     if tokens.len() <= id {
                         tokens.resize(id + 1, None);
                     }
                     tokens[id] = Some(token.clone());
                     let idle = planner.rung(id).idle;
-                    tokio::spawn(rung(template.sibling(), id, idle, tx.clone(), token));
+                    let open = Open::new(&live);
+                    let prober = template.sibling();
+                    let tx = tx.clone();
+                    tokio::spawn(async move {
+                        let _open = open;
+                        rung(prober, id, idle, tx, token).await;
+                    });
                     connections += 1;
                     next_open = tokio::time::Instant::now() + cfg.stagger;
                 }
