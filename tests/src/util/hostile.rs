@@ -24,6 +24,9 @@ pub enum Act {
     /// Answers each read of the client's bytes with the next of these, in turn
     /// (the last again once they are spent): scripted HTTP/1.1 responses.
     Answers(Vec<Vec<u8>>),
+    /// Answers the client's first bytes with these, and 100 ms later sends them
+    /// again, unasked (a server's 408 before an idle close, or a confused one).
+    AnswerThenUnasked(Vec<u8>),
     /// HTTP/2 (prior knowledge): answers the client's SETTINGS and PINGs, and
     /// floods it with PINGs of its own for this long; never answers a request.
     H2PingFlood(std::time::Duration),
@@ -81,6 +84,11 @@ impl HostilePeer {
                                     while stream.read(&mut buf).await? > 0 {
                                         stream.write_all(next.next().unwrap()).await?;
                                     }
+                                }
+                                Act::AnswerThenUnasked(bytes) => {
+                                    stream.write_all(&bytes).await?;
+                                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                                    stream.write_all(&bytes).await?;
                                 }
                                 Act::H2PingFlood(lasting) => {
                                     let first = buf[..got].to_vec();

@@ -89,7 +89,7 @@ impl H1Session {
             .await
             .is_some_and(|r| r.is_err())
         {
-            return Err(self.raced(idle, before));
+            return Err(self.raced(idle, before).await);
         }
         self.requests += 1;
         let response = match timer.within(self.send.send_request(req)).await {
@@ -100,7 +100,7 @@ impl H1Session {
                 )));
             }
             Some(Err(e)) if e.is_canceled() || e.is_incomplete_message() => {
-                return Err(self.raced(idle, before));
+                return Err(self.raced(idle, before).await);
             }
             Some(Err(e)) => return Err(self.ended(&e)),
             Some(Ok(response)) => response,
@@ -159,14 +159,36 @@ impl H1Session {
     /// The server closed the kept-alive connection as the request went out: the
     /// race a load balancer loses when it reuses a connection the server is
     /// closing.
-    fn raced(&mut self, idle: Option<Duration>, before: u64) -> Cause {
-        let cause = Cause::new(
-            CauseKind::Eof,
+    async fn raced(&mut self, idle: Option<Duration>, before: u64) -> Cause {
+        // Why the connection's driver stopped, if it says within a moment:
+        // hyper ends a connection that receives bytes while no request is out.
+        let ended = match self.done.take() {
+            Some(rx) => tokio::time::timeout(Duration::from_millis(50), rx)
+                .await
+                .ok()
+                .and_then(Result::ok),
+            None => None,
+        };
+        let unasked =
+            matches!(&ended, Some(Err(e)) if e.to_string().contains("unexpected message"));
+        let detail = if unasked {
+            format!(
+                "the server sent bytes no request asked for ({}): a response before the \
+                 request, or one for a request it never got",
+                context(idle, before, self.announced)
+            )
+        } else if before == 0 {
+            format!(
+                "the server closed the new connection as the first request went out ({})",
+                context(idle, before, self.announced)
+            )
+        } else {
             format!(
                 "the server closed the kept-alive connection as the request went out ({}): the keep-alive race",
                 context(idle, before, self.announced)
-            ),
-        );
+            )
+        };
+        let cause = Cause::new(CauseKind::Eof, detail);
         self.gone = Some(cause.clone());
         cause
     }
@@ -297,6 +319,14 @@ fn hyper_cause(e: &hyper::Error) -> Cause {
         return Cause::new(
             CauseKind::Eof,
             "the server closed the connection before the response ended",
+        );
+    }
+    // hyper ends a connection that receives bytes while no request is out.
+    if e.to_string().contains("unexpected message") {
+        return Cause::new(
+            CauseKind::Eof,
+            "the server sent a response no request asked for, which ends the connection \
+             (a 408 before an idle close, or a response before the request)",
         );
     }
     if e.is_parse_too_large() {
