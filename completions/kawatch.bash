@@ -23,7 +23,7 @@ _kawatch() {
 
     case "${cmd}" in
         kawatch)
-            opts="-i -W -w -v -m -H -k -4 -6 -h -V --targets-file --interval --watch-down-on --timeout --max-missed --degraded-rtt --backoff --backoff-multiplier --jitter --max-attempts --duration --until --deadline --fail-on --ndjson --metrics --metrics-file --relative --verbose --mode --send --expect --service --authority --header --method --expect-status --http1.1 --http2 --subprotocol --ca --cert --key --sni --insecure --resolve --each-address --proxy --noproxy --tcp-keepalive --tcp-user-timeout --help --version"
+            opts="-i -W -w -v -H -k -4 -6 -m -h -V --targets-file --interval --watch-down-on --timeout --max-missed --degraded-rtt --backoff --backoff-multiplier --jitter --max-attempts --duration --until --deadline --fail-on --ndjson --metrics --metrics-file --relative --verbose --send --expect --service --authority --header --method --expect-status --http1.1 --http2 --subprotocol --ca --cert --key --sni --insecure --resolve --each-address --proxy --noproxy --tcp-keepalive --tcp-user-timeout --mode --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -105,14 +105,6 @@ _kawatch() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --mode)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -m)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --send)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -182,6 +174,14 @@ _kawatch() {
                     return 0
                     ;;
                 --tcp-user-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mode)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -m)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -19,8 +19,8 @@ set edit:completion:arg-completer[kawatch] = {|@words|
     var completions = [
         &'kawatch'= {
             cand --targets-file 'Read more targets from FILE, one a line; ''#'' starts a comment'
-            cand -i 'Time between keepalives (default 5s); ''off'' sends none and watches how long an idle connection lives and how it ends (http: after one request, so the server''s keep-alive timeout applies). --mode watch sends HTTP/2 PINGs beside its stream only when this is given: servers punish PINGs more often than every 5 minutes'
-            cand --interval 'Time between keepalives (default 5s); ''off'' sends none and watches how long an idle connection lives and how it ends (http: after one request, so the server''s keep-alive timeout applies). --mode watch sends HTTP/2 PINGs beside its stream only when this is given: servers punish PINGs more often than every 5 minutes'
+            cand -i 'Time between keepalives; ''off'' sends none and watches how long an idle connection lives and how it ends [default: 5s; off with --mode watch]'
+            cand --interval 'Time between keepalives; ''off'' sends none and watches how long an idle connection lives and how it ends [default: 5s; off with --mode watch]'
             cand --watch-down-on '--mode watch: the health statuses that take a target down, comma-separated; any other status but SERVING makes it degraded'
             cand -W 'How long a keepalive (and a connection attempt) may wait for its answer'
             cand --timeout 'How long a keepalive (and a connection attempt) may wait for its answer'
@@ -37,8 +37,6 @@ set edit:completion:arg-completer[kawatch] = {|@words|
             cand --fail-on 'Exit 1 if any target went down during the watch'
             cand --metrics 'Serve Prometheus metrics on ADDR at /metrics (its address is said on stderr)'
             cand --metrics-file 'Write Prometheus metrics to PATH, atomically, every second and at the end (node_exporter''s textfile collector)'
-            cand -m 'tcp: echo (a line and its reply on one connection) or connect (a new TCP connection per probe); ws: ping (Ping frames) or text (a message from --send, its reply by --expect); grpc: health (Health/Check), h2ping (HTTP/2 PING frames) or watch (Health/Watch: kaping its first status, kawatch every status pushed); http: request (a request per probe on a kept-alive connection) or h2ping (HTTP/2 PING frames)'
-            cand --mode 'tcp: echo (a line and its reply on one connection) or connect (a new TCP connection per probe); ws: ping (Ping frames) or text (a message from --send, its reply by --expect); grpc: health (Health/Check), h2ping (HTTP/2 PING frames) or watch (Health/Watch: kaping its first status, kawatch every status pushed); http: request (a request per probe on a kept-alive connection) or h2ping (HTTP/2 PING frames)'
             cand --send 'Line (tcp echo) or message (ws text) each probe sends; {seq} and {ts_ms} are replaced'
             cand --expect 'Text a reply must contain ({seq} allowed) [default: PONG, +PONG or the line sent]'
             cand --service 'gRPC health: the service to ask about (empty: the server as a whole)'
@@ -57,6 +55,8 @@ set edit:completion:arg-completer[kawatch] = {|@words|
             cand --noproxy 'Hosts to reach directly, not through a proxy: a comma list of names (a domain covers its subdomains), addresses and CIDR ranges, or ''*'' for all; replaces no_proxy'
             cand --tcp-keepalive 'Kernel TCP keepalive on probe connections, e.g. 30s,5s,3'
             cand --tcp-user-timeout 'TCP_USER_TIMEOUT on probe connections: how long sent data may go unacknowledged'
+            cand -m 'tcp: echo (a line and its reply on one connection); ws: ping (Ping frames) or text (a message from --send, its reply by --expect); grpc: health (Health/Check), h2ping (HTTP/2 PING frames) or watch (Health/Watch: kaping its first status, kawatch every status pushed); http: request (a request per probe on a kept-alive connection) or h2ping (HTTP/2 PING frames)'
+            cand --mode 'tcp: echo (a line and its reply on one connection); ws: ping (Ping frames) or text (a message from --send, its reply by --expect); grpc: health (Health/Check), h2ping (HTTP/2 PING frames) or watch (Health/Watch: kaping its first status, kawatch every status pushed); http: request (a request per probe on a kept-alive connection) or h2ping (HTTP/2 PING frames)'
             cand --ndjson 'Print records as they happen, one JSON object a line (see docs/schema.md)'
             cand --relative 'Timestamps relative to the start instead of RFC 3339 UTC'
             cand -v 'Print every keepalive''s result too, not only transitions and server pings'

@@ -1,5 +1,5 @@
 complete -c kawatch -l targets-file -d 'Read more targets from FILE, one a line; \'#\' starts a comment' -r -F
-complete -c kawatch -s i -l interval -d 'Time between keepalives (default 5s); \'off\' sends none and watches how long an idle connection lives and how it ends (http: after one request, so the server\'s keep-alive timeout applies). --mode watch sends HTTP/2 PINGs beside its stream only when this is given: servers punish PINGs more often than every 5 minutes' -r
+complete -c kawatch -s i -l interval -d 'Time between keepalives; \'off\' sends none and watches how long an idle connection lives and how it ends [default: 5s; off with --mode watch]' -r
 complete -c kawatch -l watch-down-on -d '--mode watch: the health statuses that take a target down, comma-separated; any other status but SERVING makes it degraded' -r
 complete -c kawatch -s W -l timeout -d 'How long a keepalive (and a connection attempt) may wait for its answer' -r
 complete -c kawatch -l max-missed -d 'Missed keepalives in a row that take a connection down' -r
@@ -15,7 +15,6 @@ complete -c kawatch -s w -l deadline -d 'With --until: give up after DURATION (e
 complete -c kawatch -l fail-on -d 'Exit 1 if any target went down during the watch' -r -f -a "down\t''"
 complete -c kawatch -l metrics -d 'Serve Prometheus metrics on ADDR at /metrics (its address is said on stderr)' -r
 complete -c kawatch -l metrics-file -d 'Write Prometheus metrics to PATH, atomically, every second and at the end (node_exporter\'s textfile collector)' -r -F
-complete -c kawatch -s m -l mode -d 'tcp: echo (a line and its reply on one connection) or connect (a new TCP connection per probe); ws: ping (Ping frames) or text (a message from --send, its reply by --expect); grpc: health (Health/Check), h2ping (HTTP/2 PING frames) or watch (Health/Watch: kaping its first status, kawatch every status pushed); http: request (a request per probe on a kept-alive connection) or h2ping (HTTP/2 PING frames)' -r
 complete -c kawatch -l send -d 'Line (tcp echo) or message (ws text) each probe sends; {seq} and {ts_ms} are replaced' -r
 complete -c kawatch -l expect -d 'Text a reply must contain ({seq} allowed) [default: PONG, +PONG or the line sent]' -r
 complete -c kawatch -l service -d 'gRPC health: the service to ask about (empty: the server as a whole)' -r
@@ -33,6 +32,7 @@ complete -c kawatch -l proxy -d 'Connect through this HTTP proxy (CONNECT tunnel
 complete -c kawatch -l noproxy -d 'Hosts to reach directly, not through a proxy: a comma list of names (a domain covers its subdomains), addresses and CIDR ranges, or \'*\' for all; replaces no_proxy' -r
 complete -c kawatch -l tcp-keepalive -d 'Kernel TCP keepalive on probe connections, e.g. 30s,5s,3' -r
 complete -c kawatch -l tcp-user-timeout -d 'TCP_USER_TIMEOUT on probe connections: how long sent data may go unacknowledged' -r
+complete -c kawatch -s m -l mode -d 'tcp: echo (a line and its reply on one connection); ws: ping (Ping frames) or text (a message from --send, its reply by --expect); grpc: health (Health/Check), h2ping (HTTP/2 PING frames) or watch (Health/Watch: kaping its first status, kawatch every status pushed); http: request (a request per probe on a kept-alive connection) or h2ping (HTTP/2 PING frames)' -r
 complete -c kawatch -l ndjson -d 'Print records as they happen, one JSON object a line (see docs/schema.md)'
 complete -c kawatch -l relative -d 'Timestamps relative to the start instead of RFC 3339 UTC'
 complete -c kawatch -s v -l verbose -d 'Print every keepalive\'s result too, not only transitions and server pings'

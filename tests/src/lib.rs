@@ -7,6 +7,7 @@
 // Harness handles (servers, processes, proxies) are held, never printed.
 #![allow(missing_debug_implementations, clippy::new_without_default)]
 
+pub mod man;
 pub mod util;
 
 use std::path::{Path, PathBuf};
@@ -49,21 +50,20 @@ pub fn generated_files() -> Vec<(PathBuf, Vec<u8>)> {
             };
             files.push((Path::new("completions").join(file), buf));
         }
-        let mut buf = Vec::new();
-        clap_mangen::Man::new(cmd.clone())
-            .render(&mut buf)
-            .expect("rendering to memory cannot fail");
-        files.push((Path::new("man").join(format!("{name}.1")), buf));
+        files.push((
+            Path::new("man").join(format!("{name}.1")),
+            man::render(&cmd),
+        ));
         // A page per verb (kafind idle-timeout), as git does.
         let mut built = cmd.clone();
         built.build();
         for sub in built.get_subcommands().filter(|s| s.get_name() != "help") {
             let page = format!("{name}-{}", sub.get_name());
-            let mut buf = Vec::new();
-            clap_mangen::Man::new(sub.clone().name(page.clone()))
-                .render(&mut buf)
-                .expect("rendering to memory cannot fail");
-            files.push((Path::new("man").join(format!("{page}.1")), buf));
+            let page_cmd = sub.clone().name(page.clone());
+            files.push((
+                Path::new("man").join(format!("{page}.1")),
+                man::render(&page_cmd),
+            ));
         }
     }
     files

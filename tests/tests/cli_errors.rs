@@ -25,6 +25,8 @@ fn malformed_targets_are_named() {
         ("tcp://:80", "missing host"),
         ("tcp://h:1/x", "take no path"),
         ("ho$t:1", "invalid host 'ho$t'"),
+        ("https//example", "the scheme looks wrong: write https://"),
+        ("ws:/h:1", "the scheme looks wrong: write ws://"),
     ];
     for (target, needle) in cases {
         let out = kaping(&["-c", "1", target]);

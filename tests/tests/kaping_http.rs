@@ -551,3 +551,41 @@ fn a_response_no_request_asked_for_is_named() {
     );
     assert!(!out.stdout.contains("keep-alive race"), "{}", out.stdout);
 }
+
+/// The wrong scheme at a port says which one fits: http:// at a gRPC server
+/// (grpc-go's, and kaserve's) reads its HTTP/2 SETTINGS frame, where hyper said
+/// "invalid HTTP version parsed"; grpc:// at an HTTP/2 server that is not gRPC
+/// reads its content-type, where tonic said "invalid compression flag: 50".
+#[test]
+fn the_wrong_scheme_at_a_port_says_which_fits() {
+    let grpc = KaServe::on("grpc", &[]);
+    let mut grpc_urls = vec![format!("http://{}/", grpc.addr)];
+    // Skipped with a note where grpc-go is missing (CI requires it).
+    let go = crate::util::grpcgo::have_grpc_go().then(|| crate::util::grpcgo::GrpcGo::start(&[]));
+    if let Some(go) = &go {
+        grpc_urls.push(go.url().replace("grpc://", "http://"));
+    }
+    for url in grpc_urls {
+        let out = kaping(&["-c", "1", "-W", "2s", &url]);
+        out.assert_no_panic();
+        assert_eq!(out.code(), 1, "{}", out.stderr);
+        assert!(
+            out.stdout
+                .contains("the server speaks HTTP/2, not HTTP/1.1")
+                && out.stdout.contains("try --http2"),
+            "{url}: {}",
+            out.stdout
+        );
+    }
+    let http = kaserve_http(&[]);
+    let url = format!("grpc://{}", http.addr);
+    let out = kaping(&["-c", "1", "-W", "2s", &url]);
+    out.assert_no_panic();
+    assert_eq!(out.code(), 1, "{}", out.stderr);
+    assert!(
+        out.stdout.contains("grpc UNKNOWN (the server answered HTTP 200 with content-type text/plain, not gRPC: an HTTP port?"),
+        "{}",
+        out.stdout
+    );
+    assert!(!out.stdout.contains("compression flag"), "{}", out.stdout);
+}

@@ -427,7 +427,7 @@ fn mutual_tls() {
 }
 
 #[test]
-fn the_demo_includes_websocket_and_grpc() {
+fn the_demo_includes_websocket_grpc_and_http() {
     let out = kaping(&["--demo", "-c", "1", "-i", "10ms"]);
     assert_eq!(out.code(), 0, "{}", out.stderr);
     let has = |text: &str| assert!(out.stdout.contains(text), "{text}: {}", out.stdout);
@@ -435,4 +435,12 @@ fn the_demo_includes_websocket_and_grpc() {
     has("pong from ws://");
     has("SERVING from grpc://");
     has("h2ping mode");
+    has("request mode, GET on a kept-alive connection");
+    assert!(
+        out.stdout
+            .lines()
+            .any(|l| l.contains("from http://") && l.contains("/health: seq=1")),
+        "{}",
+        out.stdout
+    );
 }

@@ -72,6 +72,8 @@ fn metrics_are_served_and_written() {
     assert!(sample(&all, "kawatch_rtt_seconds_count", &target) >= 5.0);
     assert!(sample(&all, "kawatch_connection_age_seconds", &target) > 0.1);
     assert!(text.contains("protocol=\"tcp\"") && text.contains("mode=\"echo\""));
+    // A target not pinned to an address carries no addr label, not an empty one.
+    assert!(!text.contains("addr="), "{text}");
     proc.signal("TERM");
     let out = proc.finish(String::new(), started);
     assert_eq!(out.code(), 0);

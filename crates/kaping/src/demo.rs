@@ -35,18 +35,23 @@ pub fn start(config: &mut Config) -> anyhow::Result<Vec<Background>> {
     };
     let grpc = Background::start(Protocol::Grpc, loopback, permissive)
         .context("cannot start the demo's gRPC responder")?;
+    let http = Background::start(Protocol::Http, loopback, ServeOptions::default())
+        .context("cannot start the demo's HTTP responder")?;
     let tcp_target: kaprobe::Target = format!("tcp://{}", tcp.addr).parse()?;
     let grpc_target: kaprobe::Target = format!("grpc://{}", grpc.addr).parse()?;
     let ws_target: kaprobe::Target = format!("ws://{}/", ws.addr).parse()?;
+    let http_target: kaprobe::Target = format!("http://{}/health", http.addr).parse()?;
     // A persistent line echo, a fresh TCP connection per probe timing the
-    // handshake, WebSocket Ping/Pong, a gRPC health check and HTTP/2 PINGs.
+    // handshake, WebSocket Ping/Pong, a gRPC health check, HTTP/2 PINGs and
+    // HTTP requests on a kept-alive connection.
     config.targets = vec![
         (tcp_target.clone(), Mode::Echo),
         (tcp_target, Mode::Connect),
         (ws_target, Mode::Ping),
         (grpc_target.clone(), Mode::Health),
         (grpc_target, Mode::H2Ping),
+        (http_target, Mode::Request),
     ];
     config.run.count.get_or_insert(DEMO_COUNT);
-    Ok(vec![tcp, ws, grpc])
+    Ok(vec![tcp, ws, grpc, http])
 }

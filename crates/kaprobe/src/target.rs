@@ -166,6 +166,8 @@ pub enum TargetError {
     UnknownScheme(String),
     #[error("missing host")]
     MissingHost,
+    #[error("the scheme looks wrong: write {0}:// (a colon and two slashes)")]
+    SchemeTypo(Scheme),
     #[error("missing port (write host:port, for example localhost:7070)")]
     MissingPort,
     #[error("invalid port '{0}' (expected a number from 1 to 65535)")]
@@ -207,7 +209,23 @@ impl FromStr for Target {
                     .ok_or_else(|| TargetError::UnknownScheme(name.to_string()))?;
                 (scheme, rest)
             }
-            None => (Scheme::Tcp, input),
+            None => {
+                // "https//host" or "http:/host": a scheme whose "://" is mistyped,
+                // not a host named https.
+                let typo = Scheme::ALL.into_iter().find(|s| {
+                    let name = s.as_str();
+                    input.len() > name.len()
+                        && input.is_char_boundary(name.len())
+                        && input[..name.len()].eq_ignore_ascii_case(name)
+                        && (input[name.len()..].starts_with("//")
+                            || input[name.len()..].starts_with(":/")
+                            || input[name.len()..].starts_with(":\\"))
+                });
+                if let Some(scheme) = typo {
+                    return Err(TargetError::SchemeTypo(scheme));
+                }
+                (Scheme::Tcp, input)
+            }
         };
         let (authority, path) = match rest.find(['/', '?']) {
             Some(at) => (&rest[..at], &rest[at..]),
@@ -357,6 +375,9 @@ mod tests {
             ("host", MissingPort),
             ("host:", MissingPort),
             ("tcp://host", MissingPort),
+            ("https//example", SchemeTypo(Scheme::Https)),
+            ("http:/example", SchemeTypo(Scheme::Http)),
+            ("WSS//h:1", SchemeTypo(Scheme::Wss)),
             ("host:0", BadPort("0".into())),
             ("host:65536", BadPort("65536".into())),
             ("host:-1", BadPort("-1".into())),

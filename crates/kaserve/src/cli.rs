@@ -11,34 +11,41 @@ use crate::serve::Protocol;
 use crate::serve::fault::{Fault, parse_faults};
 use tonic_health::pb::health_check_response::ServingStatus;
 
+/// What `-h` adds: the responders and their ports.
+const SHORT_HELP: &str = "\
+Responders: tcp 127.0.0.1:7070, ws 7071, grpc 7072, http 7073 (loopback unless --listen
+says otherwise; --tls makes wss, grpcs, https), stdio (the registry protocol).
+More in --help and man kaserve.";
+
 const AFTER_HELP: &str = concat!(
     "\
 Responders:
-  tcp  line responder: PING is answered PONG, any other line is echoed (default 127.0.0.1:7070)
-  grpc grpc.health.v1.Health/Check and Watch with a status per service (--status;
-       --flip changes one over time, and each Watch sees it at once), and the
-       keepalive policy of grpc-go and grpc-core servers: client PINGs closer than
-       --ping-min-interval earn a strike (without active streams two hours apply
-       unless --permit-without-stream); past --max-ping-strikes the server sends
-       GOAWAY ENHANCE_YOUR_CALM \"too_many_pings\"; --max-connection-idle and
-       --max-connection-age end in a graceful GOAWAY (\"max_idle\", \"max_age\")
-       (default 127.0.0.1:7072; grpcs with --tls)
-  http every path answers 200 OK unless --path-status says otherwise, over HTTP/1.1
-       or HTTP/2 (ALPN h2 with --tls; prior knowledge on plain TCP), with nginx's
-       keep-alive policy: --keepalive-timeout closes a kept-alive connection idle
-       that long (HTTP/1.1: FIN; HTTP/2: GOAWAY), --max-requests says Connection:
-       close on the last response (HTTP/2: a GOAWAY after it), --keepalive-header announces both in a
-       Keep-Alive header (default 127.0.0.1:7073; https with --tls)
-  ws   WebSocket echo; text pings (\"ping\", or JSON with \"op\" or \"type\" \"ping\") get
-       pong; with --ping-interval it pings clients and closes with 1011 \"keepalive
-       ping timeout\" when a pong is late, as the Python websockets server does
-       (default 127.0.0.1:7071; wss with --tls)
-
-  stdio the keepalive registry protocol: one JSON message a line on stdin
-       ({\"src\", \"dest\", \"body\"}), replies on stdout; messages init, ka_register,
-       ka_heartbeat, ka_check, ka_status; error codes 10 (unknown type), 12
-       (malformed), 20 (unknown client_id); invalid JSON is named on stderr and
-       skipped (docs/registry.md)
+  tcp    127.0.0.1:7070: a line responder: PING is answered PONG, any other line
+         is echoed
+  ws     127.0.0.1:7071 (wss with --tls): WebSocket echo; text pings (\"ping\", or
+         JSON with \"op\" or \"type\" \"ping\") get pong; with --ping-interval it pings
+         clients and closes with 1011 \"keepalive ping timeout\" when a pong is
+         late, as the Python websockets server does
+  grpc   127.0.0.1:7072 (grpcs with --tls): grpc.health.v1.Health/Check and
+         Watch with a status per service (--status; --flip changes one over time,
+         and each Watch sees it at once), and the keepalive policy of grpc-go and
+         grpc-core servers: client PINGs closer than --ping-min-interval (5m)
+         earn a strike (without active streams two hours apply unless
+         --permit-without-stream); past --max-ping-strikes (2) the server sends
+         GOAWAY ENHANCE_YOUR_CALM \"too_many_pings\"; --max-connection-idle and
+         --max-connection-age end in a graceful GOAWAY (\"max_idle\", \"max_age\")
+  http   127.0.0.1:7073 (https with --tls): every path answers 200 OK unless
+         --path-status says otherwise, over HTTP/1.1 or HTTP/2 (ALPN h2 with
+         --tls; prior knowledge on plain TCP), with nginx's keep-alive policy:
+         --keepalive-timeout closes a kept-alive connection idle that long
+         (HTTP/1.1: FIN; HTTP/2: GOAWAY), --max-requests says Connection: close
+         on the last response (HTTP/2: a GOAWAY after it), --keepalive-header
+         announces both in a Keep-Alive header
+  stdio  the keepalive registry protocol: one JSON message a line on stdin
+         ({\"src\", \"dest\", \"body\"}), replies on stdout; messages init,
+         ka_register, ka_heartbeat, ka_check, ka_status; error codes 10 (unknown
+         type), 12 (malformed), 20 (unknown client_id); invalid JSON is named on
+         stderr and skipped (docs/registry.md)
 
 Client liveness (--client-timeout, --client-ping-interval), every protocol: a client
 silent past the ping interval is logged idle and pinged (tcp: a PING line, which it
@@ -108,7 +115,7 @@ Examples:
 
 /// A responder for every kaprobe protocol, to point kaping at.
 #[derive(Debug, Parser)]
-#[command(name = "kaserve", version, after_long_help = AFTER_HELP)]
+#[command(name = "kaserve", version, after_help = SHORT_HELP, after_long_help = AFTER_HELP)]
 pub struct Cli {
     /// Responders to run
     #[arg(value_name = "PROTOCOL", required = true, value_enum)]

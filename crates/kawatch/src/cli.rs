@@ -54,7 +54,9 @@ Examples:
 /// Hold long-lived connections, send keepalives, and report every state transition
 /// and its cause.
 #[derive(Debug, Parser)]
-#[command(name = "kawatch", version, after_long_help = AFTER_HELP)]
+// kawatch holds connections: -m offers the modes that keep one alive.
+#[command(name = "kawatch", version, after_long_help = AFTER_HELP,
+    mut_arg("mode", |a| a.help(kaprobe::proto::holding_modes_help())))]
 pub struct Cli {
     /// Endpoints to watch, each over its own connection
     #[arg(value_name = "TARGET", value_parser = TargetParser)]
@@ -64,12 +66,16 @@ pub struct Cli {
     #[arg(long, value_name = "FILE")]
     pub targets_file: Option<PathBuf>,
 
-    /// Time between keepalives (default 5s); 'off' sends none and watches how
-    /// long an idle connection lives and how it ends (http: after one request, so
-    /// the server's keep-alive timeout applies). --mode watch sends HTTP/2 PINGs
-    /// beside its stream only when this is given: servers punish PINGs more often
-    /// than every 5 minutes
-    #[arg(short = 'i', long, value_name = "DURATION|off", value_parser = parse_interval)]
+    /// Time between keepalives; 'off' sends none and watches how long an idle
+    /// connection lives and how it ends (http: after one request, so the server's
+    /// keep-alive timeout applies). --mode watch sends HTTP/2 PINGs beside its
+    /// stream only when this is given: servers punish PINGs more often than every
+    /// 5 minutes
+    ///
+    /// [default: 5s; off with --mode watch]
+    #[arg(short = 'i', long, value_name = "DURATION|off", value_parser = parse_interval,
+        help = "Time between keepalives; 'off' sends none and watches how long an idle \
+            connection lives and how it ends [default: 5s; off with --mode watch]")]
     pub interval: Option<Interval>,
 
     /// --mode watch: the health statuses that take a target down, comma-separated;

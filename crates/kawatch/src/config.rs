@@ -41,7 +41,7 @@ impl Config {
         let targets = cli.probe.modes(targets)?;
         if let Some((t, _)) = targets.iter().find(|(_, m)| *m == Mode::Connect) {
             bail!(
-                "kawatch holds connections, and connect mode opens a new one per probe ({t}); use echo, or kaping --mode connect"
+                "connect mode opens a new connection per probe, and this tool holds connections ({t}): use echo, or kaping --mode connect"
             );
         }
         let mut backoff = cli.backoff;

@@ -17,7 +17,7 @@ use kaprobe::event::{TargetEvent, What};
 use kaprobe::proto::Mode;
 use kaprobe::target::Target;
 use kaprobe::watch::State;
-use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::encoding::{EncodeLabelSet, LabelSetEncoder};
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
@@ -30,8 +30,8 @@ struct Labels {
     target: String,
     protocol: String,
     mode: String,
-    /// A pinned target's address (`--each-address`), else empty (no label).
-    addr: String,
+    #[prometheus(flatten)]
+    addr: Addr,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -39,7 +39,8 @@ struct StateLabels {
     target: String,
     protocol: String,
     mode: String,
-    addr: String,
+    #[prometheus(flatten)]
+    addr: Addr,
     state: String,
 }
 
@@ -48,9 +49,24 @@ struct CauseLabels {
     target: String,
     protocol: String,
     mode: String,
-    addr: String,
+    #[prometheus(flatten)]
+    addr: Addr,
     to: String,
     cause: String,
+}
+
+/// A pinned target's address (`--each-address`) as an `addr` label; other
+/// targets carry no such label (not an empty one).
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
+struct Addr(Option<String>);
+
+impl EncodeLabelSet for Addr {
+    fn encode(&self, encoder: &mut LabelSetEncoder) -> std::fmt::Result {
+        match &self.0 {
+            Some(addr) => [("addr", addr.as_str())].encode(encoder),
+            None => Ok(()),
+        }
+    }
 }
 
 fn rtt_histogram() -> Histogram {
@@ -117,7 +133,7 @@ impl Metrics {
                 target: t.url(),
                 protocol: t.protocol().to_string(),
                 mode: m.to_string(),
-                addr: t.addr.map(|a| a.to_string()).unwrap_or_default(),
+                addr: Addr(t.addr.map(|a| a.to_string())),
             })
             .collect();
         let metrics = Metrics {

@@ -24,5 +24,5 @@ pub use h2conn::h2_words;
 pub use mode::Mode;
 pub(crate) use pingfold::{SharedFold, fold_ping};
 pub use prober::{Prober, resolve};
-pub use registry::{modes, modes_help, protocol_info};
+pub use registry::{holding_modes_help, modes, modes_help, protocol_info};
 pub use session::{BoxFut, ModeInfo, OpenArgs, Probe, ProtocolInfo, Session, Transport};

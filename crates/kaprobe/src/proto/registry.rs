@@ -64,26 +64,37 @@ pub fn modes(protocol: Protocol) -> &'static [ModeInfo] {
 /// `-m`'s help, made from every protocol's modes: "tcp: echo (...) or connect
 /// (...); ws: ...".
 pub fn modes_help() -> &'static str {
-    static HELP: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-        Protocol::ALL
-            .iter()
-            .map(|p| {
-                let modes = modes(*p)
-                    .iter()
-                    .map(|i| format!("{} ({})", i.mode, i.help))
-                    .collect::<Vec<_>>();
-                let (last, rest) = modes.split_last().expect("a protocol has modes");
-                let list = if rest.is_empty() {
-                    last.clone()
-                } else {
-                    format!("{} or {last}", rest.join(", "))
-                };
-                format!("{p}: {list}")
-            })
-            .collect::<Vec<_>>()
-            .join("; ")
-    });
+    static HELP: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| help_for(|_| true));
     &HELP
+}
+
+/// `-m`'s help for a tool that holds connections (kawatch): the modes a
+/// connection can be kept alive with, without tcp's connect.
+pub fn holding_modes_help() -> &'static str {
+    static HELP: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| help_for(|i| !i.connection_per_probe));
+    &HELP
+}
+
+fn help_for(keep: impl Fn(&ModeInfo) -> bool) -> String {
+    Protocol::ALL
+        .iter()
+        .map(|p| {
+            let modes = modes(*p)
+                .iter()
+                .filter(|i| keep(i))
+                .map(|i| format!("{} ({})", i.mode, i.help))
+                .collect::<Vec<_>>();
+            let (last, rest) = modes.split_last().expect("a protocol has modes");
+            let list = if rest.is_empty() {
+                last.clone()
+            } else {
+                format!("{} or {last}", rest.join(", "))
+            };
+            format!("{p}: {list}")
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 #[cfg(test)]

@@ -46,14 +46,50 @@ fn nice_ceiling(v: f64) -> f64 {
         .unwrap_or(10.0 * power)
 }
 
-/// A time label as precise as the span needs: date and minute past a day, the
-/// second past a minute, else the millisecond.
-fn time_label(ms: u64, span_ms: u64) -> String {
+/// The RTT axis: a round step (1, 2 or 5 times a power of ten) giving three to
+/// six gridlines, and the top, a whole number of steps at or above `v`.
+fn rtt_axis(v: f64) -> (f64, f64) {
+    let step = nice_ceiling(v / 5.0);
+    let steps = (v / step).ceil().max(1.0);
+    (step * steps, step)
+}
+
+/// The round time steps the time axis chooses from, ms.
+const TIME_STEPS: [u64; 27] = [
+    1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 15_000, 30_000, 60_000,
+    120_000, 300_000, 600_000, 900_000, 1_800_000, 3_600_000, 7_200_000, 10_800_000, 21_600_000,
+    43_200_000, 86_400_000,
+];
+
+/// Time ticks on round UTC times (whole seconds, minutes, hours, days): the
+/// smallest round step that makes at most six of them between `t0` and `t1`.
+fn time_ticks(t0: u64, t1: u64) -> (Vec<u64>, u64) {
+    let span = t1.saturating_sub(t0).max(1);
+    let step = TIME_STEPS
+        .into_iter()
+        .find(|s| span / s <= 5)
+        .unwrap_or_else(|| span.div_ceil(5).div_ceil(86_400_000) * 86_400_000);
+    let first = t0.div_ceil(step) * step;
+    let ticks = (0..)
+        .map(|i| first + i * step)
+        .take_while(|t| *t <= t1)
+        .collect();
+    (ticks, step)
+}
+
+/// A tick's label, as precise as its step: the millisecond, the second, the
+/// minute, with the date when the span passes a day.
+fn time_label(ms: u64, step_ms: u64, span_ms: u64) -> String {
     let stamp = humantime::format_rfc3339_millis(at(ms)).to_string();
-    match span_ms {
-        s if s > 86_400_000 => format!("{} {}", &stamp[5..10], &stamp[11..16]),
-        s if s > 60_000 => stamp[11..19].to_string(),
-        _ => stamp[11..23].to_string(),
+    let time = match step_ms {
+        s if s < 1_000 => &stamp[11..23],
+        s if s < 60_000 => &stamp[11..19],
+        _ => &stamp[11..16],
+    };
+    if span_ms > 86_400_000 {
+        format!("{} {time}", &stamp[5..10])
+    } else {
+        time.to_string()
     }
 }
 
@@ -110,7 +146,7 @@ pub fn write(out: &mut impl Write, groups: &[GroupView<'_>]) -> io::Result<()> {
             plot_w: WIDTH - LEFT - RIGHT,
             top: HEADER + i as f64 * PANEL + TOP,
             plot_h: PANEL - TOP - BOTTOM,
-            y_max: nice_ceiling(max_us / 1000.0 * 1.05),
+            y_max: rtt_axis(max_us / 1000.0 * 1.05).0,
         };
         let _ = writeln!(
             svg,
@@ -153,31 +189,29 @@ fn axes(svg: &mut String, f: &Frame, report: &ReportGroup) {
         svg,
         r##"<rect x="{LEFT}" y="{top:.1}" width="{plot_w:.1}" height="{plot_h:.1}" fill="#fafafa" stroke="#999"/>"##
     );
-    for step in 0..=4 {
-        let v = f.y_max * f64::from(step) / 4.0;
-        let gy = bottom - plot_h * f64::from(step) / 4.0;
+    let (_, y_step) = rtt_axis(f.y_max);
+    let decimals = (-y_step.log10().floor()).max(0.0) as usize;
+    let lines = (f.y_max / y_step).round() as u32;
+    for step in 0..=lines {
+        let v = y_step * f64::from(step);
+        let gy = bottom - plot_h * v / f.y_max;
         let _ = writeln!(
             svg,
-            r##"<line x1="{LEFT}" y1="{gy:.1}" x2="{:.1}" y2="{gy:.1}" stroke="#ddd"/><text x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"##,
+            r##"<line x1="{LEFT}" y1="{gy:.1}" x2="{:.1}" y2="{gy:.1}" stroke="#ddd"/><text x="{:.1}" y="{:.1}" text-anchor="end">{v:.decimals$} ms</text>"##,
             LEFT + plot_w,
             LEFT - 6.0,
             gy + 4.0,
-            format_ms(v)
         );
     }
-    for step in 0..=4u64 {
-        let ms = f.t0 + (f.t1 - f.t0) * step / 4;
-        let anchor = match step {
-            0 => "start",
-            4 => "end",
-            _ => "middle",
-        };
+    let (ticks, step) = time_ticks(f.t0, f.t1);
+    for ms in ticks {
         let _ = writeln!(
             svg,
-            r#"<text x="{:.1}" y="{:.1}" text-anchor="{anchor}">{}</text>"#,
-            f.x(ms),
+            r##"<line x1="{x:.1}" y1="{bottom:.1}" x2="{x:.1}" y2="{:.1}" stroke="#999"/><text x="{x:.1}" y="{:.1}" text-anchor="middle">{}</text>"##,
+            bottom + 4.0,
             bottom + 15.0,
-            time_label(ms, f.t1 - f.t0)
+            time_label(ms, step, f.t1 - f.t0),
+            x = f.x(ms),
         );
     }
 }
@@ -270,16 +304,6 @@ fn rtt(svg: &mut String, f: &Frame, series: &Series) {
     }
 }
 
-fn format_ms(v: f64) -> String {
-    if v >= 10.0 || v == 0.0 {
-        format!("{v:.0} ms")
-    } else if v >= 1.0 {
-        format!("{v:.1} ms")
-    } else {
-        format!("{v:.2} ms")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -292,6 +316,33 @@ mod tests {
         assert_eq!(nice_ceiling(1.2), 2.0);
         assert_eq!(nice_ceiling(7.0), 10.0);
         assert_eq!(nice_ceiling(120.0), 200.0);
+    }
+
+    #[test]
+    fn axes_fall_on_round_values_and_times() {
+        // 0.37 ms: gridlines every 0.1 ms up to 0.4, never 0.375.
+        let (top, step) = rtt_axis(0.37);
+        assert!(
+            (top - 0.4).abs() < 1e-9 && (step - 0.1).abs() < 1e-9,
+            "{top} {step}"
+        );
+        let (top, step) = rtt_axis(7.0);
+        assert_eq!((top, step), (8.0, 2.0));
+        // 15:43:05.616 to 15:48:05.616: ticks on whole minutes.
+        let t0 = 1_764_949_385_616;
+        let (ticks, step) = time_ticks(t0, t0 + 300_000);
+        assert_eq!(step, 60_000);
+        assert_eq!(ticks.len(), 5);
+        assert!(ticks.iter().all(|t| t % 60_000 == 0 && *t >= t0));
+        assert_eq!(time_label(ticks[0], step, 300_000).len(), 5, "HH:MM");
+        // Two seconds: every 500 ms, labelled to the millisecond.
+        let (ticks, step) = time_ticks(t0, t0 + 2_000);
+        assert_eq!(step, 500);
+        assert!(time_label(ticks[0], step, 2_000).ends_with(".000"));
+        // Three days: whole days, with the date.
+        let (ticks, step) = time_ticks(t0, t0 + 3 * 86_400_000);
+        assert_eq!(step, 86_400_000);
+        assert!(time_label(ticks[0], step, 3 * 86_400_000).contains(' '));
     }
 
     #[test]

@@ -287,12 +287,13 @@ impl Conn {
 
     /// Why a close-idle fault closed the connection.
     pub fn close_idle_cause(&self, idle: Duration) -> kaprobe::cause::Cause {
+        // The log line says "fault: close-idle ..."; the cause names the fault.
         let detail = format!(
-            "fault close-idle: no traffic for {}",
+            "close-idle: no traffic for {}",
             humantime::format_duration(idle)
         );
         self.note("fault", detail.clone());
-        kaprobe::cause::Cause::timeout(detail)
+        kaprobe::cause::Cause::timeout(format!("fault {detail}"))
     }
 
     /// Holds the connection without reading or writing until shutdown.
@@ -315,11 +316,11 @@ impl Conn {
     /// so dropping it sends RST).
     pub fn reset_cause(&self) -> kaprobe::cause::Cause {
         let detail = format!(
-            "fault reset-after {}: connection reset",
+            "reset-after {}: connection reset",
             humantime::format_duration(self.faults.reset_after.unwrap_or_default())
         );
         self.note("fault", detail.clone());
-        kaprobe::cause::Cause::new(kaprobe::cause::CauseKind::Reset, detail)
+        kaprobe::cause::Cause::new(kaprobe::cause::CauseKind::Reset, format!("fault {detail}"))
     }
 }
 

@@ -61,6 +61,9 @@ impl tower_service::Service<http::Request<tonic::body::Body>> for H2Channel {
                 }
             }
             let response = response.await.map_err(|e| boxed(&e))?;
+            if let Some(status) = not_grpc(&response) {
+                return Err(Box::new(status) as BoxError);
+            }
             Ok(response.map(|recv| H2Body {
                 recv,
                 data_done: false,
@@ -68,6 +71,29 @@ impl tower_service::Service<http::Request<tonic::body::Body>> for H2Channel {
             }))
         })
     }
+}
+
+/// A 200 response that is not gRPC (no `application/grpc` content type, no
+/// `grpc-status`): an HTTP server answered. gRPC's HTTP mapping makes it
+/// UNKNOWN; tonic would try to decode the page and report a compression flag.
+fn not_grpc<B>(response: &http::Response<B>) -> Option<tonic::Status> {
+    let headers = response.headers();
+    let kind = headers
+        .get(http::header::CONTENT_TYPE)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    let grpc = kind
+        .as_deref()
+        .is_some_and(|k| k.starts_with("application/grpc"));
+    if grpc || headers.contains_key("grpc-status") || response.status() != http::StatusCode::OK {
+        return None;
+    }
+    let kind = match kind {
+        Some(k) => format!("content-type {}", k.chars().take(64).collect::<String>()),
+        None => "no content-type".to_string(),
+    };
+    Some(tonic::Status::unknown(format!(
+        "the server answered HTTP 200 with {kind}, not gRPC: an HTTP port? (try http:// or https://)"
+    )))
 }
 
 /// An h2 failure as the gRPC status grpc-go's client gives it (REFUSED_STREAM is

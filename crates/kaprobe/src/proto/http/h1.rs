@@ -11,6 +11,7 @@ use hyper::client::conn::http1;
 use hyper_util::rt::TokioIo;
 use tokio::sync::oneshot;
 
+use super::sniff::{FirstBytes, H2_ONLY, Sniff};
 use super::{
     HttpReply, KeepAlive, MAX_BODY, MAX_HEAD, SAID_CLOSE, context, idle_since, keepalive, request,
 };
@@ -41,6 +42,8 @@ pub struct H1Session {
     seen: Vec<Passive>,
     gone: Option<Cause>,
     reply: Option<HttpReply>,
+    /// The server's first bytes, to name an HTTP/2-only server.
+    first: FirstBytes,
 }
 
 impl H1Session {
@@ -52,6 +55,7 @@ impl H1Session {
     ) -> Result<Self, Cause> {
         let mut builder = http1::Builder::new();
         builder.max_buf_size(MAX_HEAD.max(8192));
+        let (io, first) = Sniff::new(io);
         let (send, conn) = match timer.within(builder.handshake(TokioIo::new(io))).await {
             None => return Err(Cause::timeout("HTTP/1.1 connection not ready in time")),
             Some(Err(e)) => return Err(hyper_cause(&e)),
@@ -74,6 +78,7 @@ impl H1Session {
             seen: Vec::new(),
             gone: None,
             reply: None,
+            first,
         })
     }
 
@@ -171,6 +176,10 @@ impl H1Session {
         };
         let unasked =
             matches!(&ended, Some(Err(e)) if e.to_string().contains("unexpected message"));
+        if let Some(cause) = self.h2_only() {
+            self.gone = Some(cause.clone());
+            return cause;
+        }
         let detail = if unasked {
             format!(
                 "the server sent bytes no request asked for ({}): a response before the \
@@ -195,6 +204,10 @@ impl H1Session {
 
     /// The connection ended with an error during request `self.requests`.
     fn ended(&mut self, e: &hyper::Error) -> Cause {
+        if let Some(cause) = self.h2_only() {
+            self.gone = Some(cause.clone());
+            return cause;
+        }
         let mut cause = hyper_cause(e);
         cause.detail = format!(
             "{} (request {} on this connection)",
@@ -261,7 +274,17 @@ impl H1Session {
         self.gone.take()
     }
 
+    /// The server answered in HTTP/2: nothing hyper says of it helps.
+    fn h2_only(&self) -> Option<Cause> {
+        self.first
+            .is_h2_settings()
+            .then(|| Cause::new(CauseKind::Protocol, H2_ONLY))
+    }
+
     fn end_cause(&self, result: Result<(), hyper::Error>) -> Cause {
+        if let Some(cause) = self.h2_only() {
+            return cause;
+        }
         let idle = idle_since(self.idle_from);
         let where_ = context(idle, self.requests, self.announced);
         match result {

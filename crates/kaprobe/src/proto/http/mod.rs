@@ -10,6 +10,7 @@ pub(super) mod config;
 mod h1;
 mod h2;
 pub(super) mod keepalive;
+mod sniff;
 mod status;
 
 pub use config::{HttpConfig, HttpReply, Method, Version};
