@@ -32,6 +32,7 @@ Register-ArgumentCompleter -Native -CommandName 'kareport' -ScriptBlock {
             [CompletionResult]::new('--min-availability', '--min-availability', [CompletionResultType]::ParameterName, 'Exit 1 when a watched group''s availability is below PCT')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Same as --format json')
             [CompletionResult]::new('--csv', '--csv', [CompletionResultType]::ParameterName, 'Same as --format csv')
+            [CompletionResult]::new('--wide', '--wide', [CompletionResultType]::ParameterName, 'Show every column of the table, however wide (it is fitted to the terminal, or to COLUMNS, otherwise)')
             [CompletionResult]::new('--skip-invalid', '--skip-invalid', [CompletionResultType]::ParameterName, 'Count, report on stderr and skip lines that are not valid records')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')

@@ -64,6 +64,7 @@ Register-ArgumentCompleter -Native -CommandName 'kawatch' -ScriptBlock {
             [CompletionResult]::new('--relative', '--relative', [CompletionResultType]::ParameterName, 'Timestamps relative to the start instead of RFC 3339 UTC')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print every keepalive''s result too, not only transitions and server pings')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print every keepalive''s result too, not only transitions and server pings')
+            [CompletionResult]::new('--wide', '--wide', [CompletionResultType]::ParameterName, 'Show every column of the closing table, however wide (it is fitted to the terminal, or to COLUMNS, otherwise)')
             [CompletionResult]::new('--http1.1', '--http1.1', [CompletionResultType]::ParameterName, 'HTTP: speak HTTP/1.1 only (offer only http/1.1 in ALPN)')
             [CompletionResult]::new('--http2', '--http2', [CompletionResultType]::ParameterName, 'HTTP: speak HTTP/2 (ALPN h2 on https, prior knowledge on http)')
             [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Do not verify TLS certificates (said on stderr)')

@@ -23,7 +23,7 @@ _kareport() {
 
     case "${cmd}" in
         kareport)
-            opts="-h -V --group-by --since --until --format --json --csv --plot --skip-invalid --max-loss --max-rtt --rtt-stat --min-availability --help --version"
+            opts="-h -V --group-by --since --until --format --json --csv --wide --plot --skip-invalid --max-loss --max-rtt --rtt-stat --min-availability --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -29,6 +29,7 @@ set edit:completion:arg-completer[kareport] = {|@words|
             cand --min-availability 'Exit 1 when a watched group''s availability is below PCT'
             cand --json 'Same as --format json'
             cand --csv 'Same as --format csv'
+            cand --wide 'Show every column of the table, however wide (it is fitted to the terminal, or to COLUMNS, otherwise)'
             cand --skip-invalid 'Count, report on stderr and skip lines that are not valid records'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'

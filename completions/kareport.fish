@@ -12,6 +12,7 @@ complete -c kareport -l rtt-stat -d 'Statistic --max-rtt applies to: min, avg, m
 complete -c kareport -l min-availability -d 'Exit 1 when a watched group\'s availability is below PCT' -r
 complete -c kareport -l json -d 'Same as --format json'
 complete -c kareport -l csv -d 'Same as --format csv'
+complete -c kareport -l wide -d 'Show every column of the table, however wide (it is fitted to the terminal, or to COLUMNS, otherwise)'
 complete -c kareport -l skip-invalid -d 'Count, report on stderr and skip lines that are not valid records'
 complete -c kareport -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kareport -s V -l version -d 'Print version'

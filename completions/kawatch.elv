@@ -61,6 +61,7 @@ set edit:completion:arg-completer[kawatch] = {|@words|
             cand --relative 'Timestamps relative to the start instead of RFC 3339 UTC'
             cand -v 'Print every keepalive''s result too, not only transitions and server pings'
             cand --verbose 'Print every keepalive''s result too, not only transitions and server pings'
+            cand --wide 'Show every column of the closing table, however wide (it is fitted to the terminal, or to COLUMNS, otherwise)'
             cand --http1.1 'HTTP: speak HTTP/1.1 only (offer only http/1.1 in ALPN)'
             cand --http2 'HTTP: speak HTTP/2 (ALPN h2 on https, prior knowledge on http)'
             cand -k 'Do not verify TLS certificates (said on stderr)'

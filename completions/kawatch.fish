@@ -36,6 +36,7 @@ complete -c kawatch -s m -l mode -d 'tcp: echo (a line and its reply on one conn
 complete -c kawatch -l ndjson -d 'Print records as they happen, one JSON object a line (see docs/schema.md)'
 complete -c kawatch -l relative -d 'Timestamps relative to the start instead of RFC 3339 UTC'
 complete -c kawatch -s v -l verbose -d 'Print every keepalive\'s result too, not only transitions and server pings'
+complete -c kawatch -l wide -d 'Show every column of the closing table, however wide (it is fitted to the terminal, or to COLUMNS, otherwise)'
 complete -c kawatch -l http1.1 -d 'HTTP: speak HTTP/1.1 only (offer only http/1.1 in ALPN)'
 complete -c kawatch -l http2 -d 'HTTP: speak HTTP/2 (ALPN h2 on https, prior knowledge on http)'
 complete -c kawatch -s k -l insecure -d 'Do not verify TLS certificates (said on stderr)'

@@ -27,3 +27,4 @@ mod kawatch;
 mod kawatch_metrics;
 mod proxy;
 mod tls_openssl;
+mod widths;

@@ -10,6 +10,7 @@ mod parse;
 mod probers;
 mod runtime;
 pub mod signal;
+pub mod table;
 pub mod term;
 pub mod tls;
 pub mod words;

@@ -98,6 +98,21 @@ pub struct Cli {
     #[arg(short, long)]
     pub quiet: bool,
 
+    /// Print a timestamp (Unix time with microseconds) before each line, as
+    /// ping -D does
+    #[arg(short = 'D')]
+    pub timestamps: bool,
+
+    /// Say "no answer yet for seq=N" when the next probe comes due while one
+    /// still waits for its reply (-W longer than -i), as ping -O does
+    #[arg(short = 'O')]
+    pub outstanding: bool,
+
+    /// Show every column of the summary table, however wide (it is fitted to
+    /// the terminal, or to COLUMNS, otherwise)
+    #[arg(long)]
+    pub wide: bool,
+
     /// Print one JSON document at the end instead of text
     #[arg(long, conflicts_with = "ndjson")]
     pub json: bool,

@@ -11,9 +11,20 @@ use crate::cli::Cli;
 /// How results are shown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Output {
-    Human { quiet: bool },
+    Human(Human),
     Json,
     Ndjson,
+}
+
+/// What text for people shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Human {
+    /// The header and the summary only.
+    pub quiet: bool,
+    /// Every column of the table, not those that fit.
+    pub wide: bool,
+    /// A Unix timestamp before each line (-D).
+    pub timestamps: bool,
 }
 
 /// A validated kaping run.
@@ -37,7 +48,11 @@ impl Config {
         } else if cli.ndjson {
             Output::Ndjson
         } else {
-            Output::Human { quiet: cli.quiet }
+            Output::Human(Human {
+                quiet: cli.quiet,
+                wide: cli.wide,
+                timestamps: cli.timestamps,
+            })
         };
         Ok(Config {
             targets,
@@ -45,6 +60,7 @@ impl Config {
                 count: cli.count,
                 interval: cli.interval,
                 deadline: cli.deadline,
+                report_outstanding: cli.outstanding,
             },
             thresholds: cli.thresholds.thresholds(),
             output,
@@ -99,11 +115,14 @@ mod tests {
     fn output_choice() {
         assert_eq!(
             config(&["a:1"]).unwrap().output,
-            Output::Human { quiet: false }
+            Output::Human(Human::default())
         );
         assert_eq!(
             config(&["-q", "a:1"]).unwrap().output,
-            Output::Human { quiet: true }
+            Output::Human(Human {
+                quiet: true,
+                ..Human::default()
+            })
         );
         assert_eq!(config(&["--json", "a:1"]).unwrap().output, Output::Json);
         assert_eq!(config(&["--ndjson", "a:1"]).unwrap().output, Output::Ndjson);

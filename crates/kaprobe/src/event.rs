@@ -90,6 +90,9 @@ pub enum What {
     KeepAlive(KeepAlive),
     /// A watched connection changed state.
     Transition(Transition),
+    /// The next probe came due while probe `seq` still waited for its reply
+    /// (kaping -O, as ping's: "no answer yet").
+    Outstanding { seq: u64 },
 }
 
 /// A finished probe.

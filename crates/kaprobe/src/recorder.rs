@@ -164,6 +164,10 @@ impl Recorder {
                 announced_max: keep_alive.max,
                 ..self.event_record(who, "keep-alive", at)
             }),
+            What::Outstanding { seq } => Record::Event(EventRecord {
+                detail: Some(format!("no answer yet for seq={seq}")),
+                ..self.event_record(who, "outstanding", at)
+            }),
         }
     }
 

@@ -25,6 +25,8 @@ pub struct RunConfig {
     pub interval: Duration,
     /// End the whole run this long after it started.
     pub deadline: Option<Duration>,
+    /// Say when the next probe comes due while one still waits (ping's -O).
+    pub report_outstanding: bool,
 }
 
 impl Default for RunConfig {
@@ -33,6 +35,7 @@ impl Default for RunConfig {
             count: None,
             interval: Duration::from_secs(1),
             deadline: None,
+            report_outstanding: false,
         }
     }
 }
@@ -120,6 +123,14 @@ impl Tally<'_> {
     }
 }
 
+/// Sleeps until `at`, or forever without one.
+async fn sleep_until_some(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
+
 async fn run_one(
     who: Arc<TargetId>,
     mut prober: Prober,
@@ -162,17 +173,31 @@ async fn run_one(
         }
         seq += 1;
         let at = SystemTime::now();
-        let outcome = tokio::select! {
-            biased;
-            () = cancel.cancelled() => break 'run,
-            () = &mut until_deadline => {
-                let cause = Cause::timeout("the run's deadline came before the reply");
-                tally.stats.record_failure(&cause);
-                let done = ProbeDone { seq, phases: None, http: None, result: Err(cause) };
-                tally.emit(at, What::Probe(done));
-                break 'run;
+        // When the next probe would be due; said once if this one still waits.
+        let mut due = cfg
+            .report_outstanding
+            .then(|| next.max(Instant::now()) + cfg.interval);
+        let outcome = {
+            let probe = prober.probe(seq);
+            tokio::pin!(probe);
+            loop {
+                tokio::select! {
+                    biased;
+                    () = cancel.cancelled() => break 'run,
+                    () = &mut until_deadline => {
+                        let cause = Cause::timeout("the run's deadline came before the reply");
+                        tally.stats.record_failure(&cause);
+                        let done = ProbeDone { seq, phases: None, http: None, result: Err(cause) };
+                        tally.emit(at, What::Probe(done));
+                        break 'run;
+                    }
+                    outcome = &mut probe => break outcome,
+                    () = sleep_until_some(due) => {
+                        due = None;
+                        tally.emit(SystemTime::now(), What::Outstanding { seq });
+                    }
+                }
             }
-            outcome = prober.probe(seq) => outcome,
         };
         tally.probe(at, seq, outcome, prober.take_events());
         // Keep the cadence; a probe that overran its slot starts the next at once.

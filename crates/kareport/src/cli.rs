@@ -67,6 +67,11 @@ pub struct Cli {
     #[arg(long, conflicts_with = "format")]
     pub csv: bool,
 
+    /// Show every column of the table, however wide (it is fitted to the
+    /// terminal, or to COLUMNS, otherwise)
+    #[arg(long)]
+    pub wide: bool,
+
     /// Also draw RTT over time per group, down periods shaded, as an SVG file
     #[arg(long, value_name = "FILE.svg")]
     pub plot: Option<PathBuf>,

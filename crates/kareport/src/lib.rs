@@ -35,7 +35,11 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
     let written = match cli.output() {
         cli::Format::Json => render::json::write(&mut out, &doc),
         cli::Format::Csv => render::csv::write(&mut out, &doc),
-        cli::Format::Table => table(render::table::Style::Terminal),
+        cli::Format::Table => table(render::table::Style::Terminal(if cli.wide {
+            None
+        } else {
+            kacli::table::width()
+        })),
         cli::Format::Markdown => table(render::table::Style::Markdown),
     };
     // A closed pipe (`kareport ... | head`) keeps the exit status the thresholds set.

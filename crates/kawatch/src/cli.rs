@@ -148,6 +148,11 @@ pub struct Cli {
     #[arg(short, long)]
     pub verbose: bool,
 
+    /// Show every column of the closing table, however wide (it is fitted to
+    /// the terminal, or to COLUMNS, otherwise)
+    #[arg(long)]
+    pub wide: bool,
+
     #[command(flatten)]
     pub probe: ProbeArgs,
 }

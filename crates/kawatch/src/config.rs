@@ -23,6 +23,7 @@ pub struct Config {
     pub ndjson: bool,
     pub relative: bool,
     pub verbose: bool,
+    pub wide: bool,
     pub metrics: Option<std::net::SocketAddr>,
     pub metrics_file: Option<std::path::PathBuf>,
 }
@@ -77,6 +78,7 @@ impl Config {
             ndjson: cli.ndjson,
             relative: cli.relative,
             verbose: cli.verbose,
+            wide: cli.wide,
             metrics: cli.metrics,
             metrics_file: cli.metrics_file,
         })

@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 use std::time::Duration;
 
-use comfy_table::{Cell, CellAlignment, Table, presets};
+use kacli::table::{Col, FitTable, Fitted};
 use kacli::term::shown;
 use kaprobe::event::{ProbeDone, TargetEvent, What};
 use kaprobe::proto::Prober;
@@ -17,17 +17,17 @@ use kacli::Render;
 
 pub struct Human<W: Write> {
     out: W,
-    quiet: bool,
+    opts: crate::config::Human,
     /// A line per target saying what is probed how, said at the start.
     headers: Vec<String>,
     pings: kacli::words::PingWords,
 }
 
 impl<W: Write> Human<W> {
-    pub fn new(out: W, quiet: bool, probers: &[Prober]) -> Self {
+    pub fn new(out: W, opts: crate::config::Human, probers: &[Prober]) -> Self {
         Human {
             out,
-            quiet,
+            opts,
             headers: probers.iter().map(header).collect(),
             pings: Default::default(),
         }
@@ -88,18 +88,58 @@ impl<W: Write> Render<TargetEvent, Finished> for Human<W> {
     }
 
     fn event(&mut self, event: &TargetEvent) -> io::Result<()> {
-        if self.quiet {
+        if self.opts.quiet {
             return Ok(());
         }
+        let mut lines = Vec::new();
+        self.event_lines(&mut lines, event)?;
+        if !self.opts.timestamps {
+            self.out.write_all(&lines)?;
+            return self.out.flush();
+        }
+        // ping -D: the time each line is printed, in Unix seconds.
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        for line in lines.split_inclusive(|b| *b == b'\n') {
+            write!(self.out, "[{}.{:06}] ", now.as_secs(), now.subsec_micros())?;
+            self.out.write_all(line)?;
+        }
+        self.out.flush()
+    }
+
+    fn finish(&mut self, done: &Finished) -> io::Result<()> {
+        match done.results.as_slice() {
+            [one] => summary_block(&mut self.out, one)?,
+            many => {
+                let width = if self.opts.wide {
+                    None
+                } else {
+                    kacli::table::width()
+                };
+                let fitted = table(many, width);
+                writeln!(self.out, "\n{}", fitted.text)?;
+                if let Some(note) = fitted.note() {
+                    writeln!(self.out, "{note}")?;
+                }
+            }
+        }
+        self.out.flush()
+    }
+}
+
+impl<W: Write> Human<W> {
+    /// The lines an event prints.
+    fn event_lines(&mut self, out: &mut Vec<u8>, event: &TargetEvent) -> io::Result<()> {
         let name = &event.who;
         match &event.what {
             What::Connected(info) => writeln!(
-                self.out,
+                out,
                 "{name}: connected to {} ({})",
                 info.addr,
                 phases(&info.phases)
             )?,
-            What::Probe(done) => probe_line(&mut self.out, event, done)?,
+            What::Probe(done) => probe_line(out, event, done)?,
             What::ServerPing {
                 interval,
                 kind,
@@ -108,30 +148,22 @@ impl<W: Write> Render<TargetEvent, Finished> for Human<W> {
             } => {
                 let interval = interval.map(|i| format!("{} s", secs(i)));
                 if let Some(what) = self.pings.line(name.index, *kind, interval, *folded) {
-                    writeln!(self.out, "{name}: {what}")?;
+                    writeln!(out, "{name}: {what}")?;
                 }
             }
-            What::KeepAlive(keep_alive) => writeln!(
-                self.out,
-                "{name}: server announces Keep-Alive: {keep_alive}"
-            )?,
+            What::KeepAlive(keep_alive) => {
+                writeln!(out, "{name}: server announces Keep-Alive: {keep_alive}")?
+            }
             What::Disconnected(cause) => writeln!(
-                self.out,
+                out,
                 "{name}: connection lost: {}",
                 shown(&cause.to_string())
             )?,
+            What::Outstanding { seq } => writeln!(out, "no answer yet from {name}: seq={seq}")?,
             // kaping watches no state.
             What::Transition(_) => {}
         }
-        self.out.flush()
-    }
-
-    fn finish(&mut self, done: &Finished) -> io::Result<()> {
-        match done.results.as_slice() {
-            [one] => summary_block(&mut self.out, one)?,
-            many => writeln!(self.out, "\n{}", table(many))?,
-        }
-        self.out.flush()
+        Ok(())
     }
 }
 
@@ -205,26 +237,26 @@ fn summary_block(out: &mut impl Write, r: &TargetResult) -> io::Result<()> {
     Ok(())
 }
 
-fn table(results: &[TargetResult]) -> Table {
-    let mut table = Table::new();
-    table.load_style(presets::UTF8_FULL_CONDENSED);
-    let header = [
-        "target",
-        "mode",
-        "sent",
-        "recv",
-        "loss",
-        "min ms",
-        "avg ms",
-        "max ms",
-        "mdev ms",
-        "p50 ms",
-        "p90 ms",
-        "p99 ms",
-        "jitter ms",
-        "failures",
-    ];
-    table.set_header(header);
+/// The multi-target table, fitted to `width`: target, sent, received, loss,
+/// p50, p99 and failures always; mode, then min/avg/max and p90, then mdev and
+/// jitter while there is room.
+fn table(results: &[TargetResult], width: Option<usize>) -> Fitted {
+    let mut table = FitTable::new(vec![
+        Col::text("target", 0),
+        Col::text("mode", 1),
+        Col::number("sent", 0),
+        Col::number("recv", 0),
+        Col::number("loss", 0),
+        Col::number("min ms", 2),
+        Col::number("avg ms", 2),
+        Col::number("max ms", 2),
+        Col::number("mdev ms", 3),
+        Col::number("p50 ms", 0),
+        Col::number("p90 ms", 2),
+        Col::number("p99 ms", 0),
+        Col::number("jitter ms", 3),
+        Col::wrapping("failures", 0),
+    ]);
     for r in results {
         let s = &r.stats;
         let g = |st| opt_ms(s.rtt.get(st));
@@ -234,29 +266,24 @@ fn table(results: &[TargetResult]) -> Table {
                 .trim()
                 .to_string();
         }
-        table.add_row(vec![
-            Cell::new(r.who.to_string()),
-            Cell::new(r.who.mode.to_string()),
-            Cell::new(s.transmitted),
-            Cell::new(s.received),
-            Cell::new(pct(s.loss_pct())),
-            Cell::new(g(Stat::Min)),
-            Cell::new(g(Stat::Avg)),
-            Cell::new(g(Stat::Max)),
-            Cell::new(g(Stat::Mdev)),
-            Cell::new(g(Stat::P50)),
-            Cell::new(g(Stat::P90)),
-            Cell::new(g(Stat::P99)),
-            Cell::new(g(Stat::Jitter)),
-            Cell::new(failures),
+        table.row(vec![
+            r.who.to_string(),
+            r.who.mode.to_string(),
+            s.transmitted.to_string(),
+            s.received.to_string(),
+            pct(s.loss_pct()),
+            g(Stat::Min),
+            g(Stat::Avg),
+            g(Stat::Max),
+            g(Stat::Mdev),
+            g(Stat::P50),
+            g(Stat::P90),
+            g(Stat::P99),
+            g(Stat::Jitter),
+            failures,
         ]);
     }
-    for col in 2..13 {
-        if let Some(c) = table.column_mut(col) {
-            c.set_cell_alignment(CellAlignment::Right);
-        }
-    }
-    table
+    table.fit(width)
 }
 
 #[cfg(test)]

@@ -45,7 +45,7 @@ pub fn new(config: &Config, probers: &[Prober]) -> Box<Renderer> {
     let out = io::stdout();
     let started = SystemTime::now();
     match config.output {
-        Output::Human { quiet } => Box::new(human::Human::new(Escaped::new(out), quiet, probers)),
+        Output::Human(opts) => Box::new(human::Human::new(Escaped::new(out), opts, probers)),
         Output::Json => Box::new(json::Json::new(out, started)),
         Output::Ndjson => Box::new(ndjson::Ndjson::new(out, started)),
     }

@@ -78,9 +78,13 @@ fn time_ticks(t0: u64, t1: u64) -> (Vec<u64>, u64) {
 }
 
 /// A tick's label, as precise as its step: the millisecond, the second, the
-/// minute, with the date when the span passes a day.
+/// minute, with the date when the span passes a day, and only the date (the
+/// year with it) when it passes a year.
 fn time_label(ms: u64, step_ms: u64, span_ms: u64) -> String {
     let stamp = humantime::format_rfc3339_millis(at(ms)).to_string();
+    if span_ms > 366 * 86_400_000 {
+        return stamp[..10].to_string();
+    }
     let time = match step_ms {
         s if s < 1_000 => &stamp[11..23],
         s if s < 60_000 => &stamp[11..19],
@@ -343,6 +347,9 @@ mod tests {
         let (ticks, step) = time_ticks(t0, t0 + 3 * 86_400_000);
         assert_eq!(step, 86_400_000);
         assert!(time_label(ticks[0], step, 3 * 86_400_000).contains(' '));
+        let years = 3 * 366 * 86_400_000;
+        let (ticks, step) = time_ticks(t0, t0 + years);
+        assert_eq!(time_label(ticks[0], step, years).len(), 10, "YYYY-MM-DD");
     }
 
     #[test]

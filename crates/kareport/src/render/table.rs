@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
+use kacli::table::{Col, FitTable};
 use kawire::record::ReportDoc;
 
 use super::view::GroupView;
@@ -41,62 +41,41 @@ fn outages_unlisted(
 /// How the table is drawn.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Style {
-    /// Box-drawing characters, fitted to the terminal.
-    Terminal,
-    /// A Markdown table.
+    /// Box-drawing characters, fitted to this width (`None`: every column).
+    Terminal(Option<usize>),
+    /// A Markdown table, every column.
     Markdown,
 }
 
-impl Style {
-    fn apply(self, table: &mut Table) {
-        match self {
-            Style::Terminal => {
-                table
-                    .load_style(presets::UTF8_FULL_CONDENSED)
-                    .set_content_arrangement(ContentArrangement::Dynamic);
-            }
-            Style::Markdown => {
-                table.load_style(presets::ASCII_MARKDOWN);
-            }
-        }
-    }
-
-    /// What ends the table before the line about the input: Markdown needs a
-    /// blank line, or the line becomes part of the table.
-    fn end(self) -> &'static str {
-        match self {
-            Style::Terminal => "",
-            Style::Markdown => "\n",
-        }
-    }
-}
-
-/// Writes the table: a row per group view, in `style`.
+/// Writes the table: a row per group view, in `style`. The group, probes,
+/// loss, p50, p99 and the failures always; availability and outages too when a
+/// group was watched; then the sparkline, min, avg, p90 and max, then runs,
+/// p99.9 and jitter, while there is room.
 pub fn write(
     out: &mut impl Write,
     doc: &ReportDoc,
     views: &[GroupView<'_>],
     style: Style,
 ) -> io::Result<()> {
-    let mut table = Table::new();
-    style.apply(&mut table);
-    table.set_header([
-        doc.group_by.as_str(),
-        "runs",
-        "probes",
-        "loss",
-        "min",
-        "avg",
-        "p50",
-        "p90",
-        "p99",
-        "p99.9",
-        "max",
-        "jitter",
-        "rtt over time",
-        "avail",
-        "outages",
-        "failures / closes",
+    let watched = views.iter().any(|v| v.report.availability_pct.is_some());
+    let watch_rank = if watched { 0 } else { 4 };
+    let mut table = FitTable::new(vec![
+        Col::text(doc.group_by.as_str(), 0),
+        Col::number("runs", 3),
+        Col::number("probes", 0),
+        Col::number("loss", 0),
+        Col::number("min", 2),
+        Col::number("avg", 2),
+        Col::number("p50", 0),
+        Col::number("p90", 2),
+        Col::number("p99", 0),
+        Col::number("p99.9", 3),
+        Col::number("max", 2),
+        Col::number("jitter", 3),
+        Col::text("rtt over time", 1),
+        Col::number("avail", watch_rank),
+        Col::number("outages", if watched { 1 } else { 4 }),
+        Col::wrapping("failures / closes", 0),
     ]);
     for view in views {
         let g = view.report;
@@ -109,45 +88,52 @@ pub fn write(
         .filter(|n| !n.is_empty())
         .collect::<Vec<_>>()
         .join("; ");
-        table.add_row(vec![
-            Cell::new(&g.group),
-            Cell::new(g.runs),
-            Cell::new(g.probes),
+        table.row(vec![
+            g.group.clone(),
+            g.runs.to_string(),
+            g.probes.to_string(),
             // No probes, no loss to speak of (a watch-only group).
-            Cell::new(if g.probes == 0 {
+            if g.probes == 0 {
                 "-".to_string()
             } else {
                 format!("{:.2}%", g.loss_pct)
-            }),
-            Cell::new(ms(g.rtt.min_us)),
-            Cell::new(ms(g.rtt.avg_us)),
-            Cell::new(ms(g.rtt.p50_us)),
-            Cell::new(ms(g.rtt.p90_us)),
-            Cell::new(ms(g.rtt.p99_us)),
-            Cell::new(ms(g.rtt.p999_us)),
-            Cell::new(ms(g.rtt.max_us)),
-            Cell::new(ms(g.rtt.jitter_us)),
-            Cell::new(&view.spark),
-            Cell::new(
-                g.availability_pct
-                    .map_or("-".to_string(), |a| format!("{a:.3}%")),
-            ),
-            Cell::new(g.outages),
-            Cell::new(notes),
+            },
+            ms(g.rtt.min_us),
+            ms(g.rtt.avg_us),
+            ms(g.rtt.p50_us),
+            ms(g.rtt.p90_us),
+            ms(g.rtt.p99_us),
+            ms(g.rtt.p999_us),
+            ms(g.rtt.max_us),
+            ms(g.rtt.jitter_us),
+            view.spark.clone(),
+            g.availability_pct
+                .map_or("-".to_string(), |a| format!("{a:.3}%")),
+            g.outages.to_string(),
+            notes,
         ]);
     }
-    for col in (1..15).filter(|c| *c != 12) {
-        if let Some(c) = table.column_mut(col) {
-            c.set_cell_alignment(CellAlignment::Right);
+    let note = match style {
+        Style::Terminal(width) => {
+            let fitted = table.fit(width);
+            writeln!(out, "{}", fitted.text)?;
+            fitted.note()
         }
-    }
-    writeln!(out, "{table}{}", style.end())?;
+        // Markdown needs a blank line after it, or the next line joins it.
+        Style::Markdown => {
+            writeln!(out, "{}\n", table.markdown())?;
+            None
+        }
+    };
     let i = &doc.input;
     writeln!(
         out,
         "RTT in ms; rtt over time: mean RTT from first to last record, lowest ▁ to highest █, × all lost or down. Read {} record(s) from {} line(s) in {} input(s); {} invalid skipped, {} of unknown types, {} outside the window.",
         i.records, i.lines, i.files, i.invalid, i.unknown, i.outside_window
     )?;
+    if let Some(note) = note {
+        writeln!(out, "{note}; --json and --csv have every figure")?;
+    }
     out.flush()
 }
 

@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 use std::time::{Duration, Instant, SystemTime};
 
-use comfy_table::{Cell, CellAlignment, Table, presets};
+use kacli::table::{Col, FitTable};
 use kacli::term::shown;
 use kaprobe::event::{TargetEvent, TargetId, What};
 use kaprobe::stats::Stat;
@@ -21,13 +21,23 @@ pub struct Human<W: Write> {
     relative: bool,
     verbose: bool,
     width: usize,
+    /// The terminal's width the closing table fits (`None`: every column).
+    table_width: Option<usize>,
     pings: kacli::words::PingWords,
 }
 
 impl<W: Write> Human<W> {
     /// `width` is the longest target's name, for aligned lines.
-    pub fn new(out: W, started: Instant, width: usize, relative: bool, verbose: bool) -> Self {
+    pub fn new(
+        out: W,
+        started: Instant,
+        width: usize,
+        relative: bool,
+        verbose: bool,
+        table_width: Option<usize>,
+    ) -> Self {
         Human {
+            table_width,
             out,
             started_wall: SystemTime::now() - started.elapsed(),
             relative,
@@ -106,27 +116,31 @@ impl<W: Write> Render<TargetEvent, Vec<WatchResult>> for Human<W> {
                 self.line(who, at, &what)
             }
             // A connection's end is told by the transition it makes.
-            What::Probe(_) | What::Connected(_) | What::Disconnected(_) => Ok(()),
+            What::Probe(_)
+            | What::Connected(_)
+            | What::Disconnected(_)
+            | What::Outstanding { .. } => Ok(()),
         }
     }
 
+    /// The closing table: target, state, availability, RTT p50/p99 and the
+    /// last cause always; outages, then time in each state and the longest
+    /// outage, then transitions and outage total while there is room.
     fn finish(&mut self, results: &Vec<WatchResult>) -> io::Result<()> {
-        let mut table = Table::new();
-        table.load_style(presets::UTF8_FULL_CONDENSED);
-        table.set_header([
-            "target",
-            "state",
-            "avail",
-            "up",
-            "degraded",
-            "down",
-            "transitions",
-            "outages",
-            "longest",
-            "outage total",
-            "rtt p50 ms",
-            "rtt p99 ms",
-            "last cause",
+        let mut table = FitTable::new(vec![
+            Col::text("target", 0),
+            Col::text("state", 0),
+            Col::number("avail", 0),
+            Col::number("up", 2),
+            Col::number("degraded", 2),
+            Col::number("down", 2),
+            Col::number("transitions", 3),
+            Col::number("outages", 1),
+            Col::number("longest", 2),
+            Col::number("outage total", 3),
+            Col::number("p50 ms", 0),
+            Col::number("p99 ms", 0),
+            Col::wrapping("last cause", 0),
         ]);
         let time_in = |r: &WatchResult, states: &[State]| -> Duration {
             states.iter().filter_map(|s| r.summary.time_in.get(s)).sum()
@@ -135,32 +149,31 @@ impl<W: Write> Render<TargetEvent, Vec<WatchResult>> for Human<W> {
         for r in results {
             let s = &r.summary;
             let ms = |st| r.stats.rtt.get(st).map_or("-".to_string(), ms3);
-            table.add_row(vec![
-                Cell::new(r.who.to_string()),
-                Cell::new(s.state.to_string()),
-                Cell::new(format!("{:.2}%", s.availability_pct)),
-                Cell::new(time(r, &[State::Up])),
-                Cell::new(time(r, &[State::Degraded])),
+            table.row(vec![
+                r.who.to_string(),
+                s.state.to_string(),
+                format!("{:.2}%", s.availability_pct),
+                time(r, &[State::Up]),
+                time(r, &[State::Degraded]),
                 // The watch starting (its first connect) is not time down.
-                Cell::new(short(
+                short(
                     time_in(r, &[State::Down, State::Reconnecting, State::Connecting])
                         .saturating_sub(s.starting),
-                )),
-                Cell::new(s.transitions),
-                Cell::new(s.outages),
-                Cell::new(short(s.longest_outage)),
-                Cell::new(short(s.total_outage)),
-                Cell::new(ms(Stat::P50)),
-                Cell::new(ms(Stat::P99)),
-                Cell::new(s.last_cause.as_deref().map_or_else(|| "-".into(), shown)),
+                ),
+                s.transitions.to_string(),
+                s.outages.to_string(),
+                short(s.longest_outage),
+                short(s.total_outage),
+                ms(Stat::P50),
+                ms(Stat::P99),
+                s.last_cause.as_deref().map_or_else(|| "-".into(), shown),
             ]);
         }
-        for col in 2..12 {
-            if let Some(c) = table.column_mut(col) {
-                c.set_cell_alignment(CellAlignment::Right);
-            }
+        let fitted = table.fit(self.table_width);
+        writeln!(self.out, "\n{}", fitted.text)?;
+        if let Some(note) = fitted.note() {
+            writeln!(self.out, "{note}")?;
         }
-        writeln!(self.out, "\n{table}")?;
         self.out.flush()
     }
 }

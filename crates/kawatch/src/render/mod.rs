@@ -32,6 +32,11 @@ pub fn new(config: &Config, started: Instant) -> Box<Renderer> {
                 .unwrap_or(0),
             config.relative,
             config.verbose,
+            if config.wide {
+                None
+            } else {
+                kacli::table::width()
+            },
         ))
     }
 }
