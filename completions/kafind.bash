@@ -131,7 +131,7 @@ _kafind() {
             return 0
             ;;
         kafind__subcmd__idle__subcmd__timeout)
-            opts="-W -m -H -k -4 -6 -h --min --max --precision --max-connections --require --lb-idle --timeout --json --ndjson --mode --send --expect --service --authority --header --method --expect-status --http1.1 --http2 --subprotocol --ca --cert --key --sni --insecure --resolve --each-address --proxy --noproxy --tcp-keepalive --tcp-user-timeout --help"
+            opts="-W -m -H -k -4 -6 -h --min --max --precision --max-connections --require --lb-idle --timeout --json --ndjson --mode --send --expect --service --authority --header --method --expect-status --http1.1 --http2 --subprotocol --ca --cert --key --sni --insecure --resolve --each-address --proxy --noproxy --connect-timeout --tcp-keepalive --tcp-user-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -241,6 +241,10 @@ _kafind() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --tcp-keepalive)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -257,7 +261,7 @@ _kafind() {
             return 0
             ;;
         kafind__subcmd__layers)
-            opts="-i -W -m -H -k -4 -6 -h --interval --duration --detect-within --max-missed --measure-detection --idle-max --timeout --json --mode --send --expect --service --authority --header --method --expect-status --http1.1 --http2 --subprotocol --ca --cert --key --sni --insecure --resolve --each-address --proxy --noproxy --tcp-keepalive --tcp-user-timeout --help"
+            opts="-i -W -m -H -k -4 -6 -h --interval --duration --detect-within --max-missed --measure-detection --idle-max --timeout --json --mode --send --expect --service --authority --header --method --expect-status --http1.1 --http2 --subprotocol --ca --cert --key --sni --insecure --resolve --each-address --proxy --noproxy --connect-timeout --tcp-keepalive --tcp-user-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -371,6 +375,10 @@ _kafind() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --tcp-keepalive)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -387,7 +395,7 @@ _kafind() {
             return 0
             ;;
         kafind__subcmd__ping__subcmd__policy)
-            opts="-W -m -H -k -4 -6 -h --min --max --timeout --json --mode --send --expect --service --authority --header --method --expect-status --http1.1 --http2 --subprotocol --ca --cert --key --sni --insecure --resolve --each-address --proxy --noproxy --tcp-keepalive --tcp-user-timeout --help"
+            opts="-W -m -H -k -4 -6 -h --min --max --timeout --json --mode --send --expect --service --authority --header --method --expect-status --http1.1 --http2 --subprotocol --ca --cert --key --sni --insecure --resolve --each-address --proxy --noproxy --connect-timeout --tcp-keepalive --tcp-user-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -478,6 +486,10 @@ _kafind() {
                     return 0
                     ;;
                 --noproxy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -23,7 +23,7 @@ _kaping() {
 
     case "${cmd}" in
         kaping)
-            opts="-c -i -W -w -m -H -k -4 -6 -q -D -O -h -V --count --interval --timeout --deadline --fresh --mode --send --expect --service --authority --header --method --expect-status --http1.1 --http2 --subprotocol --ca --cert --key --sni --insecure --resolve --each-address --proxy --noproxy --tcp-keepalive --tcp-user-timeout --quiet --wide --json --ndjson --max-loss --max-rtt --rtt-stat --demo --help --version"
+            opts="-c -i -W -w -m -H -k -4 -6 -q -D -O -h -V --count --interval --rpc-timeout --timeout --deadline --fresh --mode --send --expect --service --authority --header --method --expect-status --http1.1 --http2 --subprotocol --ca --cert --key --sni --insecure --resolve --each-address --proxy --noproxy --connect-timeout --tcp-keepalive --tcp-user-timeout --quiet --wide --json --ndjson --max-loss --max-rtt --rtt-stat --exit-codes --demo --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -46,6 +46,10 @@ _kaping() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rpc-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -133,6 +137,10 @@ _kaping() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --tcp-keepalive)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -151,6 +159,10 @@ _kaping() {
                     ;;
                 --rtt-stat)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exit-codes)
+                    COMPREPLY=($(compgen -W "kaping grpc-health-probe" -- "${cur}"))
                     return 0
                     ;;
                 *)

@@ -326,3 +326,76 @@ fn grpcs_with_authority_and_fresh_phases() {
         assert!(ph.tls_us.is_some() && ph.handshake_us.is_some() && ph.first_us.is_some());
     }
 }
+
+/// `--exit-codes grpc-health-probe` against grpc-core: the numbers scripts
+/// written for grpc_health_probe test (2 no connection, 3 the call failed, 4 not
+/// SERVING, 1 usage), with its separate connect and call timeouts.
+#[test]
+fn grpc_health_probe_exit_codes_against_grpc_core() {
+    if !have_grpcio() {
+        return;
+    }
+    let server = PyGrpc::start(&[]);
+    let url = server.url();
+    let ghp = |args: &[&str]| {
+        let mut all = vec!["--exit-codes", "grpc-health-probe"];
+        all.extend_from_slice(args);
+        kaping(&all)
+    };
+    // One check unless -c says otherwise.
+    let out = ghp(&[&url]);
+    assert_eq!(out.code(), 0, "{}", out.stderr);
+    assert!(out.stdout.contains("1 received"), "{}", out.stdout);
+    let out = ghp(&["--service", "billing", &url]);
+    assert_eq!(out.code(), 4, "{}", out.stderr);
+    assert!(out.stderr.contains("health NOT_SERVING"), "{}", out.stderr);
+    let out = ghp(&["--service", "nope", &url]);
+    assert_eq!(out.code(), 3, "{}", out.stderr);
+    assert!(out.stderr.contains("grpc NOT_FOUND"), "{}", out.stderr);
+    // The call may take 300 ms once the connection is open; grpc-core answers
+    // `slow` after 3 s.
+    let out = ghp(&[
+        "--service",
+        "slow",
+        "--connect-timeout",
+        "1s",
+        "--rpc-timeout",
+        "300ms",
+        &url,
+    ]);
+    assert_eq!(out.code(), 3, "{}", out.stderr);
+    assert!(
+        out.elapsed < Duration::from_millis(2500),
+        "{:?}",
+        out.elapsed
+    );
+    // No connection: refused, TLS at a plain-text server, a server that never
+    // finishes the HTTP/2 handshake within --connect-timeout.
+    let closed = format!("grpc://{}", crate::util::closed_port());
+    let out = ghp(&[&closed]);
+    assert_eq!(out.code(), 2, "{}", out.stderr);
+    let tls = url.replace("grpc://", "grpcs://");
+    let out = ghp(&[&tls]);
+    assert_eq!(out.code(), 2, "{}", out.stderr);
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let silent = format!("grpc://{}", silent.local_addr().unwrap());
+    let out = ghp(&["--connect-timeout", "300ms", "-W", "5s", &silent]);
+    assert_eq!(out.code(), 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("--connect-timeout 300ms"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.elapsed < Duration::from_millis(2500),
+        "{:?}",
+        out.elapsed
+    );
+    // A usage error is 1 as grpc_health_probe's, 2 as kaping's.
+    assert_eq!(ghp(&["--bogus", &url]).code(), 1);
+    assert_eq!(ghp(&["--mode", "pong", &url]).code(), 1);
+    assert_eq!(kaping(&["--bogus", &url]).code(), 2);
+    // Without the flag, every unhealthy run is 1.
+    let out = kaping(&["-c", "1", &closed]);
+    assert_eq!(out.code(), 1, "{}", out.stderr);
+}

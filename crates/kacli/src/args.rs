@@ -126,6 +126,12 @@ pub struct ProbeArgs {
     #[arg(long, value_name = "LIST")]
     pub noproxy: Option<String>,
 
+    /// How long opening a connection (TCP, a proxy's tunnel, TLS, the
+    /// protocol's handshake) may take, as curl's; the probe's timeout then
+    /// counts from the open connection [default: the probe's timeout covers both]
+    #[arg(long, value_name = "DURATION", value_parser = parse_positive_duration)]
+    pub connect_timeout: Option<Duration>,
+
     /// Kernel TCP keepalive on probe connections, e.g. 30s,5s,3
     #[arg(long, value_name = "IDLE[,INTERVAL[,COUNT]]", value_parser = parse_keepalive)]
     pub tcp_keepalive: Option<KeepaliveSpec>,
@@ -141,6 +147,7 @@ impl ProbeArgs {
     pub fn probe_config(&self, timeout: Duration) -> anyhow::Result<ProbeConfig> {
         let mut probe = ProbeConfig::new(Mode::Echo);
         probe.timeout = timeout;
+        probe.connect_timeout = self.connect_timeout;
         probe.send = self.send.clone();
         probe.expect = self.expect.clone();
         probe.tcp = TcpOptions {

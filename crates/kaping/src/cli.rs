@@ -6,6 +6,8 @@ use clap::Parser;
 use kacli::{ProbeArgs, TargetParser, ThresholdArgs, parse_duration, parse_positive_duration};
 use kaprobe::target::Target;
 
+use crate::exit::ExitCodes;
+
 const AFTER_HELP: &str = concat!(
     "\
 Targets: tcp://host:port or host:port (TCP), [::1]:7070 for IPv6;
@@ -43,6 +45,11 @@ Exit status:
      failed with a gRPC status), an HTTP status outside --expect-status, or a target breached --max-loss or --max-rtt
   2  usage or setup error (bad flag, target or duration; name that does not resolve)
   130  interrupted twice (the first Ctrl-C ends the run and prints the summary)
+With --exit-codes grpc-health-probe, grpc_health_probe's numbers (and -c 1 unless
+-c is given): 0 SERVING, 1 usage error, 2 no connection (refused, TLS, a name that
+does not resolve, --connect-timeout passed), 3 the call failed (a gRPC status such
+as UNIMPLEMENTED or NOT_FOUND, -W/--rpc-timeout passed, the connection lost), 4 an
+answer other than SERVING (or a threshold breached)
 
 Examples:
   kaping -c 5 -i 200ms tcp://127.0.0.1:7070
@@ -57,6 +64,7 @@ Examples:
   kaping -c 3 --service payments grpcs://api.internal:443 --ca ca.pem
   kaping -c 100 -i 10ms --mode h2ping grpc://127.0.0.1:7072
   kaping -c 1 -q grpc://svc:50051 ; echo $?
+  kaping --exit-codes grpc-health-probe --connect-timeout 1s --rpc-timeout 1s grpc://svc:50051
   kaping -c 10 -i 2s http://127.0.0.1:3000/health
   kaping -c 3 --method HEAD --expect-status 200,204 https://api.example.com/healthz
   kaping -c 5 --mode h2ping https://www.example.com/"
@@ -78,8 +86,10 @@ pub struct Cli {
     #[arg(short = 'i', long, value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
     pub interval: Duration,
 
-    /// How long each probe waits for its reply (and a connection for its handshake)
-    #[arg(short = 'W', long, value_name = "DURATION", default_value = "2s", value_parser = parse_positive_duration)]
+    /// How long each probe waits for its reply (and a connection for its
+    /// handshake, unless --connect-timeout bounds it); --rpc-timeout is
+    /// grpc_health_probe's name for it
+    #[arg(short = 'W', long, visible_alias = "rpc-timeout", value_name = "DURATION", default_value = "2s", value_parser = parse_positive_duration)]
     pub timeout: Duration,
 
     /// End the whole run after DURATION, whatever the count
@@ -123,6 +133,12 @@ pub struct Cli {
 
     #[command(flatten)]
     pub thresholds: ThresholdArgs,
+
+    /// The numbers the exit status uses: kaping's (see Exit status below) or
+    /// grpc_health_probe's, for scripts written for it (1 usage, 2 no
+    /// connection, 3 the call failed, 4 not SERVING; -c defaults to 1)
+    #[arg(long, value_name = "STYLE", value_enum, default_value_t = ExitCodes::Kaping)]
+    pub exit_codes: ExitCodes,
 
     /// Probe a responder started inside this process (no outside server needed)
     #[arg(long, conflicts_with = "targets")]

@@ -36,6 +36,7 @@ pub struct Config {
     pub thresholds: Thresholds,
     pub output: Output,
     pub probe: ProbeConfig,
+    pub exit_codes: crate::exit::ExitCodes,
 }
 
 impl Config {
@@ -57,7 +58,10 @@ impl Config {
         Ok(Config {
             targets,
             run: RunConfig {
-                count: cli.count,
+                // grpc_health_probe checks once.
+                count: cli
+                    .count
+                    .or((cli.exit_codes == crate::exit::ExitCodes::GrpcHealthProbe).then_some(1)),
                 interval: cli.interval,
                 deadline: cli.deadline,
                 report_outstanding: cli.outstanding,
@@ -65,6 +69,7 @@ impl Config {
             thresholds: cli.thresholds.thresholds(),
             output,
             probe,
+            exit_codes: cli.exit_codes,
         })
     }
 }

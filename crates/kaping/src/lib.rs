@@ -4,6 +4,7 @@
 pub mod cli;
 mod config;
 mod demo;
+pub mod exit;
 mod render;
 
 use std::process::ExitCode;
@@ -11,6 +12,34 @@ use std::time::Instant;
 
 use crate::config::Config;
 use crate::render::{Finished, Verdict};
+
+/// Parses the command line and runs, a usage error in the numbers asked for
+/// (grpc_health_probe's is 1): what `main` does.
+pub fn main() -> ExitCode {
+    use clap::Parser;
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    match cli::Cli::try_parse_from(&args) {
+        Ok(cli) => {
+            let codes = cli.exit_codes;
+            match run(cli) {
+                Err(err) if !kacli::signal::is_broken_pipe(err.as_ref()) => {
+                    eprintln!("kaping: {err:#}");
+                    ExitCode::from(codes.setup_status(&err))
+                }
+                outcome => kacli::exit("kaping", outcome),
+            }
+        }
+        Err(err) if err.use_stderr() => {
+            let _ = err.print();
+            ExitCode::from(exit::ExitCodes::usage_status(&args))
+        }
+        // --help and --version.
+        Err(err) => {
+            let _ = err.print();
+            ExitCode::SUCCESS
+        }
+    }
+}
 
 /// Runs kaping; `Err` is a usage or setup error (exit status 2).
 pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
@@ -58,9 +87,11 @@ async fn run_async(mut config: Config) -> anyhow::Result<ExitCode> {
             eprintln!("kaping: {target}: {}", kacli::term::shown(breach));
         }
     }
-    Ok(if done.verdict.healthy() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    let judged: Vec<_> = done
+        .results
+        .iter()
+        .zip(&done.verdict.breaches)
+        .map(|(r, (_, b))| (r, b.as_slice()))
+        .collect();
+    Ok(ExitCode::from(config.exit_codes.status(&judged)))
 }

@@ -109,6 +109,9 @@ pub struct Cause {
     /// The peer's own words, exact and unescaped, where the protocol carries
     /// them apart from our explanation: a GOAWAY's debug data.
     pub peer_text: Option<String>,
+    /// The failure came while opening the connection (TCP, a proxy's tunnel,
+    /// TLS, the protocol's handshake), before a probe went out on it.
+    pub connecting: bool,
 }
 
 impl Cause {
@@ -117,7 +120,14 @@ impl Cause {
             kind,
             detail: detail.into(),
             peer_text: None,
+            connecting: false,
         }
+    }
+
+    /// The same cause, marked as one met while opening the connection.
+    pub fn while_connecting(mut self) -> Self {
+        self.connecting = true;
+        self
     }
 
     /// The same cause, with what the peer said in its own words.

@@ -98,7 +98,8 @@ impl PyWs {
 }
 
 /// A grpc-core server (Python grpcio) with the standard health service: `""` and
-/// `payments` SERVING, `billing` NOT_SERVING, and the keepalive options given as
+/// `payments` SERVING, `billing` NOT_SERVING, `slow` SERVING after 3 s, and the
+/// keepalive options given as
 /// `name=value` channel arguments; `flip:SERVICE:SECONDS` flips a service between
 /// SERVING and NOT_SERVING with `servicer.set` that often.
 pub struct PyGrpc {
@@ -117,8 +118,15 @@ args = sys.argv[1:]
 flips = [a.split(":")[1:] for a in args if a.startswith("flip:")]
 options = [(k, int(v)) for k, v in (a.split("=", 1) for a in args if not a.startswith("flip:"))]
 server = grpc.server(futures.ThreadPoolExecutor(max_workers=8), options=options)
-servicer = health.HealthServicer()
+class Slow(health.HealthServicer):
+    def Check(self, request, context):
+        if request.service == "slow":
+            time.sleep(3)
+        return super().Check(request, context)
+
+servicer = Slow()
 servicer.set("", health_pb2.HealthCheckResponse.SERVING)
+servicer.set("slow", health_pb2.HealthCheckResponse.SERVING)
 servicer.set("payments", health_pb2.HealthCheckResponse.SERVING)
 servicer.set("billing", health_pb2.HealthCheckResponse.NOT_SERVING)
 

@@ -62,8 +62,13 @@ impl FromStr for RequestHeader {
 #[derive(Clone, Debug)]
 pub struct ProbeConfig {
     pub mode: Mode,
-    /// How long one probe may take, connection and handshakes included.
+    /// How long one probe may take, connection and handshakes included
+    /// unless `connect_timeout` bounds those apart.
     pub timeout: Duration,
+    /// `--connect-timeout`: how long opening a connection (TCP, a proxy's
+    /// tunnel, TLS, the protocol's handshake) may take; the probe's `timeout`
+    /// then counts from the open connection.
+    pub connect_timeout: Option<Duration>,
     pub tcp: TcpOptions,
     /// What to send (TCP echo line, WebSocket text message).
     pub send: Template,
@@ -95,6 +100,7 @@ impl ProbeConfig {
         ProbeConfig {
             mode,
             timeout: Duration::from_secs(2),
+            connect_timeout: None,
             tcp: TcpOptions::default(),
             send: Template::new("PING").expect("constant template"),
             expect: None,

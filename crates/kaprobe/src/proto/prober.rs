@@ -199,10 +199,14 @@ impl Prober {
     pub async fn probe(&mut self, seq: u64) -> ProbeOutcome {
         self.timer.ensure(self.cfg.timeout);
         if self.cfg.mode.info().connection_per_probe {
+            if let Some(limit) = self.cfg.connect_timeout {
+                self.timer.arm(tokio::time::Instant::now() + limit);
+            }
             let result = self
                 .connect_tcp()
                 .await
-                .map(|(_stream, (_, phases))| phases.total());
+                .map(|(_stream, (_, phases))| phases.total())
+                .map_err(Cause::while_connecting);
             return ProbeOutcome {
                 connected: Vec::new(),
                 phases: None,
@@ -397,8 +401,33 @@ impl Prober {
         }
     }
 
-    /// Opens a session: TCP, then TLS for TLS targets, then the protocol handshake.
+    /// Opens a session within the probe's deadline, or within
+    /// `--connect-timeout` when it is set (the probe's timeout then starts
+    /// again from the open connection). A failure is marked as met connecting.
     async fn open(&mut self) -> std::result::Result<(Box<dyn Session>, Connected), Cause> {
+        let Some(limit) = self.cfg.connect_timeout else {
+            return self.open_session().await.map_err(Cause::while_connecting);
+        };
+        self.timer.arm(tokio::time::Instant::now() + limit);
+        let opened = self.open_session().await.map_err(|cause| {
+            let cause = if cause.kind == CauseKind::Timeout {
+                Cause::timeout(format!(
+                    "no connection within --connect-timeout {} ({})",
+                    humantime::format_duration(limit),
+                    cause.detail
+                ))
+            } else {
+                cause
+            };
+            cause.while_connecting()
+        });
+        self.timer
+            .arm(tokio::time::Instant::now() + self.cfg.timeout);
+        opened
+    }
+
+    /// Opens a session: TCP, then TLS for TLS targets, then the protocol handshake.
+    async fn open_session(&mut self) -> std::result::Result<(Box<dyn Session>, Connected), Cause> {
         let (tcp, (addr, mut phases)) = self.connect_tcp().await?;
         let transport = match &self.tls {
             None => Transport::Tcp(tcp),
