@@ -40,7 +40,7 @@ Register-ArgumentCompleter -Native -CommandName 'kawatch' -ScriptBlock {
             [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Exit 1 if any target went down during the watch')
             [CompletionResult]::new('--metrics', '--metrics', [CompletionResultType]::ParameterName, 'Serve Prometheus metrics on ADDR at /metrics (its address is said on stderr)')
             [CompletionResult]::new('--metrics-file', '--metrics-file', [CompletionResultType]::ParameterName, 'Write Prometheus metrics to PATH, atomically, every second and at the end (node_exporter''s textfile collector)')
-            [CompletionResult]::new('--send', '--send', [CompletionResultType]::ParameterName, 'Line (tcp echo) or message (ws text) each probe sends; {seq} and {ts_ms} are replaced')
+            [CompletionResult]::new('--send', '--send', [CompletionResultType]::ParameterName, 'Line (tcp echo) or message (ws text) each probe sends; {seq} and {ts_ms} are replaced. kaping --send - sends each line read from stdin as it comes (a ws target in text mode) and prints each reply, as websocat does')
             [CompletionResult]::new('--expect', '--expect', [CompletionResultType]::ParameterName, 'Text a reply must contain ({seq} allowed) [default: PONG, +PONG or the line sent]')
             [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'gRPC health: the service to ask about (empty: the server as a whole)')
             [CompletionResult]::new('--authority', '--authority', [CompletionResultType]::ParameterName, 'gRPC and HTTP: the :authority or Host to send (and the TLS name, unless --sni) instead of host:port')

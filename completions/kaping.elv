@@ -29,7 +29,7 @@ set edit:completion:arg-completer[kaping] = {|@words|
             cand --deadline 'End the whole run after DURATION, whatever the count'
             cand -m 'tcp: echo (a line and its reply on one connection) or connect (a new TCP connection per probe); ws: ping (Ping frames) or text (a message from --send, its reply by --expect); grpc: health (Health/Check), h2ping (HTTP/2 PING frames) or watch (Health/Watch: kaping its first status, kawatch every status pushed); http: request (a request per probe on a kept-alive connection) or h2ping (HTTP/2 PING frames)'
             cand --mode 'tcp: echo (a line and its reply on one connection) or connect (a new TCP connection per probe); ws: ping (Ping frames) or text (a message from --send, its reply by --expect); grpc: health (Health/Check), h2ping (HTTP/2 PING frames) or watch (Health/Watch: kaping its first status, kawatch every status pushed); http: request (a request per probe on a kept-alive connection) or h2ping (HTTP/2 PING frames)'
-            cand --send 'Line (tcp echo) or message (ws text) each probe sends; {seq} and {ts_ms} are replaced'
+            cand --send 'Line (tcp echo) or message (ws text) each probe sends; {seq} and {ts_ms} are replaced. kaping --send - sends each line read from stdin as it comes (a ws target in text mode) and prints each reply, as websocat does'
             cand --expect 'Text a reply must contain ({seq} allowed) [default: PONG, +PONG or the line sent]'
             cand --service 'gRPC health: the service to ask about (empty: the server as a whole)'
             cand --authority 'gRPC and HTTP: the :authority or Host to send (and the TLS name, unless --sni) instead of host:port'

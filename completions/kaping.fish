@@ -3,7 +3,7 @@ complete -c kaping -s i -l interval -d 'Time between the starts of consecutive p
 complete -c kaping -s W -l timeout -l rpc-timeout -d 'How long each probe waits for its reply (and a connection for its handshake, unless --connect-timeout bounds it); --rpc-timeout is grpc_health_probe\'s name for it' -r
 complete -c kaping -s w -l deadline -d 'End the whole run after DURATION, whatever the count' -r
 complete -c kaping -s m -l mode -d 'tcp: echo (a line and its reply on one connection) or connect (a new TCP connection per probe); ws: ping (Ping frames) or text (a message from --send, its reply by --expect); grpc: health (Health/Check), h2ping (HTTP/2 PING frames) or watch (Health/Watch: kaping its first status, kawatch every status pushed); http: request (a request per probe on a kept-alive connection) or h2ping (HTTP/2 PING frames)' -r
-complete -c kaping -l send -d 'Line (tcp echo) or message (ws text) each probe sends; {seq} and {ts_ms} are replaced' -r
+complete -c kaping -l send -d 'Line (tcp echo) or message (ws text) each probe sends; {seq} and {ts_ms} are replaced. kaping --send - sends each line read from stdin as it comes (a ws target in text mode) and prints each reply, as websocat does' -r
 complete -c kaping -l expect -d 'Text a reply must contain ({seq} allowed) [default: PONG, +PONG or the line sent]' -r
 complete -c kaping -l service -d 'gRPC health: the service to ask about (empty: the server as a whole)' -r
 complete -c kaping -l authority -d 'gRPC and HTTP: the :authority or Host to send (and the TLS name, unless --sni) instead of host:port' -r

@@ -37,7 +37,7 @@ set edit:completion:arg-completer[kawatch] = {|@words|
             cand --fail-on 'Exit 1 if any target went down during the watch'
             cand --metrics 'Serve Prometheus metrics on ADDR at /metrics (its address is said on stderr)'
             cand --metrics-file 'Write Prometheus metrics to PATH, atomically, every second and at the end (node_exporter''s textfile collector)'
-            cand --send 'Line (tcp echo) or message (ws text) each probe sends; {seq} and {ts_ms} are replaced'
+            cand --send 'Line (tcp echo) or message (ws text) each probe sends; {seq} and {ts_ms} are replaced. kaping --send - sends each line read from stdin as it comes (a ws target in text mode) and prints each reply, as websocat does'
             cand --expect 'Text a reply must contain ({seq} allowed) [default: PONG, +PONG or the line sent]'
             cand --service 'gRPC health: the service to ask about (empty: the server as a whole)'
             cand --authority 'gRPC and HTTP: the :authority or Host to send (and the TLS name, unless --sni) instead of host:port'

@@ -15,7 +15,7 @@ complete -c kawatch -s w -l deadline -d 'With --until: give up after DURATION (e
 complete -c kawatch -l fail-on -d 'Exit 1 if any target went down during the watch' -r -f -a "down\t''"
 complete -c kawatch -l metrics -d 'Serve Prometheus metrics on ADDR at /metrics (its address is said on stderr)' -r
 complete -c kawatch -l metrics-file -d 'Write Prometheus metrics to PATH, atomically, every second and at the end (node_exporter\'s textfile collector)' -r -F
-complete -c kawatch -l send -d 'Line (tcp echo) or message (ws text) each probe sends; {seq} and {ts_ms} are replaced' -r
+complete -c kawatch -l send -d 'Line (tcp echo) or message (ws text) each probe sends; {seq} and {ts_ms} are replaced. kaping --send - sends each line read from stdin as it comes (a ws target in text mode) and prints each reply, as websocat does' -r
 complete -c kawatch -l expect -d 'Text a reply must contain ({seq} allowed) [default: PONG, +PONG or the line sent]' -r
 complete -c kawatch -l service -d 'gRPC health: the service to ask about (empty: the server as a whole)' -r
 complete -c kawatch -l authority -d 'gRPC and HTTP: the :authority or Host to send (and the TLS name, unless --sni) instead of host:port' -r

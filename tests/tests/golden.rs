@@ -96,6 +96,7 @@ fn records() -> Vec<String> {
         ttfb_us: None,
         reused: None,
         http_version: None,
+        reply: None,
     });
     let http_probe = Record::Probe(ProbeRecord {
         header: header("https://h:443/health", "http", "request"),
@@ -109,6 +110,7 @@ fn records() -> Vec<String> {
         ttfb_us: Some(410.5),
         reused: Some(true),
         http_version: Some("2".into()),
+        reply: None,
     });
     let keep_alive = Record::Event(EventRecord {
         header: header("http://h:80/", "http", "request"),

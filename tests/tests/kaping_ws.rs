@@ -444,3 +444,63 @@ fn the_demo_includes_websocket_grpc_and_http() {
         out.stdout
     );
 }
+
+/// websocat's interactive use: `--send -` sends each line read from stdin as it
+/// comes, a probe each, prints the reply's text (escaped), and ends at the end
+/// of input with the summary; against Python `websockets`' echo server.
+#[test]
+fn lines_from_stdin_are_sent_as_typed_and_their_replies_shown() {
+    if !have_websockets() {
+        return;
+    }
+    use std::io::{BufRead, BufReader, Write};
+    use std::process::{Command, Stdio};
+    let server = PyWs::start(None, None);
+    let mut child = Command::new(crate::util::bin("kaping"))
+        .args(["--send", "-", &server.url()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let watchdog = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_secs(20));
+        let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+    });
+    let mut stdin = child.stdin.take().unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut until = |seq: &str| -> String {
+        for line in lines.by_ref() {
+            let line = line.unwrap();
+            if line.contains(seq) {
+                return line;
+            }
+        }
+        panic!("no line with {seq}");
+    };
+    // Each reply comes before the next line is typed: the line went at once.
+    stdin.write_all(b"{\"op\":\"subscribe\"}\n").unwrap();
+    let first = until("seq=1");
+    assert!(first.ends_with(": {\"op\":\"subscribe\"}"), "{first}");
+    stdin.write_all(b"\x1b[2Jgone\n").unwrap();
+    let second = until("seq=2");
+    assert!(second.ends_with(": \\x1b[2Jgone"), "escaped: {second}");
+    drop(stdin);
+    let summary = until("probes transmitted");
+    assert!(
+        summary.starts_with("2 probes transmitted, 2 received"),
+        "{summary}"
+    );
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+    drop(watchdog);
+    // One target, a text or echo one.
+    let out = kaping(&["--send", "-", "--mode", "ping", &server.url()]);
+    assert_eq!(out.code(), 2);
+    assert!(
+        out.stderr.contains("--send - reads the lines"),
+        "{}",
+        out.stderr
+    );
+}

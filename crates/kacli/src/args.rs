@@ -26,7 +26,9 @@ pub struct ProbeArgs {
     #[arg(short = 'm', long, value_name = "MODE", value_parser = parse_mode, help = kaprobe::proto::modes_help())]
     pub mode: Option<Mode>,
 
-    /// Line (tcp echo) or message (ws text) each probe sends; {seq} and {ts_ms} are replaced
+    /// Line (tcp echo) or message (ws text) each probe sends; {seq} and {ts_ms} are
+    /// replaced. kaping --send - sends each line read from stdin as it comes (a
+    /// ws target in text mode) and prints each reply, as websocat does
     #[arg(long, value_name = "TEXT", default_value = "PING", value_parser = parse_template)]
     pub send: Template,
 

@@ -58,6 +58,7 @@ Examples:
   kaping -c 3 -w 10s --max-loss 0% --max-rtt 50ms tcp://cache:6379
   kaping -c 5 ws://127.0.0.1:7071/
   kaping -c 5 --mode text --send '{\"op\":\"ping\",\"id\":{seq}}' --expect '\"id\":{seq}' wss://stream.example.com/ws
+  kaping --send - wss://stream.example.com/ws   (type a message a line, as websocat)
   kaping -c 3 -H 'Authorization: Bearer XYZ' --ca ./ca.pem wss://internal:8443/feed
   kaping -c 10 --fresh ws://host/ws
   kaping -c 3 grpc://127.0.0.1:7072

@@ -37,13 +37,39 @@ pub struct Config {
     pub output: Output,
     pub probe: ProbeConfig,
     pub exit_codes: crate::exit::ExitCodes,
+    /// `--send -`: the probes are lines read from stdin.
+    pub from_stdin: bool,
 }
 
 impl Config {
     pub fn from_cli(cli: Cli) -> anyhow::Result<Self> {
-        let targets = cli.probe.modes(cli.targets)?;
+        let mut targets = cli.probe.modes(cli.targets)?;
+        if cli.probe.send.as_str() == "-" && cli.probe.mode.is_none() {
+            // Lines to send make a WebSocket target a text one.
+            for (target, mode) in &mut targets {
+                if target.protocol() == kaprobe::protocol::Protocol::Ws {
+                    *mode = Mode::Text;
+                }
+            }
+        }
         let mut probe = cli.probe.probe_config(cli.timeout)?;
         probe.fresh = cli.fresh;
+        let from_stdin = probe.send.as_str() == "-";
+        if from_stdin {
+            match targets.as_slice() {
+                [(_, Mode::Text | Mode::Echo)] => {}
+                _ => anyhow::bail!(
+                    "--send - reads the lines to send from stdin, for one target in mode text (ws://) or echo (tcp://)"
+                ),
+            }
+            if cli.fresh {
+                anyhow::bail!("--send - sends on one connection; leave out --fresh");
+            }
+            // A line typed is answered by whatever the server says.
+            probe
+                .expect
+                .get_or_insert(kaprobe::template::Template::literal(""));
+        }
         let output = if cli.json {
             Output::Json
         } else if cli.ndjson {
@@ -65,11 +91,13 @@ impl Config {
                 interval: cli.interval,
                 deadline: cli.deadline,
                 report_outstanding: cli.outstanding,
+                feed: None,
             },
             thresholds: cli.thresholds.thresholds(),
             output,
             probe,
             exit_codes: cli.exit_codes,
+            from_stdin,
         })
     }
 }

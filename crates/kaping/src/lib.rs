@@ -6,6 +6,7 @@ mod config;
 mod demo;
 pub mod exit;
 mod render;
+mod stdin;
 
 use std::process::ExitCode;
 use std::time::Instant;
@@ -46,6 +47,9 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
     let demo = cli.demo;
     let probe_args = cli.probe.clone();
     let mut config = Config::from_cli(cli)?;
+    if config.from_stdin {
+        config.run.feed = Some(stdin::feed());
+    }
     probe_args.tls_notes("kaping", &config.targets);
     // The demo's responders run on their own threads; they must outlive the run.
     let _servers = if demo {

@@ -103,6 +103,8 @@ pub struct ProbeDone {
     pub phases: Option<Phases>,
     /// HTTP: the response's status, first-byte time and reuse.
     pub http: Option<HttpReply>,
+    /// The reply's text, kept when the probes are lines read from stdin.
+    pub reply: Option<String>,
     pub result: Result<Duration, Cause>,
 }
 

@@ -189,6 +189,7 @@ impl Recorder {
             ttfb_us: http.map(|h| micros(h.first_byte)),
             reused: http.map(|h| h.reused),
             http_version: http.map(|h| h.version.to_string()),
+            reply: done.reply.clone(),
         }
     }
 

@@ -27,7 +27,14 @@ pub struct RunConfig {
     pub deadline: Option<Duration>,
     /// Say when the next probe comes due while one still waits (ping's -O).
     pub report_outstanding: bool,
+    /// Lines to send, a probe each, as they come (kaping --send -): they pace
+    /// the probes instead of the interval, their replies' text is kept, and the
+    /// run ends when they do.
+    pub feed: Option<Feed>,
 }
+
+/// Where lines to send come from: one target reads them.
+pub type Feed = Arc<tokio::sync::Mutex<tokio::sync::mpsc::Receiver<String>>>;
 
 impl Default for RunConfig {
     fn default() -> Self {
@@ -36,6 +43,7 @@ impl Default for RunConfig {
             interval: Duration::from_secs(1),
             deadline: None,
             report_outstanding: false,
+            feed: None,
         }
     }
 }
@@ -96,7 +104,14 @@ impl Tally<'_> {
     /// happened before the probe comes first (a connection found gone), then the
     /// connection it opened, then what the peer did meanwhile (server pings while
     /// waiting for the reply, a Keep-Alive header).
-    fn probe(&mut self, at: SystemTime, seq: u64, outcome: ProbeOutcome, seen: Vec<Passive>) {
+    fn probe(
+        &mut self,
+        at: SystemTime,
+        seq: u64,
+        outcome: ProbeOutcome,
+        reply: Option<String>,
+        seen: Vec<Passive>,
+    ) {
         let (lost, seen): (Vec<_>, Vec<_>) = seen
             .into_iter()
             .partition(|p| matches!(p, Passive::Lost(_)));
@@ -117,6 +132,7 @@ impl Tally<'_> {
             seq,
             phases: outcome.phases,
             http: outcome.http,
+            reply,
             result: outcome.result,
         };
         self.emit(at, What::Probe(done));
@@ -162,7 +178,23 @@ async fn run_one(
         if cancel.is_cancelled() {
             break 'run;
         }
-        while next > Instant::now() {
+        if let Some(feed) = &cfg.feed {
+            let mut lines = feed.lock().await;
+            let line = loop {
+                tokio::select! {
+                    biased;
+                    () = cancel.cancelled() => break 'run,
+                    () = &mut until_deadline => break 'run,
+                    line = lines.recv() => break line,
+                    passive = prober.passive() => tally.passive(passive),
+                }
+            };
+            match line {
+                Some(line) => prober.set_send(&line),
+                None => break 'run,
+            }
+        }
+        while cfg.feed.is_none() && next > Instant::now() {
             tokio::select! {
                 biased;
                 () = cancel.cancelled() => break 'run,
@@ -187,7 +219,7 @@ async fn run_one(
                     () = &mut until_deadline => {
                         let cause = Cause::timeout("the run's deadline came before the reply");
                         tally.stats.record_failure(&cause);
-                        let done = ProbeDone { seq, phases: None, http: None, result: Err(cause) };
+                        let done = ProbeDone { seq, phases: None, http: None, reply: None, result: Err(cause) };
                         tally.emit(at, What::Probe(done));
                         break 'run;
                     }
@@ -199,7 +231,8 @@ async fn run_one(
                 }
             }
         };
-        tally.probe(at, seq, outcome, prober.take_events());
+        let reply = cfg.feed.as_ref().and_then(|_| prober.take_text());
+        tally.probe(at, seq, outcome, reply, prober.take_events());
         // Keep the cadence; a probe that overran its slot starts the next at once.
         next += cfg.interval;
         let now = Instant::now();

@@ -33,6 +33,21 @@ impl Template {
         })
     }
 
+    /// Text taken as it is: placeholders are filled, other braces stay.
+    pub fn literal(raw: &str) -> Self {
+        Template {
+            raw: raw.to_string(),
+        }
+    }
+
+    /// What a run's header says is sent: the text, or `-` as lines from stdin.
+    pub fn describe(&self) -> String {
+        match self.raw.as_str() {
+            "-" => "sending the lines read from stdin".to_string(),
+            raw => format!("sending {raw:?}"),
+        }
+    }
+
     pub fn as_str(&self) -> &str {
         &self.raw
     }

@@ -195,6 +195,9 @@ fn probe_line(out: &mut impl Write, event: &TargetEvent, done: &ProbeDone) -> io
     if let Some(p) = &done.phases {
         write!(out, " ({})", phases(p))?;
     }
+    if let Some(text) = &done.reply {
+        write!(out, ": {}", shown(text))?;
+    }
     writeln!(out)
 }
 

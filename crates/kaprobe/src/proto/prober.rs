@@ -381,6 +381,17 @@ impl Prober {
         result
     }
 
+    /// The text of the last probe's reply (a WebSocket message, a TCP line).
+    pub fn take_text(&mut self) -> Option<String> {
+        self.session.as_mut().and_then(|s| s.take_text())
+    }
+
+    /// Sends `line` with the probes from now on (`--send -`: a line a person
+    /// typed); placeholders in it are filled as in --send.
+    pub fn set_send(&mut self, line: &str) {
+        self.cfg.send = crate::template::Template::literal(line);
+    }
+
     /// The last answered call's `server` and `via` headers.
     pub fn take_headers(&mut self) -> Option<super::grpc::ServerHeaders> {
         self.session.as_mut().and_then(|s| s.take_headers())

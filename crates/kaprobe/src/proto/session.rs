@@ -81,6 +81,12 @@ pub trait Session: AsAny + Send + fmt::Debug + 'static {
         None
     }
 
+    /// The text of the last reply (a WebSocket message, a TCP line), for
+    /// showing it when the probes are lines a person typed.
+    fn take_text(&mut self) -> Option<String> {
+        None
+    }
+
     /// The last answer's `server` and `via` headers: what answered says itself.
     fn take_headers(&mut self) -> Option<ServerHeaders> {
         None

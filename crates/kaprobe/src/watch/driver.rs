@@ -298,6 +298,7 @@ impl Watcher {
             seq: self.seq,
             phases: None,
             http: outcome.http,
+            reply: None,
             result: outcome.result.clone(),
         };
         self.emit(TargetEvent {

@@ -61,6 +61,9 @@ pub struct ProbeRecord {
     /// HTTP: `1.1` or `2`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub http_version: Option<String>,
+    /// The reply's text, when the probes are lines read from stdin (`--send -`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply: Option<String>,
 }
 
 /// How long each step of opening a connection took.
@@ -149,6 +152,7 @@ mod tests {
             ttfb_us: None,
             reused: None,
             http_version: None,
+            reply: None,
         });
         let line = serde_json::to_string(&rec).unwrap();
         assert_eq!(

@@ -32,6 +32,8 @@ pub struct EchoSession {
     answers_pong: bool,
     /// Server pings seen while waiting for a reply.
     seen: Vec<Passive>,
+    /// The last accepted reply line (at most 64 KiB).
+    text: Option<String>,
 }
 
 impl EchoSession {
@@ -47,6 +49,7 @@ impl EchoSession {
             fold,
             answers_pong: false,
             seen: Vec::new(),
+            text: None,
         }
     }
 
@@ -122,6 +125,7 @@ impl EchoSession {
             };
             self.answers_pong |= accepted && pong;
             return if accepted {
+                self.text = Some(reply);
                 Ok(rtt)
             } else {
                 Err(Cause::new(
@@ -178,6 +182,10 @@ impl Session for EchoSession {
 
     fn take_events(&mut self) -> Vec<Passive> {
         std::mem::take(&mut self.seen)
+    }
+
+    fn take_text(&mut self) -> Option<String> {
+        self.text.take()
     }
 }
 

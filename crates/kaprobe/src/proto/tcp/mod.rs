@@ -15,7 +15,7 @@ pub const MODES: &[ModeInfo] = &[
     ModeInfo {
         mode: Mode::Echo,
         help: "a line and its reply on one connection",
-        describe: |cfg| format!("sending {:?}", cfg.send.as_str()),
+        describe: |cfg| cfg.send.describe(),
         reply_verb: "reply from",
         keepalive_word: "replies",
         noun: "a line",

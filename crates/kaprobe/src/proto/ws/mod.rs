@@ -42,7 +42,7 @@ pub const MODES: &[ModeInfo] = &[
     ModeInfo {
         mode: Mode::Text,
         help: "a message from --send, its reply by --expect",
-        describe: |cfg| format!("sending {:?}", cfg.send.as_str()),
+        describe: |cfg| cfg.send.describe(),
         reply_verb: "reply from",
         keepalive_word: "replies",
         noun: "a ws message",
@@ -72,6 +72,8 @@ pub struct WsSession {
     fold: SharedFold,
     /// Server pings seen during a round trip, for the caller to report.
     seen: Vec<Passive>,
+    /// The last reply's text (at most a message, 1 MiB).
+    text: Option<String>,
 }
 
 /// Performs the HTTP upgrade on an open (TCP or TLS) stream.
@@ -124,6 +126,7 @@ async fn handshake(io: Box<dyn Io>, args: OpenArgs<'_>) -> Result<WsSession, Cau
             ws,
             fold,
             seen: Vec::new(),
+            text: None,
         }),
         Some(Err(WsError::Http(response))) => {
             let status = response.status();
@@ -151,6 +154,10 @@ impl Session for WsSession {
 
     fn take_events(&mut self) -> Vec<Passive> {
         std::mem::take(&mut self.seen)
+    }
+
+    fn take_text(&mut self) -> Option<String> {
+        self.text.take()
     }
 
     /// Says goodbye with a normal close, bounded by the timer.
@@ -245,12 +252,14 @@ impl WsSession {
                 Some(Ok(Message::Close(frame))) => return Err(close_cause(frame)),
                 Some(Ok(Message::Text(text))) if ping_payload.is_none() => {
                     if cfg.expect.as_ref().is_none_or(|p| p.matches(seq, &text)) {
+                        self.text = Some(text.to_string());
                         return Ok(rtt);
                     }
                 }
                 Some(Ok(Message::Binary(data))) if ping_payload.is_none() => {
                     let text = String::from_utf8_lossy(&data);
                     if cfg.expect.as_ref().is_none_or(|p| p.matches(seq, &text)) {
+                        self.text = Some(text.into_owned());
                         return Ok(rtt);
                     }
                 }
