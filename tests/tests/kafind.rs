@@ -306,6 +306,51 @@ fn the_demo_discovers_three_misbehaving_responders() {
     ] {
         assert!(out.stdout.contains(needle), "{needle}:\n{}", out.stdout);
     }
+    // The blocks in the intro's order (tcp, ws, grpc), each rung said once (as
+    // a line, no table of them too), then a closing block with the three
+    // answers and how to get the five tools.
+    let at = |s: &str| {
+        out.stdout
+            .find(s)
+            .unwrap_or_else(|| panic!("{s}\n{}", out.stdout))
+    };
+    let blocks = [
+        "KAFIND idle-timeout tcp://",
+        "KAFIND idle-timeout ws://",
+        "KAFIND idle-timeout grpc://",
+    ];
+    assert!(
+        blocks.windows(2).all(|w| at(w[0]) < at(w[1])),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        !out.stdout.contains("┆"),
+        "no table of rungs:\n{}",
+        out.stdout
+    );
+    assert!(!out.stdout.contains(": cancelled"), "{}", out.stdout);
+    let answers = &out.stdout[at("--- the answers ---")..];
+    assert!(at("--- the answers ---") > at(blocks[2]));
+    assert_eq!(
+        answers
+            .lines()
+            .filter(|l| l.contains(": idle timeout "))
+            .count(),
+        3,
+        "{answers}"
+    );
+    for tool in ["kaping", "kawatch", "kareport", "kaserve", "kafind"] {
+        assert!(answers.contains(tool), "{tool}: {answers}");
+    }
+    // One count of connections a discovery, with its bound.
+    for line in out
+        .stdout
+        .lines()
+        .filter(|l| l.contains("connections in all"))
+    {
+        assert!(line.contains("at most 32 at once"), "{line}");
+    }
 }
 
 /// grpc-core's own idle policy: `grpc.max_connection_idle_ms` sends GOAWAY with

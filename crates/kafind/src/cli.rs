@@ -79,8 +79,9 @@ spreads closes over; deaths spread wider; closes and resets mixed: the reason is
 said), failed. A wrong reply is a failed rung, not a close; every rung opened is
 reported, as cancelled if the answer came first.
 
-Output: the verdict in one sentence and a table of rungs; a line per rung as it
-ends; live progress on a terminal. --json prints one document: type idle_timeout,
+Output: a line per rung as it ends (rungs cancelled once the answer was known are
+counted, not listed), live progress on a terminal, then the count of rungs and
+connections and the verdict in one sentence. --json prints one document: type idle_timeout,
 v, target, protocol, mode, verdict, summary, timeout_ms, low_ms, high_ms, death
 {cause, detail}, recommended_interval_ms, connections, elapsed_ms,
 server_ping_interval_ms, announced_timeout_ms, interrupted, healthy and rungs

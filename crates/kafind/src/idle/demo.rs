@@ -1,6 +1,7 @@
 //! `kafind --demo`: starts kaserve responders inside this process that misbehave on
 //! purpose (an idle close on TCP, a silent NAT-like drop on WebSocket, an idle
-//! GOAWAY on gRPC) and discovers each, all at once, with no outside server.
+//! GOAWAY on gRPC) and discovers each, all at once, with no outside server; the
+//! blocks come in the order the intro names the responders, then the answers.
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -95,21 +96,40 @@ pub fn run() -> anyhow::Result<ExitCode> {
     let status = common::block_on(|cancel| async move {
         let cancel = &cancel;
         let runs = configs.iter().map(|config| async move {
-            // Each discovery's words are printed whole when it ends.
+            // Each discovery's words are kept, to be printed whole in order.
             let mut words = Vec::new();
             let healthy = {
                 let out: Box<dyn Write + '_> = Box::new(kacli::term::Escaped::new(&mut words));
                 super::discovery::one(config, out, cancel).await?.0
             };
-            let mut stdout = std::io::stdout().lock();
-            stdout.write_all(&words)?;
-            writeln!(stdout)?;
-            stdout.flush()?;
-            anyhow::Ok(healthy)
+            anyhow::Ok((healthy, words))
         });
         let all = futures_util::future::join_all(runs).await;
-        all.into_iter().try_fold(true, |ok, r| r.map(|h| ok && h))
+        let mut stdout = std::io::stdout().lock();
+        let mut healthy = true;
+        let mut answers = Vec::new();
+        for (done, (url, ..)) in all.into_iter().zip(&targets) {
+            let (ok, words) = done?;
+            healthy &= ok;
+            stdout.write_all(&words)?;
+            writeln!(stdout)?;
+            // A block ends with its verdict sentence.
+            let text = String::from_utf8_lossy(&words);
+            let verdict = text.lines().rfind(|l| !l.is_empty()).unwrap_or("-");
+            answers.push(format!("  {url}: {verdict}"));
+        }
+        writeln!(stdout, "--- the answers ---\n{}", answers.join("\n"))?;
+        writeln!(stdout, "{NEXT}")?;
+        stdout.flush()?;
+        anyhow::Ok(healthy)
     })?;
     drop((tcp, ws, grpc));
     Ok(status)
 }
+
+/// What to do after the demo: the five tools, and where the README goes on.
+const NEXT: &str = "
+Next: put the five tools on your PATH (~/.cargo/bin) with
+  for tool in kaping kawatch kareport kaserve kafind; do cargo install --locked --path crates/$tool; done
+then follow the README's Quickstart: kaserve in one terminal, kaping, kawatch,
+kareport and kafind in another.";

@@ -1,5 +1,6 @@
-//! Words like ping's: a header, a line per test connection as it ends, live
-//! progress on a terminal, then the verdict in one sentence and a table of rungs.
+//! Words like ping's: a header, a line per test connection as it ends (those
+//! cancelled once the answer was known are counted, not listed), live progress
+//! on a terminal, then a closing block with the count and the verdict.
 
 use std::io::{self, Write};
 use std::time::Duration;
@@ -85,6 +86,7 @@ impl Render<IdleEvent, IdleReport> for Human<'_> {
 
     fn event(&mut self, event: &IdleEvent) -> io::Result<()> {
         match event {
+            IdleEvent::Rung(r) if r.outcome.word() == "cancelled" => Ok(()),
             IdleEvent::Rung(r) => {
                 let origin = if r.origin == Origin::Refine {
                     " (refine)"
@@ -124,28 +126,22 @@ impl Render<IdleEvent, IdleReport> for Human<'_> {
 
     fn finish(&mut self, report: &IdleReport) -> io::Result<()> {
         self.bar.finish_and_clear();
-        let mut table = crate::common::table(["idle", "from", "outcome", "died after", "cause"]);
-        for r in &report.rungs {
-            table.add_row([
-                dur(r.idle),
-                if r.origin == Origin::Refine {
-                    "refine"
-                } else {
-                    "ladder"
-                }
-                .to_string(),
-                r.outcome.word().to_string(),
-                r.outcome.died_after().map_or("-".into(), dur),
-                r.outcome
-                    .cause()
-                    .map_or("-".into(), |c| kacli::term::shown(&c.to_string())),
-            ]);
-        }
+        let cancelled = report
+            .rungs
+            .iter()
+            .filter(|r| r.outcome.word() == "cancelled")
+            .count();
+        let answered = report.rungs.len() - cancelled;
+        let cancelled = match cancelled {
+            0 => String::new(),
+            n => format!(" ({n} more cancelled once the answer was known)"),
+        };
         let verdict = summary(self.config, report);
         let text = format!(
-            "--- {} idle-timeout ---\n{table}\n{} connections, {}\n{verdict}",
+            "--- {} idle-timeout ---\n{answered} rungs answered{cancelled}; {} connections in all, at most {} at once; {}\n{verdict}",
             self.config.target,
             report.connections,
+            self.config.idle.plan.max_connections,
             dur(report.elapsed),
         );
         self.line(&text)
