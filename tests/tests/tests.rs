@@ -26,5 +26,6 @@ mod kaserve_tcp;
 mod kawatch;
 mod kawatch_metrics;
 mod proxy;
+mod readme;
 mod tls_openssl;
 mod widths;
