@@ -63,8 +63,8 @@ Examples:
   kaping -c 10 --fresh ws://host/ws
   kaping -c 3 grpc://127.0.0.1:7072
   kaping -c 3 --service payments grpcs://api.internal:443 --ca ca.pem
-  kaping -c 100 -i 10ms --mode h2ping grpc://127.0.0.1:7072   (needs a server that allows PINGs this often:
-     kaserve grpc --ping-min-interval 1ms --permit-without-stream)
+  kaserve grpc --ping-min-interval 1ms --permit-without-stream &   (allows the PINGs below)
+  kaping -c 100 -i 10ms --mode h2ping grpc://127.0.0.1:7072
   kaping -c 1 -q grpc://svc:50051 ; echo $?
   kaping --exit-codes grpc-health-probe --connect-timeout 1s --rpc-timeout 1s grpc://svc:50051
   kaping -c 10 -i 2s http://127.0.0.1:7073/health
