@@ -23,7 +23,7 @@ _kaping() {
 
     case "${cmd}" in
         kaping)
-            opts="-c -i -W -w -m -H -k -4 -6 -q -D -O -h -V --count --interval --rpc-timeout --timeout --deadline --fresh --mode --send --expect --service --authority --header --method --expect-status --http1.1 --http2 --subprotocol --ca --cert --key --sni --insecure --resolve --each-address --proxy --noproxy --connect-timeout --tcp-keepalive --tcp-user-timeout --quiet --wide --json --ndjson --max-loss --max-rtt --rtt-stat --exit-codes --demo --help --version"
+            opts="-c -i -W -w -m -H -k -4 -6 -q -D -O -v -h -V --count --interval --rpc-timeout --timeout --deadline --fresh --mode --send --expect --service --authority --header --method --expect-status --http1.1 --http2 --subprotocol --ca --cert --key --sni --insecure --resolve --each-address --proxy --noproxy --connect-timeout --tcp-keepalive --tcp-user-timeout --quiet --verbose --wide --json --ndjson --max-loss --max-rtt --rtt-stat --exit-codes --demo --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -64,6 +64,8 @@ set edit:completion:arg-completer[kaping] = {|@words|
             cand --quiet 'Print only the header and the summary'
             cand -D 'Print a timestamp (Unix time with microseconds) before each line, as ping -D does'
             cand -O 'Say "no answer yet for seq=N" when the next probe comes due while one still waits for its reply (-W longer than -i), as ping -O does'
+            cand -v 'Show what was said on the wire, as curl -v does: the proxy''s answer, the TLS handshake''s outcome (version, cipher, ALPN, certificate), the WebSocket upgrade, each HTTP request and response head, each gRPC call and its status; secret header values (-H, credentials, cookies) as ***'
+            cand --verbose 'Show what was said on the wire, as curl -v does: the proxy''s answer, the TLS handshake''s outcome (version, cipher, ALPN, certificate), the WebSocket upgrade, each HTTP request and response head, each gRPC call and its status; secret header values (-H, credentials, cookies) as ***'
             cand --wide 'Show every column of the summary table, however wide (it is fitted to the terminal, or to COLUMNS, otherwise)'
             cand --json 'Print one JSON document at the end instead of text'
             cand --ndjson 'Print records as they happen, one JSON object a line (see docs/schema.md)'

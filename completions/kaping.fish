@@ -36,6 +36,7 @@ complete -c kaping -l each-address -d 'Probe every address the name resolves to,
 complete -c kaping -s q -l quiet -d 'Print only the header and the summary'
 complete -c kaping -s D -d 'Print a timestamp (Unix time with microseconds) before each line, as ping -D does'
 complete -c kaping -s O -d 'Say "no answer yet for seq=N" when the next probe comes due while one still waits for its reply (-W longer than -i), as ping -O does'
+complete -c kaping -s v -l verbose -d 'Show what was said on the wire, as curl -v does: the proxy\'s answer, the TLS handshake\'s outcome (version, cipher, ALPN, certificate), the WebSocket upgrade, each HTTP request and response head, each gRPC call and its status; secret header values (-H, credentials, cookies) as ***'
 complete -c kaping -l wide -d 'Show every column of the summary table, however wide (it is fitted to the terminal, or to COLUMNS, otherwise)'
 complete -c kaping -l json -d 'Print one JSON document at the end instead of text'
 complete -c kaping -l ndjson -d 'Print records as they happen, one JSON object a line (see docs/schema.md)'

@@ -589,3 +589,102 @@ fn the_wrong_scheme_at_a_port_says_which_fits() {
     );
     assert!(!out.stdout.contains("compression flag"), "{}", out.stdout);
 }
+
+/// curl's `-v` against nginx over TLS: the handshake's outcome, each request
+/// and response head, and never a secret (a -H value, the URL's password or
+/// query values); against grpc-core, each call and its status.
+#[test]
+fn verbose_shows_the_handshake_and_heads_and_never_a_secret() {
+    if !have_nginx() {
+        return;
+    }
+    let pki = Pki::new();
+    let pair = pki.server("server", &["localhost"]);
+    let nginx = Nginx::http(
+        "5s",
+        100,
+        Some((pair.cert.to_str().unwrap(), pair.key.to_str().unwrap())),
+    );
+    let url = format!(
+        "https://u:pw-s3cret@localhost:{}/?token=q-s3cret",
+        nginx.addr.port()
+    );
+    let ca = pki.ca.to_str().unwrap();
+    let args = [
+        "-v",
+        "-c",
+        "2",
+        "-i",
+        "20ms",
+        "--ca",
+        ca,
+        "-H",
+        "X-Api-Token: h-s3cret",
+        &url,
+    ];
+    let out = kaping(&args);
+    assert_eq!(out.code(), 0, "{}", out.stderr);
+    let has = |line: &str| out.stdout.lines().any(|l| l.starts_with(line));
+    for line in [
+        "* TLS: TLSv1.",
+        "* server certificate: subject CN=",
+        "* server certificate: issuer ",
+        "> GET /?token=*** HTTP/2",
+        &format!("> :authority: localhost:{}", nginx.addr.port()),
+        "> x-api-token: ***",
+        "> authorization: ***",
+        "< HTTP/2 200 OK",
+        "< server: nginx",
+    ] {
+        assert!(has(line), "{line}\n{}", out.stdout);
+    }
+    assert!(out.stdout.contains("; verified"), "{}", out.stdout);
+    // A head for each probe, the handshake once.
+    assert_eq!(
+        out.stdout.matches("< HTTP/2 200 OK").count(),
+        2,
+        "{}",
+        out.stdout
+    );
+    assert_eq!(out.stdout.matches("* TLS: ").count(), 1, "{}", out.stdout);
+    let all = format!("{}{}", out.stdout, out.stderr);
+    assert!(!all.contains("s3cret"), "a secret shown:\n{all}");
+    // HTTP/1.1: its own request line and headers.
+    let out = kaping(&["-v", "-c", "1", "--http1.1", "--ca", ca, &url]);
+    assert!(
+        out.stdout.contains("> GET /?token=*** HTTP/1.1"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("> host: localhost:"), "{}", out.stdout);
+    assert!(out.stdout.contains("* TLS: TLSv1.") && out.stdout.contains("ALPN http/1.1"));
+    // Without -v, none of it.
+    let out = kaping(&["-c", "1", "--ca", ca, &url]);
+    assert!(!out.stdout.contains("> GET"), "{}", out.stdout);
+    // gRPC against grpc-core: the call, its metadata masked, its answer.
+    if !crate::util::python::have_grpcio() {
+        return;
+    }
+    let server = crate::util::python::PyGrpc::start(&[]);
+    let grpc = server.url();
+    let out = kaping(&[
+        "-v",
+        "-c",
+        "1",
+        "-H",
+        "x-api-token: g-s3cret",
+        "--service",
+        "billing",
+        &grpc,
+    ]);
+    assert_eq!(out.code(), 1, "{}", out.stderr);
+    for line in [
+        "> POST /grpc.health.v1.Health/Check (service \"billing\")",
+        "> x-api-token: ***",
+        "< content-type: application/grpc",
+        "< response: status NOT_SERVING",
+    ] {
+        assert!(out.stdout.contains(line), "{line}\n{}", out.stdout);
+    }
+    assert!(!out.stdout.contains("g-s3cret"));
+}

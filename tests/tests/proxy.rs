@@ -66,6 +66,16 @@ fn every_protocol_tunnels_through_connect_and_says_so() {
             "the tunnel is a phase: {}",
             out.stdout
         );
+        // -v says what the proxy answered, for each new connection.
+        let verbose = kaping(&[&args[..], &["-v", &url]].concat());
+        let answered = verbose
+            .stdout
+            .lines()
+            .filter(|l| {
+                l.starts_with("* proxy ") && l.contains(" answered HTTP/1.") && l.contains(" 200 ")
+            })
+            .count();
+        assert_eq!(answered, 2, "{url}: {}", verbose.stdout);
         let json = kaping(&[&args[..], &["--ndjson", &url]].concat());
         assert_eq!(json.code(), 0, "{url}: {}", json.stderr);
         for p in probes(&json.records()) {

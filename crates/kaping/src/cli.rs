@@ -69,6 +69,7 @@ Examples:
   kaping --exit-codes grpc-health-probe --connect-timeout 1s --rpc-timeout 1s grpc://svc:50051
   kaping -c 10 -i 2s http://127.0.0.1:7073/health
   kaping -c 3 --method HEAD --expect-status 200,204 https://api.example.com/healthz
+  kaping -v -c 1 https://api.example.com/healthz   (TLS, request and response heads, as curl -v)
   kaping -c 5 --mode h2ping https://www.example.com/"
 );
 
@@ -119,6 +120,13 @@ pub struct Cli {
     /// still waits for its reply (-W longer than -i), as ping -O does
     #[arg(short = 'O')]
     pub outstanding: bool,
+
+    /// Show what was said on the wire, as curl -v does: the proxy's answer,
+    /// the TLS handshake's outcome (version, cipher, ALPN, certificate), the
+    /// WebSocket upgrade, each HTTP request and response head, each gRPC call and
+    /// its status; secret header values (-H, credentials, cookies) as ***
+    #[arg(short, long)]
+    pub verbose: bool,
 
     /// Show every column of the summary table, however wide (it is fitted to
     /// the terminal, or to COLUMNS, otherwise)

@@ -54,6 +54,7 @@ impl Config {
         }
         let mut probe = cli.probe.probe_config(cli.timeout)?;
         probe.fresh = cli.fresh;
+        probe.trace = cli.verbose;
         let from_stdin = probe.send.as_str() == "-";
         if from_stdin {
             match targets.as_slice() {

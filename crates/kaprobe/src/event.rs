@@ -105,6 +105,8 @@ pub struct ProbeDone {
     pub http: Option<HttpReply>,
     /// The reply's text, kept when the probes are lines read from stdin.
     pub reply: Option<String>,
+    /// With `trace` (kaping -v): curl -v's lines of the exchange.
+    pub trace: Vec<String>,
     pub result: Result<Duration, Cause>,
 }
 

@@ -21,6 +21,7 @@ pub mod target;
 pub mod template;
 pub mod threshold;
 pub mod tls;
+pub mod trace;
 pub mod units;
 pub mod watch;
 

@@ -109,7 +109,7 @@ impl Tally<'_> {
         at: SystemTime,
         seq: u64,
         outcome: ProbeOutcome,
-        reply: Option<String>,
+        (reply, trace): (Option<String>, Vec<String>),
         seen: Vec<Passive>,
     ) {
         let (lost, seen): (Vec<_>, Vec<_>) = seen
@@ -133,6 +133,7 @@ impl Tally<'_> {
             phases: outcome.phases,
             http: outcome.http,
             reply,
+            trace,
             result: outcome.result,
         };
         self.emit(at, What::Probe(done));
@@ -219,7 +220,7 @@ async fn run_one(
                     () = &mut until_deadline => {
                         let cause = Cause::timeout("the run's deadline came before the reply");
                         tally.stats.record_failure(&cause);
-                        let done = ProbeDone { seq, phases: None, http: None, reply: None, result: Err(cause) };
+                        let done = ProbeDone { seq, phases: None, http: None, reply: None, trace: Vec::new(), result: Err(cause) };
                         tally.emit(at, What::Probe(done));
                         break 'run;
                     }
@@ -232,7 +233,8 @@ async fn run_one(
             }
         };
         let reply = cfg.feed.as_ref().and_then(|_| prober.take_text());
-        tally.probe(at, seq, outcome, reply, prober.take_events());
+        let trace = prober.take_trace();
+        tally.probe(at, seq, outcome, (reply, trace), prober.take_events());
         // Keep the cadence; a probe that overran its slot starts the next at once.
         next += cfg.interval;
         let now = Instant::now();

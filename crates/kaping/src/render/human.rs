@@ -133,13 +133,19 @@ impl<W: Write> Human<W> {
     fn event_lines(&mut self, out: &mut Vec<u8>, event: &TargetEvent) -> io::Result<()> {
         let name = &event.who;
         match &event.what {
-            What::Connected(info) => writeln!(
-                out,
-                "{name}: connected to {} ({})",
-                info.addr,
-                phases(&info.phases)
-            )?,
-            What::Probe(done) => probe_line(out, event, done)?,
+            What::Connected(info) => {
+                writeln!(
+                    out,
+                    "{name}: connected to {} ({})",
+                    info.addr,
+                    phases(&info.phases)
+                )?;
+                trace_lines(out, &info.trace)?;
+            }
+            What::Probe(done) => {
+                trace_lines(out, &done.trace)?;
+                probe_line(out, event, done)?;
+            }
             What::ServerPing {
                 interval,
                 kind,
@@ -165,6 +171,14 @@ impl<W: Write> Human<W> {
         }
         Ok(())
     }
+}
+
+/// `-v`'s lines, as curl -v prints them: escaped, cut to a terminal's 200.
+fn trace_lines(out: &mut impl Write, lines: &[String]) -> io::Result<()> {
+    for line in lines {
+        writeln!(out, "{}", shown(line))?;
+    }
+    Ok(())
 }
 
 /// `pong from tcp://h:1: seq=3 time=0.052 ms`, or why there was none.

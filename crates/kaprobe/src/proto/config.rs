@@ -69,6 +69,8 @@ pub struct ProbeConfig {
     /// tunnel, TLS, the protocol's handshake) may take; the probe's `timeout`
     /// then counts from the open connection.
     pub connect_timeout: Option<Duration>,
+    /// `kaping -v`: keep curl -v's lines of each connection and exchange.
+    pub trace: bool,
     pub tcp: TcpOptions,
     /// What to send (TCP echo line, WebSocket text message).
     pub send: Template,
@@ -101,6 +103,7 @@ impl ProbeConfig {
             mode,
             timeout: Duration::from_secs(2),
             connect_timeout: None,
+            trace: false,
             tcp: TcpOptions::default(),
             send: Template::new("PING").expect("constant template"),
             expect: None,
@@ -148,6 +151,9 @@ impl Phases {
 pub struct Connected {
     pub addr: SocketAddr,
     pub phases: Phases,
+    /// With `trace`: the proxy's answer, the TLS outcome, the handshake's
+    /// request and response (see [`crate::trace`]).
+    pub trace: Vec<String>,
 }
 
 /// What one probe produced.

@@ -38,6 +38,10 @@ pub struct Prober {
     auto_reconnect: bool,
     /// The server pings of the current connection, folded (see [`super::pingfold::PingFold`]).
     fold: super::SharedFold,
+    /// With `trace`: lines of the connection being opened (the proxy's answer).
+    opening: Vec<String>,
+    /// With `trace`: the last exchange's lines.
+    trace: Vec<String>,
 }
 
 impl Prober {
@@ -91,6 +95,8 @@ impl Prober {
             timer: ProbeTimer::default(),
             events: Vec::new(),
             auto_reconnect: true,
+            opening: Vec::new(),
+            trace: Vec::new(),
             fold: Default::default(),
         })
     }
@@ -108,6 +114,8 @@ impl Prober {
             timer: ProbeTimer::default(),
             events: Vec::new(),
             auto_reconnect: self.auto_reconnect,
+            opening: Vec::new(),
+            trace: Vec::new(),
             fold: Default::default(),
         }
     }
@@ -176,7 +184,11 @@ impl Prober {
             return self
                 .connect_tcp()
                 .await
-                .map(|(_stream, (addr, phases))| Connected { addr, phases });
+                .map(|(_stream, (addr, phases))| Connected {
+                    addr,
+                    phases,
+                    trace: Vec::new(),
+                });
         }
         let (session, info) = Box::pin(self.open()).await?;
         self.session = Some(session);
@@ -281,13 +293,24 @@ impl Prober {
 
     /// A probe on a connection of its own: every phase timed, then a polite close.
     async fn probe_fresh(&mut self, seq: u64) -> ProbeOutcome {
-        let (mut session, Connected { mut phases, .. }) = match Box::pin(self.open()).await {
+        let (
+            mut session,
+            Connected {
+                mut phases,
+                trace: opened,
+                ..
+            },
+        ) = match Box::pin(self.open()).await {
             Ok(opened) => opened,
             Err(cause) => {
                 return ProbeOutcome::failed(Vec::new(), cause);
             }
         };
         let (result, http) = self.exchange(session.as_mut(), seq).await;
+        // The connection's lines (proxy, TLS, handshake) before the exchange's.
+        let exchange = std::mem::take(&mut self.trace);
+        self.trace = opened;
+        self.trace.extend(exchange);
         session.close(&mut self.timer).await;
         let result = result.map(|first| {
             phases.first = Some(first);
@@ -315,6 +338,7 @@ impl Prober {
         };
         let result = session.round_trip(probe).await;
         self.events.extend(session.take_events());
+        self.trace = session.take_trace();
         (result, session.take_reply())
     }
 
@@ -381,6 +405,11 @@ impl Prober {
         result
     }
 
+    /// With `trace`: the last exchange's lines (curl -v's), taken.
+    pub fn take_trace(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.trace)
+    }
+
     /// The text of the last probe's reply (a WebSocket message, a TCP line).
     pub fn take_text(&mut self) -> Option<String> {
         self.session.as_mut().and_then(|s| s.take_text())
@@ -439,6 +468,7 @@ impl Prober {
 
     /// Opens a session: TCP, then TLS for TLS targets, then the protocol handshake.
     async fn open_session(&mut self) -> std::result::Result<(Box<dyn Session>, Connected), Cause> {
+        self.opening.clear();
         let (tcp, (addr, mut phases)) = self.connect_tcp().await?;
         let transport = match &self.tls {
             None => Transport::Tcp(tcp),
@@ -458,6 +488,12 @@ impl Prober {
                     .await
                     .ok_or_else(|| Cause::timeout("TLS handshake not finished in time"))??;
                 phases.tls = Some(started.elapsed());
+                if self.cfg.trace {
+                    let lines = crate::tls::describe(stream.get_ref().1, !self.cfg.tls.insecure);
+                    for line in lines {
+                        crate::trace::note(&mut self.opening, line);
+                    }
+                }
                 let negotiated = stream.get_ref().1.alpn_protocol().map(<[u8]>::to_vec);
                 Transport::Tls {
                     io: Box::new(stream),
@@ -478,11 +514,20 @@ impl Prober {
             timer: &mut self.timer,
             fold: self.fold.clone(),
         };
-        let session = (protocol.open)(transport, args).await?;
+        let mut session = (protocol.open)(transport, args).await?;
         if session.handshaken() {
             phases.handshake = Some(started.elapsed());
         }
-        Ok((session, Connected { addr, phases }))
+        let mut trace = std::mem::take(&mut self.opening);
+        trace.extend(session.take_trace());
+        Ok((
+            session,
+            Connected {
+                addr,
+                phases,
+                trace,
+            },
+        ))
     }
 
     /// Connects to the address probes go to, and through the proxy's tunnel when
@@ -525,7 +570,14 @@ impl Prober {
             None => self.target.authority(),
         };
         let started = Instant::now();
-        let stream = crate::proxy::tunnel(stream, &authority, proxy, &mut self.timer).await?;
+        let (stream, answer) =
+            crate::proxy::tunnel(stream, &authority, proxy, &mut self.timer).await?;
+        if self.cfg.trace {
+            crate::trace::note(
+                &mut self.opening,
+                format!("proxy {proxy}: CONNECT {authority} answered {answer}"),
+            );
+        }
         phases.proxy = Some(started.elapsed());
         Ok((stream, (addr, phases)))
     }

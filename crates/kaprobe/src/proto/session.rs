@@ -81,6 +81,11 @@ pub trait Session: AsAny + Send + fmt::Debug + 'static {
         None
     }
 
+    /// With `trace` on: the lines of the handshake or the last exchange, taken.
+    fn take_trace(&mut self) -> Vec<String> {
+        Vec::new()
+    }
+
     /// The text of the last reply (a WebSocket message, a TCP line), for
     /// showing it when the probes are lines a person typed.
     fn take_text(&mut self) -> Option<String> {

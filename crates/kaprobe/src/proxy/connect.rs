@@ -21,7 +21,7 @@ pub async fn tunnel(
     authority: &str,
     proxy: &Proxy,
     timer: &mut ProbeTimer,
-) -> Result<TcpStream, Cause> {
+) -> Result<(TcpStream, String), Cause> {
     let mut request = format!("CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\n");
     if let Some((user, password)) = &proxy.credentials {
         let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
@@ -57,7 +57,12 @@ pub async fn tunnel(
         }
     };
     if (200..300).contains(&status) {
-        return Ok(stream);
+        let answer = format!(
+            "HTTP/1.{} {status} {}",
+            response.version.unwrap_or(1),
+            response.reason.unwrap_or("")
+        );
+        return Ok((stream, answer.trim_end().to_string()));
     }
     Err(refusal(status, proxy, authority))
 }

@@ -4,11 +4,13 @@
 //! those), and failures named the way a person debugging them wants (`words`).
 
 mod keylog;
+mod outcome;
 mod trust;
 mod verify;
 mod words;
 
 pub use keylog::{check as keylog_check, path as keylog_path, shared as key_log};
+pub use outcome::describe;
 pub use trust::CaSource;
 
 use std::net::IpAddr;

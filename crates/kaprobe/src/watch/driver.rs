@@ -299,6 +299,7 @@ impl Watcher {
             phases: None,
             http: outcome.http,
             reply: None,
+            trace: Vec::new(),
             result: outcome.result.clone(),
         };
         self.emit(TargetEvent {

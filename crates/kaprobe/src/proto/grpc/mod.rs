@@ -78,6 +78,8 @@ pub struct GrpcSession {
     health: HealthClient<H2Channel>,
     /// The last call's `server` and `via` headers.
     headers: Option<ServerHeaders>,
+    /// With `trace`: the last call's request and response.
+    trace: Vec<String>,
 }
 
 /// Puts the user's headers (`-H`) on a call as metadata.
@@ -104,6 +106,7 @@ async fn handshake(io: Box<dyn Io>, args: OpenArgs<'_>) -> Result<GrpcSession, C
         health: HealthClient::with_origin(H2Channel::new(conn.send.clone()), origin(target, cfg)),
         conn,
         headers: None,
+        trace: Vec::new(),
     })
 }
 
@@ -134,6 +137,10 @@ impl Session for GrpcSession {
     /// The last answered call's `server` and `via` headers.
     fn take_headers(&mut self) -> Option<ServerHeaders> {
         self.headers.take()
+    }
+
+    fn take_trace(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.trace)
     }
 }
 
@@ -169,6 +176,21 @@ impl GrpcSession {
         // The server learns the deadline too (grpc-timeout), as grpc_health_probe sends it.
         request.set_timeout(cfg.timeout);
         metadata(&mut request, cfg);
+        if cfg.trace {
+            self.trace.clear();
+            crate::trace::sent(
+                &mut self.trace,
+                format!(
+                    "POST /grpc.health.v1.Health/Check (service {:?})",
+                    cfg.grpc.service
+                ),
+            );
+            crate::trace::sent_headers(
+                &mut self.trace,
+                &request.metadata().clone().into_headers(),
+                &cfg.headers,
+            );
+        }
         let started = Instant::now();
         let reply = match timer.within(self.health.check(request)).await {
             None => {
@@ -182,10 +204,36 @@ impl GrpcSession {
         let rtt = started.elapsed();
         match reply {
             Ok(response) => {
+                if cfg.trace {
+                    crate::trace::got_headers(
+                        &mut self.trace,
+                        &response.metadata().clone().into_headers(),
+                    );
+                    crate::trace::got(
+                        &mut self.trace,
+                        format!(
+                            "response: status {}",
+                            ServingStatus::try_from(response.get_ref().status)
+                                .map_or("?", |s| s.as_str_name())
+                        ),
+                    );
+                }
                 self.headers = Some(ServerHeaders::from_metadata(response.metadata()));
                 serving(response.get_ref().status, cfg).map(|()| rtt)
             }
-            Err(status) => Err(status_cause(&status, &cfg.grpc.service)),
+            Err(status) => {
+                if cfg.trace {
+                    crate::trace::got_headers(
+                        &mut self.trace,
+                        &status.metadata().clone().into_headers(),
+                    );
+                    crate::trace::got(
+                        &mut self.trace,
+                        format!("status {:?}: {}", status.code(), status.message()),
+                    );
+                }
+                Err(status_cause(&status, &cfg.grpc.service))
+            }
         }
     }
 }

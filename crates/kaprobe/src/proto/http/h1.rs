@@ -44,6 +44,8 @@ pub struct H1Session {
     reply: Option<HttpReply>,
     /// The server's first bytes, to name an HTTP/2-only server.
     first: FirstBytes,
+    /// With `trace`: the last request and response heads.
+    trace: Vec<String>,
 }
 
 impl H1Session {
@@ -79,6 +81,7 @@ impl H1Session {
             gone: None,
             reply: None,
             first,
+            trace: Vec::new(),
         })
     }
 
@@ -87,6 +90,9 @@ impl H1Session {
         let idle = self.idle_from.take().map(|at| at.elapsed());
         let before = self.requests;
         let head = request(&self.target, cfg, false)?;
+        if cfg.trace {
+            self.trace = super::trace_request(&head, &self.target, cfg, "HTTP/1.1");
+        }
         let req = head.map(|()| Empty::new());
         let started = Instant::now();
         if timer
@@ -112,6 +118,9 @@ impl H1Session {
         };
         let first_byte = started.elapsed();
         let status = response.status();
+        if cfg.trace {
+            super::trace_response(&mut self.trace, status, response.headers(), "HTTP/1.1");
+        }
         self.read_connection_headers(&response);
         let mut body = response.into_body();
         let mut read = 0u64;
@@ -325,6 +334,10 @@ impl Session for H1Session {
 
     fn take_reply(&mut self) -> Option<HttpReply> {
         self.reply.take()
+    }
+
+    fn take_trace(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.trace)
     }
 }
 

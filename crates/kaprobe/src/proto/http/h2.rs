@@ -20,6 +20,8 @@ pub struct H2Session {
     conn: H2Conn,
     requests: u64,
     reply: Option<HttpReply>,
+    /// With `trace`: the last request and response heads.
+    trace: Vec<String>,
 }
 
 impl H2Session {
@@ -34,6 +36,7 @@ impl H2Session {
             conn: H2Conn::handshake(io, timer, fold).await?,
             requests: 0,
             reply: None,
+            trace: Vec::new(),
         })
     }
 
@@ -41,6 +44,9 @@ impl H2Session {
     async fn call(&mut self, probe: Probe<'_>) -> Result<Duration, Cause> {
         let Probe { cfg, timer, .. } = probe;
         let head = request(&self.target, cfg, true)?;
+        if cfg.trace {
+            self.trace = super::trace_request(&head, &self.target, cfg, "HTTP/2");
+        }
         let started = Instant::now();
         let within = humantime::format_duration(cfg.timeout);
         let mut send = match timer.within(self.conn.send.clone().ready()).await {
@@ -61,6 +67,9 @@ impl H2Session {
         };
         let first_byte = started.elapsed();
         let status = response.status();
+        if cfg.trace {
+            super::trace_response(&mut self.trace, status, response.headers(), "HTTP/2");
+        }
         let mut body = response.into_body();
         let mut read = 0u64;
         loop {
@@ -116,5 +125,9 @@ impl Session for H2Session {
 
     fn take_reply(&mut self) -> Option<HttpReply> {
         self.reply.take()
+    }
+
+    fn take_trace(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.trace)
     }
 }

@@ -189,6 +189,43 @@ fn request(target: &Target, cfg: &ProbeConfig, absolute: bool) -> Result<http::R
     Ok(req)
 }
 
+/// curl -v's lines of a request head (the path's query values masked).
+fn trace_request(
+    head: &http::Request<()>,
+    target: &Target,
+    cfg: &ProbeConfig,
+    version: &str,
+) -> Vec<String> {
+    let mut lines = Vec::new();
+    let path = crate::target::redact(&target.path);
+    crate::trace::sent(&mut lines, format!("{} {path} {version}", head.method()));
+    if version == "HTTP/2" {
+        let authority = cfg.authority.clone().unwrap_or_else(|| target.authority());
+        crate::trace::sent(&mut lines, format!(":authority: {authority}"));
+    }
+    crate::trace::sent_headers(&mut lines, head.headers(), &cfg.headers);
+    lines
+}
+
+/// curl -v's lines of a response head (cookies masked).
+fn trace_response(
+    lines: &mut Vec<String>,
+    status: http::StatusCode,
+    headers: &http::HeaderMap,
+    version: &str,
+) {
+    crate::trace::got(
+        lines,
+        format!(
+            "{version} {} {}",
+            status.as_u16(),
+            status.canonical_reason().unwrap_or("")
+        )
+        .trim_end(),
+    );
+    crate::trace::got_headers(lines, headers);
+}
+
 /// A status the user did not expect, as a failed probe.
 fn unexpected_status(status: http::StatusCode, cfg: &ProbeConfig, target: &Target) -> Cause {
     Cause::new(

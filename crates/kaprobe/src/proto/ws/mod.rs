@@ -74,6 +74,8 @@ pub struct WsSession {
     seen: Vec<Passive>,
     /// The last reply's text (at most a message, 1 MiB).
     text: Option<String>,
+    /// With `trace`: the upgrade's request and response.
+    trace: Vec<String>,
 }
 
 /// Performs the HTTP upgrade on an open (TCP or TLS) stream.
@@ -119,15 +121,38 @@ async fn handshake(io: Box<dyn Io>, args: OpenArgs<'_>) -> Result<WsSession, Cau
     let limits = tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
         .max_message_size(Some(MAX_REPLY))
         .max_frame_size(Some(MAX_REPLY));
+    let mut trace = Vec::new();
+    if cfg.trace {
+        crate::trace::sent(
+            &mut trace,
+            format!("GET {} HTTP/1.1", crate::target::redact(&target.path)),
+        );
+        crate::trace::sent_headers(&mut trace, request.headers(), &cfg.headers);
+    }
     let upgrade = tokio_tungstenite::client_async_with_config(request, io, Some(limits));
     match timer.within(upgrade).await {
         None => Err(Cause::timeout("no answer to the WebSocket upgrade in time")),
-        Some(Ok((ws, _response))) => Ok(WsSession {
-            ws,
-            fold,
-            seen: Vec::new(),
-            text: None,
-        }),
+        Some(Ok((ws, response))) => {
+            if cfg.trace {
+                let status = response.status();
+                crate::trace::got(
+                    &mut trace,
+                    format!(
+                        "HTTP/1.1 {} {}",
+                        status.as_u16(),
+                        status.canonical_reason().unwrap_or("")
+                    ),
+                );
+                crate::trace::got_headers(&mut trace, response.headers());
+            }
+            Ok(WsSession {
+                ws,
+                fold,
+                seen: Vec::new(),
+                text: None,
+                trace,
+            })
+        }
         Some(Err(WsError::Http(response))) => {
             let status = response.status();
             Err(Cause::new(
@@ -158,6 +183,10 @@ impl Session for WsSession {
 
     fn take_text(&mut self) -> Option<String> {
         self.text.take()
+    }
+
+    fn take_trace(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.trace)
     }
 
     /// Says goodbye with a normal close, bounded by the timer.
