@@ -113,10 +113,12 @@ pub fn write(
             notes,
         ]);
     }
+    let mut sparkline = true;
     let note = match style {
         Style::Terminal(width) => {
             let fitted = table.fit(width);
             writeln!(out, "{}", fitted.text)?;
+            sparkline = !fitted.hidden.iter().any(|h| h == "rtt over time");
             fitted.note()
         }
         // Markdown needs a blank line after it, or the next line joins it.
@@ -126,9 +128,14 @@ pub fn write(
         }
     };
     let i = &doc.input;
+    let legend = if sparkline {
+        "; rtt over time: mean RTT from first to last record, lowest ▁ to highest █, × all lost or down"
+    } else {
+        ""
+    };
     writeln!(
         out,
-        "RTT in ms; rtt over time: mean RTT from first to last record, lowest ▁ to highest █, × all lost or down. Read {} record(s) from {} line(s) in {} input(s); {} invalid skipped, {} of unknown types, {} outside the window.",
+        "RTT in ms{legend}. Read {} record(s) from {} line(s) in {} input(s); {} invalid skipped, {} of unknown types, {} outside the window.",
         i.records, i.lines, i.files, i.invalid, i.unknown, i.outside_window
     )?;
     if let Some(note) = note {
