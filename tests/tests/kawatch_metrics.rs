@@ -74,10 +74,31 @@ fn metrics_are_served_and_written() {
     assert!(text.contains("protocol=\"tcp\"") && text.contains("mode=\"echo\""));
     // A target not pinned to an address carries no addr label, not an empty one.
     assert!(!text.contains("addr="), "{text}");
+    // The classic format by default, as Prometheus's parser reads it; the
+    // file is the same format. OpenMetrics when the Accept header asks.
+    let (head, classic) = http_get_accept(addr, "/metrics", None);
+    assert!(head.contains("text/plain; version=0.0.4"), "{head}");
+    assert!(!classic.contains("# EOF"), "{classic}");
+    if crate::util::prometheus::have_promtool() {
+        crate::util::prometheus::check_metrics(&classic)
+            .unwrap_or_else(|why| panic!("promtool check metrics: {why}\n{classic}"));
+    }
+    let (head, om) = http_get_accept(addr, "/metrics", Some(PROMETHEUS_ACCEPT));
+    assert!(
+        head.contains("application/openmetrics-text; version=1.0.0"),
+        "{head}"
+    );
+    assert!(om.ends_with("# EOF\n"), "{om}");
+    assert!(om.contains("# TYPE kawatch_keepalives counter"), "{om}");
     proc.signal("TERM");
     let out = proc.finish(String::new(), started);
     assert_eq!(out.code(), 0);
-    let written = samples(&std::fs::read_to_string(&file).unwrap());
+    let file_text = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        !file_text.contains("# EOF"),
+        "the textfile collector's format"
+    );
+    let written = samples(&file_text);
     assert!(sample(&written, "kawatch_keepalives_total", &target) >= 5.0);
     assert!(
         http_get_status(addr).is_err(),
@@ -120,20 +141,33 @@ fn wait_for_metrics_addr(proc: &Running) -> std::net::SocketAddr {
     }
 }
 
+/// The Accept header Prometheus 2.42 sends.
+const PROMETHEUS_ACCEPT: &str = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+
 fn http_get(addr: std::net::SocketAddr, path: &str) -> String {
+    http_get_accept(addr, path, None).1
+}
+
+/// A GET's head and body, with an Accept header if given.
+fn http_get_accept(
+    addr: std::net::SocketAddr,
+    path: &str,
+    accept: Option<&str>,
+) -> (String, String) {
     use std::io::{Read, Write};
     let mut s = std::net::TcpStream::connect(addr).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let accept = accept.map_or(String::new(), |a| format!("Accept: {a}\r\n"));
     write!(
         s,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\n{accept}Connection: close\r\n\r\n"
     )
     .unwrap();
     let mut response = String::new();
     s.read_to_string(&mut response).unwrap();
     let (head, body) = response.split_once("\r\n\r\n").unwrap();
     assert!(head.starts_with("HTTP/1.1 200"), "{head}");
-    body.to_string()
+    (head.to_string(), body.to_string())
 }
 
 fn http_get_status(addr: std::net::SocketAddr) -> std::io::Result<()> {

@@ -4,6 +4,7 @@
 
 pub mod cli;
 mod config;
+mod expose;
 mod metrics;
 mod render;
 

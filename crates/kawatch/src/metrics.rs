@@ -216,8 +216,8 @@ impl Metrics {
         }
     }
 
-    /// The text exposition, connection ages as of now.
-    pub fn encode(&self) -> String {
+    /// The exposition in `format`, connection ages as of now.
+    pub fn encode(&self, format: crate::expose::Format) -> String {
         {
             let up = self.up_since.lock().expect("metrics lock");
             for (idx, l) in self.labels.iter().enumerate() {
@@ -225,10 +225,7 @@ impl Metrics {
                 self.age.get_or_create(l).set(age);
             }
         }
-        let mut out = String::new();
-        prometheus_client::encoding::text::encode(&mut out, &self.registry)
-            .expect("writing to a String cannot fail");
-        out
+        crate::expose::encode(&self.registry, format)
     }
 
     /// Writes the exposition to `path` through a new temporary file beside it and
@@ -256,7 +253,8 @@ impl Metrics {
             .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644))
             .tempfile_in(dir)
             .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
-        tmp.write_all(self.encode().as_bytes())
+        // node_exporter's textfile collector reads the classic format.
+        tmp.write_all(self.encode(crate::expose::Format::Classic).as_bytes())
             .and_then(|()| tmp.flush())
             .with_context(|| format!("cannot write {}", tmp.path().display()))?;
         tmp.persist(path)
@@ -340,12 +338,11 @@ async fn scrape(stream: tokio::net::TcpStream, metrics: Arc<Metrics>) {
         let metrics = metrics.clone();
         async move {
             let response = if req.uri().path() == "/metrics" {
+                let accept = req.headers().get("accept").and_then(|v| v.to_str().ok());
+                let format = crate::expose::Format::negotiate(accept);
                 hyper::Response::builder()
-                    .header(
-                        "content-type",
-                        "application/openmetrics-text; version=1.0.0; charset=utf-8",
-                    )
-                    .body(Full::new(Bytes::from(metrics.encode())))
+                    .header("content-type", format.content_type())
+                    .body(Full::new(Bytes::from(metrics.encode(format))))
             } else {
                 hyper::Response::builder()
                     .status(404)

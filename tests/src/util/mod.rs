@@ -13,6 +13,7 @@ pub mod nginx;
 pub mod node;
 pub mod openssl;
 pub mod peer;
+pub mod prometheus;
 pub mod proxy;
 pub mod python;
 mod records;
