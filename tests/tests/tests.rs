@@ -6,6 +6,7 @@ mod addressing;
 mod careless_input;
 mod cli_errors;
 mod deadlines;
+mod exporter;
 mod generated;
 mod golden;
 mod health_watch;

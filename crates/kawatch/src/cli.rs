@@ -131,6 +131,26 @@ pub struct Cli {
     #[arg(long)]
     pub ndjson: bool,
 
+    /// Run as a Prometheus exporter on ADDR (PORT alone: loopback), with
+    /// blackbox_exporter's contract: GET /probe?target=T&module=M probes T once
+    /// with module M (tcp_echo, ws_ping, grpc_health, http_request, ...: one per
+    /// protocol and mode), /metrics has the exporter's own; its address is said
+    /// on stderr
+    #[arg(long, value_name = "ADDR", value_parser = parse_listen,
+        conflicts_with_all = ["targets", "targets_file", "metrics", "metrics_file", "until", "duration"])]
+    pub exporter: Option<std::net::SocketAddr>,
+
+    /// With --exporter: where probes may go, a comma list of names (covering
+    /// their subdomains), addresses and CIDR ranges, each with an optional :PORT,
+    /// or :PORT alone [default: anywhere]
+    #[arg(long, value_name = "LIST", requires = "exporter")]
+    pub allow_targets: Option<crate::exporter::Allow>,
+
+    /// With --exporter: one-shot probes at once; more are answered 503
+    #[arg(long, value_name = "N", default_value_t = 256,
+        value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub max_probes: u32,
+
     /// Serve Prometheus metrics on ADDR at /metrics (its address is said on stderr)
     #[arg(long, value_name = "ADDR")]
     pub metrics: Option<std::net::SocketAddr>,
@@ -211,6 +231,15 @@ fn parse_multiplier(s: &str) -> Result<f64, String> {
             "invalid backoff multiplier '{s}' (expected a number from 1 to 100)"
         )),
     }
+}
+
+/// A listening address: IP:PORT, or PORT alone on loopback.
+fn parse_listen(text: &str) -> Result<std::net::SocketAddr, String> {
+    if let Ok(port) = text.parse::<u16>() {
+        return Ok(std::net::SocketAddr::from(([127, 0, 0, 1], port)));
+    }
+    text.parse()
+        .map_err(|_| format!("'{text}' is not IP:PORT or PORT"))
 }
 
 #[cfg(test)]

@@ -4,9 +4,11 @@
 
 pub mod cli;
 mod config;
+mod exporter;
 mod expose;
 mod metrics;
 mod render;
+mod serve;
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -22,10 +24,28 @@ use crate::config::Config;
 
 /// Runs kawatch; `Err` is a usage or setup error (exit status 2).
 pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
+    if let Some(listen) = cli.exporter {
+        let settings = exporter::Settings {
+            listen,
+            allow: cli.allow_targets.clone().unwrap_or_default(),
+            max_probes: cli.max_probes as usize,
+            base: cli.probe.probe_config(cli.timeout)?,
+        };
+        return kacli::block_on(run_exporter(settings));
+    }
     let probe_args = cli.probe.clone();
     let config = Config::from_cli(cli)?;
     probe_args.tls_notes("kawatch", &config.targets);
     kacli::block_on(run_async(config))
+}
+
+/// The exporter, until SIGTERM or Ctrl-C.
+async fn run_exporter(settings: exporter::Settings) -> anyhow::Result<ExitCode> {
+    let cancel = kacli::cancel_on_signals();
+    let bound = exporter::start(settings).await?;
+    eprintln!("kawatch: exporter on http://{bound}/probe?target=...&module=...");
+    cancel.cancelled().await;
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn run_async(mut config: Config) -> anyhow::Result<ExitCode> {

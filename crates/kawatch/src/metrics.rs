@@ -3,7 +3,6 @@
 //! written atomically to a file for node_exporter's textfile collector.
 
 use std::collections::HashMap;
-use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::atomic::AtomicU64;
@@ -23,7 +22,6 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
-use tokio_util::sync::CancellationToken;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct Labels {
@@ -264,77 +262,10 @@ impl Metrics {
     }
 }
 
-/// Scrapes served at once.
-pub const MAX_SCRAPES: usize = 8;
-/// Connections waiting for their request's first bytes; past this many the
-/// oldest is closed, so sockets that never speak cannot hold the endpoint.
-pub const MAX_WAITING: usize = 64;
-/// How long a scraper has to send its request headers.
-pub const HEADER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
-/// How long one connection may last, however it behaves.
-const CONNECTION_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
-
 /// Binds `addr` (a setup error if it cannot) and serves `/metrics` until the
-/// process ends. A connection takes one of [`MAX_SCRAPES`] serving slots only
-/// once its request has begun to arrive, so a scrape is answered ahead of idle
-/// sockets; at most [`MAX_WAITING`] wait, each at most [`HEADER_TIMEOUT`].
-/// Descriptors held: at most the sum of the two. Accept errors back off.
+/// process ends, as [`crate::serve::serve`] serves.
 pub async fn serve(addr: SocketAddr, metrics: Arc<Metrics>) -> anyhow::Result<SocketAddr> {
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("cannot listen on {addr} for --metrics"))?;
-    let bound = listener.local_addr()?;
-    let slots = Arc::new(tokio::sync::Semaphore::new(MAX_SCRAPES));
-    tokio::spawn(async move {
-        // One token per waiting connection, oldest first; cancelled when it
-        // stops waiting (served, timed out or made way).
-        let mut waiting = std::collections::VecDeque::<CancellationToken>::new();
-        loop {
-            let stream = match listener.accept().await {
-                Ok((stream, _)) => stream,
-                Err(_) => {
-                    // EMFILE and the like: wait rather than spin.
-                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-                    continue;
-                }
-            };
-            waiting.retain(|t| !t.is_cancelled());
-            if waiting.len() >= MAX_WAITING {
-                if let Some(oldest) = waiting.pop_front() {
-                    oldest.cancel();
-                }
-            }
-            let token = CancellationToken::new();
-            waiting.push_back(token.clone());
-            let (metrics, slots) = (metrics.clone(), slots.clone());
-            tokio::spawn(async move {
-                let ready = async {
-                    // A byte of the request, not mere readiness: tokio may
-                    // report a new socket readable before anything arrived.
-                    let mut first = [0u8; 1];
-                    match stream.peek(&mut first).await {
-                        Ok(n) if n > 0 => slots.acquire_owned().await.ok(),
-                        _ => None,
-                    }
-                };
-                let slot = tokio::select! {
-                    slot = tokio::time::timeout(HEADER_TIMEOUT, ready) => slot.ok().flatten(),
-                    () = token.cancelled() => None,
-                };
-                token.cancel();
-                let Some(_slot) = slot else {
-                    return;
-                };
-                let _ = tokio::time::timeout(CONNECTION_TIMEOUT, scrape(stream, metrics)).await;
-            });
-        }
-    });
-    Ok(bound)
-}
-
-/// Serves one scraper's connection: `/metrics`, or 404.
-async fn scrape(stream: tokio::net::TcpStream, metrics: Arc<Metrics>) {
-    let service = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+    let handler = move |req: hyper::Request<hyper::body::Incoming>| {
         let metrics = metrics.clone();
         async move {
             let response = if req.uri().path() == "/metrics" {
@@ -348,13 +279,8 @@ async fn scrape(stream: tokio::net::TcpStream, metrics: Arc<Metrics>) {
                     .status(404)
                     .body(Full::new(Bytes::from_static(b"see /metrics\n")))
             };
-            Ok::<_, Infallible>(response.expect("static response"))
+            response.expect("static response")
         }
-    });
-    let io = hyper_util::rt::TokioIo::new(stream);
-    let _ = hyper::server::conn::http1::Builder::new()
-        .timer(hyper_util::rt::TokioTimer::new())
-        .header_read_timeout(HEADER_TIMEOUT)
-        .serve_connection(io, service)
-        .await;
+    };
+    crate::serve::serve(addr, "--metrics", crate::serve::METRICS, handler).await
 }

@@ -1,0 +1,205 @@
+//! `kawatch --exporter ADDR`: blackbox_exporter's multi-target contract, so the
+//! Prometheus job that drives blackbox drives this: `GET
+//! /probe?target=T&module=M[&debug=true]` probes once with a built-in module
+//! (one per protocol and mode), its timeout the scrape's
+//! (`X-Prometheus-Scrape-Timeout-Seconds` less half a second) at most the
+//! module's; `/metrics` has the exporter's own counters; `/-/healthy` answers.
+//! Both exposition formats by the Accept header.
+
+mod allow;
+mod module;
+mod probe;
+
+pub use allow::Allow;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use http_body_util::Full;
+use hyper::body::{Bytes, Incoming};
+use hyper::{Request, Response};
+use kaprobe::proto::ProbeConfig;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::registry::Registry;
+
+use crate::expose::Format;
+use module::Module;
+
+/// The scrape's timeout is cut by this, so the answer arrives in time.
+const OFFSET: Duration = Duration::from_millis(500);
+/// The shortest timeout a probe gets, whatever the scrape says.
+const MIN_TIMEOUT: Duration = Duration::from_millis(100);
+/// A query string longer than this is refused.
+const MAX_QUERY: usize = 4096;
+
+/// How the exporter runs.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub listen: SocketAddr,
+    pub allow: Allow,
+    /// One-shot probes at once; more get 503.
+    pub max_probes: usize,
+    /// TLS, headers, proxy and addressing for every module (the shared flags).
+    pub base: ProbeConfig,
+}
+
+struct Exporter {
+    modules: Vec<Module>,
+    settings: Settings,
+    probes: tokio::sync::Semaphore,
+    registry: Registry,
+    probed: Family<Vec<(String, String)>, Counter>,
+}
+
+/// Binds and serves until the process ends; returns the bound address.
+pub async fn start(settings: Settings) -> anyhow::Result<SocketAddr> {
+    let modules = module::builtin();
+    let mut registry = Registry::default();
+    let probed = Family::<Vec<(String, String)>, Counter>::default();
+    registry.register(
+        "kawatch_exporter_probes",
+        "One-shot probes, by module and result",
+        probed.clone(),
+    );
+    let longest = modules
+        .iter()
+        .map(|m| m.timeout)
+        .max()
+        .unwrap_or(module::DEFAULT_TIMEOUT);
+    let bounds = crate::serve::Bounds {
+        slots: settings.max_probes + crate::serve::MAX_SCRAPES,
+        lasting: longest + Duration::from_secs(5),
+    };
+    let listen = settings.listen;
+    let exporter = Arc::new(Exporter {
+        modules,
+        probes: tokio::sync::Semaphore::new(settings.max_probes),
+        settings,
+        registry,
+        probed,
+    });
+    let handler = move |req: Request<Incoming>| {
+        let exporter = exporter.clone();
+        async move { exporter.answer(req).await }
+    };
+    crate::serve::serve(listen, "--exporter", bounds, handler).await
+}
+
+fn text(status: u16, body: impl Into<Bytes>) -> Response<Full<Bytes>> {
+    Response::builder()
+        .status(status)
+        .header("content-type", "text/plain; charset=utf-8")
+        .body(Full::new(body.into()))
+        .expect("static response")
+}
+
+impl Exporter {
+    async fn answer(&self, req: Request<Incoming>) -> Response<Full<Bytes>> {
+        let format = Format::negotiate(req.headers().get("accept").and_then(|v| v.to_str().ok()));
+        match req.uri().path() {
+            "/probe" => self.probe(&req, format).await,
+            "/metrics" => Response::builder()
+                .header("content-type", format.content_type())
+                .body(Full::new(Bytes::from(crate::expose::encode(
+                    &self.registry,
+                    format,
+                ))))
+                .expect("static response"),
+            "/-/healthy" => text(200, "Healthy\n"),
+            _ => text(
+                404,
+                "see /probe?target=...&module=..., /metrics, /-/healthy\n",
+            ),
+        }
+    }
+
+    async fn probe(&self, req: &Request<Incoming>, format: Format) -> Response<Full<Bytes>> {
+        let query = req.uri().query().unwrap_or("");
+        if query.len() > MAX_QUERY {
+            return text(400, format!("the query is longer than {MAX_QUERY} bytes\n"));
+        }
+        let param = |name: &str| {
+            form_urlencoded::parse(query.as_bytes())
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.into_owned())
+        };
+        let Some(target) = param("target").filter(|t| !t.is_empty()) else {
+            return text(400, "target parameter is missing\n");
+        };
+        let Some(name) = param("module").filter(|m| !m.is_empty()) else {
+            return text(400, "module parameter is missing\n");
+        };
+        let Some(module) = self.modules.iter().find(|m| m.name == name) else {
+            let known: Vec<&str> = self.modules.iter().map(|m| m.name.as_str()).collect();
+            return text(
+                400,
+                format!(
+                    "unknown module {} (known: {})\n",
+                    kacli::term::shown(&name),
+                    known.join(", ")
+                ),
+            );
+        };
+        let target = match probe::target(&target, module) {
+            Ok(t) => t,
+            Err(why) => return text(400, format!("{}\n", kacli::term::shown(&why))),
+        };
+        let scrape = req
+            .headers()
+            .get("x-prometheus-scrape-timeout-seconds")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<f64>().ok())
+            .filter(|s| s.is_finite() && *s > 0.0)
+            .map(|s| Duration::from_secs_f64(s.min(3600.0)));
+        let timeout = scrape
+            .map_or(module.timeout, |s| {
+                s.saturating_sub(OFFSET).min(module.timeout)
+            })
+            .max(MIN_TIMEOUT);
+        let debug = param("debug").is_some_and(|d| d == "true");
+        let Ok(_slot) = self.probes.try_acquire() else {
+            return text(
+                503,
+                format!(
+                    "at most {} probes at once (--max-probes)\n",
+                    self.settings.max_probes
+                ),
+            );
+        };
+        let asked = probe::Asked {
+            target,
+            module,
+            timeout,
+            debug,
+        };
+        let answer = probe::probe(asked, &self.settings.base, &self.settings.allow).await;
+        let result = answer_result(&answer.registry, format);
+        self.probed
+            .get_or_create(&vec![
+                ("module".to_string(), module.name.clone()),
+                ("result".to_string(), result.1.to_string()),
+            ])
+            .inc();
+        if debug {
+            let mut body = answer.story.join("\n");
+            body.push_str("\n\nMetrics that would have been returned:\n");
+            body.push_str(&crate::expose::encode(&answer.registry, Format::Classic));
+            return text(200, body);
+        }
+        Response::builder()
+            .header("content-type", format.content_type())
+            .body(Full::new(Bytes::from(result.0)))
+            .expect("static response")
+    }
+}
+
+/// The exposition of a probe's registry and whether it succeeded.
+fn answer_result(registry: &Registry, format: Format) -> (String, &'static str) {
+    let body = crate::expose::encode(registry, format);
+    let ok = body
+        .lines()
+        .any(|l| l == "probe_success 1.0" || l == "probe_success 1");
+    (body, if ok { "success" } else { "failure" })
+}

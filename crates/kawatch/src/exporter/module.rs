@@ -1,0 +1,59 @@
+//! Modules, as blackbox_exporter names them: what `/probe?module=M` probes with.
+//! Built in: one per protocol and mode the suite has (`tcp_echo`, `ws_ping`,
+//! `grpc_health`, `http_request`, ...), each probing once.
+
+use std::time::Duration;
+
+use kaprobe::proto::Mode;
+use kaprobe::protocol::Protocol;
+
+/// A module's timeout when the scrape says none: blackbox's default.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A way to probe.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Module {
+    pub name: String,
+    pub protocol: Protocol,
+    pub mode: Mode,
+    /// The longest a probe may take; the scrape's own timeout may cut it shorter.
+    pub timeout: Duration,
+}
+
+/// A module for every protocol and mode: `{protocol}_{mode}`.
+pub fn builtin() -> Vec<Module> {
+    Protocol::ALL
+        .iter()
+        .flat_map(|p| {
+            kaprobe::proto::modes(*p).iter().map(move |info| Module {
+                name: format!("{p}_{}", info.mode),
+                protocol: *p,
+                mode: info.mode,
+                timeout: DEFAULT_TIMEOUT,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_protocol_and_mode_has_a_module() {
+        let names: Vec<String> = builtin().into_iter().map(|m| m.name).collect();
+        for name in [
+            "tcp_echo",
+            "tcp_connect",
+            "ws_ping",
+            "ws_text",
+            "grpc_health",
+            "grpc_h2ping",
+            "grpc_watch",
+            "http_request",
+            "http_h2ping",
+        ] {
+            assert!(names.iter().any(|n| n == name), "{name}: {names:?}");
+        }
+    }
+}
