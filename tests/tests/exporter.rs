@@ -141,3 +141,282 @@ fn allow_targets_keeps_probes_where_they_are_allowed() {
     assert_eq!(out.code(), 2, "{}", out.stderr);
     assert!(out.stderr.contains("10.0.0.0/33"), "{}", out.stderr);
 }
+
+/// The names both exporters have mean the same: blackbox_exporter 0.23 and
+/// kawatch probe the same targets (a healthy TCP port, a refused one, a gRPC
+/// health service) and agree on probe_success, probe_ip_protocol and the
+/// serving status.
+#[test]
+fn blackbox_exporter_and_kawatch_agree_on_the_names_they_share() {
+    if !crate::util::prometheus::have_blackbox() {
+        return;
+    }
+    use crate::util::peer::Reaped;
+    use crate::util::prometheus::{free_port, wait_ready};
+    let tcp = KaServe::tcp();
+    let grpc = KaServe::on("grpc", &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("blackbox.yml");
+    std::fs::write(
+        &config,
+        "modules:\n  tcp_connect:\n    prober: tcp\n    timeout: 5s\n  grpc:\n    prober: grpc\n    timeout: 5s\n    grpc:\n      tls: false\n      preferred_ip_protocol: ip4\n",
+    )
+    .unwrap();
+    let bb: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+    let _blackbox = Reaped(
+        std::process::Command::new("prometheus-blackbox-exporter")
+            .arg(format!("--config.file={}", config.display()))
+            .arg(format!("--web.listen-address={bb}"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    wait_ready(bb, "/-/healthy", Duration::from_secs(10));
+    let (_proc, ours) = exporter(&[]);
+    let refused = closed_port();
+    let cases = [
+        (tcp.addr.to_string(), "tcp_connect", "tcp_connect"),
+        (refused.to_string(), "tcp_connect", "tcp_connect"),
+        (grpc.addr.to_string(), "grpc", "grpc_health"),
+    ];
+    for (target, theirs, mine) in cases {
+        let (_, b) = probe(bb, &format!("target={target}&module={theirs}"));
+        let (_, k) = probe(ours, &format!("target={target}&module={mine}"));
+        for series in [
+            "probe_success",
+            "probe_ip_protocol",
+            r#"probe_grpc_healthcheck_response{serving_status="SERVING"}"#,
+        ] {
+            let (b_value, k_value) = (value(&b, series), value(&k, series));
+            // blackbox leaves probe_ip_protocol at 0 when the connection failed.
+            if series == "probe_ip_protocol" && b_value == Some(0.0) {
+                continue;
+            }
+            assert_eq!(
+                b_value, k_value,
+                "{target} {series}:\nblackbox:\n{b}\nkawatch:\n{k}"
+            );
+        }
+    }
+}
+
+/// A real Prometheus (2.42) scrapes the exporter with the shipped
+/// configuration (blackbox's relabelling, file_sd), a scrape a second: a
+/// healthy kaserve reads 1, a refused port 0, each under its own instance.
+#[test]
+fn prometheus_scrapes_the_exporter_with_the_shipped_configuration() {
+    if !crate::util::prometheus::have_prometheus() {
+        return;
+    }
+    use crate::util::peer::Reaped;
+    use crate::util::prometheus::{free_port, wait_ready};
+    let tcp = KaServe::tcp();
+    let (_proc, ours) = exporter(&[]);
+    let shipped = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/prometheus/prometheus.yml"),
+    )
+    .unwrap();
+    assert!(shipped.contains("127.0.0.1:9115"));
+    if have_promtool() {
+        let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/prometheus");
+        let out = std::process::Command::new("promtool")
+            .args(["check", "config", "prometheus.yml"])
+            .current_dir(&docs)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "promtool check config: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let config = shipped
+        .replace("127.0.0.1:9115", &ours.to_string())
+        .replace("scrape_interval: 15s", "scrape_interval: 1s")
+        .replace("scrape_timeout: 10s", "scrape_timeout: 1s");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("targets")).unwrap();
+    std::fs::write(dir.path().join("prometheus.yml"), config).unwrap();
+    let refused = closed_port();
+    std::fs::write(
+        dir.path().join("targets/tcp.yml"),
+        format!("- targets: ['{}', '{refused}']\n", tcp.addr),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("targets/grpc.yml"), "[]\n").unwrap();
+    let web: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+    let _prometheus = Reaped(
+        std::process::Command::new("prometheus")
+            .arg(format!(
+                "--config.file={}",
+                dir.path().join("prometheus.yml").display()
+            ))
+            .arg(format!(
+                "--storage.tsdb.path={}",
+                dir.path().join("data").display()
+            ))
+            .arg(format!("--web.listen-address={web}"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    wait_ready(web, "/-/ready", Duration::from_secs(20));
+    // Its first samples come 6-7 s after it starts (target updates are batched).
+    let until = Instant::now() + Duration::from_secs(30);
+    let query = "/api/v1/query?query=probe_success%7Bjob%3D%22keepalive_tcp%22%7D";
+    let (healthy, dead) = loop {
+        let (_, _, body) = get(web, query, &[]);
+        let doc: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let of = |instance: &str| {
+            doc["data"]["result"]
+                .as_array()?
+                .iter()
+                .find(|r| r["metric"]["instance"] == instance)?["value"][1]
+                .as_str()?
+                .parse::<f64>()
+                .ok()
+        };
+        if let (Some(h), Some(d)) = (of(&tcp.addr.to_string()), of(&refused.to_string())) {
+            break (h, d);
+        }
+        assert!(Instant::now() < until, "no samples in 30 s: {body}");
+        std::thread::sleep(Duration::from_millis(250));
+    };
+    assert_eq!((healthy, dead), (1.0, 0.0));
+}
+
+/// A watch module holds one connection between scrapes: the first scrape starts
+/// it; later ones see keepalives and age rise; a server that closes idle
+/// connections shows disconnects by cause `eof` rising; two scrapers share one
+/// watcher; SIGTERM closes its WebSocket with a close frame.
+#[test]
+fn watch_modules_hold_connections_between_scrapes() {
+    let healthy = KaServe::on("ws", &[]);
+    let closing = KaServe::on("tcp", &["--fault", "close-idle=300ms"]);
+    let (mut proc, addr) = exporter(&["-i", "1s", "--backoff", "100ms..200ms"]);
+    let watch = |target: &str, module: &str| {
+        let (status, body) = probe(addr, &format!("target={target}&module={module}"));
+        assert_eq!(status, 200, "{body}");
+        body
+    };
+    let ws = healthy.url();
+    let first = watch(&ws, "watch_ws_ping");
+    assert_eq!(value(&first, "probe_success"), Some(1.0), "{first}");
+    assert_eq!(
+        value(&first, r#"probe_watch_state{state="up"}"#),
+        Some(1.0),
+        "{first}"
+    );
+    if have_promtool() {
+        check_metrics(&first).unwrap_or_else(|why| panic!("promtool: {why}\n{first}"));
+    }
+    // The faulty server's watcher: closes counted by cause as they come.
+    let tcp = closing.addr.to_string();
+    watch(&tcp, "watch_tcp_echo");
+    let until = Instant::now() + Duration::from_secs(10);
+    let eofs = loop {
+        let body = watch(&tcp, "watch_tcp_echo");
+        let eofs = value(&body, r#"probe_watch_disconnects_total{cause="eof"}"#).unwrap_or(0.0);
+        if eofs >= 2.0 {
+            break eofs;
+        }
+        assert!(
+            Instant::now() < until,
+            "no two eof disconnects in 10 s:\n{body}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert!(eofs >= 2.0);
+    // Meanwhile the healthy watcher keeps its connection and sends keepalives
+    // (a second apart).
+    let until = Instant::now() + Duration::from_secs(5);
+    let later = loop {
+        let body = watch(&ws, "watch_ws_ping");
+        if value(&body, "probe_watch_keepalives_total") >= Some(1.0) {
+            break body;
+        }
+        assert!(Instant::now() < until, "no keepalive in 5 s:\n{body}");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(
+        value(&later, "probe_watch_connection_age_seconds")
+            > value(&first, "probe_watch_connection_age_seconds"),
+        "{first}\n{later}"
+    );
+    assert_eq!(
+        value(&later, r#"probe_watch_disconnects_total{cause="eof"}"#),
+        None,
+        "{later}"
+    );
+    // A second scraper (an HA pair) shares the watcher: one connection each.
+    let again = watch(&ws, "watch_ws_ping");
+    assert!(
+        value(&again, "probe_watch_keepalives_total")
+            >= value(&later, "probe_watch_keepalives_total")
+    );
+    let (_, _, own) = get(addr, "/metrics", &[]);
+    assert_eq!(value(&own, "kawatch_exporter_watchers"), Some(2.0), "{own}");
+    assert_eq!(
+        value(&own, "kawatch_exporter_watchers_started_total"),
+        Some(2.0),
+        "{own}"
+    );
+    let connected = healthy
+        .log()
+        .iter()
+        .filter(|l| l.contains(r#""event":"connected""#))
+        .count();
+    assert_eq!(connected, 1, "{:?}", healthy.log());
+    // SIGTERM: the watcher's WebSocket ends with a close frame, at once.
+    let stopped = Instant::now();
+    proc.signal("TERM");
+    let until = Instant::now() + Duration::from_secs(3);
+    while !healthy
+        .log()
+        .iter()
+        .any(|l| l.contains(r#""event":"closed""#))
+    {
+        assert!(Instant::now() < until, "{:?}", healthy.log());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(
+        stopped.elapsed() < Duration::from_millis(1500),
+        "{:?}",
+        stopped.elapsed()
+    );
+    let closed = healthy
+        .log()
+        .into_iter()
+        .find(|l| l.contains(r#""event":"closed""#))
+        .unwrap();
+    assert!(closed.contains("ws-close 1000"), "{closed}");
+    let out = proc.finish(String::new(), stopped);
+    assert_eq!(out.code(), 0, "{}", out.stderr);
+}
+
+/// `--max-watchers`: a scrape that would start one more is answered 503,
+/// naming the limit; scrapes of the watcher held still answer.
+#[test]
+fn max_watchers_is_a_503_naming_the_limit() {
+    let a = KaServe::tcp();
+    let b = KaServe::tcp();
+    let (_proc, addr) = exporter(&["--max-watchers", "1"]);
+    let (status, _) = probe(addr, &format!("target={}&module=watch_tcp_echo", a.addr));
+    assert_eq!(status, 200);
+    let (status, body) = probe(addr, &format!("target={}&module=watch_tcp_echo", b.addr));
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body, "at most 1 watchers (--max-watchers)\n");
+    assert_eq!(
+        probe(addr, &format!("target={}&module=watch_tcp_echo", a.addr)).0,
+        200
+    );
+    let (_, _, own) = get(addr, "/metrics", &[]);
+    assert_eq!(
+        value(&own, "kawatch_exporter_watchers_refused_total"),
+        Some(1.0),
+        "{own}"
+    );
+}

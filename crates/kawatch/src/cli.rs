@@ -146,6 +146,12 @@ pub struct Cli {
     #[arg(long, value_name = "LIST", requires = "exporter")]
     pub allow_targets: Option<crate::exporter::Allow>,
 
+    /// With --exporter: connections held by watch_ modules at most; a scrape
+    /// that would start another is answered 503
+    #[arg(long, value_name = "N", default_value_t = 10_000,
+        value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub max_watchers: u32,
+
     /// With --exporter: one-shot probes at once; more are answered 503
     #[arg(long, value_name = "N", default_value_t = 256,
         value_parser = clap::value_parser!(u32).range(1..=100_000))]

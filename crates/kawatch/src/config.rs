@@ -28,6 +28,32 @@ pub struct Config {
     pub metrics_file: Option<std::path::PathBuf>,
 }
 
+/// The watch settings the flags describe (the exporter's watchers use them too).
+pub fn watch_config(cli: &Cli) -> WatchConfig {
+    let mut backoff = cli.backoff;
+    backoff.multiplier = cli.backoff_multiplier;
+    backoff.jitter = cli.jitter.0 / 100.0;
+    let every = |i: Interval| match i {
+        Interval::Every(d) => Some(d),
+        Interval::Off => None,
+    };
+    let interval = every(
+        cli.interval
+            .unwrap_or(Interval::Every(Duration::from_secs(5))),
+    );
+    WatchConfig {
+        interval,
+        watch_interval: cli.interval.and_then(every),
+        down_on: cli.watch_down_on.0.clone(),
+        policy: Policy {
+            max_missed: cli.max_missed,
+            degraded_rtt: cli.degraded_rtt,
+            backoff,
+            max_attempts: cli.max_attempts,
+        },
+    }
+}
+
 impl Config {
     pub fn from_cli(cli: Cli) -> anyhow::Result<Self> {
         let mut targets = cli.targets.clone();
@@ -45,32 +71,10 @@ impl Config {
                 "connect mode opens a new connection per probe, and this tool holds connections ({t}): use echo, or kaping --mode connect"
             );
         }
-        let mut backoff = cli.backoff;
-        backoff.multiplier = cli.backoff_multiplier;
-        backoff.jitter = cli.jitter.0 / 100.0;
-        let every = |i: Interval| match i {
-            Interval::Every(d) => Some(d),
-            Interval::Off => None,
-        };
-        let interval = every(
-            cli.interval
-                .unwrap_or(Interval::Every(Duration::from_secs(5))),
-        );
-        let watch_interval = cli.interval.and_then(every);
         Ok(Config {
             probe: cli.probe.probe_config(cli.timeout)?,
             targets,
-            watch: WatchConfig {
-                interval,
-                watch_interval,
-                down_on: cli.watch_down_on.0.clone(),
-                policy: Policy {
-                    max_missed: cli.max_missed,
-                    degraded_rtt: cli.degraded_rtt,
-                    backoff,
-                    max_attempts: cli.max_attempts,
-                },
-            },
+            watch: watch_config(&cli),
             duration: cli.duration,
             until: cli.until,
             deadline: cli.deadline,

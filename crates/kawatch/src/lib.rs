@@ -30,6 +30,9 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
             allow: cli.allow_targets.clone().unwrap_or_default(),
             max_probes: cli.max_probes as usize,
             base: cli.probe.probe_config(cli.timeout)?,
+            watch: config::watch_config(&cli),
+            max_watchers: cli.max_watchers as usize,
+            stop: CancellationToken::new(),
         };
         return kacli::block_on(run_exporter(settings));
     }
@@ -42,9 +45,13 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
 /// The exporter, until SIGTERM or Ctrl-C.
 async fn run_exporter(settings: exporter::Settings) -> anyhow::Result<ExitCode> {
     let cancel = kacli::cancel_on_signals();
+    let stop = settings.stop.clone();
     let bound = exporter::start(settings).await?;
     eprintln!("kawatch: exporter on http://{bound}/probe?target=...&module=...");
     cancel.cancelled().await;
+    // Every watcher closes its connection (a WebSocket close, a GOAWAY, a FIN).
+    stop.cancel();
+    tokio::time::sleep(Duration::from_millis(300)).await;
     Ok(ExitCode::SUCCESS)
 }
 

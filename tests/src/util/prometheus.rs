@@ -82,3 +82,45 @@ pub fn value(text: &str, series: &str) -> Option<f64> {
         .find_map(|l| l.strip_prefix(series)?.strip_prefix(' '))
         .and_then(|v| v.trim().parse().ok())
 }
+
+/// Whether a Prometheus server can run; in CI its absence fails.
+pub fn have_prometheus() -> bool {
+    match Command::new("prometheus").arg("--version").output() {
+        Ok(out) if out.status.success() => true,
+        _ => super::missing("prometheus", "apt-get install -y prometheus"),
+    }
+}
+
+/// Whether blackbox_exporter can run; in CI its absence fails.
+pub fn have_blackbox() -> bool {
+    match Command::new("prometheus-blackbox-exporter")
+        .arg("--version")
+        .output()
+    {
+        Ok(out) if out.status.success() => true,
+        _ => super::missing(
+            "prometheus-blackbox-exporter",
+            "apt-get install -y prometheus-blackbox-exporter",
+        ),
+    }
+}
+
+/// A loopback port free a moment ago, for servers that take no port 0.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// Waits until `addr` answers `path` with 200, at most `within`.
+pub fn wait_ready(addr: std::net::SocketAddr, path: &str, within: std::time::Duration) {
+    let until = std::time::Instant::now() + within;
+    loop {
+        if std::net::TcpStream::connect(addr).is_ok() && get(addr, path, &[]).0 == 200 {
+            return;
+        }
+        assert!(std::time::Instant::now() < until, "{addr}{path} not ready");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}

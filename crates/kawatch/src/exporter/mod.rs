@@ -3,12 +3,15 @@
 //! /probe?target=T&module=M[&debug=true]` probes once with a built-in module
 //! (one per protocol and mode), its timeout the scrape's
 //! (`X-Prometheus-Scrape-Timeout-Seconds` less half a second) at most the
-//! module's; `/metrics` has the exporter's own counters; `/-/healthy` answers.
-//! Both exposition formats by the Accept header.
+//! module's; a `watch_` module holds a connection between scrapes (see
+//! [`watchers`]); `/metrics` has the exporter's own counters; `/-/healthy`
+//! answers. Both exposition formats by the Accept header.
 
 mod allow;
 mod module;
 mod probe;
+mod watched;
+mod watchers;
 
 pub use allow::Allow;
 
@@ -43,6 +46,12 @@ pub struct Settings {
     pub max_probes: usize,
     /// TLS, headers, proxy and addressing for every module (the shared flags).
     pub base: ProbeConfig,
+    /// How watch modules keep their connection (the watch flags).
+    pub watch: kaprobe::watch::driver::WatchConfig,
+    /// Connections held by watch modules at most; more get 503.
+    pub max_watchers: usize,
+    /// Cancelled at SIGTERM: every watcher closes its connection.
+    pub stop: tokio_util::sync::CancellationToken,
 }
 
 struct Exporter {
@@ -51,6 +60,7 @@ struct Exporter {
     probes: tokio::sync::Semaphore,
     registry: Registry,
     probed: Family<Vec<(String, String)>, Counter>,
+    watchers: Arc<watchers::Watchers>,
 }
 
 /// Binds and serves until the process ends; returns the bound address.
@@ -73,7 +83,14 @@ pub async fn start(settings: Settings) -> anyhow::Result<SocketAddr> {
         lasting: longest + Duration::from_secs(5),
     };
     let listen = settings.listen;
+    let watchers = watchers::Watchers::new(
+        settings.max_watchers,
+        settings.watch.clone(),
+        settings.stop.clone(),
+        &mut registry,
+    );
     let exporter = Arc::new(Exporter {
+        watchers,
         modules,
         probes: tokio::sync::Semaphore::new(settings.max_probes),
         settings,
@@ -159,6 +176,9 @@ impl Exporter {
             })
             .max(MIN_TIMEOUT);
         let debug = param("debug").is_some_and(|d| d == "true");
+        if module.watch {
+            return self.watched(&target, module, timeout, format, debug).await;
+        }
         let Ok(_slot) = self.probes.try_acquire() else {
             return text(
                 503,
@@ -193,6 +213,80 @@ impl Exporter {
             .body(Full::new(Bytes::from(result.0)))
             .expect("static response")
     }
+}
+
+impl Exporter {
+    /// A watch module's scrape: what its watcher has seen, started if new.
+    async fn watched(
+        &self,
+        target: &kaprobe::target::Target,
+        module: &Module,
+        timeout: Duration,
+        format: Format,
+        debug: bool,
+    ) -> Response<Full<Bytes>> {
+        let mut story = format!("module {} holds a connection to {target}\n", module.name);
+        let host = target.host_str();
+        let allowed = self.settings.allow.allows(
+            &host,
+            host.trim_matches(['[', ']']).parse().ok(),
+            target.port,
+        );
+        let registry = if !allowed {
+            story.push_str(&format!("{target} is not in --allow-targets\n"));
+            failed()
+        } else {
+            match self
+                .watchers
+                .get(
+                    target,
+                    module,
+                    &self.settings.base,
+                    timeout.min(Duration::from_secs(3)),
+                )
+                .await
+            {
+                Ok(watched) => watched.scrape(),
+                Err(watchers::Refused::Full(max)) => {
+                    return text(503, format!("at most {max} watchers (--max-watchers)\n"));
+                }
+                Err(watchers::Refused::Setup(why)) => {
+                    story.push_str(&format!("{}\n", kacli::term::shown(&why)));
+                    failed()
+                }
+            }
+        };
+        if debug {
+            story.push_str("\nMetrics that would have been returned:\n");
+            story.push_str(&crate::expose::encode(&registry, Format::Classic));
+            return text(200, story);
+        }
+        let (body, result) = answer_result(&registry, format);
+        self.probed
+            .get_or_create(&vec![
+                ("module".to_string(), module.name.clone()),
+                ("result".to_string(), result.to_string()),
+            ])
+            .inc();
+        Response::builder()
+            .header("content-type", format.content_type())
+            .body(Full::new(Bytes::from(body)))
+            .expect("static response")
+    }
+}
+
+/// A watch module's answer when no watcher could be made (not allowed, or its
+/// name does not resolve): success 0.
+fn failed() -> Registry {
+    let mut r = Registry::default();
+    let g =
+        prometheus_client::metrics::gauge::Gauge::<f64, std::sync::atomic::AtomicU64>::default();
+    r.register(
+        "probe_success",
+        "Displays whether or not the probe was a success",
+        g,
+    );
+    r
 }
 
 /// The exposition of a probe's registry and whether it succeeded.

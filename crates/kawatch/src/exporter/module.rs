@@ -18,11 +18,14 @@ pub struct Module {
     pub mode: Mode,
     /// The longest a probe may take; the scrape's own timeout may cut it shorter.
     pub timeout: Duration,
+    /// A watch module: a connection held between scrapes (`watch_<module>`).
+    pub watch: bool,
 }
 
-/// A module for every protocol and mode: `{protocol}_{mode}`.
+/// A module for every protocol and mode, `{protocol}_{mode}`, and for each
+/// mode that can hold a connection, `watch_{protocol}_{mode}`.
 pub fn builtin() -> Vec<Module> {
-    Protocol::ALL
+    let one_shot: Vec<Module> = Protocol::ALL
         .iter()
         .flat_map(|p| {
             kaprobe::proto::modes(*p).iter().map(move |info| Module {
@@ -30,9 +33,20 @@ pub fn builtin() -> Vec<Module> {
                 protocol: *p,
                 mode: info.mode,
                 timeout: DEFAULT_TIMEOUT,
+                watch: false,
             })
         })
-        .collect()
+        .collect();
+    let watching: Vec<Module> = one_shot
+        .iter()
+        .filter(|m| !m.mode.info().connection_per_probe)
+        .map(|m| Module {
+            name: format!("watch_{}", m.name),
+            watch: true,
+            ..m.clone()
+        })
+        .collect();
+    one_shot.into_iter().chain(watching).collect()
 }
 
 #[cfg(test)]
@@ -52,8 +66,15 @@ mod tests {
             "grpc_watch",
             "http_request",
             "http_h2ping",
+            "watch_ws_ping",
+            "watch_grpc_health",
+            "watch_tcp_echo",
         ] {
             assert!(names.iter().any(|n| n == name), "{name}: {names:?}");
         }
+        assert!(
+            !names.iter().any(|n| n == "watch_tcp_connect"),
+            "connect holds nothing"
+        );
     }
 }
