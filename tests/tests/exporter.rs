@@ -201,53 +201,53 @@ fn blackbox_exporter_and_kawatch_agree_on_the_names_they_share() {
     }
 }
 
-/// A real Prometheus (2.42) scrapes the exporter with the shipped
-/// configuration (blackbox's relabelling, file_sd), a scrape a second: a
-/// healthy kaserve reads 1, a refused port 0, each under its own instance.
-#[test]
-fn prometheus_scrapes_the_exporter_with_the_shipped_configuration() {
-    if !crate::util::prometheus::have_prometheus() {
-        return;
-    }
-    use crate::util::peer::Reaped;
+/// The shipped file `name` in docs/prometheus.
+fn shipped(name: &str) -> (std::path::PathBuf, String) {
+    let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/prometheus");
+    let text = std::fs::read_to_string(docs.join(name)).unwrap();
+    (docs, text)
+}
+
+/// `promtool ARGS` in docs/prometheus succeeds.
+fn promtool(args: &[&str]) {
+    let (docs, _) = shipped("prometheus.yml");
+    let out = std::process::Command::new("promtool")
+        .args(args)
+        .current_dir(&docs)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "promtool {args:?}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A Prometheus server on `config` (a scrape a second, the exporter at
+/// `exporter`), its tcp targets `targets`; its process and web address.
+fn prometheus(
+    config: &str,
+    exporter: SocketAddr,
+    targets: &[String],
+) -> (crate::util::peer::Reaped, SocketAddr, tempfile::TempDir) {
     use crate::util::prometheus::{free_port, wait_ready};
-    let tcp = KaServe::tcp();
-    let (_proc, ours) = exporter(&[]);
-    let shipped = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/prometheus/prometheus.yml"),
-    )
-    .unwrap();
-    assert!(shipped.contains("127.0.0.1:9115"));
-    if have_promtool() {
-        let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/prometheus");
-        let out = std::process::Command::new("promtool")
-            .args(["check", "config", "prometheus.yml"])
-            .current_dir(&docs)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "promtool check config: {}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    let config = shipped
-        .replace("127.0.0.1:9115", &ours.to_string())
+    let config = config
+        .replace("127.0.0.1:9115", &exporter.to_string())
         .replace("scrape_interval: 15s", "scrape_interval: 1s")
         .replace("scrape_timeout: 10s", "scrape_timeout: 1s");
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("targets")).unwrap();
     std::fs::write(dir.path().join("prometheus.yml"), config).unwrap();
-    let refused = closed_port();
+    let list: Vec<String> = targets.iter().map(|t| format!("'{t}'")).collect();
     std::fs::write(
         dir.path().join("targets/tcp.yml"),
-        format!("- targets: ['{}', '{refused}']\n", tcp.addr),
+        format!("- targets: [{}]\n", list.join(", ")),
     )
     .unwrap();
     std::fs::write(dir.path().join("targets/grpc.yml"), "[]\n").unwrap();
     let web: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
-    let _prometheus = Reaped(
+    let child = crate::util::peer::Reaped(
         std::process::Command::new("prometheus")
             .arg(format!(
                 "--config.file={}",
@@ -264,28 +264,134 @@ fn prometheus_scrapes_the_exporter_with_the_shipped_configuration() {
             .unwrap(),
     );
     wait_ready(web, "/-/ready", Duration::from_secs(20));
-    // Its first samples come 6-7 s after it starts (target updates are batched).
+    (child, web, dir)
+}
+
+/// probe_success of job keepalive_tcp by instance, once `ready` holds of it
+/// (its first samples come 6-7 s after Prometheus starts: target updates are
+/// batched), at most 30 s.
+fn probe_success_by_instance(
+    web: SocketAddr,
+    ready: impl Fn(&std::collections::BTreeMap<String, f64>) -> bool,
+) -> std::collections::BTreeMap<String, f64> {
     let until = Instant::now() + Duration::from_secs(30);
     let query = "/api/v1/query?query=probe_success%7Bjob%3D%22keepalive_tcp%22%7D";
-    let (healthy, dead) = loop {
+    loop {
         let (_, _, body) = get(web, query, &[]);
         let doc: serde_json::Value = serde_json::from_str(&body).unwrap();
-        let of = |instance: &str| {
-            doc["data"]["result"]
-                .as_array()?
-                .iter()
-                .find(|r| r["metric"]["instance"] == instance)?["value"][1]
-                .as_str()?
-                .parse::<f64>()
-                .ok()
-        };
-        if let (Some(h), Some(d)) = (of(&tcp.addr.to_string()), of(&refused.to_string())) {
-            break (h, d);
+        let found: std::collections::BTreeMap<String, f64> = doc["data"]["result"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|r| {
+                let instance = r["metric"]["instance"].as_str()?.to_string();
+                let value = r["value"][1].as_str()?.parse().ok()?;
+                Some((instance, value))
+            })
+            .collect();
+        if ready(&found) {
+            return found;
         }
-        assert!(Instant::now() < until, "no samples in 30 s: {body}");
+        assert!(Instant::now() < until, "not ready in 30 s: {body}");
         std::thread::sleep(Duration::from_millis(250));
-    };
-    assert_eq!((healthy, dead), (1.0, 0.0));
+    }
+}
+
+/// A real Prometheus (2.42) scrapes the exporter with the shipped
+/// configuration (blackbox's relabelling, file_sd), a scrape a second: a
+/// healthy kaserve reads 1, a refused port 0, each under its own instance.
+#[test]
+fn prometheus_scrapes_the_exporter_with_the_shipped_configuration() {
+    if !crate::util::prometheus::have_prometheus() {
+        return;
+    }
+    let (_, config) = shipped("prometheus.yml");
+    assert!(config.contains("127.0.0.1:9115"));
+    if have_promtool() {
+        promtool(&["check", "config", "prometheus.yml"]);
+    }
+    let tcp = KaServe::tcp();
+    let (_proc, ours) = exporter(&[]);
+    let refused = closed_port().to_string();
+    let healthy = tcp.addr.to_string();
+    let (_prometheus, web, _dir) = prometheus(&config, ours, &[healthy.clone(), refused.clone()]);
+    let found = probe_success_by_instance(web, |f| f.len() == 2);
+    assert_eq!(found.get(&healthy), Some(&1.0), "{found:?}");
+    assert_eq!(found.get(&refused), Some(&0.0), "{found:?}");
+}
+
+/// Two replicas with the shipped hashmod configuration, each with its own
+/// exporter, share six targets: each target is probed by exactly one.
+#[test]
+fn two_replicas_share_the_targets_by_hashmod() {
+    if !crate::util::prometheus::have_prometheus() {
+        return;
+    }
+    let (_, config) = shipped("replicas.yml");
+    if have_promtool() {
+        promtool(&["check", "config", "replicas.yml"]);
+    }
+    let servers: Vec<KaServe> = (0..6).map(|_| KaServe::tcp()).collect();
+    let targets: Vec<String> = servers.iter().map(|s| s.addr.to_string()).collect();
+    let (_e0, ours0) = exporter(&[]);
+    let (_e1, ours1) = exporter(&[]);
+    let other = config
+        .replace("regex: \"0\"", "regex: \"1\"")
+        .replace("replica: \"0\"", "replica: \"1\"");
+    assert_ne!(other, config);
+    let (_p0, web0, _d0) = prometheus(&config, ours0, &targets);
+    let (_p1, web1, _d1) = prometheus(&other, ours1, &targets);
+    // Every target turns up at one replica or the other (with six random
+    // ports, all may hash to one: the other then has none).
+    let until = Instant::now() + Duration::from_secs(30);
+    let all = |web| probe_success_by_instance(web, |_| true);
+    loop {
+        let (a, b) = (all(web0), all(web1));
+        if targets
+            .iter()
+            .all(|t| a.contains_key(t) || b.contains_key(t))
+        {
+            break;
+        }
+        assert!(
+            Instant::now() < until,
+            "not every target scraped in 30 s: {a:?} {b:?}"
+        );
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    // Both have scraped a while more: what each has is all it will have.
+    std::thread::sleep(Duration::from_secs(3));
+    let (first, second) = (all(web0), all(web1));
+    for t in &targets {
+        let (a, b) = (first.contains_key(t), second.contains_key(t));
+        assert!(
+            a != b,
+            "{t}: replica 0 {a}, replica 1 {b}\n{first:?}\n{second:?}"
+        );
+    }
+    assert!(first.values().chain(second.values()).all(|v| *v == 1.0));
+    // Each exporter probed only its replica's targets.
+    for (exporter, mine) in [(ours0, &first), (ours1, &second)] {
+        let (_, _, own) = get(exporter, "/metrics", &[]);
+        let probed = value(
+            &own,
+            r#"kawatch_exporter_probes_total{module="tcp_echo",result="success"}"#,
+        )
+        .unwrap_or(0.0);
+        assert!(probed >= mine.len() as f64, "{own}");
+    }
+}
+
+/// The shipped alerting rules pass promtool's check and their unit tests
+/// (success under 90% over 5 minutes, mean keepalive over 1 s, two failures in
+/// a row, disconnects by cause, a target down).
+#[test]
+fn the_shipped_alerting_rules_are_checked_and_unit_tested() {
+    if !have_promtool() {
+        return;
+    }
+    promtool(&["check", "rules", "rules.yml"]);
+    promtool(&["test", "rules", "rules_test.yml"]);
 }
 
 /// A watch module holds one connection between scrapes: the first scrape starts
