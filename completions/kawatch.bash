@@ -23,7 +23,7 @@ _kawatch() {
 
     case "${cmd}" in
         kawatch)
-            opts="-i -W -w -v -H -k -4 -6 -m -h -V --targets-file --interval --watch-down-on --timeout --max-missed --degraded-rtt --backoff --backoff-multiplier --jitter --max-attempts --duration --until --deadline --fail-on --ndjson --exporter --allow-targets --max-watchers --max-probes --metrics --metrics-file --relative --verbose --wide --send --expect --service --authority --header --method --expect-status --http1.1 --http2 --subprotocol --ca --cert --key --sni --insecure --resolve --each-address --proxy --noproxy --connect-timeout --tcp-keepalive --tcp-user-timeout --mode --help --version"
+            opts="-i -W -w -v -H -k -4 -6 -m -h -V --targets-file --interval --watch-down-on --timeout --max-missed --degraded-rtt --backoff --backoff-multiplier --jitter --max-attempts --duration --until --deadline --fail-on --ndjson --exporter --allow-targets --config --max-watchers --max-probes --metrics --metrics-file --relative --verbose --wide --send --expect --service --authority --header --method --expect-status --http1.1 --http2 --subprotocol --ca --cert --key --sni --insecure --resolve --each-address --proxy --noproxy --connect-timeout --tcp-keepalive --tcp-user-timeout --mode --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -102,6 +102,10 @@ _kawatch() {
                     return 0
                     ;;
                 --allow-targets)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

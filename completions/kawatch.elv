@@ -37,6 +37,7 @@ set edit:completion:arg-completer[kawatch] = {|@words|
             cand --fail-on 'Exit 1 if any target went down during the watch'
             cand --exporter 'Run as a Prometheus exporter on ADDR (PORT alone: loopback), with blackbox_exporter''s contract: GET /probe?target=T&module=M probes T once with module M (tcp_echo, ws_ping, grpc_health, http_request, ...: one per protocol and mode), /metrics has the exporter''s own; its address is said on stderr'
             cand --allow-targets 'With --exporter: where probes may go, a comma list of names (covering their subdomains), addresses and CIDR ranges, each with an optional :PORT, or :PORT alone [default: anywhere]'
+            cand --config 'With --exporter: more modules, in YAML shaped like blackbox_exporter''s (modules: NAME: protocol, mode, timeout, watch, interval, max_missed, headers, tls, proxy, send, expect, grpc.service, http.method, http.expect_status); read again on SIGHUP and POST /-/reload'
             cand --max-watchers 'With --exporter: connections held by watch_ modules at most; a scrape that would start another is answered 503'
             cand --max-probes 'With --exporter: one-shot probes at once; more are answered 503'
             cand --metrics 'Serve Prometheus metrics on ADDR at /metrics (its address is said on stderr)'

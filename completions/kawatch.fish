@@ -15,6 +15,7 @@ complete -c kawatch -s w -l deadline -d 'With --until: give up after DURATION (e
 complete -c kawatch -l fail-on -d 'Exit 1 if any target went down during the watch' -r -f -a "down\t''"
 complete -c kawatch -l exporter -d 'Run as a Prometheus exporter on ADDR (PORT alone: loopback), with blackbox_exporter\'s contract: GET /probe?target=T&module=M probes T once with module M (tcp_echo, ws_ping, grpc_health, http_request, ...: one per protocol and mode), /metrics has the exporter\'s own; its address is said on stderr' -r
 complete -c kawatch -l allow-targets -d 'With --exporter: where probes may go, a comma list of names (covering their subdomains), addresses and CIDR ranges, each with an optional :PORT, or :PORT alone [default: anywhere]' -r
+complete -c kawatch -l config -d 'With --exporter: more modules, in YAML shaped like blackbox_exporter\'s (modules: NAME: protocol, mode, timeout, watch, interval, max_missed, headers, tls, proxy, send, expect, grpc.service, http.method, http.expect_status); read again on SIGHUP and POST /-/reload' -r -F
 complete -c kawatch -l max-watchers -d 'With --exporter: connections held by watch_ modules at most; a scrape that would start another is answered 503' -r
 complete -c kawatch -l max-probes -d 'With --exporter: one-shot probes at once; more are answered 503' -r
 complete -c kawatch -l metrics -d 'Serve Prometheus metrics on ADDR at /metrics (its address is said on stderr)' -r

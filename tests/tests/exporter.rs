@@ -526,3 +526,100 @@ fn max_watchers_is_a_503_naming_the_limit() {
         "{own}"
     );
 }
+
+/// `--config`: modules in blackbox's shape; `POST /-/reload` and SIGHUP read
+/// the file again; a bad file keeps the modules in use, says why and sets the
+/// reload gauge to 0; at start it is a usage error.
+#[test]
+fn config_modules_reload_on_post_and_sighup() {
+    let grpc = KaServe::on("grpc", &["--status", "payments=NOT_SERVING"]);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("kawatch.yml");
+    let post = |addr: SocketAddr| {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(addr).unwrap();
+        write!(
+            s,
+            "POST /-/reload HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut r = String::new();
+        s.read_to_string(&mut r).unwrap();
+        r
+    };
+    std::fs::write(
+        &file,
+        "modules:\n  payments:\n    protocol: grpc\n    timeout: 2s\n    grpc: { service: payments }\n",
+    )
+    .unwrap();
+    let (mut proc, addr) = exporter(&["--config", file.to_str().unwrap()]);
+    let target = format!("target={}", grpc.addr);
+    let (_, body) = probe(addr, &format!("{target}&module=payments"));
+    assert_eq!(value(&body, "probe_success"), Some(0.0), "{body}");
+    let not_serving = r#"probe_grpc_healthcheck_response{serving_status="NOT_SERVING"}"#;
+    assert_eq!(value(&body, not_serving), Some(1.0), "{body}");
+    assert_eq!(value(&body, "probe_timeout_seconds"), Some(2.0), "{body}");
+    // The built-in modules are still there.
+    assert_eq!(
+        value(
+            &probe(addr, &format!("{target}&module=grpc_health")).1,
+            "probe_success"
+        ),
+        Some(1.0)
+    );
+    // A new module, by POST /-/reload.
+    std::fs::write(
+        &file,
+        "modules:\n  whole:\n    protocol: grpc\n    grpc: { service: \"\" }\n",
+    )
+    .unwrap();
+    let answer = post(addr);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert_eq!(
+        value(
+            &probe(addr, &format!("{target}&module=whole")).1,
+            "probe_success"
+        ),
+        Some(1.0)
+    );
+    assert_eq!(
+        probe(addr, &format!("{target}&module=payments")).0,
+        400,
+        "gone with the reload"
+    );
+    // A bad file: 500 naming the mistake, the modules in use kept, the gauge 0.
+    std::fs::write(&file, "modules:\n  broken:\n    protocol: ftp\n").unwrap();
+    let answer = post(addr);
+    assert!(answer.starts_with("HTTP/1.1 500"), "{answer}");
+    assert!(answer.contains("unknown protocol 'ftp'"), "{answer}");
+    assert_eq!(
+        value(
+            &probe(addr, &format!("{target}&module=whole")).1,
+            "probe_success"
+        ),
+        Some(1.0)
+    );
+    let gauge = "kawatch_exporter_config_last_reload_successful";
+    assert_eq!(value(&get(addr, "/metrics", &[]).2, gauge), Some(0.0));
+    assert!(proc.stderr_so_far().contains("keeping the modules in use"));
+    // SIGHUP reads it again.
+    std::fs::write(&file, "modules:\n  again:\n    protocol: tcp\n").unwrap();
+    proc.signal("HUP");
+    let until = Instant::now() + Duration::from_secs(5);
+    while value(&get(addr, "/metrics", &[]).2, gauge) != Some(1.0) {
+        assert!(Instant::now() < until, "SIGHUP did not reload");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(
+        probe(addr, &format!("target={}&module=again", grpc.addr)).0,
+        200
+    );
+    // At start, a bad file is a usage error.
+    std::fs::write(&file, "modules:\n  a:\n    protocol: tcp\n    timout: 1s\n").unwrap();
+    let out = crate::util::run(
+        "kawatch",
+        &["--exporter", "0", "--config", file.to_str().unwrap()],
+    );
+    assert_eq!(out.code(), 2, "{}", out.stderr);
+    assert!(out.stderr.contains("timout"), "{}", out.stderr);
+}

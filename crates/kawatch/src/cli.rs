@@ -146,6 +146,13 @@ pub struct Cli {
     #[arg(long, value_name = "LIST", requires = "exporter")]
     pub allow_targets: Option<crate::exporter::Allow>,
 
+    /// With --exporter: more modules, in YAML shaped like blackbox_exporter's
+    /// (modules: NAME: protocol, mode, timeout, watch, interval, max_missed,
+    /// headers, tls, proxy, send, expect, grpc.service, http.method,
+    /// http.expect_status); read again on SIGHUP and POST /-/reload
+    #[arg(long, value_name = "FILE", requires = "exporter")]
+    pub config: Option<PathBuf>,
+
     /// With --exporter: connections held by watch_ modules at most; a scrape
     /// that would start another is answered 503
     #[arg(long, value_name = "N", default_value_t = 10_000,

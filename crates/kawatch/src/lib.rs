@@ -32,6 +32,7 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
             base: cli.probe.probe_config(cli.timeout)?,
             watch: config::watch_config(&cli),
             max_watchers: cli.max_watchers as usize,
+            config: cli.config.clone(),
             stop: CancellationToken::new(),
         };
         return kacli::block_on(run_exporter(settings));

@@ -8,6 +8,7 @@
 //! answers. Both exposition formats by the Accept header.
 
 mod allow;
+mod config;
 mod module;
 mod probe;
 mod watched;
@@ -52,10 +53,15 @@ pub struct Settings {
     pub max_watchers: usize,
     /// Cancelled at SIGTERM: every watcher closes its connection.
     pub stop: tokio_util::sync::CancellationToken,
+    /// `--config`: more modules, read again on SIGHUP and `POST /-/reload`.
+    pub config: Option<std::path::PathBuf>,
 }
 
 struct Exporter {
-    modules: Vec<Module>,
+    /// The built-in modules and those of `--config`, replaced whole on reload.
+    modules: std::sync::RwLock<Arc<Vec<Module>>>,
+    reloaded: prometheus_client::metrics::gauge::Gauge,
+    reloaded_at: prometheus_client::metrics::gauge::Gauge,
     settings: Settings,
     probes: tokio::sync::Semaphore,
     registry: Registry,
@@ -65,19 +71,32 @@ struct Exporter {
 
 /// Binds and serves until the process ends; returns the bound address.
 pub async fn start(settings: Settings) -> anyhow::Result<SocketAddr> {
-    let modules = module::builtin();
+    let modules =
+        all_modules(settings.config.as_deref()).map_err(|e| anyhow::anyhow!("--config {e}"))?;
     let mut registry = Registry::default();
+    let reloaded = prometheus_client::metrics::gauge::Gauge::default();
+    let reloaded_at = prometheus_client::metrics::gauge::Gauge::default();
+    reloaded.set(1);
+    reloaded_at.set(unix_now());
+    registry.register(
+        "kawatch_exporter_config_last_reload_successful",
+        "Whether the last reading of --config succeeded",
+        reloaded.clone(),
+    );
+    registry.register(
+        "kawatch_exporter_config_last_reload_success_timestamp_seconds",
+        "When --config was last read successfully",
+        reloaded_at.clone(),
+    );
     let probed = Family::<Vec<(String, String)>, Counter>::default();
     registry.register(
         "kawatch_exporter_probes",
         "One-shot probes, by module and result",
         probed.clone(),
     );
-    let longest = modules
-        .iter()
-        .map(|m| m.timeout)
-        .max()
-        .unwrap_or(module::DEFAULT_TIMEOUT);
+    // Modules may come and go on reload: a connection may last the longest
+    // timeout any module may have.
+    let longest = module::MAX_TIMEOUT;
     let bounds = crate::serve::Bounds {
         slots: settings.max_probes + crate::serve::MAX_SCRAPES,
         lasting: longest + Duration::from_secs(5),
@@ -91,12 +110,24 @@ pub async fn start(settings: Settings) -> anyhow::Result<SocketAddr> {
     );
     let exporter = Arc::new(Exporter {
         watchers,
-        modules,
+        modules: std::sync::RwLock::new(Arc::new(modules)),
+        reloaded,
+        reloaded_at,
         probes: tokio::sync::Semaphore::new(settings.max_probes),
         settings,
         registry,
         probed,
     });
+    #[cfg(unix)]
+    {
+        let exporter = exporter.clone();
+        let mut hangups = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
+        tokio::spawn(async move {
+            while hangups.recv().await.is_some() {
+                let _ = exporter.reload();
+            }
+        });
+    }
     let handler = move |req: Request<Incoming>| {
         let exporter = exporter.clone();
         async move { exporter.answer(req).await }
@@ -125,6 +156,10 @@ impl Exporter {
                 ))))
                 .expect("static response"),
             "/-/healthy" => text(200, "Healthy\n"),
+            "/-/reload" if req.method() == hyper::Method::POST => match self.reload() {
+                Ok(n) => text(200, format!("reloaded: {n} modules\n")),
+                Err(why) => text(500, format!("{why}\n")),
+            },
             _ => text(
                 404,
                 "see /probe?target=...&module=..., /metrics, /-/healthy\n",
@@ -148,8 +183,9 @@ impl Exporter {
         let Some(name) = param("module").filter(|m| !m.is_empty()) else {
             return text(400, "module parameter is missing\n");
         };
-        let Some(module) = self.modules.iter().find(|m| m.name == name) else {
-            let known: Vec<&str> = self.modules.iter().map(|m| m.name.as_str()).collect();
+        let modules = self.modules.read().expect("lock").clone();
+        let Some(module) = modules.iter().find(|m| m.name == name) else {
+            let known: Vec<&str> = modules.iter().map(|m| m.name.as_str()).collect();
             return text(
                 400,
                 format!(
@@ -287,6 +323,47 @@ fn failed() -> Registry {
         g,
     );
     r
+}
+
+impl Exporter {
+    /// Reads `--config` again: its modules replace those in use, or, if it is
+    /// bad, the old ones stay and the reason is said on stderr and in a gauge.
+    fn reload(&self) -> Result<usize, String> {
+        match all_modules(self.settings.config.as_deref()) {
+            Ok(modules) => {
+                let n = modules.len();
+                *self.modules.write().expect("lock") = Arc::new(modules);
+                self.reloaded.set(1);
+                self.reloaded_at.set(unix_now());
+                Ok(n)
+            }
+            Err(why) => {
+                let why = format!("--config {why}; keeping the modules in use");
+                eprintln!("kawatch: {}", kacli::term::shown(&why));
+                self.reloaded.set(0);
+                Err(why)
+            }
+        }
+    }
+}
+
+/// The built-in modules, and those of `config` in their place where the names
+/// are the same.
+fn all_modules(config: Option<&std::path::Path>) -> Result<Vec<Module>, String> {
+    let mut modules = module::builtin();
+    if let Some(path) = config {
+        for m in config::read(path)? {
+            modules.retain(|b| b.name != m.name);
+            modules.push(m);
+        }
+    }
+    Ok(modules)
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
 }
 
 /// The exposition of a probe's registry and whether it succeeded.

@@ -9,9 +9,11 @@ use kaprobe::protocol::Protocol;
 
 /// A module's timeout when the scrape says none: blackbox's default.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The longest timeout a configured module may have.
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// A way to probe.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct Module {
     pub name: String,
     pub protocol: Protocol,
@@ -20,6 +22,8 @@ pub struct Module {
     pub timeout: Duration,
     /// A watch module: a connection held between scrapes (`watch_<module>`).
     pub watch: bool,
+    /// A configured module's changes to the shared settings.
+    pub overrides: Option<super::config::Overrides>,
 }
 
 /// A module for every protocol and mode, `{protocol}_{mode}`, and for each
@@ -34,6 +38,7 @@ pub fn builtin() -> Vec<Module> {
                 mode: info.mode,
                 timeout: DEFAULT_TIMEOUT,
                 watch: false,
+                overrides: None,
             })
         })
         .collect();
@@ -47,6 +52,16 @@ pub fn builtin() -> Vec<Module> {
         })
         .collect();
     one_shot.into_iter().chain(watching).collect()
+}
+
+impl Module {
+    /// The settings this module probes with: the shared ones, changed as it says.
+    pub fn settings(&self, base: &kaprobe::proto::ProbeConfig) -> kaprobe::proto::ProbeConfig {
+        match &self.overrides {
+            Some(o) => o.apply(base),
+            None => base.clone(),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -85,7 +85,7 @@ pub async fn probe(asked: Asked<'_>, base: &ProbeConfig, allow: &Allow) -> Answe
         module.mode,
         humantime::format_duration(timeout)
     ));
-    let mut cfg = base.clone();
+    let mut cfg = module.settings(base);
     cfg.mode = module.mode;
     cfg.timeout = timeout;
     // A connection of its own, every phase timed.

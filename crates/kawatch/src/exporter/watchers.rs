@@ -161,7 +161,7 @@ impl Watchers {
             self.refused.inc();
             return Err(Refused::Full(self.max));
         }
-        let mut cfg = base.clone();
+        let mut cfg = module.settings(base);
         cfg.mode = module.mode;
         cfg.timeout = cfg.timeout.min(module.timeout);
         let prober = Prober::new(target.clone(), cfg)
@@ -185,10 +185,23 @@ impl Watchers {
         }
         self.started.inc();
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let settings = match &module.overrides {
+            Some(o) if o.interval.is_some() || o.max_missed.is_some() => {
+                let mut w = (*self.watch).clone();
+                if let Some(i) = o.interval {
+                    w.interval = Some(i);
+                }
+                if let Some(m) = o.max_missed {
+                    w.policy.max_missed = m;
+                }
+                Arc::new(w)
+            }
+            _ => self.watch.clone(),
+        };
         tokio::spawn(watch(
             who.clone(),
             prober,
-            self.watch.clone(),
+            settings,
             tx,
             watched.stop.clone(),
         ));
