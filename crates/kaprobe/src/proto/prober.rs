@@ -42,6 +42,8 @@ pub struct Prober {
     opening: Vec<String>,
     /// With `trace`: the last exchange's lines.
     trace: Vec<String>,
+    /// When the last TLS connection's earliest certificate expires (Unix seconds).
+    cert_expiry: Option<u64>,
 }
 
 impl Prober {
@@ -97,6 +99,7 @@ impl Prober {
             auto_reconnect: true,
             opening: Vec::new(),
             trace: Vec::new(),
+            cert_expiry: None,
             fold: Default::default(),
         })
     }
@@ -116,6 +119,7 @@ impl Prober {
             auto_reconnect: self.auto_reconnect,
             opening: Vec::new(),
             trace: Vec::new(),
+            cert_expiry: None,
             fold: Default::default(),
         }
     }
@@ -405,6 +409,12 @@ impl Prober {
         result
     }
 
+    /// When the last TLS connection's earliest certificate expires, in seconds
+    /// since 1970.
+    pub fn cert_expiry(&self) -> Option<u64> {
+        self.cert_expiry
+    }
+
     /// With `trace`: the last exchange's lines (curl -v's), taken.
     pub fn take_trace(&mut self) -> Vec<String> {
         std::mem::take(&mut self.trace)
@@ -488,6 +498,7 @@ impl Prober {
                     .await
                     .ok_or_else(|| Cause::timeout("TLS handshake not finished in time"))??;
                 phases.tls = Some(started.elapsed());
+                self.cert_expiry = crate::tls::earliest_expiry(stream.get_ref().1);
                 if self.cfg.trace {
                     let lines = crate::tls::describe(stream.get_ref().1, !self.cfg.tls.insecure);
                     for line in lines {

@@ -10,7 +10,7 @@ mod verify;
 mod words;
 
 pub use keylog::{check as keylog_check, path as keylog_path, shared as key_log};
-pub use outcome::describe;
+pub use outcome::{describe, earliest_expiry};
 pub use trust::CaSource;
 
 use std::net::IpAddr;

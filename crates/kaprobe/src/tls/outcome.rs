@@ -3,6 +3,16 @@
 
 use rustls::ClientConnection;
 
+/// When the first certificate of the server's chain expires, in seconds since
+/// 1970 (blackbox's `probe_ssl_earliest_cert_expiry`).
+pub fn earliest_expiry(conn: &ClientConnection) -> Option<u64> {
+    conn.peer_certificates()?
+        .iter()
+        .filter_map(|c| x509_parser::parse_x509_certificate(c).ok())
+        .filter_map(|(_, cert)| u64::try_from(cert.validity().not_after.timestamp()).ok())
+        .min()
+}
+
 /// The handshake's outcome as lines (without the `* ` the trace adds);
 /// `verified` says whether the certificate was checked (no `--insecure`).
 pub fn describe(conn: &ClientConnection, verified: bool) -> Vec<String> {

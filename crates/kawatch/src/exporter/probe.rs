@@ -157,6 +157,14 @@ pub async fn probe(asked: Asked<'_>, base: &ProbeConfig, allow: &Allow) -> Answe
                         kacli::term::shown(&cause.to_string())
                     )),
                 }
+                if let Some(expiry) = prober.cert_expiry() {
+                    gauge(
+                        &mut registry,
+                        "probe_ssl_earliest_cert_expiry",
+                        "Returns last SSL chain expiry in unixtime",
+                        expiry as f64,
+                    );
+                }
                 if let Some(http) = outcome.http {
                     gauge(
                         &mut registry,
