@@ -16,16 +16,19 @@ use tokio_util::sync::CancellationToken;
 /// Scrapes of `/metrics` served at once.
 pub const MAX_SCRAPES: usize = 8;
 
-/// How many requests are served at once and how long a connection may last.
+/// How many requests are served at once, how many connections may wait for
+/// their request, and how long a connection may last.
 #[derive(Clone, Copy, Debug)]
 pub struct Bounds {
     pub slots: usize,
+    pub waiting: usize,
     pub lasting: Duration,
 }
 
 /// `/metrics`' bounds.
 pub const METRICS: Bounds = Bounds {
     slots: MAX_SCRAPES,
+    waiting: MAX_WAITING,
     lasting: CONNECTION_TIMEOUT,
 };
 /// Connections waiting for their request's first bytes; past this many the
@@ -40,7 +43,7 @@ pub const CONNECTION_TIMEOUT: Duration = Duration::from_secs(10);
 /// Binds `addr` (a setup error if it cannot; `flag` names it) and serves
 /// requests with `handler` until the process ends. A connection takes one of
 /// `bounds.slots` serving slots only once its request has begun to arrive, so
-/// a scrape is answered ahead of idle sockets; at most [`MAX_WAITING`] wait,
+/// a scrape is answered ahead of idle sockets; at most `bounds.waiting` wait,
 /// each at most [`HEADER_TIMEOUT`], and a connection lasts at most
 /// `bounds.lasting`.
 /// Descriptors held: at most the sum of the two. Accept errors back off.
@@ -54,9 +57,7 @@ where
     H: Fn(Request<Incoming>) -> F + Clone + Send + Sync + 'static,
     F: Future<Output = Response<Full<Bytes>>> + Send + 'static,
 {
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("cannot listen on {addr} for {flag}"))?;
+    let listener = listen(addr).with_context(|| format!("cannot listen on {addr} for {flag}"))?;
     let bound = listener.local_addr()?;
     let slots = Arc::new(tokio::sync::Semaphore::new(bounds.slots));
     tokio::spawn(async move {
@@ -73,7 +74,7 @@ where
                 }
             };
             waiting.retain(|t| !t.is_cancelled());
-            if waiting.len() >= MAX_WAITING {
+            if waiting.len() >= bounds.waiting {
                 if let Some(oldest) = waiting.pop_front() {
                     oldest.cancel();
                 }
@@ -104,6 +105,21 @@ where
         }
     });
     Ok(bound)
+}
+
+/// A listener with a backlog for a burst: Prometheus scrapes a thousand targets
+/// of one exporter at once, and connections past tokio's backlog of 1024 (or
+/// past a slow accept) have their SYNs dropped and retried a second later.
+fn listen(addr: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    // The kernel caps it at net.core.somaxconn (4096 by default since 5.4).
+    socket.listen(4096)
 }
 
 /// Serves one scraper's connection with `handler`.

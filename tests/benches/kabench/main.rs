@@ -8,10 +8,13 @@
 //! `KABENCH_REPORT_RECORDS` the kareport throughput test (0 skips it; it compares
 //! with `jq`, which the machine must have: `apt-get install jq`), `KABENCH_DISCOVER`
 //! the kafind idle-timeout runs (0 skips them), `KABENCH_POLICY` the kafind
-//! ping-policy run (about 95 s; 0 skips it).
+//! ping-policy run (about 95 s; 0 skips it), `KABENCH_EXPORTER` the one-shot
+//! probes scraped at once through kawatch --exporter and blackbox_exporter (0
+//! skips it), `KABENCH_WATCHERS` the exporter's watchers (0 skips it).
 
 mod cron;
 mod discover;
+mod exporter;
 mod http;
 mod latency;
 mod policy;
@@ -26,6 +29,7 @@ use std::time::Duration;
 
 use cron::*;
 use discover::*;
+use exporter::*;
 use http::*;
 use latency::*;
 use policy::*;
@@ -67,6 +71,16 @@ fn main() {
     }
     if env_or("KABENCH_POLICY", 1) > 0 {
         ping_policy(&bins);
+    }
+    let burst = env_or("KABENCH_EXPORTER", 1000);
+    if burst > 0 {
+        raise_fd_limit();
+        exporter_vs_blackbox(&bins, burst);
+    }
+    let watchers = env_or("KABENCH_WATCHERS", 10_000);
+    if watchers > 0 {
+        raise_fd_limit();
+        exporter_watchers(&bins, watchers);
     }
     let records = env_or("KABENCH_REPORT_RECORDS", 1_000_000);
     if records > 0 {

@@ -97,8 +97,11 @@ pub async fn start(settings: Settings) -> anyhow::Result<SocketAddr> {
     // Modules may come and go on reload: a connection may last the longest
     // timeout any module may have.
     let longest = module::MAX_TIMEOUT;
+    // A burst of scrapes (a thousand targets at once) waits for its slots
+    // rather than being closed.
     let bounds = crate::serve::Bounds {
         slots: settings.max_probes + crate::serve::MAX_SCRAPES,
+        waiting: settings.max_probes + crate::serve::MAX_WAITING,
         lasting: longest + Duration::from_secs(5),
     };
     let listen = settings.listen;
