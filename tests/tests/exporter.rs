@@ -651,3 +651,39 @@ fn config_modules_reload_on_post_and_sighup() {
     assert_eq!(out.code(), 2, "{}", out.stderr);
     assert!(out.stderr.contains("timout"), "{}", out.stderr);
 }
+
+/// A watcher nobody scrapes is closed and forgotten: a module's `expire_after`
+/// of 1 s closes its connection within the reaper's second after that.
+#[test]
+fn an_unscraped_watcher_is_closed_and_forgotten() {
+    let server = KaServe::tcp();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("kawatch.yml");
+    std::fs::write(
+        &file,
+        "modules:\n  quick:\n    protocol: tcp\n    watch: true\n    expire_after: 1s\n",
+    )
+    .unwrap();
+    let (_proc, addr) = exporter(&["--config", file.to_str().unwrap()]);
+    let (status, body) = probe(addr, &format!("target={}&module=quick", server.addr));
+    assert_eq!(status, 200);
+    assert_eq!(value(&body, "probe_success"), Some(1.0), "{body}");
+    let scraped = Instant::now();
+    let until = scraped + Duration::from_secs(5);
+    while !server.log().iter().any(|l| l.contains("closed")) {
+        assert!(Instant::now() < until, "{:?}", server.log());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(
+        scraped.elapsed() >= Duration::from_secs(1),
+        "{:?}",
+        scraped.elapsed()
+    );
+    let (_, _, own) = get(addr, "/metrics", &[]);
+    assert_eq!(
+        value(&own, "kawatch_exporter_watchers_expired_total"),
+        Some(1.0),
+        "{own}"
+    );
+    assert_eq!(value(&own, "kawatch_exporter_watchers"), Some(0.0), "{own}");
+}

@@ -1,6 +1,7 @@
 //! `--config FILE`: more modules, in YAML shaped like blackbox_exporter's
 //! `modules:` (a name each, with its protocol and mode, timeout, keepalive
-//! interval and missed count for watchers, headers (values never shown), TLS,
+//! interval, missed count and unscraped lifetime (`expire_after`) for watchers,
+//! headers (values never shown), TLS,
 //! proxy, send/expect, gRPC service, HTTP method and expected status). Read at
 //! start and again on SIGHUP and `POST /-/reload`; a bad file keeps the modules
 //! in use and says why.
@@ -54,6 +55,7 @@ struct Raw {
     watch: bool,
     interval: Option<String>,
     max_missed: Option<u32>,
+    expire_after: Option<String>,
     #[serde(default)]
     headers: BTreeMap<String, String>,
     tls: Option<RawTls>,
@@ -102,6 +104,8 @@ pub struct Overrides {
     /// Watchers: keepalive interval and missed count.
     pub interval: Option<Duration>,
     pub max_missed: Option<u32>,
+    /// Watchers: how long one lives unscraped (default: ten scrape intervals).
+    pub expire_after: Option<Duration>,
 }
 
 impl Overrides {
@@ -222,6 +226,10 @@ fn module(name: &str, raw: Raw) -> Result<Module, String> {
             .transpose()?,
         interval: raw.interval.map(|i| duration("interval", &i)).transpose()?,
         max_missed: raw.max_missed,
+        expire_after: raw
+            .expire_after
+            .map(|e| duration("expire_after", &e))
+            .transpose()?,
     };
     Ok(Module {
         name: name.to_string(),

@@ -36,6 +36,8 @@ pub struct Watched {
     stop: CancellationToken,
     /// The last scrape, and the interval between the last two.
     scraped: Mutex<(Instant, Option<Duration>)>,
+    /// The module's `expire_after`, if it says.
+    expire_after: Option<Duration>,
 }
 
 impl Watched {
@@ -50,14 +52,14 @@ impl Watched {
 
     fn expired(&self, now: Instant) -> bool {
         let (last, interval) = *self.scraped.lock().expect("lock");
-        now.duration_since(last) > expiry(interval)
+        now.duration_since(last) > expiry(interval, self.expire_after)
     }
 }
 
-/// How long a watcher lives unscraped, given the interval between its last
-/// two scrapes.
-fn expiry(interval: Option<Duration>) -> Duration {
-    interval.map_or(FIRST_EXPIRY, |i| (i * 10).max(MIN_EXPIRY))
+/// How long a watcher lives unscraped: its module's `expire_after`, else ten
+/// of the interval between its last two scrapes.
+fn expiry(interval: Option<Duration>, expire_after: Option<Duration>) -> Duration {
+    expire_after.unwrap_or_else(|| interval.map_or(FIRST_EXPIRY, |i| (i * 10).max(MIN_EXPIRY)))
 }
 
 /// Why a watcher was not made.
@@ -173,6 +175,7 @@ impl Watchers {
             seen: Seen::default(),
             stop: self.parent.child_token(),
             scraped: Mutex::new((Instant::now(), None)),
+            expire_after: module.overrides.as_ref().and_then(|o| o.expire_after),
         });
         {
             // Two first scrapes at once: the one that comes second uses the first's.
@@ -225,15 +228,12 @@ mod tests {
 
     #[test]
     fn ten_scrape_intervals_at_least_thirty_seconds() {
-        assert_eq!(expiry(None), Duration::from_secs(150));
-        assert_eq!(
-            expiry(Some(Duration::from_secs(15))),
-            Duration::from_secs(150)
-        );
-        assert_eq!(
-            expiry(Some(Duration::from_secs(60))),
-            Duration::from_secs(600)
-        );
-        assert_eq!(expiry(Some(Duration::from_secs(1))), MIN_EXPIRY);
+        let secs = Duration::from_secs;
+        assert_eq!(expiry(None, None), secs(150));
+        assert_eq!(expiry(Some(secs(15)), None), secs(150));
+        assert_eq!(expiry(Some(secs(60)), None), secs(600));
+        assert_eq!(expiry(Some(secs(1)), None), MIN_EXPIRY);
+        // A module's expire_after wins.
+        assert_eq!(expiry(Some(secs(60)), Some(secs(2))), secs(2));
     }
 }
