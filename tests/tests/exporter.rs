@@ -430,7 +430,7 @@ fn the_shipped_alerting_rules_are_checked_and_unit_tested() {
 fn watch_modules_hold_connections_between_scrapes() {
     let healthy = KaServe::on("ws", &[]);
     let closing = KaServe::on("tcp", &["--fault", "close-idle=300ms"]);
-    let (mut proc, addr) = exporter(&["-i", "1s", "--backoff", "100ms..200ms"]);
+    let (proc, addr) = exporter(&["-i", "1s", "--backoff", "100ms..200ms"]);
     let watch = |target: &str, module: &str| {
         let (status, body) = probe(addr, &format!("target={target}&module={module}"));
         assert_eq!(status, 200, "{body}");
@@ -580,7 +580,7 @@ fn config_modules_reload_on_post_and_sighup() {
         "modules:\n  payments:\n    protocol: grpc\n    timeout: 2s\n    grpc: { service: payments }\n",
     )
     .unwrap();
-    let (mut proc, addr) = exporter(&["--config", file.to_str().unwrap()]);
+    let (proc, addr) = exporter(&["--config", file.to_str().unwrap()]);
     let target = format!("target={}", grpc.addr);
     let (_, body) = probe(addr, &format!("{target}&module=payments"));
     assert_eq!(value(&body, "probe_success"), Some(0.0), "{body}");
