@@ -93,26 +93,28 @@ pub fn scale(bins: &Path, proto: &str, n: usize) {
     );
 }
 
-/// CPU share (of one core) over a 10 s window, and resident memory at its end, in KiB.
-pub fn measure(pid: u32) -> (f64, f64) {
+/// CPU seconds (user and system) a process has used so far.
+pub fn cpu_seconds(pid: u32) -> f64 {
     let ticks = nix::unistd::sysconf(nix::unistd::SysconfVar::CLK_TCK)
         .unwrap()
         .unwrap_or(100) as f64;
-    let cpu = |pid: u32| -> f64 {
-        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
-        // Fields after the command name, which ends with ')'.
-        let fields: Vec<&str> = stat
-            .rsplit_once(')')
-            .unwrap()
-            .1
-            .split_whitespace()
-            .collect();
-        (fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap()) / ticks
-    };
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    // Fields after the command name, which ends with ')'.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .unwrap()
+        .1
+        .split_whitespace()
+        .collect();
+    (fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap()) / ticks
+}
+
+/// CPU share (of one core) over a 10 s window, and resident memory at its end, in KiB.
+pub fn measure(pid: u32) -> (f64, f64) {
     let window = Duration::from_secs(10);
-    let before = cpu(pid);
+    let before = cpu_seconds(pid);
     std::thread::sleep(window);
-    let share = (cpu(pid) - before) / window.as_secs_f64();
+    let share = (cpu_seconds(pid) - before) / window.as_secs_f64();
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
     let rss = status
         .lines()

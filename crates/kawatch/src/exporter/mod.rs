@@ -234,24 +234,36 @@ impl Exporter {
             debug,
         };
         let answer = probe::probe(asked, &self.settings.base, &self.settings.allow).await;
-        let result = answer_result(&answer.registry, format);
-        self.probed
-            .get_or_create(&vec![
-                ("module".to_string(), module.name.clone()),
-                ("result".to_string(), result.1.to_string()),
-            ])
-            .inc();
+        self.count(module, answer.success);
         if debug {
             let mut body = answer.story.join("\n");
             body.push_str("\n\nMetrics that would have been returned:\n");
             body.push_str(&crate::expose::encode(&answer.registry, Format::Classic));
             return text(200, body);
         }
-        Response::builder()
-            .header("content-type", format.content_type())
-            .body(Full::new(Bytes::from(result.0)))
-            .expect("static response")
+        exposition(&answer.registry, format)
     }
+
+    /// One probe more, by module and result.
+    fn count(&self, module: &Module, success: bool) {
+        let result = if success { "success" } else { "failure" };
+        self.probed
+            .get_or_create(&vec![
+                ("module".to_string(), module.name.clone()),
+                ("result".to_string(), result.to_string()),
+            ])
+            .inc();
+    }
+}
+
+/// A registry as the answer, in `format`.
+fn exposition(registry: &Registry, format: Format) -> Response<Full<Bytes>> {
+    Response::builder()
+        .header("content-type", format.content_type())
+        .body(Full::new(Bytes::from(crate::expose::encode(
+            registry, format,
+        ))))
+        .expect("static response")
 }
 
 impl Exporter {
@@ -271,6 +283,7 @@ impl Exporter {
             host.trim_matches(['[', ']']).parse().ok(),
             target.port,
         );
+        let mut success = false;
         let registry = if !allowed {
             story.push_str(&format!("{target} is not in --allow-targets\n"));
             failed()
@@ -285,7 +298,10 @@ impl Exporter {
                 )
                 .await
             {
-                Ok(watched) => watched.scrape(),
+                Ok(watched) => {
+                    success = watched.up();
+                    watched.scrape()
+                }
                 Err(watchers::Refused::Full(max)) => {
                     return text(503, format!("at most {max} watchers (--max-watchers)\n"));
                 }
@@ -300,17 +316,8 @@ impl Exporter {
             story.push_str(&crate::expose::encode(&registry, Format::Classic));
             return text(200, story);
         }
-        let (body, result) = answer_result(&registry, format);
-        self.probed
-            .get_or_create(&vec![
-                ("module".to_string(), module.name.clone()),
-                ("result".to_string(), result.to_string()),
-            ])
-            .inc();
-        Response::builder()
-            .header("content-type", format.content_type())
-            .body(Full::new(Bytes::from(body)))
-            .expect("static response")
+        self.count(module, success);
+        exposition(&registry, format)
     }
 }
 
@@ -367,13 +374,4 @@ fn unix_now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)
-}
-
-/// The exposition of a probe's registry and whether it succeeded.
-fn answer_result(registry: &Registry, format: Format) -> (String, &'static str) {
-    let body = crate::expose::encode(registry, format);
-    let ok = body
-        .lines()
-        .any(|l| l == "probe_success 1.0" || l == "probe_success 1");
-    (body, if ok { "success" } else { "failure" })
 }

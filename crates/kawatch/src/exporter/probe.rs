@@ -30,9 +30,10 @@ pub struct Asked<'a> {
     pub debug: bool,
 }
 
-/// A probe's metrics and, with `debug`, its story.
+/// A probe's metrics, whether it succeeded, and, with `debug`, its story.
 pub struct Answer {
     pub registry: Registry,
+    pub success: bool,
     pub story: Vec<String>,
 }
 
@@ -224,5 +225,9 @@ pub async fn probe(asked: Asked<'_>, base: &ProbeConfig, allow: &Allow) -> Answe
         "The probe's timeout: the scrape's less an offset, at most the module's",
         timeout.as_secs_f64(),
     );
-    Answer { registry, story }
+    Answer {
+        registry,
+        success,
+        story,
+    }
 }

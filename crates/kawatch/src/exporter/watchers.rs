@@ -50,6 +50,11 @@ impl Watched {
         self.seen.registry(self.who.state())
     }
 
+    /// Whether its connection is up (or degraded) now.
+    pub fn up(&self) -> bool {
+        self.who.state().available()
+    }
+
     fn expired(&self, now: Instant) -> bool {
         let (last, interval) = *self.scraped.lock().expect("lock");
         now.duration_since(last) > expiry(interval, self.expire_after)
