@@ -258,6 +258,7 @@ fn prometheus(
     config: &str,
     exporter: SocketAddr,
     targets: &[String],
+    watched: &[String],
 ) -> (crate::util::peer::Reaped, SocketAddr, tempfile::TempDir) {
     use crate::util::prometheus::{free_port, wait_ready};
     let config = config
@@ -274,6 +275,12 @@ fn prometheus(
     )
     .unwrap();
     std::fs::write(dir.path().join("targets/grpc.yml"), "[]\n").unwrap();
+    let list: Vec<String> = watched.iter().map(|t| format!("'{t}'")).collect();
+    std::fs::write(
+        dir.path().join("targets/watch.yml"),
+        format!("- targets: [{}]\n", list.join(", ")),
+    )
+    .unwrap();
     let web: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
     let child = crate::util::peer::Reaped(
         std::process::Command::new("prometheus")
@@ -342,10 +349,41 @@ fn prometheus_scrapes_the_exporter_with_the_shipped_configuration() {
     let (_proc, ours) = exporter(&[]);
     let refused = closed_port().to_string();
     let healthy = tcp.addr.to_string();
-    let (_prometheus, web, _dir) = prometheus(&config, ours, &[healthy.clone(), refused.clone()]);
+    // A held WebSocket that the server drops whenever it is idle 300 ms.
+    let dropping = KaServe::on("ws", &["--fault", "close-idle=300ms"]);
+    let (_prometheus, web, _dir) = prometheus(
+        &config,
+        ours,
+        &[healthy.clone(), refused.clone()],
+        &[dropping.url()],
+    );
     let found = probe_success_by_instance(web, |f| f.len() == 2);
     assert_eq!(found.get(&healthy), Some(&1.0), "{found:?}");
     assert_eq!(found.get(&refused), Some(&0.0), "{found:?}");
+    // The watcher's disconnects, by cause, as Prometheus stored them.
+    let query = "/api/v1/query?query=sum%20by%20(cause)%20(probe_watch_disconnects_total%7Bjob%3D%22keepalive_watch%22%7D)";
+    let until = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (_, _, body) = get(web, query, &[]);
+        let doc: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let ws_closes = doc["data"]["result"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find_map(|r| {
+                (r["metric"]["cause"] == "ws-close")
+                    .then(|| r["value"][1].as_str()?.parse::<f64>().ok())
+                    .flatten()
+            });
+        if ws_closes.is_some_and(|n| n >= 2.0) {
+            break;
+        }
+        assert!(
+            Instant::now() < until,
+            "no two ws-close disconnects stored in 30 s: {body}"
+        );
+        std::thread::sleep(Duration::from_millis(250));
+    }
 }
 
 /// Two replicas with the shipped hashmod configuration, each with its own
@@ -367,8 +405,8 @@ fn two_replicas_share_the_targets_by_hashmod() {
         .replace("regex: \"0\"", "regex: \"1\"")
         .replace("replica: \"0\"", "replica: \"1\"");
     assert_ne!(other, config);
-    let (_p0, web0, _d0) = prometheus(&config, ours0, &targets);
-    let (_p1, web1, _d1) = prometheus(&other, ours1, &targets);
+    let (_p0, web0, _d0) = prometheus(&config, ours0, &targets, &[]);
+    let (_p1, web1, _d1) = prometheus(&other, ours1, &targets, &[]);
     // Every target turns up at one replica or the other (with six random
     // ports, all may hash to one: the other then has none).
     let until = Instant::now() + Duration::from_secs(30);
