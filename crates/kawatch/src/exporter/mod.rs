@@ -151,13 +151,7 @@ impl Exporter {
         let format = Format::negotiate(req.headers().get("accept").and_then(|v| v.to_str().ok()));
         match req.uri().path() {
             "/probe" => self.probe(&req, format).await,
-            "/metrics" => Response::builder()
-                .header("content-type", format.content_type())
-                .body(Full::new(Bytes::from(crate::expose::encode(
-                    &self.registry,
-                    format,
-                ))))
-                .expect("static response"),
+            "/metrics" => exposition(&self.registry, format),
             "/-/healthy" => text(200, "Healthy\n"),
             "/-/reload" if req.method() == hyper::Method::POST => match self.reload() {
                 Ok(n) => text(200, format!("reloaded: {n} modules\n")),

@@ -183,10 +183,16 @@ impl Watchers {
             expire_after: module.overrides.as_ref().and_then(|o| o.expire_after),
         });
         {
-            // Two first scrapes at once: the one that comes second uses the first's.
+            // Two first scrapes at once: the one that comes second uses the
+            // first's; first scrapes of other targets meanwhile may have
+            // filled the last places.
             let mut held = self.held.lock().expect("lock");
             if let Some(w) = held.get(&key) {
                 return Ok(w.clone());
+            }
+            if held.len() >= self.max {
+                self.refused.inc();
+                return Err(Refused::Full(self.max));
             }
             held.insert(key, watched.clone());
             self.open.set(held.len() as i64);
