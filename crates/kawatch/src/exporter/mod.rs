@@ -319,14 +319,21 @@ impl Exporter {
 /// name does not resolve): success 0.
 fn failed() -> Registry {
     let mut r = Registry::default();
-    let g =
-        prometheus_client::metrics::gauge::Gauge::<f64, std::sync::atomic::AtomicU64>::default();
-    r.register(
+    gauge(
+        &mut r,
         "probe_success",
         "Displays whether or not the probe was a success",
-        g,
+        0.0,
     );
     r
+}
+
+/// Registers a gauge of one value: what each probe's answer is made of.
+fn gauge(registry: &mut Registry, name: &str, help: &str, value: f64) {
+    let g =
+        prometheus_client::metrics::gauge::Gauge::<f64, std::sync::atomic::AtomicU64>::default();
+    g.set(value);
+    registry.register(name, help, g);
 }
 
 impl Exporter {

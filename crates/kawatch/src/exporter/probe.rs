@@ -17,6 +17,7 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::registry::Registry;
 
 use super::allow::Allow;
+use super::gauge;
 use super::module::Module;
 
 type FloatGauge = Gauge<f64, AtomicU64>;
@@ -35,12 +36,6 @@ pub struct Answer {
     pub registry: Registry,
     pub success: bool,
     pub story: Vec<String>,
-}
-
-fn gauge(registry: &mut Registry, name: &str, help: &str, value: f64) {
-    let g = FloatGauge::default();
-    g.set(value);
-    registry.register(name, help, g);
 }
 
 /// The target as a module takes it: `host:port` speaks the module's protocol,

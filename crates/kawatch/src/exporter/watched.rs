@@ -3,7 +3,6 @@
 //! one watcher without disturbing it), exposed per scrape as `probe_watch_*`.
 
 use std::sync::Mutex;
-use std::sync::atomic::AtomicU64;
 use std::time::Instant;
 
 use kaprobe::CauseKind;
@@ -15,6 +14,8 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
+
+use super::gauge;
 
 type Labels = Vec<(String, String)>;
 
@@ -107,15 +108,11 @@ impl Seen {
     /// A registry for one scrape: the state `now`, and the counters so far.
     pub fn registry(&self, state: State) -> Registry {
         let mut r = Registry::default();
-        let float = |v: f64| {
-            let g = Gauge::<f64, AtomicU64>::default();
-            g.set(v);
-            g
-        };
-        r.register(
+        gauge(
+            &mut r,
             "probe_success",
             "Displays whether or not the probe was a success (1 while the watched connection is up)",
-            float(f64::from(u8::from(state.available()))),
+            f64::from(u8::from(state.available())),
         );
         let states = Family::<Labels, Gauge>::default();
         for s in State::ALL {
@@ -133,10 +130,11 @@ impl Seen {
             .lock()
             .expect("lock")
             .map_or(0.0, |t| t.elapsed().as_secs_f64());
-        r.register(
+        gauge(
+            &mut r,
             "probe_watch_connection_age_seconds",
             "Age of the watched connection (0 while there is none)",
-            float(age),
+            age,
         );
         r.register(
             "probe_watch_keepalives",
@@ -164,10 +162,11 @@ impl Seen {
             self.server_pings.clone(),
         );
         if let Some(code) = *self.last_close_code.lock().expect("lock") {
-            r.register(
+            gauge(
+                &mut r,
                 "probe_watch_last_close_code",
                 "The last WebSocket close code or HTTP/2 GOAWAY error code",
-                float(f64::from(code)),
+                f64::from(code),
             );
         }
         r

@@ -165,6 +165,12 @@ impl GrpcSession {
         serving(opened.status, cfg).map(|()| opened.rtt)
     }
 
+    /// `-v`'s lines of a call's answer: its metadata, then what it said.
+    fn trace_answer(&mut self, metadata: &tonic::metadata::MetadataMap, line: String) {
+        crate::trace::got_headers(&mut self.trace, &metadata.clone().into_headers());
+        crate::trace::got(&mut self.trace, line);
+    }
+
     async fn health_check(
         &mut self,
         cfg: &ProbeConfig,
@@ -205,32 +211,17 @@ impl GrpcSession {
         match reply {
             Ok(response) => {
                 if cfg.trace {
-                    crate::trace::got_headers(
-                        &mut self.trace,
-                        &response.metadata().clone().into_headers(),
-                    );
-                    crate::trace::got(
-                        &mut self.trace,
-                        format!(
-                            "response: status {}",
-                            ServingStatus::try_from(response.get_ref().status)
-                                .map_or("?", |s| s.as_str_name())
-                        ),
-                    );
+                    let status = ServingStatus::try_from(response.get_ref().status)
+                        .map_or("?", |s| s.as_str_name());
+                    self.trace_answer(response.metadata(), format!("response: status {status}"));
                 }
                 self.headers = Some(ServerHeaders::from_metadata(response.metadata()));
                 serving(response.get_ref().status, cfg).map(|()| rtt)
             }
             Err(status) => {
                 if cfg.trace {
-                    crate::trace::got_headers(
-                        &mut self.trace,
-                        &status.metadata().clone().into_headers(),
-                    );
-                    crate::trace::got(
-                        &mut self.trace,
-                        format!("status {:?}: {}", status.code(), status.message()),
-                    );
+                    let line = format!("status {:?}: {}", status.code(), status.message());
+                    self.trace_answer(status.metadata(), line);
                 }
                 Err(status_cause(&status, &cfg.grpc.service))
             }
